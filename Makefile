@@ -1,0 +1,100 @@
+# kc - highlight clips from long streams, as a pipeline of small filters.
+#
+#   make            build every program into bin/
+#   make check      install missing packages, build, run all tests
+#                   (plain and under ASan+UBSan); ends "N passed, M failed"
+#   make demo       install missing packages, build, cut clips from a
+#                   generated sample stream into demo/ and demo/kc.db
+#   make bench      speed and memory figures (see bench/README.md)
+#   make install PREFIX=/usr/local
+#   make deps       install missing Debian packages (sudo unless root)
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+B        ?= build
+BIN      ?= bin
+CC       ?= cc
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+LDFLAGS  ?=
+PKGS      = jansson sndfile kissfft-float libebur128 sqlite3
+
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+endif
+
+KC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -iquote src/lib \
+            $(shell pkg-config --cflags $(PKGS))
+KC_LIBS   = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+
+PROGS    := $(notdir $(wildcard src/kc-*))
+LIB_OBJ  := $(patsubst src/%.c,$(B)/%.o,$(wildcard src/lib/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+all: $(addprefix $(BIN)/,$(PROGS))
+
+$(B)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(KC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libkc.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+$(BIN)/$(1): $(patsubst src/%.c,$(B)/%.o,$(wildcard src/$(1)/*.c)) $(B)/libkc.a
+	@mkdir -p $(BIN)
+	$$(CC) $$(CFLAGS) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(KC_LIBS) $$(LIBS_$(1))
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(KC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/libkc.a
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(KC_LIBS) -lcmocka
+
+units: $(UNITS)
+
+deps:
+	scripts/deps
+
+# The sanitizer build lives beside the plain one and never replaces it.
+san:
+	$(MAKE) SAN=1 B=build-san BIN=build-san/bin all units
+
+test: all units
+	tests/run --bin $(BIN)
+
+check: deps
+	$(MAKE) all units
+	$(MAKE) san
+	tests/run --bin $(BIN) --bin build-san/bin
+
+demo: deps all
+	scripts/demo
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 data/* scripts/*.jq scripts/*.mk $(DESTDIR)$(PREFIX)/share/kc
+	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+
+clean:
+	rm -rf build build-san $(addprefix bin/,$(PROGS))
+
+.PHONY: all units deps san test check demo bench install clean
+.DELETE_ON_ERROR:
+
+-include $(LIB_OBJ:.o=.d) $(wildcard $(B)/*/*.d $(B)/tests/*.d)

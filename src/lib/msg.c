@@ -1,0 +1,91 @@
+/*
+ * msg.c - the "prog: message" diagnostics every kc program uses, and the
+ * single cleanup hook that fatal paths run before exiting.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+
+const char *kc_prog = "kc";
+static void (*exit_hook)(void);
+
+void
+kc_setprog(const char *argv0)
+{
+	const char *p;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	p = strrchr(argv0, '/');
+	kc_prog = p ? p + 1 : argv0;
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fprintf(stderr, "%s: ", kc_prog);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void
+kc_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+kc_on_exit(void (*fn)(void))
+{
+	exit_hook = fn;
+}
+
+void
+kc_run_exit_hook(void)
+{
+	void (*fn)(void) = exit_hook;
+
+	exit_hook = NULL;	/* never twice, even if the hook dies */
+	if (fn)
+		fn();
+}
+
+void
+kc_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	kc_run_exit_hook();
+	exit(status);
+}
+
+void
+kc_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", kc_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", kc_prog);
+	kc_run_exit_hook();
+	exit(KC_EXIT_USAGE);
+}

@@ -1,0 +1,41 @@
+/*
+ * msg.h - diagnostics for kc programs.
+ *
+ * Every message goes to stderr and starts with "prog: ".  A format that
+ * ends in ':' gets ": strerror(errno)" appended (sbase's eprintf rule).
+ * These helpers are for programs only: library modules return codes and
+ * leave the wording to their caller.
+ */
+#ifndef KC_MSG_H
+#define KC_MSG_H
+
+#include <stdnoreturn.h>
+
+/* Exit statuses shared by every kc program (documented in each man page). */
+enum {
+	KC_EXIT_OK = 0,		/* success */
+	KC_EXIT_DATA = 1,	/* bad data, failed child, I/O or runtime failure */
+	KC_EXIT_USAGE = 2	/* bad option or operand */
+};
+
+extern const char *kc_prog;	/* program name used as the message prefix */
+
+void kc_setprog(const char *argv0);
+void kc_warn(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+noreturn void kc_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "prog: usage: ..." plus "Try 'prog --help'." and exit KC_EXIT_USAGE. */
+noreturn void kc_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/*
+ * Cleanup hook run before the process ends on a fatal error or a broken
+ * pipe: programs register one to kill their children and remove temp
+ * files.  Only one hook; registering again replaces it.
+ */
+void kc_on_exit(void (*fn)(void));
+void kc_run_exit_hook(void);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * progress.c - the terminal progress line used by kc-clip and the long
+ * stages: percent, speed as a multiple of real time, and ETA.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "num.h"
+#include "progress.h"
+
+struct kc_progress {
+	FILE *fp;
+	char label[64];
+	double total, start, last;
+	int tty, force, drawn;
+};
+
+double
+kc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+kc_progress *
+kc_progress_new(FILE *fp, const char *label, double total, int force)
+{
+	kc_progress *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->fp = fp;
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	p->total = total;
+	p->start = kc_now();
+	p->last = -1;
+	p->tty = isatty(fileno(fp));
+	p->force = force;
+	return p;
+}
+
+void
+kc_progress_total(kc_progress *p, double total)
+{
+	if (p)
+		p->total = total;
+}
+
+void
+kc_progress_set(kc_progress *p, double done, const char *extra)
+{
+	char eta[32], line[256];
+	double now, el, speed;
+	int n;
+
+	if (p == NULL || (!p->tty && !p->force))
+		return;
+	now = kc_now();
+	if (p->last >= 0 && now - p->last < (p->tty ? 0.25 : 5.0))
+		return;
+	p->last = now;
+	el = now - p->start;
+	speed = el > 0 ? done / el : 0;
+	n = snprintf(line, sizeof(line), "%s", p->label);
+	if (p->total > 0 && n >= 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " %5.1f%%",
+		    100.0 * (done > p->total ? p->total : done) / p->total);
+	if (speed > 0 && n >= 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+		    "  %.1fx realtime", speed);
+	if (p->total > 0 && speed > 0 && done < p->total && n >= 0 &&
+	    (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "  ETA %s",
+		    kc_fmt_hms((p->total - done) / speed, eta, sizeof(eta)));
+	if (extra && *extra && n >= 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, "  %s", extra);
+	if (p->tty)
+		fprintf(p->fp, "\r%s\033[K", line);
+	else
+		fprintf(p->fp, "%s\n", line);
+	fflush(p->fp);
+	p->drawn = 1;
+}
+
+void
+kc_progress_free(kc_progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->drawn && p->tty) {
+		fputc('\n', p->fp);
+		fflush(p->fp);
+	}
+	free(p);
+}

@@ -1,0 +1,61 @@
+/*
+ * rec.h - reading and writing kc records (JSON Lines, see docs/records.md).
+ *
+ * A record is one JSON object per line with a string "type".  The reader
+ * keeps the raw text of the last line so a filter can pass records it does
+ * not consume through byte for byte.  Library code: returns codes, never
+ * prints.
+ */
+#ifndef KC_REC_H
+#define KC_REC_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+/* The records format version this build reads and writes. */
+#define KC_RECORDS_VERSION 1
+
+/* Longest record line accepted, in bytes. */
+#define KC_REC_MAX_LINE (64L * 1024 * 1024)
+
+/* JSON dump flags used for every record kc writes. */
+#define KC_REC_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
+
+typedef struct kc_reader kc_reader;
+
+/* name is used in locations ("<stdin>:42"); fp is not closed by _free. */
+kc_reader *kc_reader_new(FILE *fp, const char *name);
+void kc_reader_free(kc_reader *r);
+
+/*
+ * Reads the next record, skipping blank lines.  Returns 1 and a new
+ * reference in *rec, 0 at end of input, -1 on a malformed line or a read
+ * error (see kc_reader_error).  After an error the reader may be used
+ * again: it resumes at the next line.
+ */
+int kc_reader_next(kc_reader *r, json_t **rec);
+
+const char *kc_reader_error(const kc_reader *r);	/* last error text */
+const char *kc_reader_where(const kc_reader *r);	/* "name:line" */
+const char *kc_reader_raw(const kc_reader *r);	/* last line, no '\n' */
+size_t kc_reader_rawlen(const kc_reader *r);
+
+/* Accessors; NULL / -1 when the key is missing or of another type. */
+const char *kc_rec_type(const json_t *rec);
+const char *kc_rec_str(const json_t *rec, const char *key);
+int kc_rec_num(const json_t *rec, const char *key, double *out);
+int kc_rec_bool(const json_t *rec, const char *key, int *out);
+
+/* A new record {"type": type}; NULL on allocation failure. */
+json_t *kc_rec_new(const char *type);
+
+/*
+ * Serialises rec plus '\n' to fp.  Returns 0, or -1 with errno set (EPIPE
+ * when the reader went away).
+ */
+int kc_rec_write(FILE *fp, const json_t *rec);
+
+/* A number rounded to a few significant digits, so records stay short. */
+json_t *kc_json_num(double v);
+
+#endif
