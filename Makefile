@@ -71,12 +71,12 @@ san:
 	$(MAKE) SAN=1 B=build-san BIN=build-san/bin all units
 
 test: all units
-	tests/run --bin $(BIN)
+	tests/run --config plain:$(BIN):$(B)
 
 check: deps
-	$(MAKE) all units
-	$(MAKE) san
-	tests/run --bin $(BIN) --bin build-san/bin
+	$(MAKE) WERROR=1 all units
+	$(MAKE) WERROR=1 san
+	tests/run --config plain:$(BIN):$(B) --config asan:build-san/bin:build-san
 
 demo: deps all
 	scripts/demo

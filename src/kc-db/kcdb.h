@@ -1,0 +1,62 @@
+/*
+ * kcdb.h - what the kc-db command files share: the command context, the
+ * option helper every command uses, and one entry point per command.
+ */
+#ifndef KC_KCDB_H
+#define KC_KCDB_H
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "db.h"
+
+/* What every command gets from main(). */
+struct kcdb {
+	const char *path;	/* database path (--db, $KC_DB, ./kc.db) */
+	const char *cmd;	/* command name, for messages */
+};
+
+/*
+ * getopt_long for a command: handles --db and --help (printing usage and
+ * exiting 0) and turns unknown options and missing values into usage
+ * errors.  longopts must contain {"db", ..., 'D'} and {"help", ..., 'h'}.
+ * shortopts lists the command's own short options ("h" is added); a
+ * leading '+' stops at the first operand, so that operands such as "-1"
+ * reach the command's own check instead of being taken for options.
+ * Returns the next other option character, or -1 at the end (optind is
+ * then the first operand).
+ */
+int kcdb_getopt(struct kcdb *k, int argc, char **argv,
+    const char *shortopts, const struct option *longopts,
+    const char *usage);
+
+/* Checks the number of operands left after options; usage error if not. */
+void kcdb_operands(const struct kcdb *k, int argc, int min, int max);
+
+/* Opens the database or dies with exit 1 naming the path. */
+kc_db *kcdb_open(const struct kcdb *k, int flags);
+
+/* Closes the database; dies when SQLite reports a failure. */
+void kcdb_close(const struct kcdb *k, kc_db *db);
+
+/* A positive clip id from an operand, or a usage error naming it. */
+long long kcdb_clip_id(const struct kcdb *k, const char *s);
+
+/* Stores v under key in o, dying on allocation failure. */
+void kcdb_set(json_t *o, const char *key, json_t *v);
+
+/* A JSON number for a database real, null when it was NULL (NAN). */
+json_t *kcdb_real(double v);
+
+/* A JSON string, null for NULL. */
+json_t *kcdb_str(const char *s);
+
+/* Each command: argv[0] is the command name; returns the exit status. */
+int kcdb_add(struct kcdb *k, int argc, char **argv);
+int kcdb_list(struct kcdb *k, int argc, char **argv);
+int kcdb_export(struct kcdb *k, int argc, char **argv);
+int kcdb_rate(struct kcdb *k, int argc, char **argv);
+int kcdb_delete(struct kcdb *k, int argc, char **argv);
+int kcdb_stats(struct kcdb *k, int argc, char **argv);
+
+#endif

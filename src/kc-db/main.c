@@ -1,0 +1,226 @@
+/*
+ * kc-db - the user's end of the kc pipeline: stores the clips a run cut
+ * (add), shows them (list, stats), takes 1-5 star ratings (rate), hands
+ * the rated clips to training (export) and removes clips (delete).  This
+ * file holds the dispatcher and the helpers the commands share; each
+ * command lives in its own file.  The database itself is src/lib/db.c.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+
+#include "kcdb.h"
+#include "msg.h"
+#include "num.h"
+#include "out.h"
+
+static const char usage_text[] =
+"usage: kc-db [--db PATH] COMMAND [options] [args]\n"
+"\n"
+"The kc clip database: stores the clips a pipeline cut, lists them, takes\n"
+"your 1-5 star ratings and exports the rated clips for training.\n"
+"\n"
+"commands:\n"
+"  add              read kc records on stdin and store their clips\n"
+"  list             show clips: a table, or --json records\n"
+"  rate ID STARS    rate clip ID with 1-5 stars\n"
+"  stats            counts, rating histogram, per kind and per channel\n"
+"  export           one \"rated\" record per rated clip, for training\n"
+"  delete ID        remove clip ID, its ratings and its file\n"
+"\n"
+"options (also accepted after COMMAND):\n"
+"      --db PATH    the database (default: $KC_DB, else ./kc.db)\n"
+"  -h, --help       show this help; 'kc-db COMMAND --help' for one command\n"
+"\n"
+"exit status: 0 ok, 1 bad data or a database error, 2 usage error.\n"
+"environment: KC_DB (database path when --db is not given).\n";
+
+static const struct command {
+	const char *name;
+	int (*run)(struct kcdb *, int, char **);
+} commands[] = {
+	{ "add", kcdb_add },
+	{ "list", kcdb_list },
+	{ "rate", kcdb_rate },
+	{ "stats", kcdb_stats },
+	{ "export", kcdb_export },
+	{ "delete", kcdb_delete },
+};
+
+static noreturn void
+help(const char *text)
+{
+	if (fputs(text, stdout) == EOF)
+		kc_out_fail("stdout");
+	kc_out_close();
+	exit(KC_EXIT_OK);
+}
+
+/* The option getopt just refused, for the message. */
+static const char *
+bad_option(char **argv)
+{
+	static char shortopt[3] = "-?";
+	const char *a = argv[optind - 1];
+
+	/* for long options optopt holds their value, not their name */
+	if (optopt == 0 || strncmp(a, "--", 2) == 0)
+		return a;
+	shortopt[1] = (char)optopt;
+	return shortopt;
+}
+
+int
+kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
+    const struct option *longopts, const char *usage)
+{
+	char opts[64];
+	int c;
+
+	/*
+	 * ':' first: a missing value is ':' rather than '?'.  A leading '+'
+	 * (options before operands) keeps getopt's order rule in front.
+	 */
+	if ((size_t)snprintf(opts, sizeof(opts), "%s:%sh",
+	    *shortopts == '+' ? "+" : "", shortopts + (*shortopts == '+')) >=
+	    sizeof(opts))
+		kc_die(KC_EXIT_DATA, "internal error: too many options");
+	for (;;) {
+		c = getopt_long(argc, argv, opts, longopts, NULL);
+		switch (c) {
+		case 'D':
+			k->path = optarg;
+			break;
+		case 'h':
+			help(usage);
+		case ':':
+			kc_usage_error("%s: option '%s' needs a value", k->cmd,
+			    bad_option(argv));
+		case '?':
+			kc_usage_error("%s: unknown option '%s'", k->cmd,
+			    bad_option(argv));
+		default:
+			return c;
+		}
+	}
+}
+
+void
+kcdb_operands(const struct kcdb *k, int n, int min, int max)
+{
+	if (n < min)
+		kc_usage_error("%s: missing operand (see 'kc-db %s --help')",
+		    k->cmd, k->cmd);
+	if (n > max)
+		kc_usage_error("%s: too many operands (see 'kc-db %s --help')",
+		    k->cmd, k->cmd);
+}
+
+kc_db *
+kcdb_open(const struct kcdb *k, int flags)
+{
+	char err[600];
+	kc_db *db;
+	int rc;
+
+	rc = kc_db_open(&db, k->path, flags, err, sizeof(err));
+	if (rc == KC_DB_NOTFOUND)
+		kc_die(KC_EXIT_DATA, "%s: no such database (clips are stored "
+		    "by 'kc-db add')", k->path);
+	if (rc != KC_DB_OK)
+		kc_die(KC_EXIT_DATA, "%s: %s", k->path, err);
+	return db;
+}
+
+void
+kcdb_close(const struct kcdb *k, kc_db *db)
+{
+	if (kc_db_close(db) != KC_DB_OK)
+		kc_die(KC_EXIT_DATA, "%s: error while closing the database",
+		    k->path);
+}
+
+long long
+kcdb_clip_id(const struct kcdb *k, const char *s)
+{
+	const char *why;
+	long v;
+
+	if (kc_parse_long(s, 1, LONG_MAX, &v, &why) != 0)
+		kc_usage_error("%s: clip id must be a positive integer, got "
+		    "'%s'", k->cmd, s);
+	return v;
+}
+
+void
+kcdb_set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		kc_die(KC_EXIT_DATA, "out of memory");
+}
+
+json_t *
+kcdb_real(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+json_t *
+kcdb_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kcdb k;
+	const char *env;
+	size_t i;
+	int c;
+
+	kc_setprog(argv[0]);
+	kc_out_init();
+	k.path = NULL;
+	k.cmd = "kc-db";
+	/* '+': options stop at COMMAND; the rest belongs to the command */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'D': k.path = optarg; break;
+		case 'h': help(usage_text);
+		case ':':
+			kc_usage_error("option '%s' needs a value",
+			    bad_option(argv));
+		default:
+			kc_usage_error("unknown option '%s'", bad_option(argv));
+		}
+	}
+	if (optind == argc)
+		kc_usage_error("no command given (add, list, rate, stats, "
+		    "export, delete)");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		kc_usage_error("unknown command '%s'", argv[optind]);
+	if (k.path == NULL)
+		k.path = (env = getenv("KC_DB")) && *env ? env : "kc.db";
+	k.cmd = commands[i].name;
+	argc -= optind;
+	argv += optind;
+	/* 0 makes glibc's getopt start afresh on the command's argv */
+	optind = 0;
+	c = commands[i].run(&k, argc, argv);
+	kc_out_close();
+	return c;
+}

@@ -1,0 +1,837 @@
+/*
+ * db.c - the clip database on SQLite: opening with the right pragmas,
+ * the schema and its migrations, and the few queries kc needs.
+ *
+ * The schema version lives in PRAGMA user_version and the file is marked
+ * as kc's by PRAGMA application_id.  migrations[] below is the ordered
+ * history of the schema: entry i takes a database from version i to i+1,
+ * each in its own BEGIN IMMEDIATE transaction, so a crash leaves the file
+ * at a whole version.  To change the schema, append an entry; never edit
+ * a shipped one.  A database newer than the list is refused before
+ * anything is written to it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+/* 0x6b634442, "kcDB": tells a kc database from any other SQLite file. */
+#define KC_DB_APPLICATION_ID 1801667650
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Timestamps are UTC with milliseconds, made by SQLite itself. */
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+struct migration {
+	const char *what;	/* for error messages */
+	const char *sql;	/* static DDL, run in the migration's transaction */
+};
+
+static const struct migration migrations[] = {
+	{ "version 1 (streams, clips, ratings)",
+	/*
+	 * streams.id is the stream record's id (FNV-1a of the URL), so a
+	 * stream analysed twice stays one row.  A clip's path is its
+	 * identity: adding the same file again must not duplicate it or
+	 * lose its rating.  Clip ids are what the user types ("rate 12"),
+	 * so AUTOINCREMENT: an id is never handed out again after a delete.  clips.rating is the latest of the clip's rows
+	 * in ratings, the history that training may want later; ratings
+	 * deliberately do not cascade so that only an explicit delete can
+	 * remove them.
+	 */
+	"CREATE TABLE streams ("
+	"  id         TEXT PRIMARY KEY NOT NULL CHECK (length(id) > 0),"
+	"  url        TEXT,"
+	"  title      TEXT,"
+	"  channel    TEXT,"
+	"  duration   REAL CHECK (duration IS NULL OR duration >= 0),"
+	"  live       INTEGER NOT NULL DEFAULT 0 CHECK (live IN (0, 1)),"
+	"  first_seen TEXT NOT NULL,"
+	"  last_seen  TEXT NOT NULL"
+	");"
+	"CREATE TABLE clips ("
+	"  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  path         TEXT NOT NULL UNIQUE CHECK (length(path) > 0),"
+	"  stream_id    TEXT REFERENCES streams(id),"
+	"  kind         TEXT NOT NULL CHECK (kind IN ('audio', 'video')),"
+	"  t0           REAL NOT NULL,"
+	"  t1           REAL NOT NULL CHECK (t1 >= t0),"
+	"  want_t0      REAL,"
+	"  want_t1      REAL,"
+	"  mode         TEXT,"
+	"  score        REAL,"
+	"  heuristic    REAL,"
+	"  model        REAL,"
+	"  model_weight REAL,"
+	"  features     TEXT NOT NULL DEFAULT '{}'"
+	"               CHECK (json_valid(features) AND"
+	"                      json_type(features) = 'object'),"
+	"  created      TEXT NOT NULL,"
+	"  rating       INTEGER CHECK (rating BETWEEN 1 AND 5),"
+	"  rated_at     TEXT,"
+	"  CHECK ((rating IS NULL) = (rated_at IS NULL))"
+	");"
+	"CREATE INDEX clips_stream ON clips(stream_id, t0);"
+	"CREATE TABLE ratings ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  clip_id INTEGER NOT NULL REFERENCES clips(id),"
+	"  stars   INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),"
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE INDEX ratings_clip ON ratings(clip_id);"
+	"PRAGMA application_id = " STR(KC_DB_APPLICATION_ID) ";"
+	},
+	/* Append new migrations here. */
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Statements prepared once per connection, on first use. */
+enum {
+	ST_PUT_STREAM,
+	ST_STUB_STREAM,
+	ST_ADD_CLIP,
+	ST_CLIP_ID,
+	ST_RATE,
+	ST_RATE_HISTORY,
+	ST_COUNT_RATINGS,
+	ST_CLIP_PATH,
+	ST_DEL_RATINGS,
+	ST_DEL_CLIP,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_PUT_STREAM] =
+	"INSERT INTO streams (id, url, title, channel, duration, live,"
+	"    first_seen, last_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, " NOW ", " NOW ")"
+	" ON CONFLICT (id) DO UPDATE SET"
+	"  url = coalesce(excluded.url, url),"
+	"  title = coalesce(excluded.title, title),"
+	"  channel = coalesce(excluded.channel, channel),"
+	"  duration = coalesce(excluded.duration, duration),"
+	"  live = excluded.live,"
+	"  last_seen = excluded.last_seen",
+	[ST_STUB_STREAM] =
+	"INSERT INTO streams (id, url, first_seen, last_seen)"
+	" VALUES (?1, ?2, " NOW ", " NOW ")"
+	" ON CONFLICT (id) DO NOTHING",
+	[ST_ADD_CLIP] =
+	"INSERT INTO clips (path, stream_id, kind, t0, t1, want_t0, want_t1,"
+	"    mode, score, heuristic, model, model_weight, features, created)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	"    coalesce(?13, '{}'), " NOW ")"
+	" ON CONFLICT (path) DO NOTHING",
+	[ST_CLIP_ID] =
+	"SELECT id FROM clips WHERE path = ?1",
+	[ST_RATE] =
+	"UPDATE clips SET rating = ?2, rated_at = " NOW " WHERE id = ?1",
+	[ST_RATE_HISTORY] =
+	"INSERT INTO ratings (clip_id, stars, created)"
+	" SELECT id, rating, rated_at FROM clips WHERE id = ?1",
+	[ST_COUNT_RATINGS] =
+	"SELECT count(*) FROM ratings",
+	[ST_CLIP_PATH] =
+	"SELECT path FROM clips WHERE id = ?1",
+	[ST_DEL_RATINGS] =
+	"DELETE FROM ratings WHERE clip_id = ?1",
+	[ST_DEL_CLIP] =
+	"DELETE FROM clips WHERE id = ?1",
+};
+
+/*
+ * The list query: every filter is a bound parameter that is NULL (or -1)
+ * when unused, so the text never depends on the caller's values.  Only
+ * the ORDER BY differs, chosen from fixed strings.
+ */
+#define LIST_SQL \
+	"SELECT c.id, c.path, c.stream_id, c.kind, c.t0, c.t1, c.want_t0," \
+	"  c.want_t1, c.mode, c.score, c.heuristic, c.model, c.model_weight," \
+	"  c.features, c.created, c.rating, c.rated_at," \
+	"  s.url, s.title, s.channel" \
+	" FROM clips c LEFT JOIN streams s ON s.id = c.stream_id" \
+	" WHERE (?1 = 0 OR (?1 = 1 AND c.rating IS NOT NULL)" \
+	"        OR (?1 = -1 AND c.rating IS NULL))" \
+	"   AND (?2 IS NULL OR c.kind = ?2)" \
+	"   AND (?3 IS NULL OR c.stream_id = ?3 OR s.url = ?3)" \
+	"   AND (?4 IS NULL OR c.rating >= ?4)"
+
+static const char *const list_sql[] = {
+	[KC_DB_SORT_DATE] = LIST_SQL
+	    " ORDER BY c.created DESC, c.id DESC LIMIT ?5",
+	[KC_DB_SORT_SCORE] = LIST_SQL
+	    " ORDER BY c.score IS NULL, c.score DESC, c.id LIMIT ?5",
+	[KC_DB_SORT_TIME] = LIST_SQL
+	    " ORDER BY s.first_seen IS NULL, s.first_seen, c.stream_id,"
+	    "  c.t0, c.id LIMIT ?5",
+	[KC_DB_SORT_ID] = LIST_SQL " ORDER BY c.id LIMIT ?5",
+};
+
+#define STARS_COLS \
+	"  count(CASE WHEN c.rating = 1 THEN 1 END)," \
+	"  count(CASE WHEN c.rating = 2 THEN 1 END)," \
+	"  count(CASE WHEN c.rating = 3 THEN 1 END)," \
+	"  count(CASE WHEN c.rating = 4 THEN 1 END)," \
+	"  count(CASE WHEN c.rating = 5 THEN 1 END)," \
+	"  avg(c.rating)"
+
+static const char *const stats_sql[] = {
+	[KC_DB_BY_ALL] =
+	"SELECT NULL, (SELECT count(*) FROM streams), count(c.id),"
+	"  count(c.rating)," STARS_COLS
+	" FROM clips c",
+	[KC_DB_BY_KIND] =
+	"SELECT c.kind, count(DISTINCT c.stream_id), count(c.id),"
+	"  count(c.rating)," STARS_COLS
+	" FROM clips c GROUP BY c.kind ORDER BY c.kind",
+	[KC_DB_BY_CHANNEL] =
+	"SELECT s.channel, count(DISTINCT c.stream_id), count(c.id),"
+	"  count(c.rating)," STARS_COLS
+	" FROM clips c LEFT JOIN streams s ON s.id = c.stream_id"
+	" GROUP BY s.channel ORDER BY count(c.id) DESC, s.channel",
+};
+
+struct kc_db {
+	sqlite3 *h;			/* the connection */
+	sqlite3_stmt *st[ST_COUNT];	/* by ST_*, NULL until first used */
+	char err[512];			/* reason of the last failure */
+};
+
+struct kc_db_iter {
+	kc_db *db;		/* for error texts */
+	sqlite3_stmt *st;	/* its own statement, finalized by _free */
+};
+
+int
+kc_db_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+const char *
+kc_db_error(const kc_db *db)
+{
+	return db ? db->err : "";
+}
+
+/* Sets the error text to "what: SQLite's message" and returns ERROR. */
+static int
+fail(kc_db *db, const char *what)
+{
+	snprintf(db->err, sizeof(db->err), "%s: %s", what,
+	    sqlite3_errmsg(db->h));
+	return KC_DB_ERROR;
+}
+
+/* Sets the error text and returns code. */
+static int
+failcode(kc_db *db, int code, const char *what)
+{
+	snprintf(db->err, sizeof(db->err), "%s", what);
+	return code;
+}
+
+/* Runs static SQL that returns no rows we need. */
+static int
+exec(kc_db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(db, what);
+	return KC_DB_OK;
+}
+
+/* Runs static SQL returning one integer (a pragma); -1 on error. */
+static int
+query_int(kc_db *db, const char *sql, long long *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The cached statement which, reset and with no bindings. */
+static sqlite3_stmt *
+stmt(kc_db *db, int which)
+{
+	sqlite3_stmt *st = db->st[which];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(db->h, stmt_sql[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			fail(db, "preparing a statement");
+			return NULL;
+		}
+		db->st[which] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Steps a statement that returns no rows; 0 or -1 (error text set). */
+static int
+run(kc_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(db, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static int
+bind_real(sqlite3_stmt *st, int i, double v)
+{
+	if (isnan(v))
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_double(st, i, v);
+}
+
+static double
+col_real(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(st, i);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/*
+ * Brings the database up to date.  Each step re-reads the version inside
+ * its write lock: another process may have migrated meanwhile.
+ */
+static int
+migrate(kc_db *db)
+{
+	char sql[64], what[160];
+	long long v;
+	int i;
+
+	/* the common case, up to date, must not take the write lock */
+	if (query_int(db, "PRAGMA user_version", &v) != 0)
+		return fail(db, "reading the schema version");
+	if (v > NMIGRATIONS)	/* a newer kc got here since check_kind */
+		return failcode(db, KC_DB_TOONEW, "database schema is newer "
+		    "than this build knows; use a newer kc");
+	for (i = (int)v; i < NMIGRATIONS; i++) {
+		if (exec(db, "BEGIN IMMEDIATE", "starting a migration") != 0)
+			return KC_DB_ERROR;
+		if (query_int(db, "PRAGMA user_version", &v) != 0) {
+			fail(db, "reading the schema version");
+			goto rollback;
+		}
+		if (v > i) {
+			exec(db, "ROLLBACK", "ending a migration");
+			continue;
+		}
+		snprintf(what, sizeof(what), "migrating to schema %s",
+		    migrations[i].what);
+		if (exec(db, migrations[i].sql, what) != 0)
+			goto rollback;
+		/* a pragma takes no parameters; i + 1 is our own number */
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec(db, sql, "setting the schema version") != 0)
+			goto rollback;
+		if (exec(db, "COMMIT", "committing a migration") != 0)
+			goto rollback;
+	}
+	return KC_DB_OK;
+rollback:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return KC_DB_ERROR;
+}
+
+/*
+ * Refuses files that are not kc databases or are newer than this build,
+ * reading only: nothing may be written before this passed.
+ */
+static int
+check_kind(kc_db *db)
+{
+	long long app, ver, objects;
+
+	if (query_int(db, "PRAGMA application_id", &app) != 0 ||
+	    query_int(db, "PRAGMA user_version", &ver) != 0)
+		return fail(db, "reading the database header");
+	if (app == KC_DB_APPLICATION_ID) {
+		if (ver < 0)
+			return failcode(db, KC_DB_NOTKC,
+			    "negative schema version");
+		if (ver > NMIGRATIONS) {
+			snprintf(db->err, sizeof(db->err), "database schema "
+			    "version %lld is newer than this build knows (%d); "
+			    "use a newer kc", ver, NMIGRATIONS);
+			return KC_DB_TOONEW;
+		}
+		return KC_DB_OK;
+	}
+	if (query_int(db, "SELECT count(*) FROM sqlite_schema",
+	    &objects) != 0)
+		return fail(db, "reading the schema");
+	if (app != 0 || ver != 0 || objects != 0)
+		return failcode(db, KC_DB_NOTKC,
+		    "an SQLite database, but not a kc one");
+	return KC_DB_OK;
+}
+
+int
+kc_db_open(kc_db **out, const char *path, int flags, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	kc_db *db;
+	long long dummy;
+	char *name;
+	size_t n;
+	int rc, oflags;
+
+	*out = NULL;
+	if (!(flags & KC_DB_CREATE) && stat(path, &sb) != 0 &&
+	    errno == ENOENT) {
+		snprintf(err, errlen, "no such database");
+		return KC_DB_NOTFOUND;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return KC_DB_ERROR;
+	}
+	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (flags & KC_DB_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	/*
+	 * SQLite builds with USE_URI (Debian's) read "file:..." as a URI
+	 * with ?options; "./" keeps a file of that name a file name.
+	 */
+	n = strlen(path) + 3;
+	if ((name = malloc(n)) == NULL) {
+		free(db);
+		snprintf(err, errlen, "out of memory");
+		return KC_DB_ERROR;
+	}
+	snprintf(name, n, "%s%s", strncmp(path, "file:", 5) == 0 ? "./" : "",
+	    path);
+	rc = sqlite3_open_v2(name, &db->h, oflags, NULL);
+	free(name);
+	if (rc != SQLITE_OK) {
+		rc = fail(db, "cannot open");
+		goto bad;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, KC_DB_BUSY_MS);
+	if ((rc = check_kind(db)) != KC_DB_OK)
+		goto bad;
+	rc = KC_DB_ERROR;
+	if (exec(db, "PRAGMA foreign_keys = ON", "enabling foreign keys"))
+		goto bad;
+	/*
+	 * WAL lets readers (list, stats) run beside a writer, and makes
+	 * a rating's commit a single append.  journal_mode answers with
+	 * the mode in effect; a file system without shared memory may
+	 * keep the old one, which still works, only with more waiting.
+	 */
+	if (query_int(db, "PRAGMA journal_mode = WAL", &dummy) != 0) {
+		fail(db, "setting WAL mode");
+		goto bad;
+	}
+	if ((rc = migrate(db)) != KC_DB_OK)
+		goto bad;
+	*out = db;
+	return KC_DB_OK;
+bad:
+	snprintf(err, errlen, "%s", db->err);
+	kc_db_close(db);
+	return rc;
+}
+
+int
+kc_db_close(kc_db *db)
+{
+	int i, rc;
+
+	if (db == NULL)
+		return KC_DB_OK;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	rc = sqlite3_close(db->h);
+	free(db);
+	return rc == SQLITE_OK ? KC_DB_OK : KC_DB_ERROR;
+}
+
+int
+kc_db_begin(kc_db *db)
+{
+	return exec(db, "BEGIN IMMEDIATE", "starting a transaction");
+}
+
+int
+kc_db_commit(kc_db *db)
+{
+	return exec(db, "COMMIT", "committing");
+}
+
+int
+kc_db_rollback(kc_db *db)
+{
+	if (sqlite3_get_autocommit(db->h))
+		return KC_DB_OK;
+	return exec(db, "ROLLBACK", "rolling back");
+}
+
+int
+kc_db_put_stream(kc_db *db, const kc_db_stream *s)
+{
+	sqlite3_stmt *st;
+
+	if (s->id == NULL || *s->id == '\0')
+		return failcode(db, KC_DB_INVALID, "stream without an id");
+	if ((st = stmt(db, ST_PUT_STREAM)) == NULL)
+		return KC_DB_ERROR;
+	bind_text(st, 1, s->id);
+	bind_text(st, 2, s->url);
+	bind_text(st, 3, s->title);
+	bind_text(st, 4, s->channel);
+	bind_real(st, 5, s->duration);
+	sqlite3_bind_int(st, 6, s->live != 0);
+	return run(db, st, "storing the stream") == 0 ? KC_DB_OK :
+	    KC_DB_ERROR;
+}
+
+static int
+valid_clip(kc_db *db, const kc_db_clip *c)
+{
+	if (c->path == NULL || *c->path == '\0')
+		return failcode(db, KC_DB_INVALID, "clip without a path");
+	if (c->kind == NULL || (strcmp(c->kind, "audio") != 0 &&
+	    strcmp(c->kind, "video") != 0))
+		return failcode(db, KC_DB_INVALID,
+		    "clip kind is not audio or video");
+	if (!isfinite(c->t0) || !isfinite(c->t1) || c->t1 < c->t0)
+		return failcode(db, KC_DB_INVALID,
+		    "clip needs finite t0 <= t1");
+	return KC_DB_OK;
+}
+
+int
+kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = valid_clip(db, c)) != KC_DB_OK)
+		return rc;
+	/* a savepoint makes stub stream + clip one step, in or out of a
+	 * transaction */
+	if (exec(db, "SAVEPOINT add_clip", "starting to add a clip") != 0)
+		return KC_DB_ERROR;
+	if (c->stream_id != NULL) {
+		if ((st = stmt(db, ST_STUB_STREAM)) == NULL)
+			goto bad;
+		bind_text(st, 1, c->stream_id);
+		bind_text(st, 2, c->url);
+		if (run(db, st, "storing the clip's stream") != 0)
+			goto bad;
+	}
+	if ((st = stmt(db, ST_ADD_CLIP)) == NULL)
+		goto bad;
+	bind_text(st, 1, c->path);
+	bind_text(st, 2, c->stream_id);
+	bind_text(st, 3, c->kind);
+	bind_real(st, 4, c->t0);
+	bind_real(st, 5, c->t1);
+	bind_real(st, 6, c->want_t0);
+	bind_real(st, 7, c->want_t1);
+	bind_text(st, 8, c->mode);
+	bind_real(st, 9, c->score);
+	bind_real(st, 10, c->heuristic);
+	bind_real(st, 11, c->model);
+	bind_real(st, 12, c->model_weight);
+	bind_text(st, 13, c->features);
+	if (run(db, st, "storing the clip") != 0)
+		goto bad;
+	*known = sqlite3_changes(db->h) == 0;
+	if ((st = stmt(db, ST_CLIP_ID)) == NULL)
+		goto bad;
+	bind_text(st, 1, c->path);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fail(db, "finding the clip's id");
+		sqlite3_reset(st);
+		goto bad;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (exec(db, "RELEASE add_clip", "adding a clip") != 0)
+		goto bad;
+	return KC_DB_OK;
+bad:
+	sqlite3_exec(db->h, "ROLLBACK TO add_clip; RELEASE add_clip", NULL,
+	    NULL, NULL);
+	return KC_DB_ERROR;
+}
+
+/* Our own transactions must not nest inside a caller's. */
+static int
+need_autocommit(kc_db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		return failcode(db, KC_DB_ERROR,
+		    "called inside an open transaction");
+	return KC_DB_OK;
+}
+
+int
+kc_db_rate(kc_db *db, long long id, int stars, long *nratings)
+{
+	sqlite3_stmt *st;
+	long long n = 0;
+
+	if (stars < 1 || stars > 5)
+		return failcode(db, KC_DB_INVALID, "stars must be 1-5");
+	if (need_autocommit(db) != KC_DB_OK || kc_db_begin(db) != KC_DB_OK)
+		return KC_DB_ERROR;
+	if ((st = stmt(db, ST_RATE)) == NULL)
+		goto bad;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, stars);
+	if (run(db, st, "rating the clip") != 0)
+		goto bad;
+	if (sqlite3_changes(db->h) == 0) {
+		kc_db_rollback(db);
+		snprintf(db->err, sizeof(db->err), "no clip with id %lld", id);
+		return KC_DB_NOTFOUND;
+	}
+	if ((st = stmt(db, ST_RATE_HISTORY)) == NULL)
+		goto bad;
+	sqlite3_bind_int64(st, 1, id);
+	if (run(db, st, "recording the rating") != 0)
+		goto bad;
+	if ((st = stmt(db, ST_COUNT_RATINGS)) == NULL)
+		goto bad;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fail(db, "counting ratings");
+		sqlite3_reset(st);
+		goto bad;
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (kc_db_commit(db) != KC_DB_OK)
+		goto bad;
+	if (nratings)
+		*nratings = (long)n;
+	return KC_DB_OK;
+bad:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return KC_DB_ERROR;
+}
+
+int
+kc_db_delete_clip(kc_db *db, long long id,
+    int (*hook)(const char *path, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	char *path = NULL;
+	int rc = KC_DB_ERROR;
+
+	if (need_autocommit(db) != KC_DB_OK || kc_db_begin(db) != KC_DB_OK)
+		return KC_DB_ERROR;
+	if ((st = stmt(db, ST_CLIP_PATH)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		path = strdup(col_text(st, 0));
+		sqlite3_reset(st);
+		if (path == NULL) {
+			failcode(db, KC_DB_ERROR, "out of memory");
+			goto out;
+		}
+		break;
+	case SQLITE_DONE:
+		sqlite3_reset(st);
+		snprintf(db->err, sizeof(db->err), "no clip with id %lld", id);
+		rc = KC_DB_NOTFOUND;
+		goto out;
+	default:
+		fail(db, "finding the clip");
+		sqlite3_reset(st);
+		goto out;
+	}
+	if ((st = stmt(db, ST_DEL_RATINGS)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (run(db, st, "deleting the clip's ratings") != 0)
+		goto out;
+	if ((st = stmt(db, ST_DEL_CLIP)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (run(db, st, "deleting the clip") != 0)
+		goto out;
+	if (hook && hook(path, arg) != 0) {
+		rc = failcode(db, KC_DB_CANCELLED, "cancelled");
+		goto out;
+	}
+	if (kc_db_commit(db) == KC_DB_OK)
+		rc = KC_DB_OK;
+out:
+	if (rc != KC_DB_OK)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	free(path);
+	return rc;
+}
+
+static int
+iter_new(kc_db *db, const char *sql, kc_db_iter **it)
+{
+	kc_db_iter *i;
+
+	*it = NULL;
+	if ((i = calloc(1, sizeof(*i))) == NULL)
+		return failcode(db, KC_DB_ERROR, "out of memory");
+	if (sqlite3_prepare_v2(db->h, sql, -1, &i->st, NULL) != SQLITE_OK) {
+		free(i);
+		return fail(db, "preparing a query");
+	}
+	i->db = db;
+	*it = i;
+	return KC_DB_OK;
+}
+
+int
+kc_db_list(kc_db *db, const kc_db_filter *f, kc_db_iter **it)
+{
+	static const kc_db_filter all;
+	sqlite3_stmt *st;
+	int rc;
+
+	*it = NULL;
+	if (f == NULL)
+		f = &all;
+	if (f->sort < KC_DB_SORT_DATE || f->sort > KC_DB_SORT_ID ||
+	    f->rated < -1 || f->rated > 1 ||
+	    f->min_stars < 0 || f->min_stars > 5)
+		return failcode(db, KC_DB_INVALID, "bad list filter");
+	if ((rc = iter_new(db, list_sql[f->sort], it)) != KC_DB_OK)
+		return rc;
+	st = (*it)->st;
+	sqlite3_bind_int(st, 1, f->rated);
+	bind_text(st, 2, f->kind);
+	bind_text(st, 3, f->stream);
+	if (f->min_stars > 0)
+		sqlite3_bind_int(st, 4, f->min_stars);
+	/* a negative LIMIT means none to SQLite */
+	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
+	return KC_DB_OK;
+}
+
+/* Steps the iterator: 1 row, 0 done, -1 error (text set). */
+static int
+iter_step(kc_db_iter *it)
+{
+	switch (sqlite3_step(it->st)) {
+	case SQLITE_ROW:
+		return 1;
+	case SQLITE_DONE:
+		return 0;
+	default:
+		fail(it->db, "reading the database");
+		return -1;
+	}
+}
+
+int
+kc_db_next(kc_db_iter *it, kc_db_clip *c)
+{
+	sqlite3_stmt *st = it->st;
+	int rc;
+
+	if ((rc = iter_step(it)) != 1)
+		return rc;
+	c->id = sqlite3_column_int64(st, 0);
+	c->path = col_text(st, 1);
+	c->stream_id = col_text(st, 2);
+	c->kind = col_text(st, 3);
+	c->t0 = col_real(st, 4);
+	c->t1 = col_real(st, 5);
+	c->want_t0 = col_real(st, 6);
+	c->want_t1 = col_real(st, 7);
+	c->mode = col_text(st, 8);
+	c->score = col_real(st, 9);
+	c->heuristic = col_real(st, 10);
+	c->model = col_real(st, 11);
+	c->model_weight = col_real(st, 12);
+	c->features = col_text(st, 13);
+	c->created = col_text(st, 14);
+	c->rating = sqlite3_column_int(st, 15);
+	c->rated_at = col_text(st, 16);
+	c->url = col_text(st, 17);
+	c->title = col_text(st, 18);
+	c->channel = col_text(st, 19);
+	return 1;
+}
+
+int
+kc_db_stats(kc_db *db, int by, kc_db_iter **it)
+{
+	*it = NULL;
+	if (by < KC_DB_BY_ALL || by > KC_DB_BY_CHANNEL)
+		return failcode(db, KC_DB_INVALID, "bad statistics grouping");
+	return iter_new(db, stats_sql[by], it);
+}
+
+int
+kc_db_next_group(kc_db_iter *it, kc_db_group *g)
+{
+	sqlite3_stmt *st = it->st;
+	int rc, i;
+
+	if ((rc = iter_step(it)) != 1)
+		return rc;
+	g->name = col_text(st, 0);
+	g->streams = (long)sqlite3_column_int64(st, 1);
+	g->clips = (long)sqlite3_column_int64(st, 2);
+	g->rated = (long)sqlite3_column_int64(st, 3);
+	g->stars[0] = 0;
+	for (i = 1; i <= 5; i++)
+		g->stars[i] = (long)sqlite3_column_int64(st, 3 + i);
+	g->mean = col_real(st, 9);
+	return 1;
+}
+
+void
+kc_db_iter_free(kc_db_iter *it)
+{
+	if (it == NULL)
+		return;
+	sqlite3_finalize(it->st);
+	free(it);
+}

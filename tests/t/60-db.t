@@ -1,0 +1,458 @@
+#!/bin/bash
+# 60-db.t - kc-db: records in, rows out.  Every check looks at the database
+# with the real sqlite3 CLI (or parses kc-db's JSON with jq), never at
+# kc-db's own word alone.
+. "${KC_ROOT:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+
+command -v sqlite3 >/dev/null || skip_all "sqlite3 CLI not installed"
+command -v jq >/dev/null || skip_all "jq not installed"
+command -v kc-db >/dev/null || skip_all "kc-db not built"
+
+unset KC_DB
+cd "$T" || bail "cannot cd to $T"
+mkdir -p clips
+
+# q DB SQL : one value from the database, as sqlite3 prints it
+q() { sqlite3 "$1" "$2"; }
+
+# stream ID TITLE CHANNEL [LIVE]
+stream() {
+	jq -nc --arg id "$1" --arg t "$2" --arg c "$3" --argjson live "${4:-false}" \
+	    '{type:"stream", v:1, id:$id, url:("/media/" + $id + ".mp4"),
+	      analysis:"x", cut:"x", duration:3600, live:$live, title:$t,
+	      channel:$c, start:0, end:3600, has_audio:true, has_video:true,
+	      hop:1}'
+}
+
+# clip PATH KIND T0 STREAM SCORE : a clip record as kc-cut writes it
+clip() {
+	jq -nc --arg p "$1" --arg k "$2" --argjson t0 "$3" --arg s "$4" \
+	    --argjson sc "$5" \
+	    '{type:"clip", path:$p, kind:$k, t0:$t0, t1:($t0 + 30),
+	      want_t0:($t0 + 1), want_t1:($t0 + 30), mode:"copy",
+	      score:$sc, heuristic:$sc, model:null, model_weight:0,
+	      features:{rms_mean:($sc / 2), flux_max:$t0},
+	      url:("/media/" + $s + ".mp4"), stream:$s}'
+}
+
+end() { printf '{"type":"end","stream":"%s"}\n' "$1"; }
+
+# --- add -----------------------------------------------------------------
+
+DB=$T/main.db
+{
+	stream s1 "First stream" alpha
+	printf '{"type":"segment","seq":0,"t0":0,"t1":60,"path":"x"}\n'
+	clip "$T/clips/a1.mp4" audio 10 s1 0.9
+	clip "$T/clips/v1.mp4" video 100 s1 0.4
+	clip "$T/clips/a2.mp4" audio 200 s1 0.7
+	end s1
+	stream s2 "Second stream" beta
+	clip "$T/clips/v2.mp4" video 50 s2 0.8
+	end s2
+} >in1.jsonl
+run -i in1.jsonl kc-db --db "$DB" add
+is "$RC" 0 "add: exit 0"
+is "$OUT" "" "add: nothing on stdout by default"
+like "$ERR" "^kc-db: added 4 clips to $DB\$" "add: summary on stderr"
+is "$(q "$DB" 'SELECT count(*) FROM clips')" 4 "add: 4 clip rows"
+is "$(q "$DB" 'SELECT group_concat(id, ",") FROM (SELECT id FROM streams ORDER BY id)')" \
+    "s1,s2" "add: both stream rows"
+is "$(q "$DB" "SELECT title || '|' || channel || '|' || url FROM streams WHERE id = 's2'")" \
+    "Second stream|beta|/media/s2.mp4" "add: stream fields stored"
+is "$(q "$DB" "SELECT kind || '|' || t0 || '|' || t1 || '|' || stream_id || '|' || mode FROM clips WHERE path = '$T/clips/v1.mp4'")" \
+    "video|100.0|130.0|s1|copy" "add: clip fields stored"
+is "$(q "$DB" "SELECT json_extract(features, '\$.flux_max') FROM clips WHERE path = '$T/clips/a2.mp4'")" \
+    200 "add: features stored as JSON"
+is "$(q "$DB" 'PRAGMA integrity_check')" ok "add: integrity_check ok"
+is "$(q "$DB" 'PRAGMA journal_mode')" wal "add: database in WAL mode"
+is "$(q "$DB" 'PRAGMA foreign_key_check' | wc -l)" 0 "add: no dangling references"
+
+run -i in1.jsonl kc-db --db "$DB" add
+is "$RC" 0 "add again: exit 0"
+like "$ERR" "added 0 clips \(4 already known\)" "add again: all already known"
+is "$(q "$DB" 'SELECT count(*) FROM clips')" 4 "add again: no duplicate clips"
+is "$(q "$DB" 'SELECT count(*) FROM streams')" 2 "add again: no duplicate streams"
+
+run -i in1.jsonl kc-db --db "$DB" add --print
+is "$RC" 0 "add --print: exit 0"
+is "$(nlines "$OUT")" 4 "add --print: one line per clip"
+is "$(printf '%s\n' "$OUT" | jq -r '.id' | sort -n | paste -sd, -)" \
+    "$(q "$DB" 'SELECT group_concat(id, ",") FROM (SELECT id FROM clips ORDER BY id)')" \
+    "add --print: ids are the database ids"
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("v2.mp4")) | .id')" \
+    "$(q "$DB" "SELECT id FROM clips WHERE path = '$T/clips/v2.mp4'")" \
+    "add --print: each id belongs to its path"
+
+# A stream whose end record never comes: an earlier stage died.
+DB2=$T/noend.db
+{ stream s9 "Broken run" alpha; clip "$T/clips/x1.mp4" audio 0 s9 0.5; } >noend.jsonl
+run -i noend.jsonl kc-db --db "$DB2" add
+is "$RC" 1 "stream without end: exit 1"
+like "$ERR" "stream s9 \"Broken run\": input ended before the stream's end record; an earlier stage failed\? nothing added" \
+    "stream without end: message names the stream"
+is "$(q "$DB2" 'SELECT count(*) FROM clips')" 0 "stream without end: no clips"
+is "$(q "$DB2" 'SELECT count(*) FROM streams')" 0 "stream without end: no stream row"
+
+# A complete stream followed by a broken one: the first stays.
+cat in1.jsonl noend.jsonl >mixed.jsonl
+run -i mixed.jsonl kc-db --db "$DB2" add
+is "$RC" 1 "complete + broken stream: exit 1"
+is "$(q "$DB2" "SELECT count(*) FROM clips WHERE stream_id = 's9'")" 0 \
+    "complete + broken stream: nothing of the broken one"
+is "$(q "$DB2" 'SELECT count(*) FROM clips')" 4 \
+    "complete + broken stream: the complete one is stored"
+
+DB3=$T/fatal.db
+{
+	stream s3 "Fatal run" alpha
+	clip "$T/clips/f1.mp4" audio 0 s3 0.5
+	printf '{"type":"error","stage":"kc-cut","message":"ffmpeg died","fatal":true}\n'
+	clip "$T/clips/f2.mp4" audio 40 s3 0.5
+} >fatal.jsonl
+run -i fatal.jsonl kc-db --db "$DB3" add
+is "$RC" 1 "fatal error record: exit 1"
+like "$ERR" "stream s3 .*fatal error from kc-cut: ffmpeg died" \
+    "fatal error record: message names stream and stage"
+is "$(q "$DB3" 'SELECT count(*) FROM clips')" 0 "fatal error record: no clips"
+is "$(q "$DB3" 'SELECT count(*) FROM streams')" 0 "fatal error record: no stream row"
+
+# A non-fatal error is the stage's business; the stream still counts.
+{
+	stream s4 "Bumpy run" alpha
+	clip "$T/clips/g1.mp4" audio 0 s4 0.5
+	printf '{"type":"error","stage":"kc-cut","message":"one clip failed","fatal":false}\n'
+	end s4
+} >nonfatal.jsonl
+run -i nonfatal.jsonl kc-db --db "$DB3" add
+is "$RC" 0 "non-fatal error record: exit 0"
+is "$(q "$DB3" 'SELECT count(*) FROM clips')" 1 "non-fatal error record: clip stored"
+
+DB4=$T/malformed.db
+{
+	stream s5 "Garbled" alpha
+	clip "$T/clips/m1.mp4" audio 0 s5 0.5
+	printf '{"type":"clip", "path": oops}\n'
+	end s5
+} >malformed.jsonl
+run -i malformed.jsonl kc-db --db "$DB4" add
+is "$RC" 1 "malformed line: exit 1"
+like "$ERR" "^kc-db: <stdin>:3: " "malformed line: error names <stdin>:3"
+is "$(printf '%s\n' "$ERR" | grep -c .)" 1 "malformed line: one line of error"
+is "$(q "$DB4" 'SELECT count(*) FROM clips')" 0 "malformed line: no clips"
+is "$(q "$DB4" 'SELECT count(*) FROM streams')" 0 "malformed line: no stream row"
+
+printf '%s\n' '{"type":"clip","path":"/x.mp4","kind":"speech","t0":0,"t1":5}' >badkind.jsonl
+run -i badkind.jsonl kc-db --db "$DB4" add
+is "$RC" 1 "clip with a bad kind: exit 1"
+like "$ERR" '<stdin>:1: clip /x.mp4: "kind" must be' "clip with a bad kind: says why"
+
+{ stream s6 "One" alpha; clip "$T/clips/o1.mp4" audio 0 s7 0.5; end s6; } >wrongstream.jsonl
+run -i wrongstream.jsonl kc-db --db "$DB4" add
+is "$RC" 1 "clip of another stream: exit 1"
+is "$(q "$DB4" 'SELECT count(*) FROM clips')" 0 "clip of another stream: nothing stored"
+
+# Hand-written clips, no stream record: stored at end of input.
+DB5=$T/loose.db
+{
+	clip "$T/clips/l1.mp4" audio 0 s8 0.5
+	clip "$T/clips/l2.mp4" video 30 s8 0.6
+} >loose.jsonl
+run -i loose.jsonl kc-db --db "$DB5" add
+is "$RC" 0 "clips without stream record: exit 0"
+is "$(q "$DB5" 'SELECT count(*) FROM clips')" 2 "clips without stream record: stored"
+is "$(q "$DB5" "SELECT url FROM streams WHERE id = 's8'")" "/media/s8.mp4" \
+    "clips without stream record: stub stream row from the clip"
+printf '%s\n' '{"type":"clip","path":"rel/r1.mp4","kind":"audio","t0":0,"t1":5}' >rel.jsonl
+run -i rel.jsonl kc-db --db "$DB5" add
+is "$(q "$DB5" "SELECT count(*) FROM clips WHERE path = '$(pwd -P)/rel/r1.mp4' AND stream_id IS NULL")" 1 \
+    "relative clip path stored absolute"
+
+# A live stream is committed clip by clip.
+DB6=$T/live.db
+{
+	stream s10 "Live now" alpha true
+	clip "$T/clips/lv1.mp4" audio 0 s10 0.5
+	clip "$T/clips/lv2.mp4" audio 60 s10 0.6
+} >live.jsonl
+run -i live.jsonl kc-db --db "$DB6" add
+is "$RC" 1 "live stream cut off: exit 1"
+like "$ERR" "live stream s10 .*2 clips stored so far are kept" \
+    "live stream cut off: says what was kept"
+is "$(q "$DB6" 'SELECT count(*) FROM clips')" 2 "live stream cut off: its clips are stored"
+is "$(q "$DB6" "SELECT live FROM streams WHERE id = 's10'")" 1 "live stream: marked live"
+
+# Each live clip is committed before the next record is read: a reader
+# sees the first clip while the writer is still waiting for input.
+DB7=$T/live2.db
+mkfifo live.fifo
+kc-db --db "$DB7" add <live.fifo 2>live.err &
+livepid=$!
+exec 7>live.fifo
+{ stream s11 "Live" alpha true; clip "$T/clips/lw1.mp4" audio 0 s11 0.5; } >&7
+n=0
+for _ in $(seq 1 100); do
+	n=$(q "$DB7" 'SELECT count(*) FROM clips' 2>/dev/null)
+	[ "$n" = 1 ] && break
+	sleep 0.1
+done
+is "$n" 1 "live stream: a clip is visible before the stream ends"
+end s11 >&7
+exec 7>&-
+wait "$livepid"
+is "$?" 0 "live stream with its end: exit 0"
+
+# --- rate ----------------------------------------------------------------
+
+before=$(q "$DB" 'SELECT count(*) FROM ratings')
+for bad in 6 0 x 3.5 -1 ""; do
+	run kc-db --db "$DB" rate 1 "$bad"
+	is "$RC" 2 "rate 1 '$bad': usage error"
+	like "$ERR" "stars must be an integer 1-5, got '$bad'" "rate 1 '$bad': names the value"
+done
+is "$(q "$DB" 'SELECT count(*) FROM ratings')" "$before" "bad ratings: ratings table unchanged"
+is "$(q "$DB" 'SELECT count(*) FROM clips WHERE rating IS NOT NULL')" 0 \
+    "bad ratings: no clip rated"
+
+run kc-db --db "$DB" rate 999 3
+is "$RC" 1 "rate unknown id: exit 1"
+like "$ERR" "no clip with id 999" "rate unknown id: message"
+run kc-db --db "$DB" rate abc 3
+is "$RC" 2 "rate non-numeric id: usage error"
+run kc-db --db "$DB" rate 1
+is "$RC" 2 "rate with one operand: usage error"
+
+run kc-db --db "$DB" rate 1 2
+is "$RC" 0 "rate 1 2: exit 0"
+run kc-db rate --db "$DB" 1 4
+is "$RC" 0 "rate again (--db after the command): exit 0"
+is "$(q "$DB" 'SELECT group_concat(stars, ",") FROM (SELECT stars FROM ratings WHERE clip_id = 1 ORDER BY id)')" \
+    "2,4" "re-rate: both ratings in the history"
+is "$(q "$DB" 'SELECT rating FROM clips WHERE id = 1')" 4 "re-rate: latest rating on the clip"
+is "$(q "$DB" 'SELECT count(*) FROM clips c JOIN ratings r ON r.clip_id = c.id WHERE c.id = 1 AND r.created = c.rated_at AND r.id = (SELECT max(id) FROM ratings WHERE clip_id = 1)')" \
+    1 "re-rate: rated_at is the latest rating's time"
+run -i in1.jsonl kc-db --db "$DB" add
+is "$(q "$DB" 'SELECT rating FROM clips WHERE id = 1')" 4 "add again keeps the rating"
+
+# 20 writers at once, each on its own clip.
+DBC=$T/concurrent.db
+for i in $(seq 1 20); do clip "$T/clips/c$i.mp4" audio "$((i * 40))" sc 0.5; done >many.jsonl
+kc-db --db "$DBC" add -q <many.jsonl
+pids=()
+for i in $(seq 1 20); do
+	timeout 60 kc-db --db "$DBC" rate "$i" "$((i % 5 + 1))" 2>"rate.$i.err" &
+	pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+is "$failed" 0 "20 concurrent rates: all exit 0"
+[ "$failed" -eq 0 ] || diag "$(cat rate.*.err)"
+is "$(q "$DBC" "SELECT count(*) || ' ' || count(DISTINCT clip_id) FROM ratings")" "20 20" \
+    "20 concurrent rates: 20 history rows, one per clip"
+is "$(q "$DBC" 'SELECT count(*) FROM clips WHERE rating = id % 5 + 1')" 20 \
+    "20 concurrent rates: every clip has its own rating"
+is "$(q "$DBC" 'PRAGMA integrity_check')" ok "20 concurrent rates: integrity ok"
+
+# --- list ----------------------------------------------------------------
+
+# main.db: 4 clips, clip 1 rated 4; rate one more for the filters
+kc-db --db "$DB" rate 4 2
+ids() { jq -r .id | sort -n | paste -sd, -; }
+sqlids() { q "$DB" "SELECT group_concat(id, ',') FROM (SELECT id FROM clips $1 ORDER BY id)"; }
+
+run kc-db --db "$DB" list --json
+is "$RC" 0 "list --json: exit 0"
+is "$(printf '%s\n' "$OUT" | ids)" "$(sqlids '')" "list --json: every clip"
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.id == 1) | "\(.rating) \(.title) \(.channel) \(.stream) \(.features.rms_mean)"')" \
+    "4 First stream alpha s1 0.45" "list --json: rating, stream fields and features"
+is "$(kc-db --db "$DB" list --json --unrated | ids)" "$(sqlids 'WHERE rating IS NULL')" \
+    "list --unrated: the unrated ids"
+is "$(kc-db --db "$DB" list --json --rated | ids)" "$(sqlids 'WHERE rating IS NOT NULL')" \
+    "list --rated: the rated ids"
+is "$(kc-db --db "$DB" list --json --kind video | ids)" "$(sqlids "WHERE kind = 'video'")" \
+    "list --kind video: the video ids"
+is "$(kc-db --db "$DB" list --json --unrated --kind audio | ids)" \
+    "$(sqlids "WHERE kind = 'audio' AND rating IS NULL")" "list --unrated --kind audio"
+is "$(kc-db --db "$DB" list --json --min-stars 3 | ids)" "$(sqlids 'WHERE rating >= 3')" \
+    "list --min-stars 3"
+is "$(kc-db --db "$DB" list --json --stream s2 | ids)" "$(sqlids "WHERE stream_id = 's2'")" \
+    "list --stream ID"
+is "$(kc-db --db "$DB" list --json --stream /media/s1.mp4 | ids)" "$(sqlids "WHERE stream_id = 's1'")" \
+    "list --stream URL"
+is "$(kc-db --db "$DB" list --json --sort score | jq -r .id | paste -sd, -)" \
+    "$(q "$DB" "SELECT group_concat(id, ',') FROM (SELECT id FROM clips ORDER BY score DESC)")" \
+    "list --sort score: best first"
+is "$(kc-db --db "$DB" list --json --sort time | jq -r .id | paste -sd, -)" \
+    "$(q "$DB" "SELECT group_concat(c.id, ',') FROM (SELECT c.id FROM clips c JOIN streams s ON s.id = c.stream_id ORDER BY s.first_seen, c.stream_id, c.t0) c")" \
+    "list --sort time: stream by stream, by start"
+is "$(kc-db --db "$DB" list --json --limit 2 | jq -r .id | wc -l)" 2 "list --limit 2"
+run kc-db --db "$DB" list --kind speech
+is "$RC" 2 "list --kind speech: usage error"
+run kc-db --db "$DB" list --unrated --rated
+is "$RC" 2 "list --unrated --rated: usage error"
+run kc-db --db "$DB" list --limit 0
+is "$RC" 2 "list --limit 0: usage error"
+
+run kc-db --db "$DB" list
+is "$RC" 0 "list (table): exit 0"
+is "$(nlines "$OUT")" 5 "list (table): header and 4 rows"
+like "$(printf '%s\n' "$OUT" | awk '$1 == 1')" \
+    '^ +1 +4 +audio +0\.900 +0:00:10 +0:30 +First stream +a1\.mp4$' "list (table): a rated row"
+like "$(printf '%s\n' "$OUT" | awk '$1 == 3')" \
+    '^ +3 +- +audio +0\.700 +0:03:20 +0:30 +First stream +a2\.mp4$' "list (table): an unrated row"
+
+run kc-db --db "$T/missing.db" list
+is "$RC" 1 "list on a missing database: exit 1"
+like "$ERR" "missing.db: no such database" "list on a missing database: message"
+ok "list on a missing database: not created" test ! -e "$T/missing.db"
+
+# a reader that goes away early is not an error
+kc-db --db "$DBC" list --json 2>pipe.err | head -n 1 >/dev/null
+is "$(cat pipe.err)" "" "list | head: no message on a closed pipe"
+
+# --- stats ---------------------------------------------------------------
+
+run kc-db --db "$DB" stats --json
+is "$RC" 0 "stats --json: exit 0"
+printf '%s\n' "$OUT" >stats.json
+is "$(jq -r .type stats.json)" stats "stats --json: a stats object"
+is "$(jq -r '"\(.clips) \(.rated) \(.unrated) \(.streams)"' stats.json)" \
+    "$(q "$DB" "SELECT count(*) || ' ' || count(rating) || ' ' || (count(*) - count(rating)) || ' ' || (SELECT count(*) FROM streams) FROM clips")" \
+    "stats --json: clips, rated, unrated, streams"
+is "$(jq -r '[.stars["1","2","3","4","5"]] | join(",")' stats.json)" \
+    "$(q "$DB" "SELECT group_concat(n, ',') FROM (SELECT (SELECT count(*) FROM clips WHERE rating = s.v) AS n FROM (SELECT 1 AS v UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5) s ORDER BY s.v)")" \
+    "stats --json: histogram"
+cmp_ok "$(jq -r .mean stats.json)" == "$(q "$DB" 'SELECT avg(rating) FROM clips')" \
+    "stats --json: mean"
+is "$(jq -r '"\(.kinds.audio.clips) \(.kinds.audio.rated) \(.kinds.video.clips) \(.kinds.video.rated)"' stats.json)" \
+    "$(q "$DB" "SELECT (SELECT count(*) FROM clips WHERE kind = 'audio') || ' ' || (SELECT count(rating) FROM clips WHERE kind = 'audio') || ' ' || (SELECT count(*) FROM clips WHERE kind = 'video') || ' ' || (SELECT count(rating) FROM clips WHERE kind = 'video')")" \
+    "stats --json: per kind"
+is "$(jq -r '.channels[] | "\(.channel):\(.clips):\(.streams)"' stats.json | sort | paste -sd, -)" \
+    "$(q "$DB" "SELECT group_concat(x, ',') FROM (SELECT s.channel || ':' || count(*) || ':' || count(DISTINCT c.stream_id) AS x FROM clips c JOIN streams s ON s.id = c.stream_id GROUP BY s.channel ORDER BY s.channel)")" \
+    "stats --json: per channel clips and streams"
+run kc-db --db "$DB" stats
+is "$RC" 0 "stats (text): exit 0"
+like "$OUT" "clips +4 \(2 rated, 2 unrated\) from 2 streams" "stats (text): totals"
+run kc-db --db "$T/empty.db" add </dev/null
+run kc-db --db "$T/empty.db" stats --json
+is "$(printf '%s\n' "$OUT" | jq -c '[.clips, .rated, .mean]')" "[0,0,null]" "stats on an empty database"
+
+# --- export --------------------------------------------------------------
+
+run kc-db --db "$DB" export
+is "$RC" 0 "export: exit 0"
+printf '%s\n' "$OUT" >export.jsonl
+is "$(jq -c . export.jsonl >/dev/null 2>&1 && echo valid)" valid "export: every line is JSON"
+is "$(nlines "$OUT")" "$(q "$DB" 'SELECT count(*) FROM clips WHERE rating IS NOT NULL')" \
+    "export: one line per rated clip"
+is "$(jq -r 'select(.type != "rated") | .type' export.jsonl)" "" "export: type rated"
+is "$(jq -r '"\(.id) \(.stars) \(.stream) \(.channel) \(.kind) \(.t0) \(.t1) \(.features.flux_max)"' export.jsonl | paste -sd, -)" \
+    "$(q "$DB" "SELECT group_concat(x, ',') FROM (SELECT c.id || ' ' || c.rating || ' ' || c.stream_id || ' ' || s.channel || ' ' || c.kind || ' ' || CAST(c.t0 AS INTEGER) || ' ' || CAST(c.t1 AS INTEGER) || ' ' || json_extract(c.features, '\$.flux_max') AS x FROM clips c JOIN streams s ON s.id = c.stream_id WHERE c.rating IS NOT NULL ORDER BY c.id)")" \
+    "export: ids, stars, stream, channel, times and features match the rows"
+is "$(jq -r 'select((.score | type) != "number" or (.rated_at | type) != "string" or (.features | type) != "object" or has("heuristic") == false or has("model") == false) | .id' export.jsonl)" \
+    "" "export: score, heuristic, model, rated_at, features present"
+is "$(kc-db --db "$DB" export --kind video | jq -r .kind | sort -u)" \
+    "$(q "$DB" "SELECT DISTINCT kind FROM clips WHERE rating IS NOT NULL AND kind = 'video'")" \
+    "export --kind video: only video"
+
+# --- delete --------------------------------------------------------------
+
+DBD=$T/delete.db
+: >"$T/clips/d1.mp4"; : >"$T/clips/d3.mp4"
+{
+	clip "$T/clips/d1.mp4" audio 0 sd 0.5
+	clip "$T/clips/d2.mp4" audio 40 sd 0.5
+	clip "$T/clips/d3.mp4" audio 80 sd 0.5
+} | kc-db --db "$DBD" add -q
+kc-db --db "$DBD" rate 1 5
+run kc-db --db "$DBD" delete 1
+is "$RC" 0 "delete: exit 0"
+ok "delete: file removed" test ! -e "$T/clips/d1.mp4"
+is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 1')" 0 "delete: row removed"
+is "$(q "$DBD" 'SELECT count(*) FROM ratings WHERE clip_id = 1')" 0 "delete: ratings removed"
+run kc-db --db "$DBD" delete 2
+is "$RC" 0 "delete with the file already gone: exit 0"
+like "$ERR" "d2.mp4: file already gone" "delete with the file already gone: warns"
+is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 2')" 0 "delete with the file already gone: row removed"
+run kc-db --db "$DBD" delete --keep-file 3
+is "$RC" 0 "delete --keep-file: exit 0"
+ok "delete --keep-file: file kept" test -e "$T/clips/d3.mp4"
+is "$(q "$DBD" 'SELECT count(*) FROM clips')" 0 "delete --keep-file: row removed"
+run kc-db --db "$DBD" delete 3
+is "$RC" 1 "delete an unknown id: exit 1"
+# unlink refuses a directory, even to root: the row must stay then
+mkdir -p "$T/clips/d4.mp4"
+clip "$T/clips/d4.mp4" audio 0 sd 0.5 | kc-db --db "$DBD" add -q
+is "$(q "$DBD" "SELECT id FROM clips WHERE path = '$T/clips/d4.mp4'")" 4 \
+    "a deleted clip's id is not handed out again"
+run kc-db --db "$DBD" delete 4
+is "$RC" 1 "delete when the file cannot be removed: exit 1"
+like "$ERR" "d4.mp4: cannot remove: " "delete when the file cannot be removed: says why"
+like "$ERR" "delete.db: clip 4 not deleted" "delete when the file cannot be removed: says so"
+is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 4')" 1 \
+    "delete when the file cannot be removed: row kept"
+
+# --- paths, versions, usage ----------------------------------------------
+
+ODD="$T/my \"odd\" 'kc' db.sqlite"
+run -i in1.jsonl kc-db --db "$ODD" add
+is "$RC" 0 "db path with spaces and quotes: add"
+is "$(q "$ODD" 'SELECT count(*) FROM clips')" 4 "db path with spaces and quotes: rows"
+run env KC_DB="$ODD" kc-db rate 2 5
+is "$RC" 0 "db path from \$KC_DB: rate"
+is "$(q "$ODD" 'SELECT rating FROM clips WHERE id = 2')" 5 "db path from \$KC_DB: rating stored"
+run -i in1.jsonl env KC_DB="$T/ignored.db" kc-db --db "$ODD" add -q
+ok "--db wins over \$KC_DB" test ! -e "$T/ignored.db"
+
+# Debian's SQLite reads "file:..." names as URIs; kc-db must not
+run -i in1.jsonl kc-db --db "file:uri.db?mode=ro" add -q
+is "$RC" 0 "db named like a URI: add"
+is "$(q "./file:uri.db?mode=ro" 'SELECT count(*) FROM clips')" 4 "db named like a URI: a plain file"
+
+DBN=$T/newer.db
+cp "$DB" "$DBN"
+q "$DBN" "PRAGMA user_version = $(( $(q "$DB" 'PRAGMA user_version') + 1 ))" >/dev/null
+sum=$(sha256sum <"$DBN")
+for cmd in "list" "stats" "rate 1 3" "export"; do
+	# shellcheck disable=SC2086
+	run kc-db --db "$DBN" $cmd
+	is "$RC" 1 "newer schema, $cmd: exit 1"
+	like "$ERR" "newer.db: database schema version [0-9]+ is newer than this build knows" \
+	    "newer schema, $cmd: message"
+done
+run -i in1.jsonl kc-db --db "$DBN" add
+is "$RC" 1 "newer schema, add: exit 1"
+is "$(sha256sum <"$DBN")" "$sum" "newer schema: file unchanged"
+
+printf 'not a database at all, only text that is long enough to be read\n' >notdb
+run kc-db --db notdb list
+is "$RC" 1 "not a database: exit 1"
+like "$ERR" "notdb: .*not a database" "not a database: message"
+q "$T/other.db" 'CREATE TABLE t (x)'
+run kc-db --db "$T/other.db" list
+is "$RC" 1 "another program's database: exit 1"
+like "$ERR" "not a kc one" "another program's database: message"
+
+run kc-db --help
+is "$RC" 0 "--help: exit 0"
+like "$OUT" "^usage: kc-db" "--help: usage on stdout"
+like "$OUT" "exit status" "--help: documents exit status"
+for cmd in add list rate stats export delete; do
+	run kc-db "$cmd" --help
+	is "$RC" 0 "$cmd --help: exit 0"
+	like "$OUT" "^usage: kc-db .*$cmd" "$cmd --help: its usage"
+done
+run kc-db frobnicate
+is "$RC" 2 "unknown command: exit 2"
+like "$ERR" "unknown command 'frobnicate'" "unknown command: message"
+run kc-db
+is "$RC" 2 "no command: exit 2"
+run kc-db list --frob
+is "$RC" 2 "unknown option: exit 2"
+like "$ERR" "list: unknown option '--frob'" "unknown option: message"
+run kc-db --db
+is "$RC" 2 "--db without a value: exit 2"
+run kc-db list extra
+is "$RC" 2 "list with an operand: exit 2"
+
+done_testing

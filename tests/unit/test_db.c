@@ -1,0 +1,638 @@
+/*
+ * test_db.c - unit tests of the clip database library (src/lib/db.c),
+ * each on a fresh temporary file: migrating an empty file, refusing a
+ * newer or foreign database without touching it, idempotent adds, the
+ * rating history, statistics, list filters and delete's all-or-nothing
+ * hook.  The database is checked behind the library's back with SQLite
+ * directly.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "db.h"
+
+struct fixture {
+	char dir[512];
+	char path[600];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *tmp = getenv("KC_TMP");
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/test_db.XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/kc.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[700];
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/other", fx->dir);
+	unlink(p);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* One integer from SQL run on path directly with SQLite. */
+static long long
+q(const char *path, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long v = -999;
+
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* One text value, copied into buf. */
+static const char *
+qs(const char *path, const char *sql, char *buf, size_t n)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, n, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return buf;
+}
+
+static void
+exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+}
+
+/* The whole file, malloc'd; *n its size. */
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	assert_true(len >= 0);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	*n = (size_t)len;
+	return buf;
+}
+
+static kc_db *
+open_ok(const char *path)
+{
+	char err[300];
+	kc_db *db;
+
+	assert_int_equal(kc_db_open(&db, path, KC_DB_CREATE, err,
+	    sizeof(err)), KC_DB_OK);
+	assert_non_null(db);
+	return db;
+}
+
+static kc_db_clip
+clip(const char *path, const char *kind, const char *stream, double t0)
+{
+	kc_db_clip c;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.kind = kind;
+	c.stream_id = stream;
+	c.t0 = t0;
+	c.t1 = t0 + 30;
+	c.want_t0 = c.want_t1 = NAN;
+	c.score = 0.5;
+	c.heuristic = 0.5;
+	c.model = NAN;
+	c.model_weight = 0;
+	c.features = "{\"rms_mean\":0.25}";
+	return c;
+}
+
+static long long
+add(kc_db *db, kc_db_clip c, int want_known)
+{
+	long long id = -1;
+	int known = -1;
+
+	assert_int_equal(kc_db_add_clip(db, &c, &id, &known), KC_DB_OK);
+	assert_int_equal(known, want_known);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+put_stream(kc_db *db, const char *id, const char *channel)
+{
+	kc_db_stream s = { id, "/media/x.mp4", "Title", channel, 100, 0 };
+
+	assert_int_equal(kc_db_put_stream(db, &s), KC_DB_OK);
+}
+
+static void
+test_migrate_empty(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[64];
+	kc_db *db;
+
+	assert_true(kc_db_schema_version() >= 1);
+	db = open_ok(fx->path);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	assert_int_equal(q(fx->path, "PRAGMA user_version"),
+	    kc_db_schema_version());
+	assert_int_equal(q(fx->path, "PRAGMA application_id"), 0x6b634442);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name IN ('streams', 'clips', "
+	    "'ratings')"), 3);
+	assert_string_equal(qs(fx->path, "PRAGMA journal_mode", buf,
+	    sizeof(buf)), "wal");
+	assert_string_equal(qs(fx->path, "PRAGMA integrity_check", buf,
+	    sizeof(buf)), "ok");
+	/* opening again migrates nothing and keeps the data */
+	db = open_ok(fx->path);
+	add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	db = open_ok(fx->path);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(q(fx->path, "PRAGMA user_version"),
+	    kc_db_schema_version());
+}
+
+static void
+test_missing_without_create(void **state)
+{
+	struct fixture *fx = *state;
+	char err[300];
+	kc_db *db = (kc_db *)1;
+
+	assert_int_equal(kc_db_open(&db, fx->path, 0, err, sizeof(err)),
+	    KC_DB_NOTFOUND);
+	assert_null(db);
+	assert_int_equal(access(fx->path, F_OK), -1);
+}
+
+static void
+test_too_new(void **state)
+{
+	struct fixture *fx = *state;
+	char err[300], sql[64];
+	char *before, *after;
+	size_t nb, na;
+	kc_db *db;
+
+	db = open_ok(fx->path);
+	add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    kc_db_schema_version() + 1);
+	exec_sql(fx->path, sql);
+	before = slurp(fx->path, &nb);
+
+	db = (kc_db *)1;
+	assert_int_equal(kc_db_open(&db, fx->path, KC_DB_CREATE, err,
+	    sizeof(err)), KC_DB_TOONEW);
+	assert_null(db);
+	assert_non_null(strstr(err, "newer"));
+
+	after = slurp(fx->path, &na);
+	assert_int_equal(na, nb);
+	assert_memory_equal(before, after, nb);
+	assert_int_equal(q(fx->path, "PRAGMA user_version"),
+	    kc_db_schema_version() + 1);
+	free(before);
+	free(after);
+}
+
+static void
+test_not_kc(void **state)
+{
+	struct fixture *fx = *state;
+	char err[300], other[700];
+	kc_db *db;
+	FILE *fp;
+
+	exec_sql(fx->path, "CREATE TABLE notes (x TEXT)");
+	assert_int_equal(kc_db_open(&db, fx->path, KC_DB_CREATE, err,
+	    sizeof(err)), KC_DB_NOTKC);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM sqlite_schema"),
+	    1);
+
+	snprintf(other, sizeof(other), "%s/other", fx->dir);
+	fp = fopen(other, "w");
+	assert_non_null(fp);
+	fputs("this is not a database, just a long enough text file to be "
+	    "read as one by SQLite, which checks the header magic first\n",
+	    fp);
+	fclose(fp);
+	assert_int_equal(kc_db_open(&db, other, KC_DB_CREATE, err,
+	    sizeof(err)), KC_DB_ERROR);
+	assert_non_null(strstr(err, "not a database"));
+}
+
+static void
+test_add_twice(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_clip c = clip("/c/1.mp4", "audio", "s1", 10);
+	kc_db *db;
+	long long id1, id2;
+	long long id;
+	int known;
+
+	db = open_ok(fx->path);
+	put_stream(db, "s1", "chan");
+	id1 = add(db, c, 0);
+	c.score = 0.9;	/* a second run must not overwrite the first */
+	id2 = add(db, c, 1);
+	assert_int_equal(id1, id2);
+	/* a clip of an unknown stream gets a stub stream row */
+	add(db, clip("/c/2.mp4", "video", "s2", 10), 0);
+
+	c = clip("/c/3.mp4", "speech", NULL, 0);
+	assert_int_equal(kc_db_add_clip(db, &c, &id, &known), KC_DB_INVALID);
+	c = clip("/c/3.mp4", "audio", NULL, 0);
+	c.t1 = -1;
+	assert_int_equal(kc_db_add_clip(db, &c, &id, &known), KC_DB_INVALID);
+	c = clip("/c/3.mp4", "audio", NULL, 0);
+	c.features = "[1,2]";	/* the schema wants an object */
+	assert_int_equal(kc_db_add_clip(db, &c, &id, &known), KC_DB_ERROR);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 2);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips WHERE "
+	    "path = '/c/1.mp4' AND score = 0.5"), 1);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM streams"), 2);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM streams WHERE "
+	    "id = 's2' AND title IS NULL"), 1);
+}
+
+static void
+test_transaction(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db *db;
+
+	db = open_ok(fx->path);
+	assert_int_equal(kc_db_begin(db), KC_DB_OK);
+	put_stream(db, "s1", "chan");
+	add(db, clip("/c/1.mp4", "audio", "s1", 0), 0);
+	add(db, clip("/c/2.mp4", "audio", "s1", 50), 0);
+	assert_int_equal(kc_db_rollback(db), KC_DB_OK);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 0);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM streams"), 0);
+
+	assert_int_equal(kc_db_begin(db), KC_DB_OK);
+	put_stream(db, "s1", "chan");
+	add(db, clip("/c/1.mp4", "audio", "s1", 0), 0);
+	/* rate and delete refuse to nest in the caller's transaction */
+	assert_int_equal(kc_db_rate(db, 1, 3, NULL), KC_DB_ERROR);
+	assert_int_equal(kc_db_commit(db), KC_DB_OK);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 0);
+}
+
+static void
+test_rate_history(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db *db;
+	long long id;
+	long n = -1;
+
+	db = open_ok(fx->path);
+	id = add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
+	assert_int_equal(kc_db_rate(db, id, 3, &n), KC_DB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(kc_db_rate(db, id, 5, &n), KC_DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(kc_db_rate(db, id + 100, 4, &n), KC_DB_NOTFOUND);
+	assert_non_null(strstr(kc_db_error(db), "no clip with id"));
+	assert_int_equal(kc_db_rate(db, id, 0, &n), KC_DB_INVALID);
+	assert_int_equal(kc_db_rate(db, id, 6, &n), KC_DB_INVALID);
+	/* adding the same file again keeps its rating */
+	add(db, clip("/c/1.mp4", "audio", NULL, 0), 1);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 2);
+	assert_int_equal(q(fx->path, "SELECT stars FROM ratings ORDER BY id "
+	    "LIMIT 1"), 3);
+	assert_int_equal(q(fx->path, "SELECT stars FROM ratings ORDER BY id "
+	    "DESC LIMIT 1"), 5);
+	assert_int_equal(q(fx->path, "SELECT rating FROM clips"), 5);
+	/* two ratings may share a millisecond: compare the latest row */
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips c JOIN "
+	    "ratings r ON r.clip_id = c.id WHERE r.created = c.rated_at AND "
+	    "r.id = (SELECT max(id) FROM ratings)"), 1);
+}
+
+/* Expected statistics, computed by SQLite here and by the library. */
+static void
+test_stats(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_iter *it;
+	kc_db_group g;
+	kc_db *db;
+	long long a1, a2, v1, v2, v3;
+
+	db = open_ok(fx->path);
+	put_stream(db, "s1", "alpha");
+	put_stream(db, "s2", "alpha");
+	put_stream(db, "s3", "beta");
+	put_stream(db, "s4", "beta");	/* a stream without clips */
+	a1 = add(db, clip("/c/a1.mp4", "audio", "s1", 0), 0);
+	a2 = add(db, clip("/c/a2.mp4", "audio", "s3", 0), 0);
+	v1 = add(db, clip("/c/v1.mp4", "video", "s2", 0), 0);
+	v2 = add(db, clip("/c/v2.mp4", "video", "s1", 0), 0);
+	v3 = add(db, clip("/c/v3.mp4", "video", NULL, 0), 0);
+	assert_int_equal(kc_db_rate(db, a1, 5, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, a2, 2, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, v1, 1, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, v1, 4, NULL), KC_DB_OK); /* re-rated */
+	assert_int_equal(kc_db_rate(db, v3, 4, NULL), KC_DB_OK);
+	(void)v2;
+
+	assert_int_equal(kc_db_stats(db, KC_DB_BY_ALL, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_null(g.name);
+	assert_int_equal(g.streams, 4);
+	assert_int_equal(g.clips, 5);
+	assert_int_equal(g.rated, 4);
+	assert_int_equal(g.stars[1], 0);	/* v1's 1 was replaced */
+	assert_int_equal(g.stars[2], 1);
+	assert_int_equal(g.stars[3], 0);
+	assert_int_equal(g.stars[4], 2);
+	assert_int_equal(g.stars[5], 1);
+	assert_float_equal(g.mean, (5 + 2 + 4 + 4) / 4.0, 1e-9);
+	assert_int_equal(kc_db_next_group(it, &g), 0);
+	kc_db_iter_free(it);
+
+	assert_int_equal(kc_db_stats(db, KC_DB_BY_KIND, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_string_equal(g.name, "audio");
+	assert_int_equal(g.clips, 2);
+	assert_int_equal(g.rated, 2);
+	assert_int_equal(g.streams, 2);
+	assert_float_equal(g.mean, 3.5, 1e-9);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_string_equal(g.name, "video");
+	assert_int_equal(g.clips, 3);
+	assert_int_equal(g.rated, 2);
+	assert_int_equal(g.stars[4], 2);
+	assert_float_equal(g.mean, 4.0, 1e-9);
+	assert_int_equal(kc_db_next_group(it, &g), 0);
+	kc_db_iter_free(it);
+
+	/* alpha: a1 v1 v2 from s1 s2; beta: a2 from s3; none: v3 */
+	assert_int_equal(kc_db_stats(db, KC_DB_BY_CHANNEL, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_string_equal(g.name, "alpha");
+	assert_int_equal(g.clips, 3);
+	assert_int_equal(g.rated, 2);
+	assert_int_equal(g.streams, 2);
+	assert_float_equal(g.mean, 4.5, 1e-9);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_null(g.name);
+	assert_int_equal(g.clips, 1);
+	assert_int_equal(g.streams, 0);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_string_equal(g.name, "beta");
+	assert_int_equal(g.clips, 1);
+	assert_int_equal(g.streams, 1);
+	assert_float_equal(g.mean, 2.0, 1e-9);
+	assert_int_equal(kc_db_next_group(it, &g), 0);
+	kc_db_iter_free(it);
+
+	assert_int_equal(kc_db_stats(db, 99, &it), KC_DB_INVALID);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+static void
+test_stats_empty(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_iter *it;
+	kc_db_group g;
+	kc_db *db;
+
+	db = open_ok(fx->path);
+	assert_int_equal(kc_db_stats(db, KC_DB_BY_ALL, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next_group(it, &g), 1);
+	assert_int_equal(g.clips, 0);
+	assert_int_equal(g.rated, 0);
+	assert_true(isnan(g.mean));
+	kc_db_iter_free(it);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+/* The ids kc_db_list returns for f, as "1,2,3". */
+static const char *
+list_ids(kc_db *db, const kc_db_filter *f, char *buf, size_t n)
+{
+	kc_db_iter *it;
+	kc_db_clip c;
+	size_t len = 0;
+	int rc;
+
+	buf[0] = '\0';
+	assert_int_equal(kc_db_list(db, f, &it), KC_DB_OK);
+	while ((rc = kc_db_next(it, &c)) == 1)
+		len += (size_t)snprintf(buf + len, n - len, "%s%lld",
+		    len ? "," : "", c.id);
+	assert_int_equal(rc, 0);
+	kc_db_iter_free(it);
+	return buf;
+}
+
+static void
+test_list(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_filter f;
+	kc_db_iter *it;
+	kc_db_clip c;
+	kc_db *db;
+	char buf[200];
+
+	db = open_ok(fx->path);
+	put_stream(db, "s1", "alpha");
+	put_stream(db, "s2", "beta");
+	add(db, clip("/c/1.mp4", "audio", "s2", 90), 0);
+	add(db, clip("/c/2.mp4", "video", "s1", 50), 0);
+	add(db, clip("/c/3.mp4", "audio", "s1", 10), 0);
+	assert_int_equal(kc_db_rate(db, 1, 2, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, 3, 5, NULL), KC_DB_OK);
+
+	memset(&f, 0, sizeof(f));
+	f.sort = KC_DB_SORT_ID;
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "1,2,3");
+	f.rated = -1;
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "2");
+	f.rated = 1;
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "1,3");
+	f.rated = 0;
+	f.kind = "audio";
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "1,3");
+	f.kind = NULL;
+	f.min_stars = 3;
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "3");
+	f.min_stars = 0;
+	f.stream = "s1";
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "2,3");
+	f.stream = "/media/x.mp4";	/* by url: both streams have it */
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "1,2,3");
+	f.stream = NULL;
+	f.limit = 2;
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "1,2");
+	f.limit = 0;
+	f.sort = KC_DB_SORT_TIME;	/* s1 was seen first, then by t0 */
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "3,2,1");
+	f.sort = KC_DB_SORT_DATE;	/* same second: newest id first */
+	assert_string_equal(list_ids(db, &f, buf, sizeof(buf)), "3,2,1");
+	f.sort = 42;
+	assert_int_equal(kc_db_list(db, &f, &it), KC_DB_INVALID);
+
+	assert_int_equal(kc_db_list(db, NULL, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next(it, &c), 1);
+	assert_int_equal(c.id, 3);
+	assert_string_equal(c.path, "/c/3.mp4");
+	assert_string_equal(c.kind, "audio");
+	assert_string_equal(c.channel, "alpha");
+	assert_string_equal(c.title, "Title");
+	assert_int_equal(c.rating, 5);
+	assert_non_null(c.rated_at);
+	assert_float_equal(c.t0, 10, 0);
+	assert_float_equal(c.t1, 40, 0);
+	assert_true(isnan(c.model));
+	assert_true(isnan(c.want_t0));
+	assert_string_equal(c.features, "{\"rms_mean\":0.25}");
+	kc_db_iter_free(it);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+static int
+veto(const char *path, void *arg)
+{
+	snprintf(arg, 64, "%s", path);
+	return -1;
+}
+
+static int
+agree(const char *path, void *arg)
+{
+	snprintf(arg, 64, "%s", path);
+	return 0;
+}
+
+static void
+test_delete(void **state)
+{
+	struct fixture *fx = *state;
+	char seen[64] = "";
+	kc_db *db;
+	long long id;
+
+	db = open_ok(fx->path);
+	id = add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
+	add(db, clip("/c/2.mp4", "audio", NULL, 0), 0);
+	assert_int_equal(kc_db_rate(db, id, 4, NULL), KC_DB_OK);
+
+	assert_int_equal(kc_db_delete_clip(db, id, veto, seen),
+	    KC_DB_CANCELLED);
+	assert_string_equal(seen, "/c/1.mp4");
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 2);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 1);
+
+	seen[0] = '\0';
+	assert_int_equal(kc_db_delete_clip(db, id, agree, seen), KC_DB_OK);
+	assert_string_equal(seen, "/c/1.mp4");
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 0);
+	assert_int_equal(kc_db_delete_clip(db, id, agree, seen),
+	    KC_DB_NOTFOUND);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate_empty, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_missing_without_create,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_kc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_twice, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_transaction, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rate_history, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_empty, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+}
