@@ -1,0 +1,55 @@
+/*
+ * clip.h - kc-clip's internals: the pipeline of stage processes it runs,
+ * and the relay through which it watches records go by to show progress.
+ */
+#ifndef KC_CLIP_INTERNAL_H
+#define KC_CLIP_INTERNAL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#define MAXSTAGES 8
+#define MAXARGS 48
+
+struct stage {
+	char name[32];
+	const char *argv[MAXARGS];
+	int argc;
+	pid_t pid;
+	int status, exited;
+};
+
+struct pipeline {
+	struct stage st[MAXSTAGES];
+	int n;
+	int relay_after;	/* stage whose output the driver relays */
+	int relay_rd, relay_wr;	/* driver's ends around the relay point */
+	int out_rd;		/* last stage's stdout */
+};
+
+/* Adds a stage running program prog (found beside kc-clip, else PATH). */
+struct stage *pl_stage(struct pipeline *pl, const char *prog);
+void pl_arg(struct stage *s, const char *arg);
+
+/* Starts every stage, wired stdout to stdin, with the driver in the
+ * middle after stage relay_after.  Returns 0, or -1 (message printed). */
+int pl_start(struct pipeline *pl);
+
+/* Waits for all stages.  Returns the index of the stage to blame (the
+ * first in pipeline order that failed other than by a broken pipe), or -1
+ * when all succeeded. */
+int pl_wait(struct pipeline *pl);
+
+/* Kills every stage still running (SIGTERM). */
+void pl_kill(struct pipeline *pl);
+
+struct progress_state;
+
+/*
+ * Copies records from rd to wr until EOF, watching "stream", "afeat",
+ * "vfeat" and "gap" records to draw progress on stderr.  Returns 0, or -1
+ * on a write error (the next stage went away).
+ */
+int relay(int rd, int wr, int show_progress, double *media_secs);
+
+#endif

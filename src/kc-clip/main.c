@@ -1,0 +1,437 @@
+/*
+ * kc-clip - the one-command driver: runs kc-fetch | kc-audiofeat |
+ * kc-videofeat | kc-score [| kc-cut | kc-db add] as a pipeline of processes
+ * with the seed's options, shows progress, writes the seed's
+ * highlights_YYYYMMDD_HHMMSS.json, and on failure names the stage that
+ * failed and exits with its status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clip.h"
+#include "msg.h"
+#include "num.h"
+#include "out.h"
+#include "paths.h"
+#include "progress.h"
+#include "rec.h"
+#include "spawn.h"
+
+static const char usage_text[] =
+"usage: kc-clip [options] SOURCE\n"
+"       kc-clip [options] --url SOURCE\n"
+"\n"
+"Find the best audio and video highlights of SOURCE (a local media file or\n"
+"an http(s) URL of one) and, with --generate-clips, cut them into --out and\n"
+"record them in the clip database.  Runs the kc pipeline:\n"
+"  kc-fetch | kc-audiofeat | kc-videofeat | kc-score [| kc-cut | kc-db add]\n"
+"\n"
+"options:\n"
+"  -u, --url SOURCE          the stream (instead of the operand)\n"
+"  -d, --clip-duration SECS  clip length (default 30; 5-600)\n"
+"  -g, --min-gap SECS        gap between clips of a kind (default 10)\n"
+"  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
+"  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
+"  -t, --type KIND           audio, video or both (default both)\n"
+"      --start-minute M      analyse from minute M (default 0)\n"
+"      --end-minute M        analyse up to minute M (default: the end)\n"
+"  -c, --generate-clips      cut the clips and add them to the database\n"
+"                            (default: analyse only)\n"
+"  -o, --out DIR             output folder (default output_clips)\n"
+"      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
+"      --accurate            frame-exact cuts (re-encode) instead of copy\n"
+"  -j, --jobs N              cuts run N at a time (default 2)\n"
+"      --json                write the records on stdout, not a table\n"
+"  -q, --quiet               no progress line\n"
+"  -h, --help                show this help\n"
+"\n"
+"Not implemented yet: Kick/Twitch/YouTube page URLs, HLS playlists and\n"
+"live streams; the learned model (scores are heuristic only).\n"
+"\n"
+"exit status: 0 ok, 1 a stage failed (its name and status are printed and\n"
+"its status is kc-clip's), 2 usage error.\n";
+
+struct opts {
+	const char *src;
+	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs;
+	double start, end;	/* seconds; end < 0: to the end */
+	int generate, accurate, json, quiet;
+};
+
+static void
+check_long(const char *flag, const char *val, long lo, long hi)
+{
+	const char *why;
+	long v;
+
+	if (kc_parse_long(val, lo, hi, &v, &why) != 0)
+		kc_usage_error("%s: '%s': %s (%ld-%ld)", flag, val, why, lo, hi);
+}
+
+static void
+check_real(const char *flag, const char *val, double lo, double hi,
+    double *out)
+{
+	const char *why;
+	double v;
+
+	if (kc_parse_double(val, lo, hi, &v, &why) != 0)
+		kc_usage_error("%s: '%s': %s (%g-%g)", flag, val, why, lo, hi);
+	if (out)
+		*out = v;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "url", required_argument, NULL, 'u' },
+		{ "clip-duration", required_argument, NULL, 'd' },
+		{ "min-gap", required_argument, NULL, 'g' },
+		{ "max-audio-clips", required_argument, NULL, 'a' },
+		{ "max-video-clips", required_argument, NULL, 'v' },
+		{ "type", required_argument, NULL, 't' },
+		{ "start-minute", required_argument, NULL, 'S' },
+		{ "end-minute", required_argument, NULL, 'E' },
+		{ "generate-clips", no_argument, NULL, 'c' },
+		{ "analyse-only", no_argument, NULL, 'A' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "accurate", no_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->start = 0;
+	o->end = -1;
+	o->dur = "30";
+	o->gap = "10";
+	o->na = o->nv = "10";
+	o->type = "both";
+	o->out = "output_clips";
+	o->jobs = "2";
+	while ((c = getopt_long(argc, argv, "u:d:g:a:v:t:co:j:qh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'u': o->src = optarg; break;
+		case 'd': check_real("--clip-duration", optarg, 5, 600, NULL);
+			o->dur = optarg; break;
+		case 'g': check_real("--min-gap", optarg, 0, 3600, NULL);
+			o->gap = optarg; break;
+		case 'a': check_long("--max-audio-clips", optarg, 1, 25);
+			o->na = optarg; break;
+		case 'v': check_long("--max-video-clips", optarg, 1, 25);
+			o->nv = optarg; break;
+		case 't':
+			if (strcmp(optarg, "audio") && strcmp(optarg, "video") &&
+			    strcmp(optarg, "both"))
+				kc_usage_error("--type: '%s': want audio, video "
+				    "or both", optarg);
+			o->type = optarg;
+			break;
+		case 'S': check_real("--start-minute", optarg, 0, 6000,
+		    &o->start); o->start *= 60; break;
+		case 'E': check_real("--end-minute", optarg, 0, 6000, &o->end);
+			o->end *= 60; break;
+		case 'c': o->generate = 1; break;
+		case 'A': o->generate = 0; break;
+		case 'o': o->out = optarg; break;
+		case 'D': o->db = optarg; break;
+		case 'R': o->accurate = 1; break;
+		case 'j': check_long("--jobs", optarg, 1, 16); o->jobs = optarg;
+			break;
+		case 'J': o->json = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			kc_out_close();
+			exit(KC_EXIT_OK);
+		default:
+			kc_usage_error("bad option");
+		}
+	}
+	if (o->src == NULL && optind < argc)
+		o->src = argv[optind++];
+	if (o->src == NULL)
+		kc_usage_error("no SOURCE given");
+	if (optind < argc)
+		kc_usage_error("one SOURCE only (extra: '%s')", argv[optind]);
+	if (*o->out == '\0')
+		kc_usage_error("--out: empty folder name");
+	if (o->end >= 0 && o->end <= o->start)
+		kc_usage_error("--end-minute must be after --start-minute");
+}
+
+static char start_s[32], end_s[32];
+
+static void
+build(struct pipeline *pl, const struct opts *o)
+{
+	struct stage *s;
+
+	memset(pl, 0, sizeof(*pl));
+	s = pl_stage(pl, "kc-fetch");
+	if (o->start > 0) {
+		snprintf(start_s, sizeof(start_s), "%.3f", o->start);
+		pl_arg(s, "--start");
+		pl_arg(s, start_s);
+	}
+	if (o->end >= 0) {
+		snprintf(end_s, sizeof(end_s), "%.3f", o->end);
+		pl_arg(s, "--end");
+		pl_arg(s, end_s);
+	}
+	pl_arg(s, "--");
+	pl_arg(s, o->src);
+	pl_stage(pl, "kc-audiofeat");
+	pl_stage(pl, "kc-videofeat");
+	pl->relay_after = pl->n - 1;
+	s = pl_stage(pl, "kc-score");
+	pl_arg(s, "--clip-duration"); pl_arg(s, o->dur);
+	pl_arg(s, "--min-gap"); pl_arg(s, o->gap);
+	pl_arg(s, "--max-audio-clips"); pl_arg(s, o->na);
+	pl_arg(s, "--max-video-clips"); pl_arg(s, o->nv);
+	pl_arg(s, "--type"); pl_arg(s, o->type);
+	if (!o->generate)
+		return;
+	s = pl_stage(pl, "kc-cut");
+	pl_arg(s, "--out"); pl_arg(s, o->out);
+	pl_arg(s, "-j"); pl_arg(s, o->jobs);
+	if (o->accurate)
+		pl_arg(s, "--accurate");
+	s = pl_stage(pl, "kc-db");
+	if (o->db) {
+		pl_arg(s, "--db");
+		pl_arg(s, o->db);
+	}
+	pl_arg(s, "add");
+	pl_arg(s, "--print");
+}
+
+/* The last stage's output, collected by a thread so no pipe ever fills. */
+struct sink {
+	int fd;
+	FILE *tmp;
+	int err;
+};
+
+static void *
+drain(void *arg)
+{
+	struct sink *k = arg;
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(k->fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, k->tmp) != (size_t)n) {
+			k->err = errno ? errno : EIO;
+			break;
+		}
+	}
+	close(k->fd);
+	return NULL;
+}
+
+static int
+mkdirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Writes OUT/highlights_YYYYMMDD_HHMMSS.json with scripts/highlights.jq. */
+static void
+write_json(const struct opts *o, FILE *recs)
+{
+	char script[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], stamp[32];
+	char iso[32], sbuf[64];
+	const char *argv[] = { kc_tool("KC_JQ", "jq"), "-s", "-f", script,
+	    "--arg", "generated", iso, NULL };
+	time_t now = time(NULL);
+	struct tm tm;
+	pid_t pid;
+	int fd, st;
+
+	if (kc_datafile("highlights.jq", script, sizeof(script)) != 0) {
+		kc_warn("highlights.jq not found; no highlights JSON written");
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	snprintf(path, sizeof(path), "%s/highlights_%s.json", o->out, stamp);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666))
+	    < 0) {
+		kc_warn("%s:", tmp);
+		return;
+	}
+	rewind(recs);
+	if (kc_spawn(argv, fileno(recs), fd, -1, &pid) != 0) {
+		kc_warn("cannot run %s:", argv[0]);
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	close(fd);
+	if (kc_wait(pid, &st) != 0 || kc_status_failed(st)) {
+		kc_warn("%s: jq failed (%s)", path, kc_status_str(st, sbuf,
+		    sizeof(sbuf)));
+		unlink(tmp);
+		return;
+	}
+	if (rename(tmp, path) != 0) {
+		kc_warn("%s:", path);
+		unlink(tmp);
+		return;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "kc-clip: wrote %s\n", path);
+}
+
+/* Table or records on stdout; returns the number of results. */
+static long
+report(const struct opts *o, FILE *recs)
+{
+	kc_reader *r;
+	json_t *rec;
+	const char *type, *kind, *path;
+	char a[32];
+	double t0, t1, score, id;
+	long n = 0;
+	int rc;
+
+	rewind(recs);
+	if ((r = kc_reader_new(recs, "results")) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	if (!o->json)
+		printf("%s\n", o->generate ?
+		    "   id  kind   start      len  score  clip" :
+		    "  #  kind   start      len  score");
+	while ((rc = kc_reader_next(r, &rec)) != 0) {
+		if (rc < 0)
+			break;
+		type = kc_rec_type(rec);
+		if (strcmp(type, "highlight") && strcmp(type, "clip")) {
+			json_decref(rec);
+			continue;
+		}
+		n++;
+		if (o->json)
+			kc_out(rec);
+		else {
+			kind = kc_rec_str(rec, "kind");
+			path = kc_rec_str(rec, "path");
+			if (kc_rec_num(rec, "t0", &t0) || kc_rec_num(rec, "t1",
+			    &t1) || kc_rec_num(rec, "score", &score))
+				t0 = t1 = score = 0;
+			if (kc_rec_num(rec, "id", &id))
+				id = 0;
+			if (o->generate)
+				printf("%5.0f  %-5s %9s %6.1fs  %.2f  %s\n", id,
+				    kind ? kind : "?", kc_fmt_hms(t0, a,
+				    sizeof(a)), t1 - t0, score, path ? path :
+				    "");
+			else
+				printf("%3ld  %-5s %9s %6.1fs  %.2f\n", n,
+				    kind ? kind : "?", kc_fmt_hms(t0, a,
+				    sizeof(a)), t1 - t0, score);
+		}
+		json_decref(rec);
+	}
+	kc_reader_free(r);
+	return n;
+}
+
+static struct pipeline pl;
+
+static void
+cleanup(void)
+{
+	pl_kill(&pl);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct sink sink;
+	pthread_t th;
+	char sbuf[64], hms[32];
+	double media = 0, t;
+	long n;
+	int blame, relay_rc;
+
+	kc_setprog(argv[0]);
+	kc_out_init();
+	parse_args(argc, argv, &o);
+	if (mkdirs(o.out) != 0)
+		kc_die(KC_EXIT_DATA, "%s:", o.out);
+	build(&pl, &o);
+	if ((sink.tmp = tmpfile()) == NULL)
+		kc_die(KC_EXIT_DATA, "temporary file:");
+	kc_on_exit(cleanup);
+	t = kc_now();
+	if (pl_start(&pl) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	sink.fd = pl.out_rd;
+	sink.err = 0;
+	if (pthread_create(&th, NULL, drain, &sink) != 0)
+		kc_die(KC_EXIT_DATA, "thread:");
+	relay_rc = relay(pl.relay_rd, pl.relay_wr, !o.quiet &&
+	    isatty(STDERR_FILENO), &media);
+	pthread_join(th, NULL);
+	blame = pl_wait(&pl);
+	kc_on_exit(NULL);
+	if (blame >= 0) {
+		kc_warn("%s failed (%s)", pl.st[blame].name, kc_status_str(
+		    pl.st[blame].status, sbuf, sizeof(sbuf)));
+		return kc_status_code(pl.st[blame].status);
+	}
+	if (relay_rc != 0 || sink.err)
+		kc_die(KC_EXIT_DATA, "lost records between stages");
+	write_json(&o, sink.tmp);
+	n = report(&o, sink.tmp);
+	if (!o.quiet) {
+		t = kc_now() - t;
+		fprintf(stderr, "kc-clip: %ld %s; analysed %s of media in "
+		    "%.1f s (%.1fx realtime)\n", n, o.generate ? "clips" :
+		    "highlights", kc_fmt_hms(media, hms, sizeof(hms)), t,
+		    t > 0 ? media / t : 0);
+	}
+	fclose(sink.tmp);
+	kc_out_close();
+	return KC_EXIT_OK;
+}

@@ -1,0 +1,134 @@
+/*
+ * pipeline.c - starts kc-clip's stages as a pipeline of processes (argv
+ * arrays, never a shell) and decides which stage to blame when the run
+ * fails: the first, in pipeline order, that failed for a reason of its own
+ * rather than because a later stage went away (SIGPIPE).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clip.h"
+#include "msg.h"
+#include "paths.h"
+#include "spawn.h"
+
+static char exedir[PATH_MAX];
+
+struct stage *
+pl_stage(struct pipeline *pl, const char *prog)
+{
+	struct stage *s;
+	char path[PATH_MAX + 64];
+
+	if (pl->n == MAXSTAGES)
+		kc_die(KC_EXIT_DATA, "too many stages");
+	if (!*exedir && kc_exedir(exedir, sizeof(exedir)) != 0)
+		exedir[0] = '\0';
+	s = &pl->st[pl->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", prog);
+	snprintf(path, sizeof(path), "%s/%s", exedir, prog);
+	/* stages from the same build as this kc-clip, else from PATH */
+	pl_arg(s, (*exedir && access(path, X_OK) == 0) ? strdup(path) :
+	    prog);
+	return s;
+}
+
+void
+pl_arg(struct stage *s, const char *arg)
+{
+	if (arg == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	if (s->argc >= MAXARGS - 1)
+		kc_die(KC_EXIT_DATA, "too many arguments for %s", s->name);
+	s->argv[s->argc++] = arg;
+	s->argv[s->argc] = NULL;
+}
+
+int
+pl_start(struct pipeline *pl)
+{
+	int p[2], in = -1, i, devnull;
+
+	pl->relay_rd = pl->relay_wr = pl->out_rd = -1;
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		kc_warn("/dev/null:");
+		return -1;
+	}
+	in = devnull;
+	for (i = 0; i < pl->n; i++) {
+		if (pipe2(p, O_CLOEXEC) != 0) {
+			kc_warn("pipe:");
+			return -1;
+		}
+		if (kc_spawn(pl->st[i].argv, in, p[1], -1, &pl->st[i].pid)
+		    != 0) {
+			kc_warn("cannot run %s:", pl->st[i].argv[0]);
+			close(p[0]);
+			close(p[1]);
+			close(in);
+			return -1;
+		}
+		close(in);
+		close(p[1]);
+		in = p[0];
+		if (i == pl->relay_after) {
+			/* the driver reads p[0] and feeds a fresh pipe */
+			pl->relay_rd = p[0];
+			if (pipe2(p, O_CLOEXEC) != 0) {
+				kc_warn("pipe:");
+				return -1;
+			}
+			pl->relay_wr = p[1];
+			in = p[0];
+		}
+	}
+	pl->out_rd = in;
+	return 0;
+}
+
+void
+pl_kill(struct pipeline *pl)
+{
+	int i;
+
+	for (i = 0; i < pl->n; i++)
+		if (pl->st[i].pid > 0 && !pl->st[i].exited)
+			kill(pl->st[i].pid, SIGTERM);
+}
+
+int
+pl_wait(struct pipeline *pl)
+{
+	int i, blame = -1, st;
+
+	for (i = 0; i < pl->n; i++) {
+		if (pl->st[i].pid <= 0 || pl->st[i].exited)
+			continue;
+		if (kc_wait(pl->st[i].pid, &st) == 0) {
+			pl->st[i].status = st;
+			pl->st[i].exited = 1;
+		}
+	}
+	for (i = 0; i < pl->n; i++) {
+		st = pl->st[i].status;
+		if (!kc_status_failed(st))
+			continue;
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE)
+			continue;	/* a consequence, not a cause */
+		if (blame < 0)
+			blame = i;
+	}
+	if (blame < 0)	/* only broken pipes: blame the first of those */
+		for (i = 0; i < pl->n && blame < 0; i++)
+			if (kc_status_failed(pl->st[i].status))
+				blame = i;
+	return blame;
+}

@@ -1,0 +1,110 @@
+/*
+ * relay.c - kc-clip sits between the feature filters and kc-score and
+ * copies records through unchanged, reading the few it needs to show how
+ * far the analysis is: media seconds analysed by both feature filters,
+ * speed as a multiple of real time, and the time left.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "clip.h"
+#include "msg.h"
+#include "progress.h"
+#include "rec.h"
+
+struct watch {
+	double start, end;
+	int want_a, want_v;
+	double done_a, done_v;	/* stream time analysed up to */
+	long gaps;
+};
+
+static void
+look(struct watch *w, const char *line, size_t len)
+{
+	json_t *j;
+	const char *type;
+	double t, dur, v;
+	int b;
+
+	/* only records that move progress are worth parsing */
+	if (!memmem(line, len, "\"afeat\"", 7) && !memmem(line, len,
+	    "\"vfeat\"", 7) && !memmem(line, len, "\"stream\"", 8) &&
+	    !memmem(line, len, "\"gap\"", 5))
+		return;
+	if ((j = json_loadb(line, len, 0, NULL)) == NULL)
+		return;	/* kc-score will report it */
+	type = kc_rec_type(j);
+	if (type == NULL)
+		;
+	else if (strcmp(type, "stream") == 0) {
+		if (kc_rec_num(j, "start", &v) == 0)
+			w->start = w->done_a = w->done_v = v;
+		if (kc_rec_num(j, "end", &v) == 0)
+			w->end = v;
+		if (kc_rec_bool(j, "has_audio", &b) == 0)
+			w->want_a = b;
+		if (kc_rec_bool(j, "has_video", &b) == 0)
+			w->want_v = b;
+	} else if (kc_rec_num(j, "t", &t) == 0 && kc_rec_num(j, "dur", &dur)
+	    == 0) {
+		if (strcmp(type, "afeat") == 0 && t + dur > w->done_a)
+			w->done_a = t + dur;
+		if (strcmp(type, "vfeat") == 0 && t + dur > w->done_v)
+			w->done_v = t + dur;
+	} else if (strcmp(type, "gap") == 0)
+		w->gaps++;
+	json_decref(j);
+}
+
+int
+relay(int rd, int wr, int show, double *media_secs)
+{
+	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
+	kc_progress *pg = NULL;
+	FILE *in, *out;
+	char *line = NULL, extra[64];
+	size_t cap = 0;
+	ssize_t n;
+	double done;
+	int rc = 0;
+
+	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
+	    NULL)
+		kc_die(KC_EXIT_DATA, "fdopen:");
+	if (show)
+		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
+	while ((n = getline(&line, &cap, in)) > 0) {
+		look(&w, line, (size_t)n);
+		if (fwrite(line, 1, (size_t)n, out) != (size_t)n) {
+			rc = -1;
+			break;
+		}
+		if (pg) {
+			done = w.want_a && w.want_v ? fmin(w.done_a, w.done_v) :
+			    w.want_a ? w.done_a : w.done_v;
+			kc_progress_total(pg, w.end > w.start ? w.end - w.start :
+			    0);
+			extra[0] = '\0';
+			if (w.gaps)
+				snprintf(extra, sizeof(extra), "%ld gaps",
+				    w.gaps);
+			kc_progress_set(pg, done - w.start, extra);
+		}
+	}
+	if (fclose(out) == EOF)
+		rc = -1;
+	fclose(in);
+	free(line);
+	kc_progress_free(pg);
+	done = w.want_a && w.want_v ? fmin(w.done_a, w.done_v) : w.want_a ?
+	    w.done_a : w.done_v;
+	*media_secs = done - w.start;
+	return rc;
+}

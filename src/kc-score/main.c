@@ -1,0 +1,278 @@
+/*
+ * kc-score - joins the audio and video hop features of a stream, scores
+ * every hop against what is normal for this stream, and picks the best
+ * clip-length windows of each kind as "highlight" records (see pick.c).
+ * Records it does not consume pass through unchanged; the highlights of a
+ * stream are written when its "end" record (or the input's end) arrives,
+ * before "end" is forwarded.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "num.h"
+#include "out.h"
+#include "paths.h"
+#include "rec.h"
+#include "score.h"
+#include "weights.h"
+
+static const char usage_text[] =
+"usage: kc-score [options] [FILE...]\n"
+"\n"
+"Read kc records (stdin, or FILEs in order), score the afeat/vfeat hop\n"
+"features of each stream and write its best windows as \"highlight\"\n"
+"records, in time order, before the stream's \"end\" record.  Every other\n"
+"record passes through unchanged.\n"
+"\n"
+"options:\n"
+"  -d, --clip-duration SECS  window (clip) length (default 30; 5-600)\n"
+"  -g, --min-gap SECS        minimum gap between two highlights of a kind\n"
+"                            (default 10; 0-3600)\n"
+"  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
+"  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
+"  -t, --type KIND           audio, video or both (default both)\n"
+"  -s, --start TIME          only windows starting at or after TIME\n"
+"  -e, --end TIME            only windows ending by TIME\n"
+"  -w, --weights FILE        heuristic weights (default: weights.json\n"
+"                            from the data directory, or $KC_WEIGHTS)\n"
+"  -h, --help                show this help\n"
+"\n"
+"The learned model (kc-score train) is not implemented yet: the score is\n"
+"the heuristic alone and \"model\" is null.\n"
+"\n"
+"exit status: 0 ok, 1 bad records or I/O failure, 2 usage error.\n"
+"environment: KC_WEIGHTS (weights file), KC_DATADIR (data directory).\n";
+
+struct opts {
+	struct params p;
+	const char *weights;
+	char **files;
+	int nfiles;
+};
+
+static long
+opt_long(const char *flag, const char *val, long lo, long hi)
+{
+	const char *why;
+	long v;
+
+	if (kc_parse_long(val, lo, hi, &v, &why) != 0)
+		kc_usage_error("%s: '%s': %s (%ld-%ld)", flag, val, why, lo, hi);
+	return v;
+}
+
+static double
+opt_real(const char *flag, const char *val, double lo, double hi)
+{
+	const char *why;
+	double v;
+
+	if (kc_parse_double(val, lo, hi, &v, &why) != 0)
+		kc_usage_error("%s: '%s': %s (%g-%g)", flag, val, why, lo, hi);
+	return v;
+}
+
+static double
+opt_time(const char *flag, const char *val)
+{
+	const char *why;
+	double v;
+
+	if (kc_parse_time(val, &v, &why) != 0)
+		kc_usage_error("%s: '%s': %s", flag, val, why);
+	return v;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "clip-duration", required_argument, NULL, 'd' },
+		{ "min-gap", required_argument, NULL, 'g' },
+		{ "max-audio-clips", required_argument, NULL, 'a' },
+		{ "max-video-clips", required_argument, NULL, 'v' },
+		{ "type", required_argument, NULL, 't' },
+		{ "start", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long na = 10, nv = 10;
+	int c, audio = 1, video = 1;
+
+	memset(o, 0, sizeof(*o));
+	o->p.clip_dur = 30;
+	o->p.min_gap = 10;
+	o->p.start = o->p.end = -1;
+	o->weights = getenv("KC_WEIGHTS");
+	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:h", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'd': o->p.clip_dur = opt_real("--clip-duration", optarg,
+		    5, 600); break;
+		case 'g': o->p.min_gap = opt_real("--min-gap", optarg, 0, 3600);
+			break;
+		case 'a': na = opt_long("--max-audio-clips", optarg, 1, 25);
+			break;
+		case 'v': nv = opt_long("--max-video-clips", optarg, 1, 25);
+			break;
+		case 't':
+			if (strcmp(optarg, "audio") == 0)
+				video = 0;
+			else if (strcmp(optarg, "video") == 0)
+				audio = 0;
+			else if (strcmp(optarg, "both") != 0)
+				kc_usage_error("--type: '%s': want audio, video "
+				    "or both", optarg);
+			break;
+		case 's': o->p.start = opt_time("--start", optarg); break;
+		case 'e': o->p.end = opt_time("--end", optarg); break;
+		case 'w': o->weights = optarg; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			kc_out_close();
+			exit(KC_EXIT_OK);
+		default:
+			kc_usage_error("bad option");
+		}
+	}
+	if (o->p.end >= 0 && o->p.end <= o->p.start)
+		kc_usage_error("--end must be after --start");
+	o->p.max_n[KIND_AUDIO] = audio ? na : 0;
+	o->p.max_n[KIND_VIDEO] = video ? nv : 0;
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+}
+
+static void
+load_weights(struct opts *o, kc_weights *w)
+{
+	char path[PATH_MAX], err[PATH_MAX + 200];
+
+	if (o->weights == NULL || *o->weights == '\0') {
+		if (kc_datafile("weights.json", path, sizeof(path)) != 0)
+			kc_die(KC_EXIT_DATA, "weights.json not found (set "
+			    "KC_WEIGHTS or use --weights FILE)");
+		o->weights = path;
+	}
+	if (kc_weights_load(o->weights, w, err, sizeof(err)) != 0)
+		kc_die(KC_EXIT_DATA, "%s", err);
+	o->weights = NULL;	/* path was on our stack */
+}
+
+static struct stream cur;
+
+static void
+cleanup(void)
+{
+	stream_clear(&cur);
+}
+
+/* Scores and writes the current stream's highlights, then forgets it. */
+static void
+finish(const struct params *p)
+{
+	char err[256];
+	long n;
+
+	if ((n = stream_select(&cur, p, err, sizeof(err))) < 0)
+		kc_die(KC_EXIT_DATA, "%s", err);
+	if (cur.k[KIND_AUDIO].rows == 0 && p->max_n[KIND_AUDIO] &&
+	    cur.k[KIND_VIDEO].rows > 0)
+		kc_warn("no audio features: no audio highlights");
+	if (cur.k[KIND_VIDEO].rows == 0 && p->max_n[KIND_VIDEO] &&
+	    cur.k[KIND_AUDIO].rows > 0)
+		kc_warn("no video features: no video highlights");
+	stream_clear(&cur);
+}
+
+static void
+begin(json_t *rec, const char *where)
+{
+	double v;
+
+	if (kc_rec_num(rec, "v", &v) == 0 && v > KC_RECORDS_VERSION)
+		kc_die(KC_EXIT_DATA, "%s: stream record is format version %g; "
+		    "this kc-score reads version %d", where, v,
+		    KC_RECORDS_VERSION);
+	cur.rec = json_incref(rec);
+	if (kc_rec_num(rec, "start", &cur.start) != 0)
+		cur.start = 0;
+	if (kc_rec_num(rec, "end", &cur.end) != 0)
+		cur.end = -1;
+	if (kc_rec_num(rec, "hop", &cur.hop) != 0 || !(cur.hop > 0))
+		cur.hop = 0;
+}
+
+static void
+run(kc_reader *r, const struct params *p)
+{
+	char err[256];
+	const char *type;
+	json_t *rec;
+	int rc, kind;
+
+	while ((rc = kc_reader_next(r, &rec)) != 0) {
+		if (rc < 0)
+			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
+			    kc_reader_error(r));
+		type = kc_rec_type(rec);
+		kind = strcmp(type, "afeat") == 0 ? KIND_AUDIO :
+		    strcmp(type, "vfeat") == 0 ? KIND_VIDEO : -1;
+		if (kind >= 0) {
+			if (stream_add(&cur, kind, rec, err, sizeof(err)) != 0)
+				kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
+				    err);
+		} else if (strcmp(type, "stream") == 0) {
+			if (cur.rec || cur.k[0].rows || cur.k[1].rows)
+				finish(p);
+			begin(rec, kc_reader_where(r));
+			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+		} else if (strcmp(type, "end") == 0) {
+			finish(p);
+			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+		} else
+			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+		json_decref(rec);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	kc_weights w;
+	kc_reader *r;
+	FILE *fp;
+	int i;
+
+	kc_setprog(argv[0]);
+	kc_out_init();
+	parse_args(argc, argv, &o);
+	load_weights(&o, &w);
+	o.p.w = &w;
+	stream_init(&cur);
+	kc_on_exit(cleanup);
+	for (i = 0; i < (o.nfiles ? o.nfiles : 1); i++) {
+		fp = o.nfiles ? fopen(o.files[i], "r") : stdin;
+		if (fp == NULL)
+			kc_die(KC_EXIT_DATA, "%s:", o.files[i]);
+		if ((r = kc_reader_new(fp, o.nfiles ? o.files[i] : "<stdin>"))
+		    == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		run(r, &o.p);
+		kc_reader_free(r);
+		if (fp != stdin)
+			fclose(fp);
+	}
+	if (cur.rec || cur.k[0].rows || cur.k[1].rows)
+		finish(&o.p);
+	kc_out_close();
+	return KC_EXIT_OK;
+}

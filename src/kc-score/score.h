@@ -1,0 +1,52 @@
+/*
+ * score.h - kc-score's internals: the per-stream feature store (hop rows
+ * spilled to temporary files so memory stays flat on a 10-hour stream) and
+ * the selection that turns it into highlight records.
+ */
+#ifndef KC_SCORE_INTERNAL_H
+#define KC_SCORE_INTERNAL_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "weights.h"
+
+#define KIND_AUDIO 0
+#define KIND_VIDEO 1
+#define MAXF 96			/* features per kind */
+
+struct kindstore {
+	FILE *fp;		/* rows: double t, float dur, float v[nf] */
+	char *names[MAXF];
+	size_t nf;
+	long rows;
+	double tmin, tmax, dur;	/* dur: of the first row, the hop guess */
+	int warned;		/* extra feature names already reported */
+};
+
+struct params {
+	double clip_dur, min_gap;
+	long max_n[2];		/* per kind; 0 = kind not wanted */
+	double start, end;	/* user range, end < 0: none */
+	const kc_weights *w;
+};
+
+struct stream {
+	json_t *rec;		/* the stream record, or NULL */
+	double start, end, hop;	/* from the record, or derived */
+	struct kindstore k[2];
+};
+
+void stream_init(struct stream *s);
+void stream_clear(struct stream *s);
+
+/* Stores one afeat/vfeat record.  Returns 0, or -1 with a reason. */
+int stream_add(struct stream *s, int kind, const json_t *rec, char *err,
+    size_t errlen);
+
+/* Scores the stream and writes its highlight records.  Returns the
+ * number written, or -1 with a reason. */
+long stream_select(struct stream *s, const struct params *p, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * paths.c - locating kc's data files relative to the installed or built
+ * program, so bin/kc-score finds data/weights.json in a checkout and
+ * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+int
+kc_exedir(char *out, size_t n)
+{
+	char buf[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	len = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	if ((slash = strrchr(buf, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%s", buf) >= n)
+		return -1;
+	return 0;
+}
+
+int
+kc_datafile(const char *name, char *out, size_t n)
+{
+	static const char *const rel[] = { "../share/kc", "../data",
+	    "../../data", "../scripts", "../../scripts" };
+	char dir[PATH_MAX];
+	const char *env = getenv("KC_DATADIR");
+	size_t i;
+
+	if (env && *env) {
+		if ((size_t)snprintf(out, n, "%s/%s", env, name) < n &&
+		    access(out, R_OK) == 0)
+			return 0;
+	}
+	if (kc_exedir(dir, sizeof(dir)) != 0)
+		return -1;
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+		if ((size_t)snprintf(out, n, "%s/%s/%s", dir, rel[i], name) < n
+		    && access(out, R_OK) == 0)
+			return 0;
+	return -1;
+}

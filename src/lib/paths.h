@@ -1,0 +1,22 @@
+/*
+ * paths.h - where kc finds its data files (heuristic weights, jq scripts)
+ * without being told: installed under PREFIX/share/kc, or in the source
+ * tree next to the bin/ it was built into.
+ */
+#ifndef KC_PATHS_H
+#define KC_PATHS_H
+
+#include <stddef.h>
+
+/*
+ * Finds data file name: $KC_DATADIR/name, then, relative to the running
+ * program's directory, ../share/kc/name, ../data/name, ../../data/name
+ * and ../scripts/name.  Returns 0 and the path in out, -1 when none
+ * exists.
+ */
+int kc_datafile(const char *name, char *out, size_t n);
+
+/* Directory of the running program (from /proc/self/exe). */
+int kc_exedir(char *out, size_t n);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * select.h - the numeric core of highlight selection: robust statistics,
+ * soft clipping, window scores and non-maximum suppression.
+ *
+ * Pure functions on arrays: no I/O, no JSON, no allocation unless noted.
+ */
+#ifndef KC_SELECT_H
+#define KC_SELECT_H
+
+#include <stddef.h>
+
+/*
+ * Median of the finite values among v[0..n) (v is reordered).  Returns
+ * the number of finite values used; *med is NaN when there are none.
+ */
+size_t kc_median(float *v, size_t n, double *med);
+
+/*
+ * Median and robust scale (1.4826 x median absolute deviation) of the
+ * finite values of v (v is overwritten).  Returns the count used.
+ */
+size_t kc_robust(float *v, size_t n, double *med, double *scale);
+
+/* z squashed smoothly into (lo, hi): lo*tanh(z/lo) below 0, hi*tanh(z/hi)
+ * above (lo < 0 < hi); keeps order, unlike a hard clip. */
+double kc_softclip(double z, double lo, double hi);
+
+/*
+ * Tapered window means: out[j] = sum_i t(i) s[j+i] / sum_i t(i) for
+ * i in [0, w), j in [0, n-w], where t rises from 0.5 at the window's edges
+ * to 1 in its middle, so of two windows holding the same event the one
+ * that centres it scores higher.  Returns the number of windows (n-w+1),
+ * or 0 when n < w or w == 0.
+ */
+size_t kc_window_means(const double *s, size_t n, size_t w, double *out);
+
+/*
+ * Greedy non-maximum suppression: picks up to k indices of score[0..m)
+ * in descending score order such that any two picked indices are at least
+ * sep apart; NaN scores are never picked.  picked[] receives them best
+ * first.  Uses mark[0..m) as scratch.  Returns the number picked.
+ */
+size_t kc_pick(const double *score, size_t m, size_t sep, size_t k,
+    size_t *picked, unsigned char *mark);
+
+/* Logistic squash of a window z-score into a 0-1 score. */
+double kc_squash(double z);
+
+#endif
