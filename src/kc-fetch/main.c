@@ -34,7 +34,8 @@ static const char usage_text[] =
 "options:\n"
 "  -s, --start TIME     analyse from TIME (seconds or [HH:]MM:SS; default 0)\n"
 "  -e, --end TIME       analyse up to TIME (default: end of the media)\n"
-"      --segment SECS   segment length in seconds (default 60)\n"
+"      --segment SECS   segment length in seconds, rounded up to whole\n"
+"                       hops (default 60)\n"
 "      --hop SECS       feature hop the segments align to (default 1)\n"
 "      --title TEXT     title for the stream record (default: media tag or\n"
 "                       file name)\n"
@@ -122,6 +123,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->end >= 0 && o->end <= o->start)
 		kc_usage_error("--end (%g s) must be after --start (%g s)",
 		    o->end, o->start);
+	/* segments hold whole hops, so every segment starts on the grid */
+	o->segment = ceil(o->segment / o->hop - 1e-9) * o->hop;
 }
 
 static int
@@ -145,7 +148,8 @@ pct_decode(char *s)
 
 	while (*r) {
 		if (*r == '%') {
-			if ((hi = hexval(r[1])) < 0 || (lo = hexval(r[2])) < 0)
+			if ((hi = hexval(r[1])) < 0 || (lo = hexval(r[2])) < 0 ||
+			    hi * 16 + lo == 0)
 				return -1;
 			*w++ = (char)(hi * 16 + lo);
 			r += 3;
@@ -286,8 +290,9 @@ emit_segments(const struct source *src, double start, double end,
 	double t0, t1;
 	long seq;
 
-	for (seq = 0, t0 = start; t0 < end - 1e-9; seq++, t0 = t1) {
-		t1 = t0 + seglen < end ? t0 + seglen : end;
+	/* t0 = start + seq * seglen, not a running sum: no drift */
+	for (seq = 0; (t0 = start + (double)seq * seglen) < end - 1e-9; seq++) {
+		t1 = t0 + seglen < end - 1e-9 ? t0 + seglen : end;
 		r = kc_rec_new("segment");
 		if (r == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");

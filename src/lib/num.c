@@ -11,6 +11,38 @@
 
 #include "num.h"
 
+/*
+ * strtod also takes leading space, "+", hex ("0x10") and "inf"; options
+ * want decimals ("-1.5", and "2e3" where exp is set), so check the
+ * spelling first.
+ */
+static int
+plain_decimal(const char *s, int exp)
+{
+	int digits = 0, dot = 0;
+
+	if (*s == '-')
+		s++;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && !dot)
+			dot = 1;
+		else if ((*s == 'e' || *s == 'E') && exp && digits) {
+			s++;
+			if (*s == '-' || *s == '+')
+				s++;
+			if (*s < '0' || *s > '9')
+				return 0;
+			while (*s >= '0' && *s <= '9')
+				s++;
+			return *s == '\0';
+		} else
+			return 0;
+	}
+	return digits > 0;
+}
+
 int
 kc_parse_long(const char *s, long min, long max, long *out, const char **why)
 {
@@ -23,7 +55,8 @@ kc_parse_long(const char *s, long min, long max, long *out, const char **why)
 	}
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0') {
+	if (end == s || *end != '\0' || !plain_decimal(s, 0) ||
+	    strchr(s, '.')) {
 		*why = "not an integer";
 		return -1;
 	}
@@ -46,13 +79,17 @@ kc_parse_double(const char *s, double min, double max, double *out,
 		*why = "empty value";
 		return -1;
 	}
+	if (!plain_decimal(s, 1)) {
+		*why = "not a number";
+		return -1;
+	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || *end != '\0') {
 		*why = "not a number";
 		return -1;
 	}
-	if (errno == ERANGE || !isfinite(v)) {
+	if (!isfinite(v)) {
 		*why = "not a finite number";
 		return -1;
 	}
@@ -68,7 +105,7 @@ int
 kc_parse_time(const char *s, double *out, const char **why)
 {
 	double field[3], v;
-	const char *p = s;
+	const char *p = s, *q;
 	char *end;
 	int n = 0, i;
 
@@ -91,6 +128,12 @@ kc_parse_time(const char *s, double *out, const char **why)
 			*why = "not a time (want seconds or [HH:]MM:SS)";
 			return -1;
 		}
+		for (q = p; q < end; q++)
+			if (!((*q >= '0' && *q <= '9') || *q == '.')) {
+				*why = "not a time (want seconds or "
+				    "[HH:]MM:SS)";
+				return -1;
+			}
 		field[n++] = v;
 		if (*end == '\0')
 			break;

@@ -198,7 +198,9 @@ kc_probe_tail(const char *src, const kc_probe *p, char *why, size_t whylen)
 	if (p->duration <= 0)
 		return 0;
 	from = p->duration > 6 ? p->duration - 6 : 0;
-	snprintf(iv, sizeof(iv), "%.3f%%+10", from);
+	/* open-ended: "+N" would count from the first packet read, which in
+	 * a file with cover art is the picture at 0 */
+	snprintf(iv, sizeof(iv), "%.3f%%", from);
 	if (run_probe(argv, src, &out, why, whylen) != 0)
 		return -1;
 	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {

@@ -96,11 +96,11 @@ kc_robust(float *v, size_t n, double *med, double *scale)
 double
 kc_softclip(double z, double lo, double hi)
 {
-	if (!isfinite(z))
+	if (isnan(z))
 		return 0;
 	if (z >= 0)
 		return hi > 0 ? hi * tanh(z / hi) : 0;
-	return lo < 0 ? -lo * tanh(z / -lo) * 1.0 : 0;
+	return lo < 0 ? -lo * tanh(z / -lo) : 0;
 }
 
 size_t

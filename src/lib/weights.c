@@ -66,7 +66,7 @@ kc_weights_load(const char *path, kc_weights *w, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
 		return -1;
 	}
-	if (json_integer_value(json_object_get(root, "version")) != 1) {
+	if (json_number_value(json_object_get(root, "version")) != 1) {
 		snprintf(err, errlen, "%s: want \"version\": 1", path);
 		goto out;
 	}
