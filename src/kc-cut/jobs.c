@@ -1,0 +1,747 @@
+/*
+ * jobs.c - kc-cut's scheduler: one job per highlight, up to -j of them
+ * running at once, their records written in the order the highlights came.
+ *
+ * A job is a short chain of children, each started from an argv array and
+ * reaped without blocking: ffprobe finds the keyframe to start from (copy
+ * mode), ffmpeg cuts into a hidden temporary file next to the final one,
+ * ffprobe checks the result, and only then is the file renamed into place.
+ * Children write into anonymous memory files (memfd), read once they
+ * exited, so no child ever blocks on a full pipe we are not reading.
+ *
+ * Every running child and every temporary file is also listed in a fixed
+ * table the cleanup hook can walk from a signal handler: a broken stdout,
+ * a fatal error, SIGINT, SIGTERM or SIGHUP kill the children and remove
+ * the temporary files, so no half clip is ever left behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kc-cut.h"
+#include "msg.h"
+#include "out.h"
+#include "rec.h"
+#include "spawn.h"
+
+/* Largest child output we read (ffprobe's JSON for ~35 s of packets). */
+#define CHILD_OUT_MAX (64L << 20)
+
+enum state { J_QUEUED, J_KEYFRAME, J_CUT, J_VERIFY, J_DONE };
+
+struct job {
+	long seq;		/* 1, 2, ... in arrival order */
+	struct source *src;
+	json_t *hl;		/* the highlight, for the fields copied */
+	double want0, want1;
+	int video;		/* cut from a keyframe of a video stream */
+	char name[128];		/* clip file name, "" if none could be made */
+	char path[PATH_MAX];	/* final absolute path */
+	char tmp[PATH_MAX];	/* temporary path, same folder */
+	enum state st;
+	enum kc_cut_kf_how how;
+	double start_time;	/* container start_time from the lookup */
+	double k;		/* where the cut starts, stream time */
+	int slot;		/* in the cleanup table, -1 if none */
+	pid_t pid;		/* running child, 0 if none */
+	int outfd, errfd;	/* memfds for the child's stdout / stderr */
+	json_t *rec;		/* the clip or error record, once done */
+	struct job *next;
+};
+
+/*
+ * What the cleanup hook needs, in a form a signal handler may read: fixed
+ * arrays, written by the main thread with the fatal signals blocked.
+ */
+static struct {
+	volatile pid_t pid;
+	volatile sig_atomic_t has_tmp;
+	char tmp[PATH_MAX];
+} reg[MAX_JOBS];
+static int reg_used[MAX_JOBS];
+
+static const struct opts *opt;
+static int wake_fd = -1, null_fd = -1;
+static struct job *head, *tail;
+static int running, npending, nfailed;
+static long seq_next = 1, ndone;
+static int progress_tty, progress_drawn;
+
+static void
+block_fatal(sigset_t *old)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(SIG_BLOCK, &s, old);
+}
+
+static void
+restore(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/*
+ * Kills every child and removes every temporary file.  Async-signal-safe
+ * (kill, waitpid, nanosleep, unlink only), so it serves both as the
+ * kc_on_exit hook and from the signal handler.
+ */
+static void
+cleanup(void)
+{
+	sigset_t old;
+	int i;
+
+	block_fatal(&old);
+	for (i = 0; i < MAX_JOBS; i++)
+		if (reg[i].pid > 0)
+			kill(reg[i].pid, SIGTERM);
+	for (i = 0; i < MAX_JOBS; i++)
+		if (reg[i].pid > 0) {
+			kc_kill_wait(reg[i].pid, 1000);
+			reg[i].pid = 0;
+		}
+	for (i = 0; i < MAX_JOBS; i++)
+		if (reg[i].has_tmp) {
+			unlink(reg[i].tmp);
+			reg[i].has_tmp = 0;
+		}
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	sigset_t s;
+
+	cleanup();
+	/* die of the same signal, so our parent sees what happened */
+	signal(sig, SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	_exit(128 + sig);
+}
+
+static void
+on_child(int sig)
+{
+	int saved = errno;
+	ssize_t w;
+
+	(void)sig;
+	w = write(wake_fd, "c", 1);	/* full pipe: a wake-up is pending */
+	(void)w;
+	errno = saved;
+}
+
+void
+jobs_init(const struct opts *o, int wakefd)
+{
+	struct sigaction sa;
+
+	opt = o;
+	wake_fd = wakefd;
+	if ((null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		kc_die(KC_EXIT_DATA, "/dev/null:");
+	progress_tty = isatty(STDERR_FILENO);
+	kc_on_exit(cleanup);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_fatal_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+struct source *
+source_new(const char *cut, const char *url, const char *id)
+{
+	struct source *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->cut = strdup(cut)) == NULL ||
+	    (url && (s->url = strdup(url)) == NULL) ||
+	    (id && (s->id = strdup(id)) == NULL))
+		kc_die(KC_EXIT_DATA, "out of memory");
+	s->video = s->audio = 1;
+	s->duration = -1;
+	s->refs = 1;
+	return s;
+}
+
+void
+source_put(struct source *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	free(s->cut);
+	free(s->url);
+	free(s->id);
+	free(s);
+}
+
+static void
+progress_clear(void)
+{
+	if (progress_drawn) {
+		fputs("\r\033[K", stderr);
+		progress_drawn = 0;
+	}
+}
+
+static void
+progress_draw(void)
+{
+	if (!progress_tty)
+		return;
+	fprintf(stderr, "\r%s: %ld/%ld clips\033[K", kc_prog, ndone,
+	    seq_next - 1);
+	fflush(stderr);
+	progress_drawn = 1;
+}
+
+void
+jobs_progress_end(void)
+{
+	if (progress_drawn) {
+		fputc('\n', stderr);
+		progress_drawn = 0;
+	}
+}
+
+static void
+set(json_t *o, const char *k, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, k, v) != 0)
+		kc_die(KC_EXIT_DATA, "out of memory");
+}
+
+/* Seconds rounded to the microsecond, as ffmpeg counts them. */
+static json_t *
+secs(double t)
+{
+	return json_real(round(t * 1e6) / 1e6);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/*
+ * Message text for a record.  ffmpeg's words may quote file names that are
+ * not UTF-8, which JSON cannot carry: such bytes become '?'.
+ */
+static json_t *
+text(const char *s)
+{
+	json_t *v;
+	char *c, *p;
+
+	if ((v = json_string(s)) != NULL)
+		return v;
+	if ((c = strdup(s)) == NULL)
+		return NULL;
+	for (p = c; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	v = json_string(c);
+	free(c);
+	return v;
+}
+
+static void
+release(struct job *j)
+{
+	sigset_t old;
+
+	if (j->slot >= 0) {
+		block_fatal(&old);
+		reg[j->slot].pid = 0;
+		reg[j->slot].has_tmp = 0;
+		restore(&old);
+		reg_used[j->slot] = 0;
+		j->slot = -1;
+		running--;
+	}
+	if (j->outfd >= 0)
+		close(j->outfd);
+	if (j->errfd >= 0)
+		close(j->errfd);
+	j->outfd = j->errfd = -1;
+}
+
+/*
+ * The job failed: remove its temporary file, warn, and make the error
+ * record that takes the clip's place.
+ */
+static void fail(struct job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct job *j, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (j->slot >= 0 && reg[j->slot].has_tmp)
+		unlink(j->tmp);
+	release(j);
+	progress_clear();
+	if (*j->name)
+		kc_warn("%s: %s", j->name, msg);
+	else
+		kc_warn("%s", msg);
+	r = kc_rec_new("error");
+	if (r == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	set(r, "stage", json_string("kc-cut"));
+	set(r, "message", text(msg));
+	if (isfinite(j->want0) && isfinite(j->want1)) {
+		set(r, "t0", secs(j->want0));
+		set(r, "t1", secs(j->want1));
+	}
+	if (*j->path)
+		set(r, "path", json_string(j->path));
+	set(r, "fatal", json_false());
+	j->rec = r;
+	j->st = J_DONE;
+	nfailed++;
+}
+
+static void
+copy_key(json_t *dst, const json_t *src, const char *key)
+{
+	json_t *v = json_object_get(src, key);
+
+	if (v != NULL)
+		set(dst, key, json_incref(v));
+}
+
+static void
+succeed(struct job *j, double t0, double dur)
+{
+	json_t *r = kc_rec_new("clip");
+
+	if (r == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	set(r, "path", json_string(j->path));
+	set(r, "t0", secs(t0));
+	set(r, "t1", secs(t0 + dur));
+	set(r, "want_t0", secs(j->want0));
+	set(r, "want_t1", secs(j->want1));
+	copy_key(r, j->hl, "kind");
+	copy_key(r, j->hl, "score");
+	copy_key(r, j->hl, "heuristic");
+	copy_key(r, j->hl, "model");
+	copy_key(r, j->hl, "model_weight");
+	copy_key(r, j->hl, "features");
+	set(r, "mode", json_string(opt->mode == KC_CUT_COPY ? "copy" :
+	    "accurate"));
+	set(r, "url", str_or_null(j->src->url));
+	set(r, "stream", str_or_null(j->src->id));
+	release(j);
+	j->rec = r;
+	j->st = J_DONE;
+}
+
+static int
+memfd(void)
+{
+	int fd = memfd_create("kc-cut", MFD_CLOEXEC);
+
+	if (fd < 0)
+		kc_die(KC_EXIT_DATA, "memfd_create:");
+	return fd;
+}
+
+/* Empties a memfd for the next child. */
+static void
+rewind_fd(int fd)
+{
+	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+		kc_die(KC_EXIT_DATA, "memfd:");
+}
+
+/* What a child wrote into fd, NUL-terminated, malloc'd. */
+static char *
+slurp(int fd)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+
+	if (fstat(fd, &st) != 0)
+		kc_die(KC_EXIT_DATA, "memfd:");
+	if (st.st_size > CHILD_OUT_MAX)
+		st.st_size = CHILD_OUT_MAX;
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	while (n < (size_t)st.st_size) {
+		r = pread(fd, buf + n, (size_t)st.st_size - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The last line of the child's stderr, tidied, into buf. */
+static const char *
+child_error(struct job *j, char *buf, size_t n)
+{
+	char *text = slurp(j->errfd);
+
+	kc_cut_errmsg(text, buf, n);
+	if (*buf == '\0')
+		snprintf(buf, n, "no message");
+	free(text);
+	return buf;
+}
+
+/* Starts argv for j with stdout to its memfd (ffprobe) or nowhere. */
+static int
+start(struct job *j, const char *const argv[], int want_out)
+{
+	sigset_t old;
+	pid_t pid;
+	int rc;
+
+	rewind_fd(j->outfd);
+	rewind_fd(j->errfd);
+	block_fatal(&old);
+	rc = kc_spawn(argv, null_fd, want_out ? j->outfd : null_fd, j->errfd,
+	    &pid);
+	if (rc == 0) {
+		j->pid = pid;
+		reg[j->slot].pid = pid;
+	}
+	restore(&old);
+	if (rc != 0) {
+		fail(j, "cannot run %s: %s", argv[0], errno == ENOENT ?
+		    "not found (install ffmpeg)" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+start_keyframe(struct job *j)
+{
+	kc_cut_cmd c;
+
+	kc_cut_keyframe_cmd(&c, j->src->cut, j->want0, j->how, j->start_time);
+	j->st = J_KEYFRAME;
+	start(j, c.argv, 1);
+}
+
+static void
+start_cut(struct job *j)
+{
+	kc_cut_cmd c;
+	sigset_t old;
+
+	kc_cut_ffmpeg_cmd(&c, j->src->cut, opt->mode, j->video, j->k,
+	    j->want1 - j->want0, j->tmp);
+	/* listed before ffmpeg creates it, so no exit path can miss it */
+	block_fatal(&old);
+	memcpy(reg[j->slot].tmp, j->tmp, sizeof(j->tmp));
+	reg[j->slot].has_tmp = 1;
+	restore(&old);
+	j->st = J_CUT;
+	start(j, c.argv, 0);
+}
+
+static void
+start_verify(struct job *j)
+{
+	kc_cut_cmd c;
+
+	kc_cut_verify_cmd(&c, j->tmp);
+	j->st = J_VERIFY;
+	start(j, c.argv, 1);
+}
+
+static void
+begin(struct job *j)
+{
+	int i;
+
+	for (i = 0; i < MAX_JOBS && reg_used[i]; i++)
+		;
+	if (i == MAX_JOBS)
+		kc_die(KC_EXIT_DATA, "internal error: no free job slot");
+	reg_used[i] = 1;
+	j->slot = i;
+	running++;
+	j->outfd = memfd();
+	j->errfd = memfd();
+	j->k = j->want0;
+	if (j->video && opt->mode == KC_CUT_COPY) {
+		j->how = KC_CUT_KF_NEAR;
+		start_keyframe(j);
+	} else
+		start_cut(j);
+}
+
+/* The keyframe listing is in: cut, look again more widely, or give up. */
+static void
+keyframe_done(struct job *j, int status)
+{
+	char why[512], sbuf[64], *out;
+	kc_cut_kf kf;
+	int rc;
+
+	if (kc_status_failed(status)) {
+		fail(j, "ffprobe failed (%s): %s", kc_status_str(status, sbuf,
+		    sizeof(sbuf)), child_error(j, why, sizeof(why)));
+		return;
+	}
+	out = slurp(j->outfd);
+	rc = kc_cut_keyframe_parse(out, j->want0, j->how == KC_CUT_KF_ALL ||
+	    j->want0 <= 30, &kf, why, sizeof(why));
+	free(out);
+	if (rc == 1) {
+		j->video = 0;	/* no video after all: audio frames are all key */
+		start_cut(j);
+	} else if (rc == 0 && (kf.reached || j->how != KC_CUT_KF_NEAR)) {
+		j->k = kf.k;
+		start_cut(j);
+	} else if (j->how != KC_CUT_KF_ALL) {
+		j->how = j->how == KC_CUT_KF_NEAR ? KC_CUT_KF_EXACT :
+		    KC_CUT_KF_ALL;
+		j->start_time = kf.start_time;
+		start_keyframe(j);
+	} else
+		fail(j, "%s", why);
+}
+
+static void
+cut_done(struct job *j, int status)
+{
+	char why[512], sbuf[64];
+
+	if (kc_status_failed(status)) {
+		fail(j, "ffmpeg failed (%s): %s", kc_status_str(status, sbuf,
+		    sizeof(sbuf)), child_error(j, why, sizeof(why)));
+		return;
+	}
+	start_verify(j);
+}
+
+static void
+verify_done(struct job *j, int status)
+{
+	char why[512], sbuf[64], *out;
+	kc_cut_expect e;
+	kc_cut_found f;
+	sigset_t old;
+	int rc;
+
+	if (kc_status_failed(status)) {
+		fail(j, "ffprobe failed on the new clip (%s): %s",
+		    kc_status_str(status, sbuf, sizeof(sbuf)),
+		    child_error(j, why, sizeof(why)));
+		return;
+	}
+	e.video = j->video;
+	e.audio = j->src->audio;
+	e.dur = j->want1 - j->want0;
+	if (j->src->duration > 0 && j->k + e.dur > j->src->duration)
+		e.dur = j->src->duration - j->k;	/* the media ends first */
+	e.tol = opt->mode == KC_CUT_COPY ? 1.0 : 0.1;
+	e.vlate = 0.2;
+	out = slurp(j->outfd);
+	rc = kc_cut_verify_parse(out, &e, &f, why, sizeof(why));
+	free(out);
+	if (rc != 0) {
+		fail(j, "bad clip: %s", why);
+		return;
+	}
+	if (rename(j->tmp, j->path) != 0) {
+		fail(j, "cannot rename %s into place: %s", j->tmp,
+		    strerror(errno));
+		return;
+	}
+	block_fatal(&old);
+	reg[j->slot].has_tmp = 0;
+	restore(&old);
+	succeed(j, j->k, f.dur);
+}
+
+/* Validates a highlight; 0, or -1 with a reason. */
+static int
+check_highlight(struct job *j, const json_t *hl, double *score,
+    const char **kind, char *why, size_t n)
+{
+	if (kc_rec_num(hl, "t0", &j->want0) != 0 ||
+	    kc_rec_num(hl, "t1", &j->want1) != 0) {
+		j->want0 = j->want1 = NAN;
+		snprintf(why, n, "highlight without numbers \"t0\" and \"t1\"");
+		return -1;
+	}
+	if (!(j->want0 >= 0 && j->want1 > j->want0)) {
+		snprintf(why, n, "highlight window [%g, %g] is empty",
+		    j->want0, j->want1);
+		return -1;
+	}
+	if ((*kind = kc_rec_str(hl, "kind")) == NULL || **kind == '\0') {
+		snprintf(why, n, "highlight without a string \"kind\"");
+		return -1;
+	}
+	if (kc_rec_num(hl, "score", score) != 0) {
+		snprintf(why, n, "highlight without a number \"score\"");
+		return -1;
+	}
+	return 0;
+}
+
+void
+jobs_add(struct source *s, const json_t *hl, const char *where)
+{
+	char why[512];
+	const char *kind;
+	struct job *j;
+	double score;
+	int w;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	j->seq = seq_next++;
+	j->src = s;
+	s->refs++;
+	j->hl = json_incref((json_t *)hl);
+	j->video = s->video;
+	j->slot = -1;
+	j->outfd = j->errfd = -1;
+	j->st = J_QUEUED;
+	if (tail)
+		tail->next = j;
+	else
+		head = j;
+	tail = j;
+	npending++;
+	if (check_highlight(j, hl, &score, &kind, why, sizeof(why)) != 0) {
+		fail(j, "%s: %s", where, why);
+		return;
+	}
+	if (kc_cut_name(j->name, sizeof(j->name), j->seq, j->want0, score,
+	    kind) != 0)
+		kc_die(KC_EXIT_DATA, "internal error: clip name too long");
+	w = snprintf(j->path, sizeof(j->path), "%s/%s", opt->dir, j->name);
+	if (w > 0 && (size_t)w < sizeof(j->path))
+		w = snprintf(j->tmp, sizeof(j->tmp), "%s/.%s.%ld.part",
+		    opt->dir, j->name, (long)getpid());
+	if (w < 0 || (size_t)w >= sizeof(j->tmp)) {
+		*j->path = '\0';
+		fail(j, "%s: output path too long", where);
+		return;
+	}
+	if (s->duration > 0 && j->want0 >= s->duration) {
+		fail(j, "highlight starts at %.3f s, at or after the end of "
+		    "the media (%.3f s)", j->want0, s->duration);
+	}
+}
+
+static void
+advance(struct job *j, int status)
+{
+	switch (j->st) {
+	case J_KEYFRAME: keyframe_done(j, status); break;
+	case J_CUT: cut_done(j, status); break;
+	case J_VERIFY: verify_done(j, status); break;
+	default: break;
+	}
+}
+
+void
+jobs_step(void)
+{
+	struct job *j;
+	sigset_t old;
+	int status, saved;
+	pid_t r;
+
+	for (j = head; j; j = j->next) {
+		if (j->pid <= 0)
+			continue;
+		block_fatal(&old);
+		do
+			r = waitpid(j->pid, &status, WNOHANG);
+		while (r < 0 && errno == EINTR);
+		saved = errno;
+		if (r == j->pid) {
+			/* reaped: the cleanup table must not name it now */
+			reg[j->slot].pid = 0;
+			j->pid = 0;
+		}
+		restore(&old);
+		if (r < 0) {
+			errno = saved;
+			kc_die(KC_EXIT_DATA, "waitpid:");
+		}
+		if (j->pid == 0)
+			advance(j, status);
+	}
+	for (j = head; j && running < opt->jobs; j = j->next)
+		if (j->st == J_QUEUED)
+			begin(j);
+}
+
+void
+jobs_emit(void)
+{
+	struct job *j;
+
+	while ((j = head) != NULL && j->st == J_DONE) {
+		progress_clear();
+		kc_out(j->rec);
+		if ((head = j->next) == NULL)
+			tail = NULL;
+		json_decref(j->rec);
+		json_decref(j->hl);
+		source_put(j->src);
+		free(j);
+		npending--;
+		ndone++;
+		progress_draw();
+	}
+}
+
+int
+jobs_pending(void)
+{
+	return npending;
+}
+
+int
+jobs_failed(void)
+{
+	return nfailed;
+}

@@ -1,0 +1,81 @@
+/*
+ * kc-cut.h - the parts of kc-cut and what they promise each other:
+ * feed.c reads stdin in a thread of its own so the main loop can wait for
+ * input and for its ffmpeg children at once; jobs.c runs the cuts and owns
+ * every child and temporary file; main.c dispatches records.
+ */
+#ifndef KC_CUT_PROG_H
+#define KC_CUT_PROG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cut.h"
+
+#define MAX_JOBS 16
+
+struct opts {
+	const char *out;	/* --out as given */
+	char dir[PATH_MAX];	/* the same, absolute, existing */
+	enum kc_cut_mode mode;
+	int jobs;		/* cuts at a time, 1..MAX_JOBS */
+	int unbuffered;
+};
+
+/* feed.c: records from a reader thread, in input order. */
+enum feed_kind { FEED_REC, FEED_EOF, FEED_ERR };
+
+struct feed_item {
+	enum feed_kind kind;
+	json_t *rec;		/* FEED_REC: the record */
+	char *raw;		/* FEED_REC: its line, for pass-through */
+	size_t len;
+	char where[80];		/* "<stdin>:12" */
+	char err[300];		/* FEED_ERR: what is wrong */
+	struct feed_item *next;
+};
+
+/*
+ * Starts reading fp; each item read (and the end, and an error, after
+ * which reading stops) is queued and announced by a byte on wakefd.
+ * Returns 0, or -1 with errno.
+ */
+int feed_start(FILE *fp, const char *name, int wakefd);
+/* The next item, or NULL when none is queued yet.  Never blocks. */
+struct feed_item *feed_next(void);
+void feed_free(struct feed_item *it);
+
+/* jobs.c: the stream a highlight belongs to (shared, reference counted). */
+struct source {
+	char *cut;		/* what ffmpeg reads */
+	char *url, *id;		/* for clip records; NULL if absent */
+	int video, audio;	/* the stream record's has_video/has_audio */
+	double duration;	/* seconds, < 0 if unknown */
+	int refs;
+};
+
+struct source *source_new(const char *cut, const char *url,
+    const char *id);
+void source_put(struct source *s);
+
+/*
+ * Sets up the scheduler: the cleanup hook (kills children, removes temp
+ * files) on every exit path, signal handlers, and the SIGCHLD wake-up
+ * byte on wakefd.
+ */
+void jobs_init(const struct opts *o, int wakefd);
+/* Queues a highlight read at where; a bad one becomes an error record. */
+void jobs_add(struct source *s, const json_t *hl, const char *where);
+/* Reaps children, moves cuts on, starts queued ones. */
+void jobs_step(void);
+/* Writes finished records in arrival order. */
+void jobs_emit(void);
+int jobs_pending(void);		/* highlights whose record is not written yet */
+int jobs_failed(void);		/* cuts that failed so far */
+/* Ends the terminal progress line, if one was drawn. */
+void jobs_progress_end(void);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * kc-cut - the cutting stage of the kc pipeline.  Each "highlight" record
+ * becomes one clip file, cut with ffmpeg from the source the preceding
+ * "stream" record names, and one "clip" record (or an "error" record when
+ * the cut fails).  By default a cut is a stream copy that starts at the
+ * video keyframe at or before the highlight, so it costs no re-encoding
+ * and never opens on frozen or broken frames; --accurate re-encodes for
+ * frame-exact bounds.  Up to -j cuts run at once; their records still come
+ * out in the order the highlights came in.  Other records pass through
+ * byte for byte, and "end" only after every clip before it is written.
+ * Records are described in docs/records.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kc-cut.h"
+#include "msg.h"
+#include "num.h"
+#include "out.h"
+#include "rec.h"
+
+static const char usage_text[] =
+"usage: kc-cut [options] < records\n"
+"\n"
+"Cut one clip per \"highlight\" record from the source of the \"stream\"\n"
+"record before it, and write a \"clip\" record for it, or an \"error\"\n"
+"record if the cut fails.  Other records pass through unchanged; \"end\"\n"
+"is held until every clip before it is written.  Clips are named\n"
+"clip_SEQ_MMmSSs_SCORE_KIND.mp4 (e.g. clip_001_12m30s_085_audio.mp4).\n"
+"\n"
+"options:\n"
+"  -o, --out DIR      write clips into DIR, created if missing\n"
+"                     (default ./output_clips)\n"
+"      --accurate     re-encode (H.264/AAC) for frame-exact bounds; by\n"
+"                     default clips are stream copies that start at the\n"
+"                     video keyframe at or before the highlight\n"
+"  -j, --jobs N       run N cuts at once, 1-16 (default 2)\n"
+"      --unbuffered   flush every record as soon as it is written\n"
+"  -h, --help         show this help\n"
+"\n"
+"exit status: 0 ok, 1 malformed input or at least one failed cut (each\n"
+"has an \"error\" record), 2 usage error.\n"
+"environment: KC_FFMPEG, KC_FFPROBE (the ffmpeg and ffprobe to run).\n";
+
+/*
+ * Highlights read ahead of the records written, at most: keeps memory
+ * bounded when one long cut holds back the records behind it.
+ */
+#define BACKLOG 64
+
+struct ctx {
+	struct source *src;	/* the current stream */
+	char *end_raw;		/* an "end" record held for pending cuts */
+	size_t end_len;
+	int eof;
+	int wake[2];		/* input and SIGCHLD wake-ups */
+};
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "accurate", no_argument, NULL, 'A' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *why;
+	long n;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->out = "./output_clips";
+	o->mode = KC_CUT_COPY;
+	o->jobs = 2;
+	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'A': o->mode = KC_CUT_ACCURATE; break;
+		case 'j':
+			if (kc_parse_long(optarg, 1, MAX_JOBS, &n, &why) != 0)
+				kc_usage_error("-j: '%s': %s (1 to %d)", optarg,
+				    why, MAX_JOBS);
+			o->jobs = (int)n;
+			break;
+		case 'U': o->unbuffered = 1; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			kc_out_close();
+			exit(KC_EXIT_OK);
+		default:
+			kc_usage_error("bad option");
+		}
+	}
+	if (optind != argc)
+		kc_usage_error("no operands expected (got '%s'); records are "
+		    "read from stdin", argv[optind]);
+	if (*o->out == '\0')
+		kc_usage_error("--out: empty folder name");
+}
+
+/* mkdir -p o->out, then its absolute name into o->dir. */
+static void
+make_outdir(struct opts *o)
+{
+	char path[PATH_MAX], *p;
+	struct stat st;
+	json_t *j;
+
+	if (strlen(o->out) >= sizeof(path))
+		kc_die(KC_EXIT_DATA, "%s: path too long", o->out);
+	snprintf(path, sizeof(path), "%s", o->out);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			kc_die(KC_EXIT_DATA, "%s: cannot create folder:", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		kc_die(KC_EXIT_DATA, "%s: cannot create folder:", path);
+	if (stat(path, &st) != 0)
+		kc_die(KC_EXIT_DATA, "%s:", path);
+	if (!S_ISDIR(st.st_mode))
+		kc_die(KC_EXIT_DATA, "%s: not a folder", path);
+	if (realpath(path, o->dir) == NULL)
+		kc_die(KC_EXIT_DATA, "%s:", path);
+	/* clip records name their files: JSON strings are UTF-8 */
+	if ((j = json_string(o->dir)) == NULL)
+		kc_die(KC_EXIT_DATA, "%s: folder name is not UTF-8, so clip "
+		    "records could not name the clips", o->out);
+	json_decref(j);
+}
+
+/* A broken run: an error record for the later stages, then exit 1. */
+static noreturn void
+fatal(const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static noreturn void
+fatal(const char *where, const char *fmt, ...)
+{
+	char msg[1024], full[1200];
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "%s: %s", where, msg);
+	jobs_progress_end();
+	if ((r = kc_rec_new("error")) != NULL &&
+	    json_object_set_new(r, "stage", json_string("kc-cut")) == 0 &&
+	    json_object_set_new(r, "message", json_string(full)) == 0 &&
+	    json_object_set_new(r, "fatal", json_true()) == 0)
+		kc_out(r);
+	json_decref(r);
+	kc_out_flush();
+	kc_die(KC_EXIT_DATA, "%s", full);
+}
+
+static void
+on_stream(struct ctx *c, const struct feed_item *it)
+{
+	json_t *v = json_object_get(it->rec, "v");
+	struct source *s;
+	const char *cut;
+	double d;
+	int b;
+
+	if (v != NULL && !json_is_integer(v))
+		fatal(it->where, "stream record: \"v\" is not an integer");
+	if (v != NULL && json_integer_value(v) > KC_RECORDS_VERSION)
+		fatal(it->where, "stream record is format version %lld, this "
+		    "kc-cut reads version %d", (long long)json_integer_value(v),
+		    KC_RECORDS_VERSION);
+	if ((cut = kc_rec_str(it->rec, "cut")) == NULL || *cut == '\0')
+		fatal(it->where, "stream record without a string \"cut\"");
+	s = source_new(cut, kc_rec_str(it->rec, "url"),
+	    kc_rec_str(it->rec, "id"));
+	if (kc_rec_bool(it->rec, "has_video", &b) == 0)
+		s->video = b;
+	if (kc_rec_bool(it->rec, "has_audio", &b) == 0)
+		s->audio = b;
+	if (kc_rec_num(it->rec, "duration", &d) == 0 && d > 0)
+		s->duration = d;
+	source_put(c->src);
+	c->src = s;
+	kc_out_raw(it->raw, it->len);
+}
+
+static void
+handle(struct ctx *c, struct feed_item *it)
+{
+	const char *type;
+
+	if (it->kind == FEED_EOF) {
+		c->eof = 1;
+		return;
+	}
+	if (it->kind == FEED_ERR)
+		fatal(it->where, "%s", it->err);
+	type = kc_rec_type(it->rec);
+	if (strcmp(type, "stream") == 0)
+		on_stream(c, it);
+	else if (strcmp(type, "highlight") == 0) {
+		if (c->src == NULL)
+			fatal(it->where, "highlight before any stream record");
+		jobs_add(c->src, it->rec, it->where);
+	} else if (strcmp(type, "end") == 0) {
+		c->end_raw = it->raw;	/* held until the cuts are done */
+		c->end_len = it->len;
+		it->raw = NULL;
+	} else
+		kc_out_raw(it->raw, it->len);
+}
+
+/* Sleeps until the reader queued something or a child exited. */
+static void
+wait_wake(int fd)
+{
+	struct pollfd pf = { fd, POLLIN, 0 };
+	char buf[256];
+
+	kc_out_flush();		/* what is done is worth passing on now */
+	while (poll(&pf, 1, -1) < 0)
+		if (errno != EINTR)
+			kc_die(KC_EXIT_DATA, "poll:");
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void
+run(struct ctx *c)
+{
+	struct feed_item *it;
+
+	for (;;) {
+		jobs_step();
+		jobs_emit();
+		while (c->end_raw == NULL && !c->eof &&
+		    jobs_pending() < BACKLOG && (it = feed_next()) != NULL) {
+			handle(c, it);
+			feed_free(it);
+			jobs_step();
+		}
+		jobs_emit();
+		if (c->end_raw != NULL && jobs_pending() == 0) {
+			kc_out_raw(c->end_raw, c->end_len);
+			free(c->end_raw);
+			c->end_raw = NULL;
+			continue;
+		}
+		if (c->eof && jobs_pending() == 0)
+			return;
+		wait_wake(c->wake[0]);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct ctx c;
+
+	kc_setprog(argv[0]);
+	kc_out_init();
+	parse_args(argc, argv, &o);
+	make_outdir(&o);
+	kc_out_unbuffered(o.unbuffered);
+	memset(&c, 0, sizeof(c));
+	if (pipe2(c.wake, O_CLOEXEC | O_NONBLOCK) != 0)
+		kc_die(KC_EXIT_DATA, "pipe:");
+	jobs_init(&o, c.wake[1]);
+	json_object_seed(0);	/* before a second thread makes objects */
+	if (feed_start(stdin, "<stdin>", c.wake[1]) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the input thread:");
+	run(&c);
+	jobs_progress_end();
+	source_put(c.src);
+	if (jobs_failed())
+		kc_warn("%d cut%s failed (see the error records)",
+		    jobs_failed(), jobs_failed() == 1 ? "" : "s");
+	kc_out_close();
+	return jobs_failed() ? KC_EXIT_DATA : KC_EXIT_OK;
+}

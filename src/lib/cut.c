@@ -1,0 +1,357 @@
+/*
+ * cut.c - the ffmpeg side of kc-cut: command lines for the keyframe
+ * lookup, the cut and the check of a clip, and the reading of what ffprobe
+ * says.  Kept apart from the program so the rules (which keyframe, which
+ * flags, what counts as a good clip) sit in one place and can be tested
+ * without running a scheduler.
+ *
+ * How a copy cut is made, and why (measured with ffmpeg 5.1 on H.264 with
+ * B-frames and AAC in MP4, GOP 2 s and 5 s):
+ *   ffmpeg -ss K -i SRC -t DUR -c copy -copypriorss 0 -f mp4 TMP
+ * -copypriorss 0 drops every packet stamped before K.  Without it the MP4
+ * demuxer hands out audio from the keyframe's decode time, 70-80 ms before
+ * its picture, and the clip's audio starts that much before its video;
+ * with it both start within one audio frame (0-16 ms measured).  It also
+ * means K must be the keyframe's time to the microsecond (ffmpeg's unit):
+ * a hair later and the keyframe itself would be dropped.  The MP4 muxer's
+ * own handling of the B-frame delay (an edit list, -avoid_negative_ts
+ * auto) keeps the first picture at time 0, where make_zero would shift it
+ * to about 67 ms.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cut.h"
+#include "spawn.h"
+
+/* How far before t0 the keyframe lookup starts reading, seconds. */
+#define KF_WINDOW 30.0
+
+/* Appends args (NULL-terminated) to c->argv after its first n entries. */
+static size_t
+push(kc_cut_cmd *c, size_t n, const char *const args[])
+{
+	size_t i;
+
+	for (i = 0; args[i] != NULL && n < KC_CUT_MAXARG - 1; i++)
+		c->argv[n++] = args[i];
+	c->argv[n] = NULL;
+	return n;
+}
+
+void
+kc_cut_keyframe_cmd(kc_cut_cmd *c, const char *src, double t0,
+    enum kc_cut_kf_how how, double start_time)
+{
+	const char *args[] = { kc_tool("KC_FFPROBE", "ffprobe"), "-v", "error",
+	    "-select_streams", "v:0", "-read_intervals", c->num[0],
+	    "-show_entries",
+	    "packet=pts,flags:stream=codec_type,time_base:format=start_time",
+	    "-of", "json", "-i", src, NULL };
+	char *iv = c->num[0];
+	size_t n = sizeof(c->num[0]);
+
+	/*
+	 * "+A" seeks to start_time + A; "%+D" ends D after the first packet
+	 * read, which after a backward seek to a keyframe may be up to a GOP
+	 * before the target: 5 s of slack cover common GOPs, and "reached"
+	 * in the parse tells when it was not enough.
+	 */
+	if (how == KC_CUT_KF_NEAR && t0 > KF_WINDOW)
+		snprintf(iv, n, "+%.6f%%+%.6f", t0 - KF_WINDOW,
+		    KF_WINDOW + 5.5);
+	else if (how == KC_CUT_KF_NEAR)
+		snprintf(iv, n, "%%+%.6f", t0 + 1);
+	else if (how == KC_CUT_KF_EXACT && t0 > KF_WINDOW)
+		snprintf(iv, n, "%.6f%%%.6f", start_time + t0 - KF_WINDOW,
+		    start_time + t0 + 0.5);
+	else
+		snprintf(iv, n, "%%%.6f", start_time + t0 + 0.5);
+	push(c, 0, args);
+}
+
+/* "1/15360" into num and den; -1 unless both are positive. */
+static int
+parse_rational(const char *s, long long *num, long long *den)
+{
+	char *end;
+
+	if (s == NULL)
+		return -1;
+	errno = 0;
+	*num = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '/' || *num <= 0)
+		return -1;
+	s = end + 1;
+	*den = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || *den <= 0)
+		return -1;
+	return 0;
+}
+
+/* ffprobe prints times as strings ("0.000000"); NAN when absent or "N/A". */
+static double
+strnum(json_t *v)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	double d;
+
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (s == NULL)
+		return NAN;
+	d = strtod(s, &end);
+	return (end == s || *end != '\0' || !isfinite(d)) ? NAN : d;
+}
+
+int
+kc_cut_keyframe_parse(const char *json, double t0, int from_start,
+    kc_cut_kf *r, char *why, size_t whylen)
+{
+	json_error_t jerr;
+	json_t *root, *streams, *p;
+	long long num, den, start_us, want_us, best = -1, first = -1, us;
+	const char *flags;
+	double st;
+	size_t i;
+	int rc = -1;
+
+	r->k = -1;
+	r->start_time = 0;
+	r->reached = 0;
+	if ((root = json_loads(json, 0, &jerr)) == NULL) {
+		snprintf(why, whylen, "unreadable ffprobe output: %s",
+		    jerr.text);
+		return -1;
+	}
+	streams = json_object_get(root, "streams");
+	if (!json_is_array(streams)) {
+		snprintf(why, whylen, "ffprobe listed no streams");
+		goto out;
+	}
+	if (json_array_size(streams) == 0) {
+		rc = 1;		/* no video stream at all */
+		goto out;
+	}
+	if (parse_rational(json_string_value(json_object_get(
+	    json_array_get(streams, 0), "time_base")), &num, &den) != 0) {
+		snprintf(why, whylen, "ffprobe gave no video time base");
+		goto out;
+	}
+	st = strnum(json_object_get(json_object_get(root, "format"),
+	    "start_time"));
+	r->start_time = isfinite(st) ? st : 0;
+	/*
+	 * Work in whole microseconds, as ffmpeg's -ss does: then K printed
+	 * with six decimals maps back to this very packet's pts.
+	 */
+	start_us = llround(r->start_time * 1e6);
+	want_us = llround(t0 * 1e6) + start_us;
+	json_array_foreach(json_object_get(root, "packets"), i, p) {
+		if (!json_is_integer(json_object_get(p, "pts")))
+			continue;
+		us = llroundl((long double)json_integer_value(
+		    json_object_get(p, "pts")) * num * 1e6L / den);
+		if (us > want_us)
+			r->reached = 1;
+		flags = json_string_value(json_object_get(p, "flags"));
+		if (flags == NULL || flags[0] != 'K' || strchr(flags, 'D'))
+			continue;
+		if (us <= want_us && us > best)
+			best = us;
+		if (first < 0 || us < first)
+			first = us;
+	}
+	if (best < 0 && from_start && first >= 0 && first - want_us <= 1000000)
+		best = first;	/* the video starts after t0 */
+	if (best < 0) {
+		snprintf(why, whylen, "no video keyframe at or before %.3f s",
+		    t0);
+		goto out;
+	}
+	r->k = (double)(best - start_us) / 1e6;
+	if (r->k < 0)
+		r->k = 0;
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+void
+kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
+    int video, double start, double dur, const char *tmp)
+{
+	const char *head[] = { kc_tool("KC_FFMPEG", "ffmpeg"), "-nostdin",
+	    "-v", "error", "-y", "-ss", c->num[0], "-i", src, "-t", c->num[1],
+	    NULL };
+	const char *vmap[] = { "-map", "0:v:0?", NULL };
+	const char *amap[] = { "-map", "0:a:0?", NULL };
+	const char *copy[] = { "-c", "copy", "-copypriorss", "0", NULL };
+	const char *enc[] = { "-c:v", "libx264", "-preset", "veryfast",
+	    "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
+	    NULL };
+	const char *tail[] = { "-movflags", "+faststart", "-f", "mp4", tmp,
+	    NULL };
+	size_t n;
+
+	snprintf(c->num[0], sizeof(c->num[0]), "%.6f", start);
+	snprintf(c->num[1], sizeof(c->num[1]), "%.6f", dur);
+	n = push(c, 0, head);
+	/* cover art is a video stream too: map it only for real video */
+	if (video)
+		n = push(c, n, vmap);
+	n = push(c, n, amap);
+	n = push(c, n, mode == KC_CUT_COPY ? copy : enc);
+	push(c, n, tail);
+}
+
+void
+kc_cut_verify_cmd(kc_cut_cmd *c, const char *path)
+{
+	const char *args[] = { kc_tool("KC_FFPROBE", "ffprobe"), "-v", "error",
+	    "-show_entries",
+	    "stream=codec_type,start_time,duration:format=duration",
+	    "-of", "json", "-i", path, NULL };
+
+	push(c, 0, args);
+}
+
+int
+kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
+    kc_cut_found *f, char *why, size_t whylen)
+{
+	json_error_t jerr;
+	json_t *root, *streams, *s;
+	const char *type;
+	double st, d, fdur, lo = INFINITY, hi = -INFINITY;
+	size_t i;
+	int rc = -1;
+
+	f->dur = -1;
+	f->vstart = f->astart = -1;
+	if ((root = json_loads(json, 0, &jerr)) == NULL) {
+		snprintf(why, whylen, "unreadable ffprobe output: %s",
+		    jerr.text);
+		return -1;
+	}
+	streams = json_object_get(root, "streams");
+	fdur = strnum(json_object_get(json_object_get(root, "format"),
+	    "duration"));
+	json_array_foreach(streams, i, s) {
+		type = json_string_value(json_object_get(s, "codec_type"));
+		if (type == NULL)
+			continue;
+		st = strnum(json_object_get(s, "start_time"));
+		d = strnum(json_object_get(s, "duration"));
+		if (!isfinite(st))
+			st = 0;
+		if (!isfinite(d))
+			d = fdur;
+		if (strcmp(type, "video") == 0 && f->vstart < 0)
+			f->vstart = st;
+		else if (strcmp(type, "audio") == 0 && f->astart < 0)
+			f->astart = st;
+		else
+			continue;
+		if (st < lo)
+			lo = st;
+		if (isfinite(d) && st + d > hi)
+			hi = st + d;
+	}
+	if (e->video && f->vstart < 0)
+		snprintf(why, whylen, "clip has no video stream");
+	else if (e->audio && f->astart < 0)
+		snprintf(why, whylen, "clip has no audio stream");
+	else if (!isfinite(lo) || !isfinite(hi) || hi <= lo)
+		snprintf(why, whylen, "clip has no media");
+	else if (f->vstart > e->vlate)
+		snprintf(why, whylen, "clip's video starts %.3f s late",
+		    f->vstart);
+	else {
+		f->dur = hi - lo;
+		if (fabs(f->dur - e->dur) > e->tol)
+			snprintf(why, whylen, "clip is %.3f s long, wanted "
+			    "%.3f s (+/- %.1f s)", f->dur, e->dur, e->tol);
+		else
+			rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+int
+kc_cut_name(char *buf, size_t n, long seq, double t0, double score,
+    const char *kind)
+{
+	char k[33];
+	long secs, pct;
+	size_t i;
+	int w;
+
+	secs = (isfinite(t0) && t0 > 0) ? (long)floor(t0) : 0;
+	pct = isfinite(score) ? lround(score * 100) : 0;
+	if (pct < 0)
+		pct = 0;
+	if (pct > 999)
+		pct = 999;
+	for (i = 0; kind[i] != '\0' && i < sizeof(k) - 1; i++)
+		k[i] = ((kind[i] >= 'a' && kind[i] <= 'z') ||
+		    (kind[i] >= 'A' && kind[i] <= 'Z') ||
+		    (kind[i] >= '0' && kind[i] <= '9') || kind[i] == '-' ||
+		    kind[i] == '_') ? kind[i] : '_';
+	k[i] = '\0';
+	w = snprintf(buf, n, "clip_%03ld_%02ldm%02lds_%03ld_%s.mp4", seq,
+	    secs / 60, secs % 60, pct, k);
+	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+/* Trims one stderr line in place: "[mp4 @ 0x55..] ", blanks, " --". */
+static char *
+tidy(char *l)
+{
+	char *p;
+	size_t n;
+
+	if (l[0] == '[' && (p = strstr(l, "] ")) != NULL)
+		l = p + 2;	/* names an ffmpeg object, not a place */
+	while (*l == ' ' || *l == '\t')
+		l++;
+	n = strlen(l);
+	while (n > 0 && (l[n - 1] == ' ' || l[n - 1] == '\t' ||
+	    l[n - 1] == '\r' || l[n - 1] == '-'))
+		l[--n] = '\0';
+	return l;
+}
+
+char *
+kc_cut_errmsg(char *text, char *buf, size_t n)
+{
+	char *line[3], *l, *end;
+	int k = 0, i;
+	size_t used = 0;
+
+	/* walk back from the end: ffmpeg's cause comes before its effects */
+	end = text + strlen(text);
+	while (k < 3 && end > text) {
+		for (l = end; l > text && l[-1] != '\n'; l--)
+			;
+		*end = '\0';
+		end = l > text ? l - 1 : text;
+		l = tidy(l);
+		if (*l == '\0' || (k > 0 && strcmp(line[k - 1], l) == 0))
+			continue;
+		line[k++] = l;
+	}
+	buf[0] = '\0';
+	for (i = k - 1; i >= 0 && used < n; i--)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+		    used ? "; " : "", line[i]);
+	return buf;
+}

@@ -1,0 +1,133 @@
+/*
+ * cut.h - cutting one clip out of a media source with ffmpeg.
+ *
+ * Three steps, each one child program: find where a stream-copy cut may
+ * start (the last video keyframe at or before the wanted start, from
+ * ffprobe's packet list), cut (ffmpeg, stream copy or re-encode), and check
+ * the finished file (ffprobe).  This module only builds the command lines
+ * and interprets what the children wrote; the caller runs them, so it can
+ * run several at once and kill them when it has to.  Library code: returns
+ * codes and a one-line reason, never prints.
+ *
+ * All times are stream time: seconds from the container's start_time, the
+ * time base ffmpeg's -ss uses and kc records use.
+ */
+#ifndef KC_CUT_H
+#define KC_CUT_H
+
+#include <stddef.h>
+
+enum kc_cut_mode {
+	KC_CUT_COPY,		/* stream copy from a keyframe */
+	KC_CUT_ACCURATE		/* re-encode, frame-exact bounds */
+};
+
+/* Maximum arguments in a command line built here, with its NULL. */
+#define KC_CUT_MAXARG 48
+
+/*
+ * One child's command line.  argv points into the caller's strings (source,
+ * paths) and into num[], so the struct must outlive the spawn.
+ */
+typedef struct kc_cut_cmd {
+	const char *argv[KC_CUT_MAXARG];
+	char num[4][64];	/* formatted numbers argv points at */
+} kc_cut_cmd;
+
+/* How the keyframe lookup reads packets (see kc_cut_keyframe_cmd). */
+enum kc_cut_kf_how {
+	KC_CUT_KF_NEAR,		/* ~35 s up to t0, from a seek; usual case */
+	KC_CUT_KF_EXACT,	/* 30 s up to exactly t0 (needs start_time) */
+	KC_CUT_KF_ALL		/* from the media start up to t0 */
+};
+
+/*
+ * ffprobe listing the first video stream's packets (pts, flags) before t0,
+ * with the stream's time base and the container's start_time.  ffprobe's
+ * read intervals are absolute (start_time included) or relative to the
+ * first packet read after a seek, so without knowing start_time the NEAR
+ * listing reads a few seconds more than needed and may still stop short of
+ * t0 after a seek far back; EXACT then reads the window again with the
+ * start_time the first listing reported; ALL reads from the beginning, for
+ * demuxers whose seeks land wide of the mark.
+ */
+void kc_cut_keyframe_cmd(kc_cut_cmd *c, const char *src, double t0,
+    enum kc_cut_kf_how how, double start_time);
+
+/* What a keyframe listing says. */
+typedef struct kc_cut_kf {
+	double k;		/* chosen keyframe, stream time */
+	double start_time;	/* container start_time, seconds (0 if none) */
+	int reached;		/* the listing went past t0 */
+} kc_cut_kf;
+
+/*
+ * Parses that listing.  Returns 0 with r->k = the stream time of the last
+ * keyframe at or before t0 (exact to the microsecond, so "-ss k" seeks to
+ * that very packet); 1 when the media has no video stream (any start will
+ * do); -1 when no keyframe at or before t0 was listed or the text is not
+ * ffprobe's JSON, with a reason in why.  from_start: the listing began at
+ * the media start, so a video that begins after t0 (audio first) may start
+ * at its first keyframe if that is within a second of t0.
+ */
+int kc_cut_keyframe_parse(const char *json, double t0, int from_start,
+    kc_cut_kf *r, char *why, size_t whylen);
+
+/*
+ * ffmpeg writing the clip [start, start + dur) of src to tmp as MP4: the
+ * first audio stream and, if video, the first video stream.  Copy mode
+ * expects start to be a keyframe from kc_cut_keyframe_parse; it drops
+ * audio from before the keyframe so both streams begin together.
+ * Accurate mode re-encodes (libx264 veryfast CRF 20, AAC 160k).
+ */
+void kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
+    int video, double start, double dur, const char *tmp);
+
+/* ffprobe listing the streams of a finished clip. */
+void kc_cut_verify_cmd(kc_cut_cmd *c, const char *path);
+
+/* What a clip is checked against. */
+typedef struct kc_cut_expect {
+	int video, audio;	/* the source has them, so must the clip */
+	double dur;		/* wanted duration, seconds */
+	double tol;		/* allowed difference, seconds */
+	double vlate;		/* latest start of the video, seconds */
+} kc_cut_expect;
+
+/* What the check found. */
+typedef struct kc_cut_found {
+	double dur;		/* first stream start to last stream end */
+	double vstart, astart;	/* stream start_time, < 0 if no such stream */
+} kc_cut_found;
+
+/*
+ * Parses the verify listing and checks it against *e.  Returns 0 when the
+ * clip has the expected streams, its video starts by e->vlate (a later
+ * start means the cut lost its first keyframe and opens on a still or
+ * empty picture) and its duration is within e->tol of e->dur; -1 with a
+ * reason otherwise.  *f is filled as far as known.
+ */
+int kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
+    kc_cut_found *f, char *why, size_t whylen);
+
+/*
+ * The clip's file name in the seed tool's style,
+ * "clip_001_12m30s_085_audio.mp4": sequence number, wanted start as
+ * minutes and seconds, score x 100, kind.  Characters of kind other than
+ * letters, digits, '-' and '_' become '_' (kind comes from input and must
+ * not make a path).  Returns 0, or -1 if buf is too small.
+ */
+int kc_cut_name(char *buf, size_t n, long seq, double t0, double score,
+    const char *kind);
+
+/*
+ * ffmpeg's last words, on one line: the last three distinct non-empty
+ * lines of its stderr text (which is changed), "[mp4 @ 0x..]" prefixes
+ * dropped, joined with "; " into buf.  ffmpeg states the cause first and
+ * its consequences after ("Could not find tag for codec ...; Could not
+ * write header ...; Error initializing output stream"), so the last line
+ * alone rarely says what went wrong.  Returns buf ("" if nothing).
+ */
+char *kc_cut_errmsg(char *text, char *buf, size_t n);
+
+#endif
