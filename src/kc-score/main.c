@@ -40,6 +40,8 @@ static const char usage_text[] =
 "  -e, --end TIME            only windows ending by TIME\n"
 "  -w, --weights FILE        heuristic weights (default: weights.json\n"
 "                            from the data directory, or $KC_WEIGHTS)\n"
+"      --curve               also write each kind's hop scores as a\n"
+"                            \"curve\" record (for timelines)\n"
 "  -h, --help                show this help\n"
 "\n"
 "The learned model (kc-score train) is not implemented yet: the score is\n"
@@ -100,6 +102,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "start", required_argument, NULL, 's' },
 		{ "end", required_argument, NULL, 'e' },
 		{ "weights", required_argument, NULL, 'w' },
+		{ "curve", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -134,6 +137,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 's': o->p.start = opt_time("--start", optarg); break;
 		case 'e': o->p.end = opt_time("--end", optarg); break;
 		case 'w': o->weights = optarg; break;
+		case 'C': o->p.curve = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();

@@ -17,11 +17,6 @@
 #include "score.h"
 #include "select.h"
 
-struct col {
-	long fi;		/* column in the kind's rows */
-	double w, med, scale;
-};
-
 struct hl {
 	int kind;
 	long rank;
@@ -60,87 +55,176 @@ col_of(const struct kindstore *ks, const char *name)
 	return -1;
 }
 
-/* Robust centre and scale of each weighted feature this kind has. */
 static int
-columns(struct kindstore *ks, const struct kc_weightset *ws, struct col *c,
-    size_t *nc, char *err, size_t errlen)
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of the first element of s[0..n) not less than / greater than v. */
+static size_t
+bound(const float *s, size_t n, float v, int upper)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (upper ? s[mid] <= v : s[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The normalised value of x within its stream.  "robust": (x - median) /
+ * max(1.4826 MAD, floor).  "rank": the percentile of x among the stream's
+ * values (ties share their mid rank) mapped to a normal-like score, so
+ * units and outliers do not matter but neither does magnitude.
+ */
+static double
+normalise(const struct kc_weightset *ws, const float *sorted, size_t n,
+    double med, double scale, float x)
+{
+	double p;
+
+	if (ws->norm == KC_NORM_RANK) {
+		p = (double)(bound(sorted, n, x, 0) + bound(sorted, n, x, 1)) /
+		    (2.0 * (double)n);
+		return log(p / (1 - p)) / 1.702;
+	}
+	return (x - med) / scale;
+}
+
+/* Reads column fi (and each row's hop index) of every row. */
+static int
+read_column(struct kindstore *ks, long fi, double origin, double hop,
+    size_t nh, float *col, long *at)
 {
 	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
 	    sizeof(float)] __attribute__((aligned(8)));
-	float *col, *v;
 	double t;
-	size_t i, n;
-	long fi, r;
-	int rc;
+	float *v;
+	long r, idx;
 
-	*nc = 0;
-	if ((col = malloc((size_t)ks->rows * sizeof(float))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	rewind(ks->fp);
+	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++) {
+		col[r] = v[fi];
+		idx = lround((t - origin) / hop);
+		at[r] = idx >= 0 && (size_t)idx < nh ? idx : -1;
+	}
+	return r == ks->rows ? 0 : -1;
+}
+
+/*
+ * Marks the rows that pass the kind's gate (all rows when there is none):
+ * quiet hops would otherwise make "normal" mean "silent", and every word
+ * spoken would look like a highlight.
+ */
+static int
+gate_rows(struct kindstore *ks, const struct kc_weightset *ws, float *col,
+    long *at, float *tmp, unsigned char *pass, double origin, double hop,
+    size_t nh)
+{
+	double p90, thr;
+	size_t n, k, npass = 0;
+	long fi;
+
+	memset(pass, 1, (size_t)ks->rows);
+	if (!*ws->gate || (fi = col_of(ks, ws->gate)) < 0)
+		return 0;
+	if (read_column(ks, fi, origin, hop, nh, col, at) != 0)
 		return -1;
+	for (n = 0, k = 0; k < (size_t)ks->rows; k++)
+		if (isfinite(col[k]))
+			tmp[n++] = col[k];
+	if (n == 0)
+		return 0;
+	qsort(tmp, n, sizeof(float), cmp_float);
+	p90 = tmp[(size_t)floor(0.9 * (double)(n - 1))];
+	thr = fmax(ws->gate_abs, p90 + ws->gate_rel);
+	for (k = 0; k < (size_t)ks->rows; k++) {
+		pass[k] = isfinite(col[k]) && col[k] >= thr;
+		npass += pass[k];
 	}
-	for (i = 0; i < ws->n; i++) {
-		if ((fi = col_of(ks, ws->f[i].name)) < 0 || ws->f[i].w == 0)
-			continue;
-		rewind(ks->fp);
-		for (r = 0; (rc = next_row(ks, buf, &t, &v)) == 1; r++)
-			col[r] = v[fi];
-		if (rc < 0 || r != ks->rows) {
-			free(col);
-			snprintf(err, errlen, "temporary file: %s",
-			    strerror(errno ? errno : EIO));
-			return -1;
-		}
-		n = kc_robust(col, (size_t)r, &c[*nc].med, &c[*nc].scale);
-		if (n == 0)
-			continue;
-		if (!(c[*nc].scale >= ws->f[i].floor))
-			c[*nc].scale = ws->f[i].floor;
-		c[*nc].fi = fi;
-		c[*nc].w = ws->f[i].w;
-		(*nc)++;
-	}
-	free(col);
+	if (npass < 10)		/* too little passes: gate nothing */
+		memset(pass, 1, (size_t)ks->rows);
 	return 0;
 }
 
-/* Hop scores of one kind into hs[0..nh) (0 where a hop is missing). */
+/*
+ * Hop scores of one kind into hs[0..nh) (0 where a hop is missing): the
+ * weighted mean of the soft-clipped normalised features.  One feature at
+ * a time, so only one column is ever in memory.
+ */
 static int
 hop_scores(struct kindstore *ks, const struct kc_weightset *ws,
-    const kc_weights *w, double origin, double hop, double *hs, size_t nh,
-    char *err, size_t errlen)
+    double origin, double hop, double *hs, size_t nh, char *err,
+    size_t errlen)
 {
-	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
-	    sizeof(float)] __attribute__((aligned(8)));
-	struct col c[KC_WEIGHTS_MAX];
-	double t, sum, wsum = 0;
-	float *v;
-	size_t nc, i;
-	long idx;
-	int rc;
+	float *col = NULL, *sorted = NULL;
+	unsigned char *pass = NULL;
+	long *at = NULL, fi;
+	double med = 0, scale = 1, wsum = 0, x;
+	size_t i, n, k, rows = (size_t)ks->rows;
+	int ret = -1;
 
-	if (columns(ks, ws, c, &nc, err, errlen) != 0)
-		return -1;
-	for (i = 0; i < nc; i++)
-		wsum += fabs(c[i].w);
-	if (wsum == 0)
-		return 0;
-	rewind(ks->fp);
-	while ((rc = next_row(ks, buf, &t, &v)) == 1) {
-		idx = lround((t - origin) / hop);
-		if (idx < 0 || (size_t)idx >= nh)
+	col = malloc(rows * sizeof(float));
+	sorted = malloc(rows * sizeof(float));
+	at = malloc(rows * sizeof(long));
+	pass = malloc(rows);
+	if (col == NULL || sorted == NULL || at == NULL || pass == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (gate_rows(ks, ws, col, at, sorted, pass, origin, hop, nh) != 0)
+		goto ioerr;
+	for (i = 0; i < ws->n; i++) {
+		if ((fi = col_of(ks, ws->f[i].name)) < 0 || ws->f[i].w == 0)
 			continue;
-		sum = 0;
-		for (i = 0; i < nc; i++)
-			if (isfinite(v[c[i].fi]))
-				sum += c[i].w * kc_softclip((v[c[i].fi] -
-				    c[i].med) / c[i].scale, w->zlo, w->zhi);
-		hs[idx] = sum / wsum;
+		if (read_column(ks, fi, origin, hop, nh, col, at) != 0)
+			goto ioerr;
+		for (n = 0, k = 0; k < rows; k++)
+			if (pass[k] && isfinite(col[k]))
+				sorted[n++] = col[k];
+		if (n == 0)
+			continue;
+		if (ws->norm == KC_NORM_RANK)
+			qsort(sorted, n, sizeof(float), cmp_float);
+		else {
+			kc_robust(sorted, n, &med, &scale);	/* reorders */
+			if (!(scale >= ws->f[i].floor))
+				scale = ws->f[i].floor;
+		}
+		for (k = 0; k < rows; k++) {
+			if (at[k] < 0 || !isfinite(col[k]))
+				continue;
+			/* a gated-out (silent) hop is as dull as can be, in
+			 * every feature: whatever its spectrum says is noise */
+			x = pass[k] ? kc_softclip(normalise(ws, sorted, n, med,
+			    scale, col[k]), ws->zlo, ws->zhi) : ws->zlo;
+			hs[at[k]] += fabs(ws->f[i].w) * (ws->f[i].w < 0 &&
+			    pass[k] ? -x : x);
+		}
+		wsum += fabs(ws->f[i].w);
 	}
-	if (rc < 0) {
-		snprintf(err, errlen, "temporary file: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (wsum > 0)
+		for (k = 0; k < nh; k++)
+			hs[k] /= wsum;
+	ret = 0;
+	goto out;
+ioerr:
+	snprintf(err, errlen, "temporary file: %s", strerror(errno ? errno :
+	    EIO));
+out:
+	free(col);
+	free(sorted);
+	free(at);
+	free(pass);
+	return ret;
 }
 
 /* Means (and maxima of the kind's weighted features) over each window. */
@@ -239,6 +323,28 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 	kc_out_new(r);
 }
 
+/* The hop scores of a kind, for timelines and for tuning the weights. */
+static void
+emit_curve(int kind, double origin, double hop, const double *hs, size_t nh)
+{
+	json_t *r, *v;
+	size_t i;
+
+	r = kc_rec_new("curve");
+	v = json_array();
+	if (r == NULL || v == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < nh; i++)
+		if (json_array_append_new(v, json_real(round(hs[i] * 1000) /
+		    1000)) != 0)
+			kc_die(KC_EXIT_DATA, "out of memory");
+	set(r, "kind", json_string(kind == KIND_AUDIO ? "audio" : "video"));
+	set(r, "t0", json_real(origin));
+	set(r, "hop", json_real(hop));
+	set(r, "values", v);
+	kc_out_new(r);
+}
+
 static int
 by_time(const void *a, const void *b)
 {
@@ -249,12 +355,37 @@ by_time(const void *a, const void *b)
 	return x->kind - y->kind;
 }
 
+/*
+ * Centre and spread (median, 1.4826 MAD, at least 0.05) of a kind's
+ * window scores, so the 0-1 score says how far a window stands out from
+ * this stream's ordinary windows: the same event scores alike in a silent
+ * stream and in a chatty one.
+ */
+static void
+window_scale(const double *win, size_t n, double *med, double *scale)
+{
+	float *v;
+	size_t i, k = 0;
+
+	*med = 0;
+	*scale = 1;
+	if ((v = malloc((n ? n : 1) * sizeof(float))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (isfinite(win[i]))
+			v[k++] = (float)win[i];
+	if (k > 0 && kc_robust(v, k, med, scale) > 0 && !(*scale >= 0.05))
+		*scale = 0.05;
+	free(v);
+}
+
 long
 stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen)
 {
 	struct hl h[64];
 	double *hs = NULL, *win = NULL, origin, hop, tmax, lo, hi, t0;
+	double wmed, wscale;
 	unsigned char *mark = NULL;
 	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol;
 	long ret = -1;
@@ -308,8 +439,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
 		if (hop_scores(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
-		    &p->w->video, p->w, origin, hop, hs, nh, err, errlen) != 0)
+		    &p->w->video, origin, hop, hs, nh, err, errlen) != 0)
 			goto out;
+		if (p->curve)
+			emit_curve(k, origin, hop, hs, nh);
 		nw = kc_window_means(hs, nh, w, win);
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
@@ -317,6 +450,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			    hop / 2)
 				win[j] = NAN;
 		}
+		window_scale(win, nw, &wmed, &wscale);
 		np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked, mark);
 		for (i = 0; i < np; i++, nhl++) {
 			h[nhl].kind = k;
@@ -325,7 +459,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;
-			h[nhl].heur = kc_squash(win[picked[i]]);
+			h[nhl].heur = kc_squash((win[picked[i]] - wmed) / wscale);
 			h[nhl].sum = calloc(ncol ? ncol : 1, sizeof(double));
 			h[nhl].max = calloc(ncol ? ncol : 1, sizeof(double));
 			h[nhl].cnt = calloc(ncol ? ncol : 1, sizeof(long));

@@ -29,6 +29,7 @@ struct params {
 	long max_n[2];		/* per kind; 0 = kind not wanted */
 	double start, end;	/* user range, end < 0: none */
 	const kc_weights *w;
+	int curve;		/* write "curve" records */
 };
 
 struct stream {

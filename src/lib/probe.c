@@ -197,7 +197,8 @@ kc_probe_tail(const char *src, const kc_probe *p, char *why, size_t whylen)
 
 	if (p->duration <= 0)
 		return 0;
-	from = p->duration > 6 ? p->duration - 6 : 0;
+	/* -read_intervals takes timestamps, which start at start_time */
+	from = p->start_time + (p->duration > 6 ? p->duration - 6 : 0);
 	/* open-ended: "+N" would count from the first packet read, which in
 	 * a file with cover art is the picture at 0 */
 	snprintf(iv, sizeof(iv), "%.3f%%", from);

@@ -155,7 +155,9 @@ kc_pick(const double *score, size_t m, size_t sep, size_t k, size_t *picked,
 double
 kc_squash(double z)
 {
-	if (!isfinite(z))
+	if (isnan(z))
 		return 0;
-	return 1.0 / (1.0 + exp(-1.5 * (z - 1.0)));
+	/* asinh keeps big z apart: 0 -> 0.14, 1 -> 0.31, 3 -> 0.60,
+	 * 10 -> 0.85, 100 -> 0.99 */
+	return 1.0 / (1.0 + exp(-1.2 * (asinh(z) - 1.5)));
 }

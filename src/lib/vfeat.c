@@ -24,6 +24,7 @@
 struct acc {
 	long frames, pairs;
 	double msum, msq, mmax;	/* motion per pair */
+	double fsum;		/* changed-pixel share per pair */
 	double bsum, bsq;	/* brightness per frame */
 	double csum;		/* colour variance per frame */
 	double esum, esq;	/* edge share per frame */
@@ -57,6 +58,7 @@ static const char *const names[KC_VFEAT_N] = {
 	"edge_mean", "edge_std",
 	"scene_cuts",
 	"flash",
+	"motion_frac",
 };
 
 const char *const *
@@ -139,7 +141,9 @@ close_hop(kc_vfeat *v)
 		d[KC_VFEAT_MOTION_MEAN] = a->msum / a->pairs;
 		d[KC_VFEAT_MOTION_STD] = std_of(a->msum, a->msq, a->pairs);
 		d[KC_VFEAT_MOTION_MAX] = a->mmax;
+		d[KC_VFEAT_MOTION_FRAC] = a->fsum / a->pairs;
 	} else {
+		d[KC_VFEAT_MOTION_FRAC] = NAN;
 		d[KC_VFEAT_MOTION_MEAN] = NAN;
 		d[KC_VFEAT_MOTION_STD] = NAN;
 		d[KC_VFEAT_MOTION_MAX] = NAN;
@@ -207,15 +211,20 @@ edge_share(const kc_vfeat *v)
 	return (double)n / ((double)(v->w - 2) * (v->h - 2));
 }
 
-/* Mean |dY| / 255 against the previous frame. */
+/* Mean |dY| / 255 against the previous frame, and the changed share. */
 static double
-motion(const kc_vfeat *v)
+motion(const kc_vfeat *v, double *frac)
 {
-	size_t i, npix = (size_t)v->w * (size_t)v->h;
+	size_t i, npix = (size_t)v->w * (size_t)v->h, changed = 0;
 	uint64_t sum = 0;
+	int d;
 
-	for (i = 0; i < npix; i++)
-		sum += (uint64_t)abs((int)v->y[i] - (int)v->py[i]);
+	for (i = 0; i < npix; i++) {
+		d = abs((int)v->y[i] - (int)v->py[i]);
+		sum += (uint64_t)d;
+		changed += d > KC_VFEAT_CHANGE_THRESH;
+	}
+	*frac = (double)changed / (double)npix;
 	return (double)sum / ((double)npix * 255.0);
 }
 
@@ -234,7 +243,7 @@ int
 kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 {
 	struct acc *a = &v->acc;
-	double bright, cvar, edge, m, rise;
+	double bright, cvar, edge, m, frac, rise;
 	uint8_t *swap;
 	long k;
 
@@ -266,7 +275,8 @@ kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 	a->esum += edge;
 	a->esq += edge * edge;
 	if (v->has_prev) {
-		m = motion(v);
+		m = motion(v, &frac);
+		a->fsum += frac;
 		a->pairs++;
 		a->msum += m;
 		a->msq += m * m;

@@ -38,6 +38,10 @@ enum {
 				   previous frame exceeds KC_VFEAT_CUT_THRESH */
 	KC_VFEAT_FLASH,		/* largest rise of mean Y between consecutive
 				   frames, 0-1; 0 when it only falls */
+	KC_VFEAT_MOTION_FRAC,	/* share of pixels whose |dY| exceeds
+				   KC_VFEAT_CHANGE_THRESH, mean over pairs: fine
+				   texture changing (crowds, particles, cellular
+				   patterns) that mean |dY| averages away */
 	KC_VFEAT_N
 };
 
@@ -61,6 +65,9 @@ enum {
  * in a few frames.
  */
 #define KC_VFEAT_CUT_THRESH 0.45
+
+/* |dY| (0-255) above which a pixel counts as changed for motion_frac. */
+#define KC_VFEAT_CHANGE_THRESH 24
 
 typedef struct kc_vfeat kc_vfeat;
 

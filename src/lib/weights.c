@@ -11,17 +11,24 @@
 #include "weights.h"
 
 static int
-load_set(json_t *obj, const char *kind, struct kc_weightset *s, char *err,
-    size_t errlen)
+num(json_t *v, double *out)
+{
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int
+load_features(json_t *obj, const char *kind, struct kc_weightset *s,
+    char *err, size_t errlen)
 {
 	const char *name;
-	json_t *v, *w, *fl;
+	json_t *v, *fl;
 
-	memset(s, 0, sizeof(*s));
-	if (obj == NULL)
-		return 0;
 	if (!json_is_object(obj)) {
-		snprintf(err, errlen, "\"%s\" is not an object", kind);
+		snprintf(err, errlen, "\"%s\": \"features\" must be an object",
+		    kind);
 		return -1;
 	}
 	json_object_foreach(obj, name, v) {
@@ -35,29 +42,82 @@ load_set(json_t *obj, const char *kind, struct kc_weightset *s, char *err,
 			    kind, name);
 			return -1;
 		}
-		w = json_object_get(v, "w");
 		fl = json_object_get(v, "floor");
-		if (!json_is_number(w) || !isfinite(json_number_value(w)) ||
-		    (fl && (!json_is_number(fl) ||
-		    !(json_number_value(fl) > 0)))) {
+		if (num(json_object_get(v, "w"), &s->f[s->n].w) != 0 ||
+		    (fl && (num(fl, &s->f[s->n].floor) != 0 ||
+		    !(s->f[s->n].floor > 0)))) {
 			snprintf(err, errlen, "\"%s\".\"%s\": want {\"w\": "
 			    "number, \"floor\": positive number}", kind, name);
 			return -1;
 		}
+		if (!fl)
+			s->f[s->n].floor = 1e-9;
 		snprintf(s->f[s->n].name, sizeof(s->f[s->n].name), "%s", name);
-		s->f[s->n].w = json_number_value(w);
-		s->f[s->n].floor = fl ? json_number_value(fl) : 1e-9;
 		s->wsum += fabs(s->f[s->n].w);
 		s->n++;
 	}
 	return 0;
 }
 
+static int
+load_set(json_t *obj, const char *kind, struct kc_weightset *s, char *err,
+    size_t errlen)
+{
+	json_t *v, *g;
+	const char *str;
+
+	memset(s, 0, sizeof(*s));
+	s->norm = KC_NORM_ROBUST;
+	s->zlo = -3;
+	s->zhi = 6;
+	if (obj == NULL)
+		return 0;
+	if (!json_is_object(obj)) {
+		snprintf(err, errlen, "\"%s\" is not an object", kind);
+		return -1;
+	}
+	if ((v = json_object_get(obj, "norm")) != NULL) {
+		str = json_string_value(v);
+		if (str && strcmp(str, "robust") == 0)
+			s->norm = KC_NORM_ROBUST;
+		else if (str && strcmp(str, "rank") == 0)
+			s->norm = KC_NORM_RANK;
+		else {
+			snprintf(err, errlen, "\"%s\".\"norm\" must be "
+			    "\"robust\" or \"rank\"", kind);
+			return -1;
+		}
+	}
+	if ((v = json_object_get(obj, "z")) != NULL &&
+	    (!json_is_array(v) || json_array_size(v) != 2 ||
+	    num(json_array_get(v, 0), &s->zlo) != 0 ||
+	    num(json_array_get(v, 1), &s->zhi) != 0 ||
+	    !(s->zlo < 0) || !(s->zhi > 0))) {
+		snprintf(err, errlen, "\"%s\".\"z\" must be [negative, "
+		    "positive]", kind);
+		return -1;
+	}
+	if ((g = json_object_get(obj, "gate")) != NULL) {
+		str = json_string_value(json_object_get(g, "feature"));
+		if (str == NULL || *str == '\0' || strlen(str) >=
+		    sizeof(s->gate) || num(json_object_get(g, "abs"),
+		    &s->gate_abs) != 0 || num(json_object_get(g, "rel"),
+		    &s->gate_rel) != 0) {
+			snprintf(err, errlen, "\"%s\".\"gate\": want {\"feature\":"
+			    " name, \"abs\": number, \"rel\": number}", kind);
+			return -1;
+		}
+		snprintf(s->gate, sizeof(s->gate), "%s", str);
+	}
+	return load_features(json_object_get(obj, "features"), kind, s, err,
+	    errlen);
+}
+
 int
 kc_weights_load(const char *path, kc_weights *w, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root, *z;
+	json_t *root;
 	int rc = -1;
 
 	memset(w, 0, sizeof(*w));
@@ -66,30 +126,21 @@ kc_weights_load(const char *path, kc_weights *w, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
 		return -1;
 	}
-	if (json_number_value(json_object_get(root, "version")) != 1) {
+	if (!json_is_object(root) ||
+	    json_number_value(json_object_get(root, "version")) != 1) {
 		snprintf(err, errlen, "%s: want \"version\": 1", path);
 		goto out;
 	}
-	w->zlo = -3;
-	w->zhi = 6;
-	z = json_object_get(root, "z");
-	if (z) {
-		if (!json_is_array(z) || json_array_size(z) != 2 ||
-		    !json_is_number(json_array_get(z, 0)) ||
-		    !json_is_number(json_array_get(z, 1)) ||
-		    !(json_number_value(json_array_get(z, 0)) < 0) ||
-		    !(json_number_value(json_array_get(z, 1)) > 0)) {
-			snprintf(err, errlen, "%s: \"z\" must be [negative, "
-			    "positive]", path);
-			goto out;
-		}
-		w->zlo = json_number_value(json_array_get(z, 0));
-		w->zhi = json_number_value(json_array_get(z, 1));
-	}
 	if (load_set(json_object_get(root, "audio"), "audio", &w->audio, err,
 	    errlen) != 0 || load_set(json_object_get(root, "video"), "video",
-	    &w->video, err, errlen) != 0)
+	    &w->video, err, errlen) != 0) {
+		/* prefix the file name to the reason */
+		char tmp[512];
+
+		snprintf(tmp, sizeof(tmp), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, tmp);
 		goto out;
+	}
 	if (w->audio.wsum == 0 && w->video.wsum == 0) {
 		snprintf(err, errlen, "%s: no non-zero weights", path);
 		goto out;

@@ -4,13 +4,21 @@
  *
  * File shape:
  *   { "version": 1,
- *     "z": [lo, hi],                       soft-clip bounds of z-scores
- *     "audio": { "NAME": {"w": W, "floor": F}, ... },
+ *     "audio": {
+ *        "norm": "robust" | "rank",     how a feature is compared with the
+ *                                       rest of its stream (default robust)
+ *        "z": [lo, hi],                 soft-clip bounds of normalised values
+ *        "gate": {"feature": NAME, "abs": A, "rel": R},   optional: hops
+ *                                       whose NAME is below A, or more than
+ *                                       R below the stream's 90th percentile,
+ *                                       are left out of the statistics (and
+ *                                       score only through NAME itself)
+ *        "features": { "NAME": {"w": W, "floor": F}, ... } },
  *     "video": { ... } }
- * W weighs the feature's robust z-score in a hop's score (negative W:
- * lower is more exciting); F is the smallest scale used for the z-score
- * (in the feature's unit), so a feature that never varies in a stream
- * cannot blow up.
+ * W weighs the feature's normalised value in a hop's score (negative W:
+ * lower is more exciting); F is the smallest scale used by "robust" (in the
+ * feature's unit), so a feature that never varies in a stream cannot blow
+ * up.
  */
 #ifndef KC_WEIGHTS_H
 #define KC_WEIGHTS_H
@@ -18,6 +26,8 @@
 #include <stddef.h>
 
 #define KC_WEIGHTS_MAX 64
+
+enum { KC_NORM_ROBUST, KC_NORM_RANK };
 
 struct kc_weight {
 	char name[48];
@@ -28,11 +38,14 @@ struct kc_weightset {
 	struct kc_weight f[KC_WEIGHTS_MAX];
 	size_t n;
 	double wsum;		/* sum of |w| */
+	int norm;		/* KC_NORM_* */
+	double zlo, zhi;
+	char gate[48];		/* "" when not gated */
+	double gate_abs, gate_rel;
 };
 
 typedef struct kc_weights {
 	struct kc_weightset audio, video;
-	double zlo, zhi;
 } kc_weights;
 
 /* Loads path.  Returns 0, or -1 with a one-line reason in err. */

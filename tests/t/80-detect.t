@@ -16,7 +16,7 @@ check() {
 		    --slurpfile e "$truth" '
 		    [ $h[] | select(.type == "highlight" and .kind == $k and .rank <= 4) ] as $top
 		    | [ $top[] | . as $x | [ $e[] | select(.kind == $k)
-		        | ([.t1, $x.t1] | min) - ([.t0, $x.t0] | max) as $ov
+		        | (([.t1, $x.t1] | min) - ([.t0, $x.t0] | max)) as $ov
 		        | select($ov >= (.t1 - .t0) / 2) ] | length > 0 ] as $ok
 		    | "\($ok | map(select(.)) | length) \($top | length)"')
 		set -- $hits

@@ -948,8 +948,12 @@ test_squash(void **state)
 	double z, prev = -1;
 
 	(void)state;
-	assert_near(kc_squash(1), 0.5, 1e-12);
+	/* the documented anchor points; the midpoint is at asinh(z) = 1.5 */
+	assert_near(kc_squash(0), 1 / (1 + exp(1.8)), 1e-12);
+	assert_near(kc_squash(sinh(1.5)), 0.5, 1e-12);
+	assert_near(kc_squash(10), 0.85, 0.01);
 	assert_near(kc_squash(NAN), 0, 0);
+	assert_true(kc_squash(INFINITY) == 1);
 	for (z = -10; z <= 10; z += 0.05) {
 		double f = kc_squash(z);
 
@@ -1551,11 +1555,28 @@ cmp_set(json_t *obj, const struct kc_weightset *s)
 }
 
 static void
+cmp_kind(json_t *kind, const struct kc_weightset *s)
+{
+	json_t *z = json_object_get(kind, "z");
+
+	assert_true(json_is_object(kind));
+	cmp_set(json_object_get(kind, "features"), s);
+	if (z) {
+		assert_near(s->zlo, json_number_value(json_array_get(z, 0)), 0);
+		assert_near(s->zhi, json_number_value(json_array_get(z, 1)), 0);
+	}
+	assert_true(s->zlo < 0 && s->zhi > 0);
+	assert_int_equal(s->norm, strcmp(json_string_value(json_object_get(
+	    kind, "norm")) ? json_string_value(json_object_get(kind,
+	    "norm")) : "robust", "rank") == 0 ? KC_NORM_RANK : KC_NORM_ROBUST);
+}
+
+static void
 test_weights_repo(void **state)
 {
 	char path[PATH_MAX], err[512] = "";
 	json_error_t jerr;
-	json_t *root, *z;
+	json_t *root;
 	kc_weights w;
 
 	(void)state;
@@ -1565,14 +1586,8 @@ test_weights_repo(void **state)
 	/* compare with the file read independently */
 	root = json_load_file(path, 0, &jerr);
 	assert_non_null(root);
-	z = json_object_get(root, "z");
-	if (z) {
-		assert_near(w.zlo, json_number_value(json_array_get(z, 0)), 0);
-		assert_near(w.zhi, json_number_value(json_array_get(z, 1)), 0);
-	}
-	assert_true(w.zlo < 0 && w.zhi > 0);
-	cmp_set(json_object_get(root, "audio"), &w.audio);
-	cmp_set(json_object_get(root, "video"), &w.video);
+	cmp_kind(json_object_get(root, "audio"), &w.audio);
+	cmp_kind(json_object_get(root, "video"), &w.video);
 	assert_true(w.audio.n > 0 && w.video.n > 0);
 	json_decref(root);
 }
@@ -1580,49 +1595,61 @@ test_weights_repo(void **state)
 static void
 test_weights_bad(void **state)
 {
+#define F1 "\"features\":{\"a\":{\"w\":1}}"
 	static const struct { const char *text, *errpart; } bad[] = {
 		{ "", NULL },
 		{ "   \n", NULL },
 		{ "{", NULL },
 		{ "[]", "version" },
 		{ "{}", "version" },
-		{ "{\"version\":2,\"audio\":{\"a\":{\"w\":1}}}", "version" },
-		{ "{\"version\":\"1\",\"audio\":{\"a\":{\"w\":1}}}", "version" },
-		{ "{\"version\":0,\"audio\":{\"a\":{\"w\":1}}}", "version" },
-		{ "{\"audio\":{\"a\":{\"w\":1}}}", "version" },
+		{ "{\"version\":2,\"audio\":{" F1 "}}", "version" },
+		{ "{\"version\":\"1\",\"audio\":{" F1 "}}", "version" },
+		{ "{\"version\":0,\"audio\":{" F1 "}}", "version" },
+		{ "{\"audio\":{" F1 "}}", "version" },
 		{ "{\"version\":1}", "weights" },
-		{ "{\"version\":1,\"audio\":{},\"video\":{}}", "weights" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":0}}}", "weights" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":\"1\"}}}", "\"a\"" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":null}}}", "\"a\"" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"floor\":1}}}", "\"a\"" },
-		{ "{\"version\":1,\"audio\":{\"a\":1}}", "\"a\"" },
-		{ "{\"version\":1,\"video\":{\"m\":{\"w\":1,\"floor\":-0.5}}}",
-		    "\"m\"" },
-		{ "{\"version\":1,\"video\":{\"m\":{\"w\":1,\"floor\":0}}}",
-		    "\"m\"" },
-		{ "{\"version\":1,\"video\":{\"m\":{\"w\":1,\"floor\":\"1\"}}}",
-		    "\"m\"" },
+		{ "{\"version\":1,\"audio\":{\"features\":{}},\"video\":"
+		    "{\"features\":{}}}", "weights" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"w\":0}}}}",
+		    "weights" },
+		{ "{\"version\":1,\"audio\":{}}", "features" },
+		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":1}}}", "features" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"w\":\"1\"}}}}",
+		    "\"a\"" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"w\":null}}}}",
+		    "\"a\"" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"floor\":1}}}}",
+		    "\"a\"" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":1}}}", "\"a\"" },
+		{ "{\"version\":1,\"video\":{\"features\":{\"m\":{\"w\":1,"
+		    "\"floor\":-0.5}}}}", "\"m\"" },
+		{ "{\"version\":1,\"video\":{\"features\":{\"m\":{\"w\":1,"
+		    "\"floor\":0}}}}", "\"m\"" },
+		{ "{\"version\":1,\"video\":{\"features\":{\"m\":{\"w\":1,"
+		    "\"floor\":\"1\"}}}}", "\"m\"" },
 		{ "{\"version\":1,\"audio\":[1]}", "audio" },
-		{ "{\"version\":1,\"z\":[3,6],\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"z\":[-3,0],\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"z\":[-3],\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"z\":[-3,6,9],\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"z\":[-3,\"6\"],\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"z\":\"wide\",\"audio\":{\"a\":{\"w\":1}}}",
-		    "\"z\"" },
-		{ "{\"version\":1,\"version\":1,\"audio\":{\"a\":{\"w\":1}}}",
+		{ "{\"version\":1,\"audio\":{\"z\":[3,6]," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"z\":[-3,0]," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"z\":[-3]," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"z\":[-3,6,9]," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"z\":[-3,\"6\"]," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"z\":\"wide\"," F1 "}}", "\"z\"" },
+		{ "{\"version\":1,\"audio\":{\"norm\":\"zscore\"," F1 "}}",
+		    "norm" },
+		{ "{\"version\":1,\"audio\":{\"norm\":1," F1 "}}", "norm" },
+		{ "{\"version\":1,\"audio\":{\"gate\":{\"feature\":\"a\"}," F1
+		    "}}", "gate" },
+		{ "{\"version\":1,\"audio\":{\"gate\":{\"abs\":-60,\"rel\":-20},"
+		    F1 "}}", "gate" },
+		{ "{\"version\":1,\"audio\":{\"gate\":{\"feature\":\"\",\"abs\":"
+		    "-60,\"rel\":-20}," F1 "}}", "gate" },
+		{ "{\"version\":1,\"version\":1,\"audio\":{" F1 "}}",
 		    "duplicate" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":1},\"a\":{\"w\":2}}}",
-		    "duplicate" },
-		{ "{\"version\":1,\"audio\":{\"a\":{\"w\":1,\"w\":2}}}",
-		    "duplicate" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"w\":1},"
+		    "\"a\":{\"w\":2}}}}", "duplicate" },
+		{ "{\"version\":1,\"audio\":{\"features\":{\"a\":{\"w\":1,"
+		    "\"w\":2}}}}", "duplicate" },
 	};
+#undef F1
 	char dir[600], path[700], err[512], longname[64], text[8192];
 	kc_weights w;
 	size_t i, n;
@@ -1645,23 +1672,24 @@ test_weights_bad(void **state)
 	/* a name that does not fit, too many features */
 	memset(longname, 'n', 48);
 	longname[48] = '\0';
-	snprintf(text, sizeof(text),
-	    "{\"version\":1,\"audio\":{\"%s\":{\"w\":1}}}", longname);
+	snprintf(text, sizeof(text), "{\"version\":1,\"audio\":{\"features\":"
+	    "{\"%s\":{\"w\":1}}}}", longname);
 	write_file(path, text);
 	assert_int_equal(kc_weights_load(path, &w, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "long"));
 	longname[47] = '\0';	/* 47 chars fit */
-	snprintf(text, sizeof(text),
-	    "{\"version\":1,\"audio\":{\"%s\":{\"w\":1}}}", longname);
+	snprintf(text, sizeof(text), "{\"version\":1,\"audio\":{\"features\":"
+	    "{\"%s\":{\"w\":1}}}}", longname);
 	write_file(path, text);
 	assert_int_equal(kc_weights_load(path, &w, err, sizeof(err)), 0);
 	assert_string_equal(w.audio.f[0].name, longname);
 
-	n = (size_t)snprintf(text, sizeof(text), "{\"version\":1,\"video\":{");
+	n = (size_t)snprintf(text, sizeof(text),
+	    "{\"version\":1,\"video\":{\"features\":{");
 	for (i = 0; i <= KC_WEIGHTS_MAX; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 		    "%s\"f%zu\":{\"w\":1}", i ? "," : "", i);
-	snprintf(text + n, sizeof(text) - n, "}}");
+	snprintf(text + n, sizeof(text) - n, "}}}");
 	write_file(path, text);
 	assert_int_equal(kc_weights_load(path, &w, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "more than"));
@@ -1684,10 +1712,10 @@ test_weights_good(void **state)
 	(void)state;
 	scratch_dir(dir, sizeof(dir), "wgood");
 	snprintf(path, sizeof(path), "%s/w.json", dir);
-	/* negative weights are allowed (lower is more exciting); z and
-	 * video optional; floor optional */
-	write_file(path, "{\"version\":1,\"audio\":{\"a\":{\"w\":-0.5,"
-	    "\"floor\":2},\"b\":{\"w\":1.5}},\"extra\":true}");
+	/* negative weights are allowed (lower is more exciting); z, norm,
+	 * gate, floor and the video part optional */
+	write_file(path, "{\"version\":1,\"audio\":{\"features\":{\"a\":"
+	    "{\"w\":-0.5,\"floor\":2},\"b\":{\"w\":1.5}}},\"extra\":true}");
 	if (kc_weights_load(path, &w, err, sizeof(err)) != 0)
 		fail_msg("rejected: %s", err);
 	assert_int_equal(w.audio.n, 2);
@@ -1699,13 +1727,20 @@ test_weights_good(void **state)
 	assert_true(w.audio.f[1].floor > 0);
 	assert_near(w.audio.wsum, 2.0, 1e-12);
 	assert_near(w.video.wsum, 0, 0);
-	assert_true(w.zlo < 0 && w.zhi > 0);
+	assert_true(w.audio.zlo < 0 && w.audio.zhi > 0);
+	assert_int_equal(w.audio.norm, KC_NORM_ROBUST);
+	assert_string_equal(w.audio.gate, "");
 
-	write_file(path, "{\"version\":1,\"z\":[-2.5,4],\"video\":{\"m\":"
-	    "{\"w\":1,\"floor\":0.01}}}");
+	write_file(path, "{\"version\":1,\"video\":{\"z\":[-2.5,4],\"norm\":"
+	    "\"rank\",\"gate\":{\"feature\":\"m\",\"abs\":-60,\"rel\":-25},"
+	    "\"features\":{\"m\":{\"w\":1,\"floor\":0.01}}}}");
 	assert_int_equal(kc_weights_load(path, &w, err, sizeof(err)), 0);
-	assert_near(w.zlo, -2.5, 0);
-	assert_near(w.zhi, 4, 0);
+	assert_near(w.video.zlo, -2.5, 0);
+	assert_near(w.video.zhi, 4, 0);
+	assert_int_equal(w.video.norm, KC_NORM_RANK);
+	assert_string_equal(w.video.gate, "m");
+	assert_near(w.video.gate_abs, -60, 0);
+	assert_near(w.video.gate_rel, -25, 0);
 	assert_int_equal(w.audio.n, 0);
 	assert_int_equal(w.video.n, 1);
 	unlink(path);
