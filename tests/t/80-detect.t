@@ -12,7 +12,7 @@ check() {
 	printf '%s\n' "$OUT" >"$T/$name.hl.jsonl"
 	for kind in audio video; do
 		# a highlight hits when it holds at least half of an event
-		hits=$(jq -n --arg k "$kind" --slurpfile h "$T/$name.hl.jsonl" \
+		hits=$(jq -n -r --arg k "$kind" --slurpfile h "$T/$name.hl.jsonl" \
 		    --slurpfile e "$truth" '
 		    [ $h[] | select(.type == "highlight" and .kind == $k and .rank <= 4) ] as $top
 		    | [ $top[] | . as $x | [ $e[] | select(.kind == $k)
