@@ -186,7 +186,8 @@ start_run(int kind, const struct segment *sg)
 static void
 start_decode(const char *src, double ss, double t0)
 {
-	S.dec = kc_videodec_open(S.ffmpeg, src, ss, S.w, S.h, S.o.fps);
+	S.dec = kc_videodec_open(S.ffmpeg, src, ss, S.w, S.h, S.o.fps,
+	    !S.o.exact);
 	if (S.dec == NULL)
 		vf_fatal("cannot run %s: %s", S.ffmpeg, strerror(errno));
 	S.dec_t0 = t0;

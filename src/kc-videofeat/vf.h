@@ -13,6 +13,7 @@ struct vf_opts {
 	double fps;		/* analysis frames per second */
 	int width;		/* analysis width, pixels */
 	double hop;		/* > 0: overrides the stream record's hop */
+	int exact;		/* decode every frame fully (no shortcuts) */
 };
 
 /* Takes the options and registers the exit hook that kills the child. */

@@ -64,7 +64,7 @@ read_err(kc_videodec *d)
 
 kc_videodec *
 kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
-    int h, double fps)
+    int h, double fps, int fast)
 {
 	char ssbuf[32], vf[128];
 	const char *argv[32];
@@ -89,6 +89,13 @@ kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-loglevel";
 	argv[n++] = "error";
+	if (fast) {
+		/* decoder options: they go before the input they apply to */
+		argv[n++] = "-skip_loop_filter";
+		argv[n++] = "all";
+		argv[n++] = "-skip_frame";
+		argv[n++] = "noref";
+	}
 	if (ss > 0) {
 		argv[n++] = "-ss";
 		argv[n++] = ssbuf;

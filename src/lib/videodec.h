@@ -19,11 +19,14 @@ typedef struct kc_videodec kc_videodec;
  * Starts ffmpeg (the program to run, e.g. from kc_tool) on src (path or
  * URL ffmpeg reads) from file time ss seconds (ss <= 0: from the start),
  * giving w x h frames (1-4096) at fps frames per second; frame n shows
- * the source at ss + n/fps.  Returns NULL with errno: EINVAL for bad
- * sizes, ENOENT when ffmpeg is not found, others from pipe/spawn.
+ * the source at ss + n/fps.  fast: let the decoder skip the deblocking
+ * filter and frames no other frame refers to (H.264 decodes about a third
+ * faster; the picture is a little blockier and a frame may stand in for a
+ * skipped neighbour).  Returns NULL with errno: EINVAL for bad sizes,
+ * ENOENT when ffmpeg is not found, others from pipe/spawn.
  */
 kc_videodec *kc_videodec_open(const char *ffmpeg, const char *src,
-    double ss, int w, int h, double fps);
+    double ss, int w, int h, double fps, int fast);
 
 /* Bytes of one frame: w * h * 3, rows packed, R G B per pixel. */
 size_t kc_videodec_frame_size(const kc_videodec *d);
