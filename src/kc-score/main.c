@@ -24,7 +24,8 @@
 static const char usage_text[] =
 "usage: kc-score [options] [FILE...]\n"
 "\n"
-"Read kc records (stdin, or FILEs in order), score the afeat/vfeat hop\n"
+"Read kc records (stdin, or FILEs in order; - is stdin), score the\n"
+"afeat/vfeat hop\n"
 "features of each stream and write its best windows as \"highlight\"\n"
 "records, in time order, before the stream's \"end\" record.  Every other\n"
 "record passes through unchanged.\n"
@@ -143,7 +144,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			kc_out_close();
 			exit(KC_EXIT_OK);
 		default:
-			kc_usage_error("bad option");
+			kc_usage_error("unknown option or missing value: '%s'",
+			    kc_bad_option(argv));
 		}
 	}
 	if (o->p.end >= 0 && o->p.end <= o->p.start)
@@ -264,11 +266,12 @@ main(int argc, char **argv)
 	stream_init(&cur);
 	kc_on_exit(cleanup);
 	for (i = 0; i < (o.nfiles ? o.nfiles : 1); i++) {
-		fp = o.nfiles ? fopen(o.files[i], "r") : stdin;
+		fp = o.nfiles && strcmp(o.files[i], "-") != 0 ?
+		    fopen(o.files[i], "r") : stdin;
 		if (fp == NULL)
 			kc_die(KC_EXIT_DATA, "%s:", o.files[i]);
-		if ((r = kc_reader_new(fp, o.nfiles ? o.files[i] : "<stdin>"))
-		    == NULL)
+		if ((r = kc_reader_new(fp, fp != stdin ? o.files[i] :
+		    "<stdin>")) == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");
 		run(r, &o.p);
 		kc_reader_free(r);

@@ -99,130 +99,139 @@ normalise(const struct kc_weightset *ws, const float *sorted, size_t n,
 	return (x - med) / scale;
 }
 
-/* Reads column fi (and each row's hop index) of every row. */
-static int
-read_column(struct kindstore *ks, long fi, double origin, double hop,
-    size_t nh, float *col, long *at)
+/*
+ * The finite values of column fi in rows that pass (all rows when pass is
+ * NULL) into out; returns how many, or -1 on a read error.
+ */
+static long
+column_values(struct kindstore *ks, long fi, const unsigned char *pass,
+    float *out)
 {
 	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
 	    sizeof(float)] __attribute__((aligned(8)));
 	double t;
 	float *v;
-	long r, idx;
+	long r, n = 0;
+	int rc = 1;
 
 	rewind(ks->fp);
-	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++) {
-		col[r] = v[fi];
-		idx = lround((t - origin) / hop);
-		at[r] = idx >= 0 && (size_t)idx < nh ? idx : -1;
-	}
-	return r == ks->rows ? 0 : -1;
+	for (r = 0; r < ks->rows && (rc = next_row(ks, buf, &t, &v)) == 1; r++)
+		if ((pass == NULL || pass[r / 8] & (1 << (r % 8))) &&
+		    isfinite(v[fi]))
+			out[n++] = v[fi];
+	return r == ks->rows ? n : -1;
 }
 
 /*
- * Marks the rows that pass the kind's gate (all rows when there is none):
- * quiet hops would otherwise make "normal" mean "silent", and every word
- * spoken would look like a highlight.
+ * Marks (bit r of pass) the rows that pass the kind's gate, all rows when
+ * there is none: quiet hops would otherwise make "normal" mean "silent",
+ * and every word spoken would look like a highlight.  tmp: rows floats.
  */
 static int
-gate_rows(struct kindstore *ks, const struct kc_weightset *ws, float *col,
-    long *at, float *tmp, unsigned char *pass, double origin, double hop,
-    size_t nh)
+gate_rows(struct kindstore *ks, const struct kc_weightset *ws, float *tmp,
+    unsigned char *pass)
 {
-	double p90, thr;
-	size_t n, k, npass = 0;
-	long fi;
+	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
+	    sizeof(float)] __attribute__((aligned(8)));
+	size_t bytes = ((size_t)ks->rows + 7) / 8;
+	double p90, thr, t;
+	float *v;
+	long fi, n, r, npass = 0;
 
-	memset(pass, 1, (size_t)ks->rows);
+	memset(pass, 0xff, bytes);
 	if (!*ws->gate || (fi = col_of(ks, ws->gate)) < 0)
 		return 0;
-	if (read_column(ks, fi, origin, hop, nh, col, at) != 0)
+	if ((n = column_values(ks, fi, NULL, tmp)) < 0)
 		return -1;
-	for (n = 0, k = 0; k < (size_t)ks->rows; k++)
-		if (isfinite(col[k]))
-			tmp[n++] = col[k];
 	if (n == 0)
 		return 0;
-	qsort(tmp, n, sizeof(float), cmp_float);
+	qsort(tmp, (size_t)n, sizeof(float), cmp_float);
 	p90 = tmp[(size_t)floor(0.9 * (double)(n - 1))];
 	thr = fmax(ws->gate_abs, p90 + ws->gate_rel);
-	for (k = 0; k < (size_t)ks->rows; k++) {
-		pass[k] = isfinite(col[k]) && col[k] >= thr;
-		npass += pass[k];
-	}
+	memset(pass, 0, bytes);
+	rewind(ks->fp);
+	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++)
+		if (isfinite(v[fi]) && v[fi] >= thr) {
+			pass[r / 8] |= (unsigned char)(1 << (r % 8));
+			npass++;
+		}
+	if (r != ks->rows)
+		return -1;
 	if (npass < 10)		/* too little passes: gate nothing */
-		memset(pass, 1, (size_t)ks->rows);
+		memset(pass, 0xff, bytes);
 	return 0;
 }
 
 /*
  * Hop scores of one kind into hs[0..nh) (0 where a hop is missing): the
  * weighted mean of the soft-clipped normalised features.  One feature at
- * a time, so only one column is ever in memory.
+ * a time and two reads of the rows per feature (statistics, then scores),
+ * so the only per-row memory is one float and one bit.
  */
 static int
 hop_scores(struct kindstore *ks, const struct kc_weightset *ws,
-    double origin, double hop, double *hs, size_t nh, char *err,
+    double origin, double hop, float *hs, size_t nh, char *err,
     size_t errlen)
 {
-	float *col = NULL, *sorted = NULL;
+	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
+	    sizeof(float)] __attribute__((aligned(8)));
+	float *sorted = NULL, *v;
 	unsigned char *pass = NULL;
-	long *at = NULL, fi;
-	double med = 0, scale = 1, wsum = 0, x;
-	size_t i, n, k, rows = (size_t)ks->rows;
-	int ret = -1;
+	double med = 0, scale = 1, wsum = 0, x, t, acc;
+	long fi, n, r, idx;
+	size_t i, k;
+	int ret = -1, in;
 
-	col = malloc(rows * sizeof(float));
-	sorted = malloc(rows * sizeof(float));
-	at = malloc(rows * sizeof(long));
-	pass = malloc(rows);
-	if (col == NULL || sorted == NULL || at == NULL || pass == NULL) {
+	sorted = malloc((size_t)ks->rows * sizeof(float));
+	pass = malloc(((size_t)ks->rows + 7) / 8);
+	if (sorted == NULL || pass == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (gate_rows(ks, ws, col, at, sorted, pass, origin, hop, nh) != 0)
+	if (gate_rows(ks, ws, sorted, pass) != 0)
 		goto ioerr;
 	for (i = 0; i < ws->n; i++) {
 		if ((fi = col_of(ks, ws->f[i].name)) < 0 || ws->f[i].w == 0)
 			continue;
-		if (read_column(ks, fi, origin, hop, nh, col, at) != 0)
+		if ((n = column_values(ks, fi, pass, sorted)) < 0)
 			goto ioerr;
-		for (n = 0, k = 0; k < rows; k++)
-			if (pass[k] && isfinite(col[k]))
-				sorted[n++] = col[k];
 		if (n == 0)
 			continue;
 		if (ws->norm == KC_NORM_RANK)
-			qsort(sorted, n, sizeof(float), cmp_float);
+			qsort(sorted, (size_t)n, sizeof(float), cmp_float);
 		else {
-			kc_robust(sorted, n, &med, &scale);	/* reorders */
+			kc_robust(sorted, (size_t)n, &med, &scale);
 			if (!(scale >= ws->f[i].floor))
 				scale = ws->f[i].floor;
 		}
-		for (k = 0; k < rows; k++) {
-			if (at[k] < 0 || !isfinite(col[k]))
+		rewind(ks->fp);
+		for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1;
+		    r++) {
+			idx = lround((t - origin) / hop);
+			if (idx < 0 || (size_t)idx >= nh || !isfinite(v[fi]))
 				continue;
+			in = pass[r / 8] & (1 << (r % 8));
 			/* a gated-out (silent) hop is as dull as can be, in
 			 * every feature: whatever its spectrum says is noise */
-			x = pass[k] ? kc_softclip(normalise(ws, sorted, n, med,
-			    scale, col[k]), ws->zlo, ws->zhi) : ws->zlo;
-			hs[at[k]] += fabs(ws->f[i].w) * (ws->f[i].w < 0 &&
-			    pass[k] ? -x : x);
+			x = in ? kc_softclip(normalise(ws, sorted, (size_t)n,
+			    med, scale, v[fi]), ws->zlo, ws->zhi) : ws->zlo;
+			acc = fabs(ws->f[i].w) * (ws->f[i].w < 0 && in ? -x : x);
+			hs[idx] += (float)acc;
 		}
+		if (r != ks->rows)
+			goto ioerr;
 		wsum += fabs(ws->f[i].w);
 	}
 	if (wsum > 0)
 		for (k = 0; k < nh; k++)
-			hs[k] /= wsum;
+			hs[k] = (float)(hs[k] / wsum);
 	ret = 0;
 	goto out;
 ioerr:
 	snprintf(err, errlen, "temporary file: %s", strerror(errno ? errno :
 	    EIO));
 out:
-	free(col);
 	free(sorted);
-	free(at);
 	free(pass);
 	return ret;
 }
@@ -325,7 +334,7 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 
 /* The hop scores of a kind, for timelines and for tuning the weights. */
 static void
-emit_curve(int kind, double origin, double hop, const double *hs, size_t nh)
+emit_curve(int kind, double origin, double hop, const float *hs, size_t nh)
 {
 	json_t *r, *v;
 	size_t i;
@@ -359,24 +368,22 @@ by_time(const void *a, const void *b)
  * Centre and spread (median, 1.4826 MAD, at least 0.05) of a kind's
  * window scores, so the 0-1 score says how far a window stands out from
  * this stream's ordinary windows: the same event scores alike in a silent
- * stream and in a chatty one.
+ * stream and in a chatty one.  scratch: n floats, overwritten.
  */
 static void
-window_scale(const double *win, size_t n, double *med, double *scale)
+window_scale(const float *win, size_t n, float *scratch, double *med,
+    double *scale)
 {
-	float *v;
 	size_t i, k = 0;
 
 	*med = 0;
 	*scale = 1;
-	if ((v = malloc((n ? n : 1) * sizeof(float))) == NULL)
-		return;
 	for (i = 0; i < n; i++)
 		if (isfinite(win[i]))
-			v[k++] = (float)win[i];
-	if (k > 0 && kc_robust(v, k, med, scale) > 0 && !(*scale >= 0.05))
+			scratch[k++] = win[i];
+	if (k > 0 && kc_robust(scratch, k, med, scale) > 0 &&
+	    !(*scale >= 0.05))
 		*scale = 0.05;
-	free(v);
 }
 
 long
@@ -384,7 +391,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen)
 {
 	struct hl h[64];
-	double *hs = NULL, *win = NULL, origin, hop, tmax, lo, hi, t0;
+	float *hs = NULL, *win = NULL;
+	double origin, hop, tmax, lo, hi, t0;
 	double wmed, wscale;
 	unsigned char *mark = NULL;
 	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol;
@@ -426,10 +434,13 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	sep = (size_t)ceil((p->clip_dur + p->min_gap) / hop - 1e-9);
 	ncol = s->k[0].nf + s->k[1].nf;
-	hs = malloc(nh * sizeof(double));
-	win = malloc(nh * sizeof(double));
-	mark = malloc(nh);
-	if (hs == NULL || win == NULL || mark == NULL) {
+	/*
+	 * Per-hop arrays live only while needed (the hop scores while the
+	 * feature columns are read; windows and marks after), so the peak is
+	 * about 9 bytes per hop: 4-hour and 1-hour streams cost the same
+	 * to within a few per cent.
+	 */
+	if ((hs = malloc(nh * sizeof(float))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -443,6 +454,11 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			goto out;
 		if (p->curve)
 			emit_curve(k, origin, hop, hs, nh);
+		if ((win = malloc(nh * sizeof(float))) == NULL ||
+		    (mark = malloc(nh)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 		nw = kc_window_means(hs, nh, w, win);
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
@@ -450,7 +466,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			    hop / 2)
 				win[j] = NAN;
 		}
-		window_scale(win, nw, &wmed, &wscale);
+		window_scale(win, nw, hs, &wmed, &wscale);
 		np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked, mark);
 		for (i = 0; i < np; i++, nhl++) {
 			h[nhl].kind = k;
@@ -471,6 +487,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			for (j = 0; j < ncol; j++)
 				h[nhl].max[j] = NAN;
 		}
+		free(win);
+		free(mark);
+		win = NULL;
+		mark = NULL;
 	}
 	if (window_features(s, h, nhl, hop) != 0) {
 		snprintf(err, errlen, "temporary file: %s", strerror(errno));

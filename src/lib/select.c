@@ -104,7 +104,7 @@ kc_softclip(double z, double lo, double hi)
 }
 
 size_t
-kc_window_means(const double *s, size_t n, size_t w, double *out)
+kc_window_means(const float *s, size_t n, size_t w, float *out)
 {
 	const double pi = 3.14159265358979323846;
 	double sum, norm = 0;
@@ -118,13 +118,13 @@ kc_window_means(const double *s, size_t n, size_t w, double *out)
 		sum = 0;
 		for (i = 0; i < w; i++)
 			sum += (0.5 + 0.5 * sin(pi * (i + 0.5) / w)) * s[j + i];
-		out[j] = sum / norm;
+		out[j] = (float)(sum / norm);
 	}
 	return n - w + 1;
 }
 
 size_t
-kc_pick(const double *score, size_t m, size_t sep, size_t k, size_t *picked,
+kc_pick(const float *score, size_t m, size_t sep, size_t k, size_t *picked,
     unsigned char *mark)
 {
 	size_t i, best, got = 0, lo, hi;

@@ -3,6 +3,7 @@
  * soft clipping, window scores and non-maximum suppression.
  *
  * Pure functions on arrays: no I/O, no JSON, no allocation unless noted.
+ * Per-hop arrays are float: a 10-hour stream's scores then take 144 kB.
  */
 #ifndef KC_SELECT_H
 #define KC_SELECT_H
@@ -32,7 +33,7 @@ double kc_softclip(double z, double lo, double hi);
  * that centres it scores higher.  Returns the number of windows (n-w+1),
  * or 0 when n < w or w == 0.
  */
-size_t kc_window_means(const double *s, size_t n, size_t w, double *out);
+size_t kc_window_means(const float *s, size_t n, size_t w, float *out);
 
 /*
  * Greedy non-maximum suppression: picks up to k indices of score[0..m)
@@ -40,7 +41,7 @@ size_t kc_window_means(const double *s, size_t n, size_t w, double *out);
  * sep apart; NaN scores are never picked.  picked[] receives them best
  * first.  Uses mark[0..m) as scratch.  Returns the number picked.
  */
-size_t kc_pick(const double *score, size_t m, size_t sep, size_t k,
+size_t kc_pick(const float *score, size_t m, size_t sep, size_t k,
     size_t *picked, unsigned char *mark);
 
 /* A window's standing (z-score among the stream's windows) as a 0-1 score:

@@ -966,7 +966,7 @@ test_squash(void **state)
 static void
 test_window_means(void **state)
 {
-	double s[64], out[64];
+	float s[64], out[64];
 	size_t n, w, j, got, best;
 
 	(void)state;
@@ -980,7 +980,7 @@ test_window_means(void **state)
 			got = kc_window_means(s, n, w, out);
 			assert_int_equal(got, n - w + 1);
 			for (j = 0; j < got; j++)
-				assert_near(out[j], 7.25, 1e-12);
+				assert_near(out[j], 7.25, 1e-5);
 			assert_near(out[got], -1, 0);	/* nothing beyond */
 		}
 	}
@@ -990,18 +990,18 @@ test_window_means(void **state)
 
 	/* w = 1: the input itself */
 	for (j = 0; j < 10; j++)
-		s[j] = (double)(j * j) - 3;
+		s[j] = (float)(j * j) - 3;
 	assert_int_equal(kc_window_means(s, 10, 1, out), 10);
 	for (j = 0; j < 10; j++)
-		assert_near(out[j], s[j], 1e-12);
+		assert_near(out[j], s[j], 1e-5);
 
 	/* symmetric taper: the mean of a ramp is its value mid-window */
 	for (j = 0; j < 30; j++)
-		s[j] = 2.0 * j + 1;
+		s[j] = 2.0f * (float)j + 1;
 	got = kc_window_means(s, 30, 7, out);
 	assert_int_equal(got, 24);
 	for (j = 0; j < got; j++)
-		assert_near(out[j], 2.0 * (j + 3) + 1, 1e-9);
+		assert_near(out[j], 2.0 * (j + 3) + 1, 1e-4);
 
 	/* a spike scores highest in the window that centres it (odd w) */
 	memset(s, 0, sizeof(s));
@@ -1015,8 +1015,8 @@ test_window_means(void **state)
 	assert_int_equal(best, 8);	/* window [8, 13) centres index 10 */
 	assert_true(out[8] > out[7] && out[7] > out[6]);
 	assert_true(out[8] > out[9] && out[9] > out[10]);
-	assert_near(out[7], out[9], 1e-12);
-	assert_near(out[6], out[10], 1e-12);
+	assert_near(out[7], out[9], 1e-6);
+	assert_near(out[6], out[10], 1e-6);
 	assert_near(out[5], 0, 0);	/* windows without the spike */
 	assert_near(out[11], 0, 0);
 	/* edges weigh half as much as the middle, within the taper's step */
@@ -1025,7 +1025,7 @@ test_window_means(void **state)
 	/* even w: the two middle positions tie */
 	got = kc_window_means(s, 21, 4, out);
 	assert_int_equal(got, 18);
-	assert_near(out[8], out[9], 1e-12);
+	assert_near(out[8], out[9], 1e-6);
 	assert_true(out[8] > out[7] && out[9] > out[10]);
 }
 
@@ -1035,7 +1035,7 @@ test_window_means(void **state)
  * finite index lies within sep-1 of a picked index that beats it).
  */
 static void
-check_pick(const double *sc, size_t m, size_t sep, size_t k,
+check_pick(const float *sc, size_t m, size_t sep, size_t k,
     const size_t *pk, size_t got)
 {
 	size_t i, j, nfinite = 0;
@@ -1077,7 +1077,7 @@ check_pick(const double *sc, size_t m, size_t sep, size_t k,
 static void
 test_pick(void **state)
 {
-	double sc[12] = { 0 };
+	float sc[12] = { 0 };
 	size_t pk[64], got;
 	unsigned char mark[64];
 
@@ -1106,7 +1106,7 @@ test_pick(void **state)
 
 	/* NaN (and infinities) are never picked, even as the only values */
 	{
-		double nn[5] = { NAN, 0.2, NAN, 0.9, NAN };
+		float nn[5] = { NAN, 0.2f, NAN, 0.9f, NAN };
 
 		got = kc_pick(nn, 5, 1, 10, pk, mark);
 		assert_int_equal(got, 2);
@@ -1118,7 +1118,7 @@ test_pick(void **state)
 
 	/* sep 0 and 1: every finite score, best first */
 	{
-		double v[6] = { 0.3, 0.1, 0.6, NAN, 0.5, 0.2 };
+		float v[6] = { 0.3f, 0.1f, 0.6f, NAN, 0.5f, 0.2f };
 		const size_t want[5] = { 2, 4, 0, 5, 1 };
 
 		for (size_t sep = 0; sep <= 1; sep++) {
@@ -1130,7 +1130,7 @@ test_pick(void **state)
 
 	/* the best sits at the edges */
 	{
-		double e[8] = { 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1.0 };
+		float e[8] = { 0.9f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 1.0f };
 
 		got = kc_pick(e, 8, 4, 10, pk, mark);
 		assert_true(got >= 2);
@@ -1141,11 +1141,11 @@ test_pick(void **state)
 
 	/* random scores, many separations, against the contract */
 	for (int round = 0; round < 300; round++) {
-		double r[64];
+		float r[64];
 		size_t m = 1 + lcg() % 64, sep = lcg() % 12, k = lcg() % 20;
 
 		for (size_t i = 0; i < m; i++)
-			r[i] = lcg() % 9 == 0 ? NAN : (double)(lcg() % 1000);
+			r[i] = lcg() % 9 == 0 ? NAN : (float)(lcg() % 1000);
 		got = kc_pick(r, m, sep, k, pk, mark);
 		check_pick(r, m, sep, k, pk, got);
 	}
