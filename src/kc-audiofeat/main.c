@@ -78,7 +78,8 @@ parse_args(int argc, char **argv, struct af_opts *o)
 			kc_out_close();
 			exit(KC_EXIT_OK);
 		default:
-			kc_usage_error("bad option");
+			kc_usage_error("unknown option or missing value: '%s'",
+			    kc_bad_option(argv));
 		}
 	}
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,20 +48,24 @@ static const char usage_text[] =
 "      --start-minute M      analyse from minute M (default 0)\n"
 "      --end-minute M        analyse up to minute M (default: the end)\n"
 "  -c, --generate-clips      cut the clips and add them to the database\n"
-"                            (default: analyse only)\n"
+"      --analyse-only        only find the highlights (the default)\n"
 "  -o, --out DIR             output folder (default output_clips)\n"
 "      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --json                write the records on stdout, not a table\n"
-"  -q, --quiet               no progress line\n"
+"  -q, --quiet               no progress or summary lines (the stages'\n"
+"                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
 "\n"
-"Not implemented yet: Kick/Twitch/YouTube page URLs, HLS playlists and\n"
-"live streams; the learned model (scores are heuristic only).\n"
+"Not implemented yet: Kick/Twitch/YouTube page URLs, live streams; the\n"
+"learned model (scores are heuristic only).\n"
 "\n"
-"exit status: 0 ok, 1 a stage failed (its name and status are printed and\n"
-"its status is kc-clip's), 2 usage error.\n";
+"exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
+"first one that failed (other than by a broken pipe) and exits with its\n"
+"status (1 for bad data, 128+N for a signal N).\n"
+"environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
+"JSON), and those of the stages (KC_FFMPEG, KC_FFPROBE, KC_WEIGHTS).\n";
 
 struct opts {
 	const char *src;
@@ -163,7 +168,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			kc_out_close();
 			exit(KC_EXIT_OK);
 		default:
-			kc_usage_error("bad option");
+			kc_usage_error("unknown option or missing value: '%s'",
+			    kc_bad_option(argv));
 		}
 	}
 	if (o->src == NULL && optind < argc)
@@ -215,6 +221,8 @@ build(struct pipeline *pl, const struct opts *o)
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
 	if (o->accurate)
 		pl_arg(s, "--accurate");
+	if (o->quiet)
+		pl_arg(s, "--quiet");
 	s = pl_stage(pl, "kc-db");
 	if (o->db) {
 		pl_arg(s, "--db");
@@ -222,6 +230,8 @@ build(struct pipeline *pl, const struct opts *o)
 	}
 	pl_arg(s, "add");
 	pl_arg(s, "--print");
+	if (o->quiet)
+		pl_arg(s, "--quiet");
 }
 
 /* The last stage's output, collected by a thread so no pipe ever fills. */
@@ -388,7 +398,7 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct sink sink;
-	pthread_t th;
+	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
 	long n;
@@ -408,16 +418,22 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
 	sink.fd = pl.out_rd;
 	sink.err = 0;
-	if (pthread_create(&th, NULL, drain, &sink) != 0)
+	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
+	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
 	relay_rc = relay(pl.relay_rd, pl.relay_wr, !o.quiet &&
 	    isatty(STDERR_FILENO), &media);
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
+	pthread_join(eth, NULL);
 	kc_on_exit(NULL);
 	if (blame >= 0) {
-		kc_warn("%s failed (%s)", pl.st[blame].name, kc_status_str(
-		    pl.st[blame].status, sbuf, sizeof(sbuf)));
+		/* a stage that exited with a status said why itself, under
+		 * its own name; only a silent or killed one needs naming */
+		if (!pl.st[blame].said || !WIFEXITED(pl.st[blame].status))
+			kc_warn("%s failed (%s)", pl.st[blame].name,
+			    kc_status_str(pl.st[blame].status, sbuf,
+			    sizeof(sbuf)));
 		return kc_status_code(pl.st[blame].status);
 	}
 	if (relay_rc != 0 || sink.err)

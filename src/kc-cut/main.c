@@ -45,6 +45,7 @@ static const char usage_text[] =
 "                     video keyframe at or before the highlight\n"
 "  -j, --jobs N       run N cuts at once, 1-16 (default 2)\n"
 "      --unbuffered   flush every record as soon as it is written\n"
+"  -q, --quiet        no progress line on a terminal\n"
 "  -h, --help         show this help\n"
 "\n"
 "exit status: 0 ok, 1 malformed input or at least one failed cut (each\n"
@@ -73,6 +74,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "accurate", no_argument, NULL, 'A' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -84,7 +86,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->out = "./output_clips";
 	o->mode = KC_CUT_COPY;
 	o->jobs = 2;
-	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'A': o->mode = KC_CUT_ACCURATE; break;
@@ -95,12 +97,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->jobs = (int)n;
 			break;
 		case 'U': o->unbuffered = 1; break;
+		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();
 			exit(KC_EXIT_OK);
 		default:
-			kc_usage_error("bad option");
+			kc_usage_error("unknown option or missing value: '%s'",
+			    kc_bad_option(argv));
 		}
 	}
 	if (optind != argc)

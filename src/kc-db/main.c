@@ -60,20 +60,6 @@ help(const char *text)
 	exit(KC_EXIT_OK);
 }
 
-/* The option getopt just refused, for the message. */
-static const char *
-bad_option(char **argv)
-{
-	static char shortopt[3] = "-?";
-	const char *a = argv[optind - 1];
-
-	/* for long options optopt holds their value, not their name */
-	if (optopt == 0 || strncmp(a, "--", 2) == 0)
-		return a;
-	shortopt[1] = (char)optopt;
-	return shortopt;
-}
-
 int
 kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
     const struct option *longopts, const char *usage)
@@ -99,10 +85,10 @@ kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
 			help(usage);
 		case ':':
 			kc_usage_error("%s: option '%s' needs a value", k->cmd,
-			    bad_option(argv));
+			    kc_bad_option(argv));
 		case '?':
 			kc_usage_error("%s: unknown option '%s'", k->cmd,
-			    bad_option(argv));
+			    kc_bad_option(argv));
 		default:
 			return c;
 		}
@@ -113,11 +99,9 @@ void
 kcdb_operands(const struct kcdb *k, int n, int min, int max)
 {
 	if (n < min)
-		kc_usage_error("%s: missing operand (see 'kc-db %s --help')",
-		    k->cmd, k->cmd);
+		kc_usage_error("%s: missing operand", k->cmd);
 	if (n > max)
-		kc_usage_error("%s: too many operands (see 'kc-db %s --help')",
-		    k->cmd, k->cmd);
+		kc_usage_error("%s: too many operands", k->cmd);
 }
 
 kc_db *
@@ -200,9 +184,9 @@ main(int argc, char **argv)
 		case 'h': help(usage_text);
 		case ':':
 			kc_usage_error("option '%s' needs a value",
-			    bad_option(argv));
+			    kc_bad_option(argv));
 		default:
-			kc_usage_error("unknown option '%s'", bad_option(argv));
+			kc_usage_error("unknown option '%s'", kc_bad_option(argv));
 		}
 	}
 	if (optind == argc)

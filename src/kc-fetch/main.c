@@ -28,8 +28,9 @@ static const char usage_text[] =
 "Probe SOURCE and write kc records on stdout: one \"stream\" record, then\n"
 "\"segment\" records covering [--start, --end), then \"end\".\n"
 "SOURCE is a local media file, a file:// URL, or an http(s):// URL of a\n"
-"media file that ffmpeg can read directly.  Kick, Twitch and YouTube page\n"
-"URLs and HLS playlists are not supported yet.\n"
+"media file or finished HLS playlist (.m3u8) that ffmpeg can read\n"
+"directly.  Not supported yet: Kick, Twitch and YouTube page URLs, and\n"
+"live streams (paste a VOD's .m3u8 URL instead).\n"
 "\n"
 "options:\n"
 "  -s, --start TIME     analyse from TIME (seconds or [HH:]MM:SS; default 0)\n"
@@ -113,7 +114,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			kc_out_close();
 			exit(KC_EXIT_OK);
 		default:
-			kc_usage_error("bad option");
+			kc_usage_error("unknown option or missing value: '%s'",
+			    kc_bad_option(argv));
 		}
 	}
 	if (optind != argc - 1)
@@ -175,6 +177,26 @@ scheme_len(const char *s)
 	return strncmp(s + i, "://", 3) == 0 ? i : 0;
 }
 
+/*
+ * Whether host[/...] is a streaming site's page rather than media: the
+ * sites' own page hosts only, so their CDNs' .m3u8 URLs still work.
+ */
+static int
+page_url(const char *host)
+{
+	static const char *const sites[] = { "kick.com", "www.kick.com",
+	    "twitch.tv", "www.twitch.tv", "m.twitch.tv", "youtube.com",
+	    "www.youtube.com", "m.youtube.com", "youtu.be" };
+	size_t i, hl;
+
+	hl = strcspn(host, "/:?#");
+	for (i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
+		if (hl == strlen(sites[i]) && strncasecmp(host, sites[i], hl)
+		    == 0)
+			return 1;
+	return 0;
+}
+
 static void
 resolve(const char *arg, struct source *src)
 {
@@ -192,6 +214,10 @@ resolve(const char *arg, struct source *src)
 			kc_usage_error("%s: bad %%-escape in file:// URL", arg);
 	} else if ((n == 4 && strncasecmp(arg, "http", 4) == 0) ||
 	    (n == 5 && strncasecmp(arg, "https", 5) == 0)) {
+		if (page_url(arg + n + 3))
+			kc_die(KC_EXIT_DATA, "%s: Kick, Twitch and YouTube page "
+			    "URLs are not supported yet; give the stream's "
+			    ".m3u8 or media URL instead", arg);
 		if (strlen(arg) >= sizeof(src->url))
 			kc_usage_error("URL too long");
 		snprintf(src->url, sizeof(src->url), "%s", arg);
@@ -323,8 +349,9 @@ main(int argc, char **argv)
 	if (kc_probe_media(src.media, &p, why, sizeof(why)) != 0)
 		kc_die(KC_EXIT_DATA, "%s: %s", o.arg, why);
 	if (p.duration <= 0)
-		kc_die(KC_EXIT_DATA, "%s: media duration unknown (live "
-		    "sources are not supported yet)", o.arg);
+		kc_die(KC_EXIT_DATA, "%s: media duration unknown (a still "
+		    "image, or a live source: live is not supported yet)",
+		    o.arg);
 	if (src.local && kc_probe_tail(src.media, &p, why, sizeof(why)) != 0)
 		kc_die(KC_EXIT_DATA, "%s: %s", o.arg, why);
 

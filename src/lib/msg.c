@@ -3,6 +3,7 @@
  * single cleanup hook that fatal paths run before exiting.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,20 @@ kc_setprog(const char *argv0)
 		return;
 	p = strrchr(argv0, '/');
 	kc_prog = p ? p + 1 : argv0;
+	opterr = 0;
+}
+
+const char *
+kc_bad_option(char **argv)
+{
+	static char shortopt[3] = "-?";
+	const char *a = argv[optind - 1];
+
+	/* for long options optopt holds their value, not their name */
+	if (optopt == 0 || strncmp(a, "--", 2) == 0)
+		return a;
+	shortopt[1] = (char)optopt;
+	return shortopt;
 }
 
 static void
@@ -85,7 +100,7 @@ kc_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", kc_prog);
+	fprintf(stderr, " (see '%s --help')\n", kc_prog);
 	kc_run_exit_hook();
 	exit(KC_EXIT_USAGE);
 }

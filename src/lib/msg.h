@@ -26,9 +26,16 @@ void kc_warn(const char *fmt, ...)
 noreturn void kc_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* "prog: usage: ..." plus "Try 'prog --help'." and exit KC_EXIT_USAGE. */
+/* One line, "prog: MESSAGE (see 'prog --help')", and exit KC_EXIT_USAGE. */
 noreturn void kc_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * The option getopt just refused ("--bogus", "-x"), for the message.
+ * kc_setprog turns getopt's own messages off (opterr = 0), so the
+ * program's one-line usage error is the only one.
+ */
+const char *kc_bad_option(char **argv);
 
 /*
  * Cleanup hook run before the process ends on a fatal error or a broken

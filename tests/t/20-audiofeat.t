@@ -119,7 +119,7 @@ like "$OUT" "exit status: 0 ok" "--help documents the exit status"
 like "$OUT" "KC_FFMPEG" "--help documents KC_FFMPEG"
 run kc-audiofeat --frobnicate
 is "$RC" 2 "a bad option exits 2"
-like "$ERR" "Try 'kc-audiofeat --help'" "and points to --help"
+like "$ERR" "see 'kc-audiofeat --help'" "and points to --help"
 run kc-audiofeat --hop abc
 is "$RC" 2 "a bad --hop exits 2"
 like "$ERR" "^kc-audiofeat: --hop: 'abc': not a number" \
