@@ -15,10 +15,39 @@
 
 static int unbuffered;
 
+/*
+ * With KC_RSS_LOG=FILE set, a program appends "NAME PEAK_KB" (VmHWM, its
+ * own peak resident memory, children not included) to FILE when it exits
+ * normally: how `make bench` measures each stage.
+ */
+static void
+rss_report(void)
+{
+	const char *path = getenv("KC_RSS_LOG");
+	char line[256];
+	FILE *st, *log;
+	long kb = -1;
+
+	if ((st = fopen("/proc/self/status", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), st))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(st);
+	if (kb < 0 || (log = fopen(path, "a")) == NULL)
+		return;
+	fprintf(log, "%s %ld\n", kc_prog, kb);
+	fclose(log);
+}
+
 void
 kc_out_init(void)
 {
+	const char *rss = getenv("KC_RSS_LOG");
+
 	signal(SIGPIPE, SIG_IGN);
+	if (rss && *rss)
+		atexit(rss_report);
 }
 
 void

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
-/* Ignore SIGPIPE (so writes return EPIPE and cleanup can run). */
+/* Ignore SIGPIPE (so writes return EPIPE and cleanup can run); with
+ * KC_RSS_LOG set, log the peak RSS at exit (see out.c). */
 void kc_out_init(void);
 
 /* Flush after every record (live mode, --unbuffered). */
