@@ -44,6 +44,7 @@ struct job {
 	json_t *hl;		/* the highlight, for the fields copied */
 	double want0, want1;
 	int video;		/* cut from a keyframe of a video stream */
+	int aac;		/* copy cut retried with the audio as AAC */
 	char name[128];		/* clip file name, "" if none could be made */
 	char path[PATH_MAX];	/* final absolute path */
 	char tmp[PATH_MAX];	/* temporary path, same folder */
@@ -157,7 +158,7 @@ jobs_init(const struct opts *o, int wakefd)
 	wake_fd = wakefd;
 	if ((null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		kc_die(KC_EXIT_DATA, "/dev/null:");
-	progress_tty = isatty(STDERR_FILENO);
+	progress_tty = !o->quiet && isatty(STDERR_FILENO);
 	kc_on_exit(cleanup);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -357,6 +358,7 @@ succeed(struct job *j, double t0, double dur)
 	copy_key(r, j->hl, "heuristic");
 	copy_key(r, j->hl, "model");
 	copy_key(r, j->hl, "model_weight");
+	copy_key(r, j->hl, "rank");
 	copy_key(r, j->hl, "features");
 	set(r, "mode", json_string(opt->mode == KC_CUT_COPY ? "copy" :
 	    "accurate"));
@@ -467,8 +469,8 @@ start_cut(struct job *j)
 	kc_cut_cmd c;
 	sigset_t old;
 
-	kc_cut_ffmpeg_cmd(&c, j->src->cut, opt->mode, j->video, j->k,
-	    j->want1 - j->want0, j->tmp);
+	kc_cut_ffmpeg_cmd(&c, j->src->cut, j->aac ? KC_CUT_COPY_AAC : opt->mode,
+	    j->video, j->k, j->want1 - j->want0, j->tmp);
 	/* listed before ffmpeg creates it, so no exit path can miss it */
 	block_fatal(&old);
 	memcpy(reg[j->slot].tmp, j->tmp, sizeof(j->tmp));
@@ -547,6 +549,14 @@ cut_done(struct job *j, int status)
 {
 	char why[512], sbuf[64];
 
+	if (kc_status_failed(status) && opt->mode == KC_CUT_COPY && !j->aac &&
+	    !WIFSIGNALED(status)) {
+		/* MP4 cannot carry every audio codec (PCM from a .wav or
+		 * .mov, ...): copy the picture, re-encode only the sound */
+		j->aac = 1;
+		start_cut(j);
+		return;
+	}
 	if (kc_status_failed(status)) {
 		fail(j, "ffmpeg failed (%s): %s", kc_status_str(status, sbuf,
 		    sizeof(sbuf)), child_error(j, why, sizeof(why)));

@@ -23,6 +23,7 @@ struct opts {
 	enum kc_cut_mode mode;
 	int jobs;		/* cuts at a time, 1..MAX_JOBS */
 	int unbuffered;
+	int quiet;		/* no progress line */
 };
 
 /* feed.c: records from a reader thread, in input order. */

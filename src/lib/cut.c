@@ -194,6 +194,8 @@ kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
 	const char *vmap[] = { "-map", "0:v:0?", NULL };
 	const char *amap[] = { "-map", "0:a:0?", NULL };
 	const char *copy[] = { "-c", "copy", "-copypriorss", "0", NULL };
+	const char *copy_aac[] = { "-c:v", "copy", "-c:a", "aac", "-b:a",
+	    "160k", "-copypriorss", "0", NULL };
 	const char *enc[] = { "-c:v", "libx264", "-preset", "veryfast",
 	    "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
 	    NULL };
@@ -208,7 +210,8 @@ kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
 	if (video)
 		n = push(c, n, vmap);
 	n = push(c, n, amap);
-	n = push(c, n, mode == KC_CUT_COPY ? copy : enc);
+	n = push(c, n, mode == KC_CUT_COPY ? copy : mode == KC_CUT_COPY_AAC ?
+	    copy_aac : enc);
 	push(c, n, tail);
 }
 

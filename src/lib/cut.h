@@ -19,7 +19,9 @@
 
 enum kc_cut_mode {
 	KC_CUT_COPY,		/* stream copy from a keyframe */
-	KC_CUT_ACCURATE		/* re-encode, frame-exact bounds */
+	KC_CUT_ACCURATE,	/* re-encode, frame-exact bounds */
+	KC_CUT_COPY_AAC		/* video copied, audio to AAC: for sources
+				   whose audio MP4 cannot hold (PCM, ...) */
 };
 
 /* Maximum arguments in a command line built here, with its NULL. */

@@ -30,10 +30,15 @@ gen 2 "$T/g2.mp4" & p1=$!
 gen 5 "$T/g5.mp4" & p2=$!
 ff -f lavfi -i "sine=f=330:d=20:sample_rate=44100" -c:a aac "$T/audio.m4a" ||
     bail "cannot generate audio-only media"
-# PCM audio cannot be stream-copied into MP4: a real ffmpeg failure
+# PCM audio cannot be stream-copied into MP4: kc-cut copies the picture
+# and re-encodes the sound.  FFV1 video cannot go into MP4 at all: a real
+# ffmpeg failure.
 ff -f lavfi -i "testsrc2=s=160x90:r=10:d=8" -f lavfi -i "sine=d=8" \
     -c:v libx264 -preset ultrafast -c:a pcm_s16le "$T/pcm.mkv" ||
     bail "cannot generate pcm.mkv"
+ff -f lavfi -i "testsrc2=s=160x90:r=10:d=8" -f lavfi -i "sine=d=8" \
+    -c:v ffv1 -c:a pcm_s16le "$T/ffv1.mkv" ||
+    bail "cannot generate ffv1.mkv"
 wait $p1 && wait $p2 || bail "cannot generate test media"
 
 for g in 2 5; do
@@ -213,7 +218,7 @@ is "$(find "$T/par" -type f | wc -l)" 6 "rerun: the clips were overwritten, not 
 
 # --- failures ----------------------------------------------------------------
 jq -c '.cut = "file:'"$T"'/missing.mp4"' "$T/s2" >"$T/smissing"
-kc-fetch "$T/pcm.mkv" | head -n 1 >"$T/spcm"
+kc-fetch "$T/ffv1.mkv" | head -n 1 >"$T/spcm"
 {
 	cat "$T/s2"; hl 10 20
 	hl 7505 7515 audio 0.4		# past the end of the 60 s media
@@ -239,12 +244,20 @@ like "$(sed -n 1p "$T/err" | jq -r .message)" 'after the end of the media' \
     "past the end: says so"
 like "$(sed -n 2p "$T/err" | jq -r .message)" 'No such file or directory' \
     "missing source: says so"
-like "$ERR" 'kc-cut: clip_005_00m01s_090_video\.mp4: ffmpeg failed \(exit status [0-9]+\): .*pcm_s16le.*; Could not write header' \
+like "$ERR" 'kc-cut: clip_005_00m01s_090_video\.mp4: ffmpeg failed \(exit status [0-9]+\): .*ffv1.*; Could not write header' \
     "ffmpeg failure: warning names the clip and ffmpeg's last error line"
 like "$ERR" 'kc-cut: 3 cuts failed' "failed cuts are counted at the end"
 is "$(tail -n 1 "$T/out")" '{"type":"end","stream":"x"}' "end still comes last"
 ok "failed cuts: no temporary file left" no_tmp "$T/fail"
 is "$(find "$T/fail" -type f | wc -l)" 3 "failed cuts: only the good clips exist"
+
+# PCM sound: the picture is copied, the sound becomes AAC
+{ kc-fetch "$T/pcm.mkv" | head -n 1; hl 2 6 audio 0.5; } >"$T/inpcm"
+run -i "$T/inpcm" kc-cut --out "$T/pcm"
+is "$RC" 0 "PCM audio: the cut succeeds"
+f=$(find "$T/pcm" -name 'clip_*.mp4' | head -n 1)
+is "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$f" 2>/dev/null | paste -sd,)" \
+    "h264,aac" "PCM audio: video copied (h264), audio re-encoded (aac)"
 
 # an ffmpeg that seeks a hair past the keyframe loses it: the check sees it
 cat >"$T/fflate" <<'EOF'
