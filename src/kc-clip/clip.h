@@ -17,6 +17,8 @@ struct stage {
 	int argc;
 	pid_t pid;
 	int status, exited;
+	int err_rd;		/* its stderr (and its children's), or -1 */
+	int said;		/* it wrote at least one line there */
 };
 
 struct pipeline {
@@ -39,6 +41,13 @@ int pl_start(struct pipeline *pl);
  * first in pipeline order that failed other than by a broken pipe), or -1
  * when all succeeded. */
 int pl_wait(struct pipeline *pl);
+
+/*
+ * Copies every stage's stderr to ours line by line until all of them are
+ * closed, clearing a progress line on a terminal first, and notes which
+ * stages said anything.  Run in its own thread (arg: the pipeline).
+ */
+void *pl_stderr(void *arg);
 
 /* Kills every stage still running (SIGTERM). */
 void pl_kill(struct pipeline *pl);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ pl_stage(struct pipeline *pl, const char *prog)
 		exedir[0] = '\0';
 	s = &pl->st[pl->n++];
 	memset(s, 0, sizeof(*s));
+	s->err_rd = -1;
 	snprintf(s->name, sizeof(s->name), "%s", prog);
 	snprintf(path, sizeof(path), "%s/%s", exedir, prog);
 	/* stages from the same build as this kc-clip, else from PATH */
@@ -55,7 +57,7 @@ pl_arg(struct stage *s, const char *arg)
 int
 pl_start(struct pipeline *pl)
 {
-	int p[2], in = -1, i, devnull;
+	int p[2], e[2], in = -1, i, devnull;
 
 	pl->relay_rd = pl->relay_wr = pl->out_rd = -1;
 	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
@@ -68,16 +70,24 @@ pl_start(struct pipeline *pl)
 			kc_warn("pipe:");
 			return -1;
 		}
-		if (kc_spawn(pl->st[i].argv, in, p[1], -1, &pl->st[i].pid)
+		if (pipe2(e, O_CLOEXEC) != 0) {
+			kc_warn("pipe:");
+			return -1;
+		}
+		if (kc_spawn(pl->st[i].argv, in, p[1], e[1], &pl->st[i].pid)
 		    != 0) {
 			kc_warn("cannot run %s:", pl->st[i].argv[0]);
 			close(p[0]);
 			close(p[1]);
+			close(e[0]);
+			close(e[1]);
 			close(in);
 			return -1;
 		}
 		close(in);
 		close(p[1]);
+		close(e[1]);
+		pl->st[i].err_rd = e[0];
 		in = p[0];
 		if (i == pl->relay_after) {
 			/* the driver reads p[0] and feeds a fresh pipe */
@@ -131,4 +141,50 @@ pl_wait(struct pipeline *pl)
 			if (kc_status_failed(pl->st[i].status))
 				blame = i;
 	return blame;
+}
+
+void *
+pl_stderr(void *arg)
+{
+	struct pipeline *pl = arg;
+	struct pollfd pf[MAXSTAGES];
+	char buf[4096];
+	ssize_t n;
+	int i, open_fds = 0, tty = isatty(STDERR_FILENO), bol[MAXSTAGES];
+
+	for (i = 0; i < pl->n; i++) {
+		pf[i].fd = pl->st[i].err_rd;
+		pf[i].events = POLLIN;
+		bol[i] = 1;
+		open_fds += pf[i].fd >= 0;
+	}
+	while (open_fds > 0) {
+		if (poll(pf, (nfds_t)pl->n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < pl->n; i++) {
+			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP |
+			    POLLERR)))
+				continue;
+			n = read(pf[i].fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			pl->st[i].said = 1;
+			/* a stage's line starts where the progress line is */
+			if (tty && bol[i])
+				fputs("\r\033[K", stderr);
+			fwrite(buf, 1, (size_t)n, stderr);
+			fflush(stderr);
+			bol[i] = buf[n - 1] == '\n';
+		}
+	}
+	return NULL;
 }
