@@ -10,9 +10,9 @@
 
 /*
  * Finds data file name: $KC_DATADIR/name, then, relative to the running
- * program's directory, ../share/kc/name, ../data/name, ../../data/name
- * and ../scripts/name.  Returns 0 and the path in out, -1 when none
- * exists.
+ * program's directory, ../share/kc/name, ../data/name, ../../data/name,
+ * ../scripts/name and ../../scripts/name.  Returns 0 and the path in out,
+ * -1 when none exists.
  */
 int kc_datafile(const char *name, char *out, size_t n);
 

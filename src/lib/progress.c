@@ -15,6 +15,9 @@ struct kc_progress {
 	char label[64];
 	double total, start, last;
 	int tty, force, drawn;
+	int pending;		/* an update was skipped by the rate limit */
+	double pdone;
+	char pextra[64];
 };
 
 double
@@ -50,20 +53,37 @@ kc_progress_total(kc_progress *p, double total)
 		p->total = total;
 }
 
+static void draw(kc_progress *p, double done, const char *extra);
+
 void
 kc_progress_set(kc_progress *p, double done, const char *extra)
 {
-	char eta[32], line[256];
-	double now, el, speed;
-	int n;
+	double now;
 
 	if (p == NULL || (!p->tty && !p->force))
 		return;
 	now = kc_now();
-	if (p->last >= 0 && now - p->last < (p->tty ? 0.25 : 5.0))
+	if (p->last >= 0 && now - p->last < (p->tty ? 0.25 : 5.0)) {
+		/* remembered, so the final state is drawn at the end */
+		p->pending = 1;
+		p->pdone = done;
+		snprintf(p->pextra, sizeof(p->pextra), "%s", extra ? extra :
+		    "");
 		return;
+	}
 	p->last = now;
-	el = now - p->start;
+	p->pending = 0;
+	draw(p, done, extra);
+}
+
+static void
+draw(kc_progress *p, double done, const char *extra)
+{
+	char eta[32], line[256];
+	double el, speed;
+	int n;
+
+	el = kc_now() - p->start;
 	speed = el > 0 ? done / el : 0;
 	n = snprintf(line, sizeof(line), "%s", p->label);
 	if (p->total > 0 && n >= 0 && (size_t)n < sizeof(line))
@@ -91,6 +111,8 @@ kc_progress_free(kc_progress *p)
 {
 	if (p == NULL)
 		return;
+	if (p->pending)
+		draw(p, p->pdone, p->pextra);
 	if (p->drawn && p->tty) {
 		fputc('\n', p->fp);
 		fflush(p->fp);

@@ -123,7 +123,11 @@ kc_weights_load(const char *path, kc_weights *w, char *err, size_t errlen)
 	memset(w, 0, sizeof(*w));
 	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
-		snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+		if (jerr.line > 0)
+			snprintf(err, errlen, "%s:%d: %s", path, jerr.line,
+			    jerr.text);
+		else
+			snprintf(err, errlen, "%s: %s", path, jerr.text);
 		return -1;
 	}
 	if (!json_is_object(root) ||

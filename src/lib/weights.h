@@ -9,10 +9,11 @@
  *                                       rest of its stream (default robust)
  *        "z": [lo, hi],                 soft-clip bounds of normalised values
  *        "gate": {"feature": NAME, "abs": A, "rel": R},   optional: hops
- *                                       whose NAME is below A, or more than
- *                                       R below the stream's 90th percentile,
- *                                       are left out of the statistics (and
- *                                       score only through NAME itself)
+ *                                       whose NAME is below A, or below the
+ *                                       stream's 90th percentile + R (R < 0),
+ *                                       are left out of the statistics and
+ *                                       score the low clip bound in every
+ *                                       feature
  *        "features": { "NAME": {"w": W, "floor": F}, ... } },
  *     "video": { ... } }
  * W weighs the feature's normalised value in a hop's score (negative W:
