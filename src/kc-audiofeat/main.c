@@ -12,6 +12,7 @@
 
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "run.h"
 #include "spawn.h"
@@ -39,17 +40,6 @@ static const char usage_text[] =
 "environment: KC_FFMPEG (ffmpeg program to run, default \"ffmpeg\").\n";
 
 static void
-opt_real(const char *flag, const char *val, double lo, double hi,
-    double *out)
-{
-	const char *why;
-
-	if (kc_parse_double(val, lo, hi, out, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%g to %g)", flag, val, why, lo,
-		    hi);
-}
-
-static void
 parse_args(int argc, char **argv, struct af_opts *o)
 {
 	static const struct option longopts[] = {
@@ -67,10 +57,10 @@ parse_args(int argc, char **argv, struct af_opts *o)
 	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
 		switch (c) {
 		/* a hop must hold a frame: 1024 samples at 22050 Hz */
-		case 'H': opt_real("--hop", optarg, 0.05, 3600, &o->hop);
+		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.05, 3600);
 			break;
-		case 'W': opt_real("--tempo-window", optarg, 2, 120,
-			    &o->tempo_window);
+		case 'W': o->tempo_window = kc_opt_real("--tempo-window", optarg, 2,
+			    120);
 			break;
 		case 'u': kc_out_unbuffered(1); break;
 		case 'h':

@@ -23,6 +23,7 @@
 #include "clip.h"
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "paths.h"
 #include "progress.h"
@@ -75,29 +76,6 @@ struct opts {
 };
 
 static void
-check_long(const char *flag, const char *val, long lo, long hi)
-{
-	const char *why;
-	long v;
-
-	if (kc_parse_long(val, lo, hi, &v, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%ld-%ld)", flag, val, why, lo, hi);
-}
-
-static void
-check_real(const char *flag, const char *val, double lo, double hi,
-    double *out)
-{
-	const char *why;
-	double v;
-
-	if (kc_parse_double(val, lo, hi, &v, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%g-%g)", flag, val, why, lo, hi);
-	if (out)
-		*out = v;
-}
-
-static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -135,13 +113,13 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'u': o->src = optarg; break;
-		case 'd': check_real("--clip-duration", optarg, 5, 600, NULL);
+		case 'd': kc_opt_real("--clip-duration", optarg, 5, 600);
 			o->dur = optarg; break;
-		case 'g': check_real("--min-gap", optarg, 0, 3600, NULL);
+		case 'g': kc_opt_real("--min-gap", optarg, 0, 3600);
 			o->gap = optarg; break;
-		case 'a': check_long("--max-audio-clips", optarg, 1, 25);
+		case 'a': kc_opt_long("--max-audio-clips", optarg, 1, 25);
 			o->na = optarg; break;
-		case 'v': check_long("--max-video-clips", optarg, 1, 25);
+		case 'v': kc_opt_long("--max-video-clips", optarg, 1, 25);
 			o->nv = optarg; break;
 		case 't':
 			if (strcmp(optarg, "audio") && strcmp(optarg, "video") &&
@@ -150,16 +128,20 @@ parse_args(int argc, char **argv, struct opts *o)
 				    "or both", optarg);
 			o->type = optarg;
 			break;
-		case 'S': check_real("--start-minute", optarg, 0, 6000,
-		    &o->start); o->start *= 60; break;
-		case 'E': check_real("--end-minute", optarg, 0, 6000, &o->end);
-			o->end *= 60; break;
+		case 'S':
+			o->start = 60 * kc_opt_real("--start-minute", optarg, 0,
+			    6000);
+			break;
+		case 'E':
+			o->end = 60 * kc_opt_real("--end-minute", optarg, 0,
+			    6000);
+			break;
 		case 'c': o->generate = 1; break;
 		case 'A': o->generate = 0; break;
 		case 'o': o->out = optarg; break;
 		case 'D': o->db = optarg; break;
 		case 'R': o->accurate = 1; break;
-		case 'j': check_long("--jobs", optarg, 1, 16); o->jobs = optarg;
+		case 'j': kc_opt_long("--jobs", optarg, 1, 16); o->jobs = optarg;
 			break;
 		case 'J': o->json = 1; break;
 		case 'q': o->quiet = 1; break;
@@ -347,7 +329,7 @@ report(const struct opts *o, FILE *recs)
 	if ((r = kc_reader_new(recs, "results")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	if (!o->json)
-		printf("%s\n", o->generate ?
+		kc_out_printf("%s\n", o->generate ?
 		    "   id  kind   start      len  score  clip" :
 		    "  #  kind   start      len  score");
 	while ((rc = kc_reader_next(r, &rec)) != 0) {
@@ -370,12 +352,12 @@ report(const struct opts *o, FILE *recs)
 			if (kc_rec_num(rec, "id", &id))
 				id = 0;
 			if (o->generate)
-				printf("%5.0f  %-5s %9s %6.1fs  %.2f  %s\n", id,
+				kc_out_printf("%5.0f  %-5s %9s %6.1fs  %.2f  %s\n", id,
 				    kind ? kind : "?", kc_fmt_hms(t0, a,
 				    sizeof(a)), t1 - t0, score, path ? path :
 				    "");
 			else
-				printf("%3ld  %-5s %9s %6.1fs  %.2f\n", n,
+				kc_out_printf("%3ld  %-5s %9s %6.1fs  %.2f\n", n,
 				    kind ? kind : "?", kc_fmt_hms(t0, a,
 				    sizeof(a)), t1 - t0, score);
 		}

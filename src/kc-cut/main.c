@@ -25,6 +25,7 @@
 #include "kc-cut.h"
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "rec.h"
 
@@ -78,8 +79,6 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *why;
-	long n;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -91,10 +90,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'o': o->out = optarg; break;
 		case 'A': o->mode = KC_CUT_ACCURATE; break;
 		case 'j':
-			if (kc_parse_long(optarg, 1, MAX_JOBS, &n, &why) != 0)
-				kc_usage_error("-j: '%s': %s (1 to %d)", optarg,
-				    why, MAX_JOBS);
-			o->jobs = (int)n;
+			o->jobs = (int)kc_opt_long("-j", optarg, 1, MAX_JOBS);
 			break;
 		case 'U': o->unbuffered = 1; break;
 		case 'q': o->quiet = 1; break;

@@ -56,23 +56,6 @@ static const char export_usage[] =
 /* Title column width, in characters. */
 #define TITLE_WIDTH 24
 
-/* printf to stdout, checked. */
-static void
-outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-outf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		kc_out_fail("stdout");
-}
-
 static const char *
 opt_kind(const struct kcdb *k, const char *v)
 {
@@ -154,11 +137,11 @@ cell(const char *s, int width)
 		}
 	if (chars > width) {
 		put_clean(s, cut);
-		outf("\xe2\x80\xa6");	/* U+2026 ellipsis */
+		kc_out_printf("\xe2\x80\xa6");	/* U+2026 ellipsis */
 		return;
 	}
 	put_clean(s, strlen(s));
-	outf("%*s", width - chars, "");
+	kc_out_printf("%*s", width - chars, "");
 }
 
 static void
@@ -174,13 +157,13 @@ table_row(const kc_db_clip *c)
 		snprintf(score, sizeof(score), "%.3f", c->score);
 	base = strrchr(c->path, '/');
 	base = base && base[1] ? base + 1 : c->path;
-	outf("%6lld  %5s  %-5s  %5s  %8s  %6s  ", c->id, stars, c->kind,
+	kc_out_printf("%6lld  %5s  %-5s  %5s  %8s  %6s  ", c->id, stars, c->kind,
 	    score, hms(c->t0, start, sizeof(start)),
 	    kc_fmt_hms(c->t1 - c->t0, length, sizeof(length)));
 	cell(c->title ? c->title : "-", TITLE_WIDTH);
-	outf("  ");
+	kc_out_printf("  ");
 	put_clean(base, strlen(base));
-	outf("\n");
+	kc_out_printf("\n");
 }
 
 /* The stored features object; dies if the text is not JSON. */
@@ -268,7 +251,7 @@ each_clip(const struct kcdb *k, const kc_db_filter *f, const char *header,
 
 	db = kcdb_open(k, 0);
 	if (header)
-		outf("%s\n", header);
+		kc_out_printf("%s\n", header);
 	if (kc_db_list(db, f, &it) != KC_DB_OK)
 		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
 	while ((rc = kc_db_next(it, &c)) == 1)

@@ -27,22 +27,6 @@ static const char usage_text[] =
 "\n"
 "exit status: 0 ok, 1 database error, 2 usage error.\n";
 
-static void
-outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-outf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		kc_out_fail("stdout");
-}
-
 /* {"clips", "rated", "unrated", "stars": {"1": n, ...}, "mean"}. */
 static json_t *
 group_json(const kc_db_group *g)
@@ -101,13 +85,13 @@ text_total(const kc_db_group *g, void *arg)
 	int i;
 
 	(void)arg;
-	outf("clips     %ld (%ld rated, %ld unrated) from %ld stream%s\n",
+	kc_out_printf("clips     %ld (%ld rated, %ld unrated) from %ld stream%s\n",
 	    g->clips, g->rated, g->clips - g->rated, g->streams,
 	    g->streams == 1 ? "" : "s");
-	outf("stars    ");
+	kc_out_printf("stars    ");
 	for (i = 1; i <= 5; i++)
-		outf(" %d: %ld ", i, g->stars[i]);
-	outf("  mean %s\n", mean_str(g->mean, m, sizeof(m)));
+		kc_out_printf(" %d: %ld ", i, g->stars[i]);
+	kc_out_printf("  mean %s\n", mean_str(g->mean, m, sizeof(m)));
 }
 
 static void
@@ -116,7 +100,7 @@ text_kind(const kc_db_group *g, void *arg)
 	char m[32];
 
 	(void)arg;
-	outf("  %-20s %7ld %7ld %7ld %6s\n", g->name, g->clips, g->rated,
+	kc_out_printf("  %-20s %7ld %7ld %7ld %6s\n", g->name, g->clips, g->rated,
 	    g->clips - g->rated, mean_str(g->mean, m, sizeof(m)));
 }
 
@@ -126,7 +110,7 @@ text_channel(const kc_db_group *g, void *arg)
 	char m[32];
 
 	(void)arg;
-	outf("  %-20s %7ld %7ld %7ld %6s %7ld\n", g->name ? g->name :
+	kc_out_printf("  %-20s %7ld %7ld %7ld %6s %7ld\n", g->name ? g->name :
 	    "(unknown)", g->clips, g->rated, g->clips - g->rated,
 	    mean_str(g->mean, m, sizeof(m)), g->streams);
 }
@@ -180,10 +164,10 @@ kcdb_stats(struct kcdb *k, int argc, char **argv)
 	db = kcdb_open(k, 0);
 	if (!json) {
 		groups(k, db, KC_DB_BY_ALL, text_total, NULL);
-		outf("\n  %-20s %7s %7s %7s %6s\n", "kind", "clips", "rated",
+		kc_out_printf("\n  %-20s %7s %7s %7s %6s\n", "kind", "clips", "rated",
 		    "unrated", "mean");
 		groups(k, db, KC_DB_BY_KIND, text_kind, NULL);
-		outf("\n  %-20s %7s %7s %7s %6s %7s\n", "channel", "clips",
+		kc_out_printf("\n  %-20s %7s %7s %7s %6s %7s\n", "channel", "clips",
 		    "rated", "unrated", "mean", "streams");
 		groups(k, db, KC_DB_BY_CHANNEL, text_channel, NULL);
 		kcdb_close(k, db);

@@ -18,6 +18,7 @@
 
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "probe.h"
 #include "rec.h"
@@ -61,26 +62,6 @@ struct source {
 };
 
 static void
-opt_time(const char *flag, const char *val, double *out)
-{
-	const char *why;
-
-	if (kc_parse_time(val, out, &why) != 0)
-		kc_usage_error("%s: '%s': %s", flag, val, why);
-}
-
-static void
-opt_real(const char *flag, const char *val, double lo, double hi,
-    double *out)
-{
-	const char *why;
-
-	if (kc_parse_double(val, lo, hi, out, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%g to %g)", flag, val, why, lo,
-		    hi);
-}
-
-static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -102,11 +83,11 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->title = o->channel = NULL;
 	while ((c = getopt_long(argc, argv, "s:e:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 's': opt_time("--start", optarg, &o->start); break;
-		case 'e': opt_time("--end", optarg, &o->end); break;
-		case 'S': opt_real("--segment", optarg, 1, 3600, &o->segment);
+		case 's': o->start = kc_opt_time("--start", optarg); break;
+		case 'e': o->end = kc_opt_time("--end", optarg); break;
+		case 'S': o->segment = kc_opt_real("--segment", optarg, 1, 3600);
 			break;
-		case 'H': opt_real("--hop", optarg, 0.1, 10, &o->hop); break;
+		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10); break;
 		case 'T': o->title = optarg; break;
 		case 'C': o->channel = optarg; break;
 		case 'h':

@@ -15,6 +15,7 @@
 
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "paths.h"
 #include "rec.h"
@@ -58,39 +59,6 @@ struct opts {
 	int nfiles;
 };
 
-static long
-opt_long(const char *flag, const char *val, long lo, long hi)
-{
-	const char *why;
-	long v;
-
-	if (kc_parse_long(val, lo, hi, &v, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%ld-%ld)", flag, val, why, lo, hi);
-	return v;
-}
-
-static double
-opt_real(const char *flag, const char *val, double lo, double hi)
-{
-	const char *why;
-	double v;
-
-	if (kc_parse_double(val, lo, hi, &v, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%g-%g)", flag, val, why, lo, hi);
-	return v;
-}
-
-static double
-opt_time(const char *flag, const char *val)
-{
-	const char *why;
-	double v;
-
-	if (kc_parse_time(val, &v, &why) != 0)
-		kc_usage_error("%s: '%s': %s", flag, val, why);
-	return v;
-}
-
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -118,13 +86,13 @@ parse_args(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'd': o->p.clip_dur = opt_real("--clip-duration", optarg,
+		case 'd': o->p.clip_dur = kc_opt_real("--clip-duration", optarg,
 		    5, 600); break;
-		case 'g': o->p.min_gap = opt_real("--min-gap", optarg, 0, 3600);
+		case 'g': o->p.min_gap = kc_opt_real("--min-gap", optarg, 0, 3600);
 			break;
-		case 'a': na = opt_long("--max-audio-clips", optarg, 1, 25);
+		case 'a': na = kc_opt_long("--max-audio-clips", optarg, 1, 25);
 			break;
-		case 'v': nv = opt_long("--max-video-clips", optarg, 1, 25);
+		case 'v': nv = kc_opt_long("--max-video-clips", optarg, 1, 25);
 			break;
 		case 't':
 			if (strcmp(optarg, "audio") == 0)
@@ -135,8 +103,8 @@ parse_args(int argc, char **argv, struct opts *o)
 				kc_usage_error("--type: '%s': want audio, video "
 				    "or both", optarg);
 			break;
-		case 's': o->p.start = opt_time("--start", optarg); break;
-		case 'e': o->p.end = opt_time("--end", optarg); break;
+		case 's': o->p.start = kc_opt_time("--start", optarg); break;
+		case 'e': o->p.end = kc_opt_time("--end", optarg); break;
 		case 'w': o->weights = optarg; break;
 		case 'C': o->p.curve = 1; break;
 		case 'h':

@@ -12,6 +12,7 @@
 
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 #include "rec.h"
 #include "vf.h"
@@ -42,17 +43,6 @@ static const char usage_text[] =
 "environment: KC_FFMPEG (ffmpeg program to run).\n";
 
 static void
-opt_real(const char *flag, const char *val, double lo, double hi,
-    double *out)
-{
-	const char *why;
-
-	if (kc_parse_double(val, lo, hi, out, &why) != 0)
-		kc_usage_error("%s: '%s': %s (%g to %g)", flag, val, why, lo,
-		    hi);
-}
-
-static void
 parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 {
 	static const struct option longopts[] = {
@@ -64,8 +54,6 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *why;
-	long w;
 	int c;
 
 	o->fps = 5;
@@ -75,14 +63,11 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 	*unbuffered = 0;
 	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'F': opt_real("--fps", optarg, 0.1, 60, &o->fps); break;
+		case 'F': o->fps = kc_opt_real("--fps", optarg, 0.1, 60); break;
 		case 'W':
-			if (kc_parse_long(optarg, 16, 1920, &w, &why) != 0)
-				kc_usage_error("--width: '%s': %s (16 to 1920)",
-				    optarg, why);
-			o->width = (int)w;
+			o->width = (int)kc_opt_long("--width", optarg, 16, 1920);
 			break;
-		case 'H': opt_real("--hop", optarg, 0.1, 10, &o->hop); break;
+		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10); break;
 		case 'X': o->exact = 1; break;
 		case 'u': *unbuffered = 1; break;
 		case 'h':

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -73,6 +74,21 @@ kc_out_flush(void)
 {
 	if (fflush(stdout) == EOF)
 		kc_out_fail("stdout");
+}
+
+void
+kc_out_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		kc_out_fail("stdout");
+	if (unbuffered)
+		kc_out_flush();
 }
 
 void

@@ -27,6 +27,10 @@ void kc_out_new(json_t *rec);
 
 void kc_out_flush(void);
 
+/* printf for human text on stdout (tables), checked like records. */
+void kc_out_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 /* Flush and close stdout; fatal on error.  Call once, at the end of main. */
 void kc_out_close(void);
 
