@@ -35,7 +35,8 @@ _ids := $(shell grep -v -e '^[[:space:]]*$$' -e '^[[:space:]]*\#' '$(URLS)' | \
 all: $(_ids:%=$(OUT)/%/.done)
 	@echo "batch: $(words $(_ids)) URLs done in $(OUT)/"
 
-$(OUT)/%/.done: $(URLS)
+# order-only: editing the list must not redo the URLs already done
+$(OUT)/%/.done: | $(URLS)
 	@url=$$(grep -v -e '^[[:space:]]*$$' -e '^[[:space:]]*#' '$(URLS)' | \
 	    while IFS= read -r u; do \
 	        [ "$$(printf '%s' "$$u" | sha1sum | cut -c1-12)" = '$*' ] && \

@@ -18,10 +18,13 @@ def item:
      then { clip_path: .path, cut_start: .t0, cut_end: .t1, clip_id: .id }
      else {} end);
 
+# best first; a record without "rank" is ranked by its place in that order
+def ranked: sort_by(-.score) | to_entries | map(.value + {rank: (.value.rank // (.key + 1))});
+
 (map(select(.type == "stream")) | first // {}) as $s
 | [ .[] | select(.type == "highlight" or .type == "clip") ] as $h
 | { stream_url: $s.url, title: $s.title, channel: $s.channel,
     duration: $s.duration,
     generated: ($ARGS.named.generated // (now | todate)),
-    audio_highlights: [ $h[] | select(.kind == "audio") | item ] | sort_by(-.score),
-    video_highlights: [ $h[] | select(.kind == "video") | item ] | sort_by(-.score) }
+    audio_highlights: [ $h[] | select(.kind == "audio") | item ] | ranked,
+    video_highlights: [ $h[] | select(.kind == "video") | item ] | ranked }

@@ -63,12 +63,14 @@ struct add {
 	long added, known;	/* committed: new rows, already stored */
 	long live_kept;		/* clips of the open live stream stored */
 	int failed;		/* a stream was dropped: exit 1 at the end */
+	long records;		/* records read, of any type */
 };
 
 static void
 summary(const struct add *a)
 {
-	if (a->quiet)
+	/* no input at all: an earlier stage failed and said so */
+	if (a->quiet || a->records == 0)
 		return;
 	if (a->known > 0)
 		kc_warn("added %ld clip%s (%ld already known) to %s", a->added,
@@ -559,6 +561,7 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 		if (rc < 0)
 			stop(&a, "%s: %s", kc_reader_where(a.rd),
 			    kc_reader_error(a.rd));
+		a.records++;
 		type = kc_rec_type(rec);
 		if (strcmp(type, "stream") == 0)
 			on_stream(&a, rec);

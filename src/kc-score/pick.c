@@ -425,6 +425,12 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	w = (size_t)lround(p->clip_dur / hop);
 	if (w < 1)
 		w = 1;
+	if (hi - lo < hop - 1e-9) {
+		snprintf(err, errlen, "the analysed range [%.1f, %.1f) holds no "
+		    "whole hop (is --start past the end of the stream?)", lo,
+		    hi);
+		return -1;
+	}
 	if ((double)w * hop > hi - lo)	/* range shorter than a clip */
 		w = (size_t)floor((hi - lo) / hop + 1e-9);
 	if (w < 1) {

@@ -1,0 +1,220 @@
+#!/bin/bash
+# 70-clip.t - kc-clip end to end on a short generated stream: analysis only
+# (the records and the seed's highlights JSON), cutting into a folder and a
+# database (checked with ffprobe, ffmpeg and sqlite3), reruns, every kind of
+# bad input (exit 1 or 2, one line naming the problem, nothing stored, no
+# crash), media without audio or video, names that must never reach a
+# shell, blame for the stage that failed (stages that fail on purpose, in
+# a private copy of the bin directory) and the progress line on a terminal.
+. "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+. "$KC_ROOT/tests/lib/media.sh"
+
+for t in ffmpeg ffprobe jq sqlite3 script; do
+	command -v "$t" >/dev/null || skip_all "$t not installed"
+done
+for p in kc-clip kc-fetch kc-audiofeat kc-videofeat kc-score kc-cut kc-db; do
+	[ -x "$KC_BIN/$p" ] || skip_all "$p not built"
+done
+
+unset KC_DB KC_WEIGHTS KC_DATADIR
+cd "$T" || bail "cannot cd to $T"
+T=$(pwd -P)
+
+f=$(media short -d 120 -n 3 --size 320x180 --preset ultrafast) ||
+    bail "cannot generate the test stream"
+fna=$(media shortna -d 120 -n 3 --size 320x180 --preset ultrafast --no-audio) ||
+    bail "cannot generate the stream without audio"
+fnv=$(media shortnv -d 120 -n 3 --size 320x180 --preset ultrafast --no-video) ||
+    bail "cannot generate the stream without video"
+
+rows() { if [ -e "$1" ]; then sqlite3 "$1" 'SELECT count(*) FROM clips'; else echo 0; fi; }
+plays() { [ -z "$(ffmpeg -nostdin -v error -i "$1" -f null - 2>&1)" ]; }
+fdur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
+abs() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; print d < 0 ? -d : d }'; }
+# errlines : stderr lines of the last run, less the usual "Try --help" hint
+errlines() { grep -cv "^Try '[^']*--help' for more information\.\$" "$T/err"; }
+is_object() { jq -s -e 'length == 1 and (.[0] | type) == "object"' "$1" >/dev/null; }
+no_pwned() { [ -z "$(find "$T" "$KC_ROOT" -maxdepth 3 -name 'pwned*' 2>/dev/null)" ]; }
+
+# --- usage -------------------------------------------------------------------
+run kc-clip --help
+is "$RC" 0 "--help exits 0"
+like "$(printf '%s' "$OUT" | tr '\n' ' ')" 'exit status: 0 ok.*2 usage' \
+    "--help documents exit statuses"
+
+# --- analysis only -------------------------------------------------------------
+run kc-clip --json --out "$T/a1" "$f"
+is "$RC" 0 "analyse only: exit 0"
+cp "$T/err" a1.err
+records highlight "$T/out" >a1.hl
+is "$(jq -r .type "$T/out" | sort -u | paste -sd' ')" highlight \
+    "analyse only: --json writes highlight records only"
+kc-fetch "$f" | kc-audiofeat | kc-videofeat | kc-score 2>/dev/null |
+    jq -c 'select(.type == "highlight")' >a1.want
+is "$(jq -c . a1.hl | md5sum)" "$(md5sum <a1.want)" \
+    "analyse only: the same highlights as the pipeline run by hand"
+cmp_ok "$(wc -l <a1.hl)" ">" 1 "analyse only: highlights found"
+ls a1 >a1.ls
+like "$(cat a1.ls)" '^highlights_[0-9]{8}_[0-9]{6}\.json$' \
+    "analyse only: OUT holds highlights_YYYYMMDD_HHMMSS.json and nothing else"
+J=a1/$(head -n 1 a1.ls)
+like "$ERR" "wrote $T/a1/highlights_" "analyse only: stderr says where the JSON went"
+ok "highlights JSON: valid JSON, one object" is_object "$J"
+is "$(jq -c '[.audio_highlights, .video_highlights] | map(type)' "$J")" '["array","array"]' \
+    "highlights JSON: audio_highlights and video_highlights arrays"
+is "$(jq -r .stream_url "$J")" "$f" "highlights JSON: stream_url is the source"
+for k in audio video; do
+	is "$(jq -c "[.${k}_highlights[].score]" "$J")" \
+	    "$(jq -s -c --arg k $k '[.[] | select(.kind == $k) | .score] | sort | reverse' a1.hl)" \
+	    "highlights JSON: every $k highlight, best first"
+	is "$(jq -c "[.${k}_highlights[].start]" "$J")" \
+	    "$(jq -s -c --arg k $k '[.[] | select(.kind == $k)] | sort_by(.rank) | map(.t0)' a1.hl)" \
+	    "highlights JSON: $k items in rank order"
+done
+like "$(jq -r .generated "$J")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "highlights JSON: generated time"
+
+# --- cutting clips ---------------------------------------------------------------
+DB=$T/c.db
+run kc-clip --generate-clips --json --db "$DB" --out "$T/c1" "$f"
+is "$RC" 0 "--generate-clips: exit 0"
+records clip "$T/out" >c1.clips
+n=$(wc -l <c1.clips)
+cmp_ok "$n" ">" 1 "--generate-clips: clip records on stdout"
+find c1 -name '*.mp4' -printf '%f\n' | sort >c1.files
+is "$(grep -cvE '^clip_[0-9]{3}_[0-9]{2}m[0-9]{2}s_[0-9]{3}_(audio|video)\.mp4$' c1.files)" 0 \
+    "clip files are named like clip_001_00m12s_085_audio.mp4"
+is "$(jq -r '.path | sub(".*/"; "")' c1.clips | sort | paste -sd' ')" "$(paste -sd' ' c1.files)" \
+    "one clip record per clip file"
+is "$(jq -r '(.path | sub(".*/clip_[0-9]+_"; "")) == ("\((.want_t0 / 60 | floor) |
+    tostring | if length < 2 then "0" + . else . end)m\((.want_t0 % 60 | floor) |
+    tostring | if length < 2 then "0" + . else . end)s_\(.score * 100 | round |
+    tostring | ("00" + .)[-3:])_\(.kind).mp4")' c1.clips | sort -u)" true \
+    "each name says the window's start, score and kind"
+is "$(rows "$DB")" "$n" "database: one row per clip file ($n)"
+is "$(sqlite3 "$DB" 'SELECT path FROM clips' | sort | paste -sd' ')" \
+    "$(sed "s|^|$T/c1/|" c1.files | sort | paste -sd' ')" "database: the rows are the clip files"
+bad=0 long=
+while read -r p; do
+	plays "$p" || { bad=$((bad + 1)); diag "does not play: $p"; }
+	d=$(fdur "$p")
+	awk -v d="$d" 'BEGIN { exit !(d != "" && d >= 29 && d <= 31) }' ||
+	    long="$long $(basename "$p")=$d"
+done < <(jq -r .path c1.clips)
+is "$bad" 0 "every clip plays without an ffmpeg error"
+is "$long" "" "every copy clip lasts 30 s +/- 1 s"
+is "$(ls c1 | grep -c '^highlights_.*\.json$')" 1 "--generate-clips: highlights JSON written too"
+is "$(jq '[.audio_highlights[], .video_highlights[]] | length' c1/highlights_*.json)" "$n" \
+    "--generate-clips: the JSON lists every clip"
+
+run kc-clip --generate-clips --db "$DB" --out "$T/c1" "$f"
+is "$RC" 0 "rerun: exit 0"
+is "$(rows "$DB")" "$n" "rerun: no duplicate rows"
+is "$(find c1 -name '*.mp4' | wc -l)" "$n" "rerun: no extra clip files"
+
+# --- bad input: exit 1 or 2, one line naming the problem, nothing stored -------
+printf 'this is not a video\n' >text.mp4
+ffmpeg -nostdin -v error -y -i "$f" -c copy moovend.mp4 &&
+    ffmpeg -nostdin -v error -y -i "$f" -c copy -movflags +faststart fast.mp4 ||
+    bail "cannot remux the test stream"
+head -c $(($(stat -c %s moovend.mp4) / 2)) moovend.mp4 >cut-moovend.mp4
+head -c $(($(stat -c %s fast.mp4) / 2)) fast.mp4 >cut-fast.mp4
+
+# badcase NAME RC REGEX ARGS... : kc-clip --generate-clips ARGS
+badcase() {
+	local name=$1 want=$2 re=$3 db=$T/bad-$1.db
+	shift 3
+	rm -rf "$db" "$T/bad-$name"
+	run kc-clip --generate-clips --db "$db" --out "$T/bad-$name" "$@"
+	is "$RC" "$want" "$name: exit $want"
+	is "$(errlines)" 1 "$name: exactly one line on stderr" ||
+	    diag "stderr: $(paste -sd'|' "$T/err")"
+	like "$ERR" "$re" "$name: the message names the problem"
+	is "$(rows "$db")" 0 "$name: nothing in the database"
+	is "$(find "$T/bad-$name" -name '*.mp4' 2>/dev/null | wc -l)" 0 "$name: no clip files"
+}
+badcase missing 1 "missing\.mp4: No such file" missing.mp4
+badcase text 1 "text\.mp4" text.mp4
+badcase cut-moovend 1 "cut-moovend\.mp4" cut-moovend.mp4
+badcase cut-fast 1 "cut-fast\.mp4: .*(cut short|truncated)" cut-fast.mp4
+badcase ftp 2 "ftp://x/y.*(scheme|ftp)" ftp://x/y
+badcase audio0 2 "^kc-clip: --max-audio-clips: '0'" --max-audio-clips 0 "$f"
+badcase audio99 2 "^kc-clip: --max-audio-clips: '99'" --max-audio-clips 99 "$f"
+badcase video0 2 "^kc-clip: --max-video-clips: '0'" --max-video-clips 0 "$f"
+
+# --- media with one kind only ------------------------------------------------------
+for m in na:video:"$fna" nv:audio:"$fnv"; do
+	IFS=: read -r tag kind src <<<"$m"
+	run kc-clip --generate-clips --json --db "$T/$tag.db" --out "$T/$tag" "$src"
+	is "$RC" 0 "no ${tag#n} stream: exit 0 (only $kind highlights)"
+	is "$(records clip "$T/out" | jq -r .kind | sort -u)" "$kind" \
+	    "no ${tag#n} stream: only $kind clips"
+	cmp_ok "$(rows "$T/$tag.db")" ">" 0 "no ${tag#n} stream: $kind clips stored"
+	is "$(rows "$T/$tag.db")" "$(find "$T/$tag" -name '*.mp4' | wc -l)" \
+	    "no ${tag#n} stream: rows equal clip files"
+done
+
+# --- names that must never reach a shell ---------------------------------------------
+odd="$T/we ird'\"; \$(touch pwned) \`touch pwned2\`"
+mkdir -p "$odd"
+ln "$f" "$odd/s p'a\"c;e \$(touch pwned).mp4" 2>/dev/null ||
+    cp "$f" "$odd/s p'a\"c;e \$(touch pwned).mp4"
+oout="$odd/o u't\"; \$(touch pwned)"
+odb="$odd/d b'\"; \$(touch pwned).db"
+run kc-clip --generate-clips --json -a 1 -v 1 --db "$odb" --out "$oout" \
+    "$odd/s p'a\"c;e \$(touch pwned).mp4"
+is "$RC" 0 "odd names: exit 0"
+is "$(records clip "$T/out" | jq -r '.path | startswith($d)' --arg d "$oout/" | sort -u)" true \
+    "odd names: the clips are in the odd --out folder"
+is "$(rows "$odb")" 2 "odd names: 2 rows in the odd --db"
+is "$(find "$oout" -name 'clip_*.mp4' | wc -l)" 2 "odd names: 2 clip files"
+ok "odd names: no file pwned anywhere" no_pwned
+
+# --- blame: a stage that fails on purpose -----------------------------------------
+# kc-clip runs the stages beside its own executable (/proc/self/exe), so a
+# copy of it in a private folder runs that folder's stages: links to the
+# real ones plus one script that fails.
+fake() {	# fake DIR STAGE SCRIPT : DIR with kc-clip copied, STAGE a script
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$KC_BIN/kc-clip" "$1/"
+	for p in kc-fetch kc-audiofeat kc-videofeat kc-score kc-cut kc-db; do
+		ln -s "$KC_BIN/$p" "$1/$p"
+	done
+	rm "$1/$2"
+	printf '#!/bin/sh\nhead -n 5 >/dev/null\n%s\n' "$3" >"$1/$2"
+	chmod +x "$1/$2"
+}
+# blame TAG STAGE SCRIPT RC NAMED_RE : run the fake, expect RC and NAMED_RE
+blame() {
+	fake "$T/fake-$1" "$2" "$3"
+	run "$T/fake-$1/kc-clip" --generate-clips --db "$T/fake-$1.db" \
+	    --out "$T/fake-$1-out" "$f"
+	is "$RC" "$4" "$1: kc-clip exits with the stage's status $4"
+	like "$ERR" "$5" "$1: stderr names $2"
+	is "$(grep -o 'kc-clip: kc-[a-z]* failed' "$T/err" | grep -vc "kc-clip: $2 failed")" 0 \
+	    "$1: no other stage blamed"
+	is "$(rows "$T/fake-$1.db")" 0 "$1: nothing in the database"
+}
+# a stage that says why: its own line names it
+blame videofeat-says kc-videofeat 'echo "kc-videofeat: failing on purpose" >&2; exit 3' 3 \
+    "^kc-videofeat: failing on purpose|kc-clip: kc-videofeat failed"
+blame score-says kc-score 'echo "kc-score: failing on purpose" >&2; exit 3' 3 \
+    "^kc-score: failing on purpose|kc-clip: kc-score failed"
+# a stage that fails silently or is killed: kc-clip must name it
+blame videofeat-silent kc-videofeat 'exit 3' 3 "kc-clip: kc-videofeat failed.*3"
+blame score-killed kc-score 'kill -KILL $$' 137 "kc-clip: kc-score failed.*9"
+
+# --- progress on a terminal, none without one --------------------------------------------
+SHELL=/bin/bash script -qfec "$(printf '%q ' kc-clip --out "$T/p1" "$f") >$T/p1.out" \
+    "$T/p1.tty" </dev/null >/dev/null 2>&1
+is "$?" 0 "on a terminal: exit 0"
+tr '\r' '\n' <p1.tty | grep 'analysing' >p1.lines
+like "$(cat p1.lines)" '[0-9]+\.[0-9]%' "on a terminal: progress shows a percentage"
+like "$(cat p1.lines)" '[0-9.]+x realtime' "on a terminal: progress shows x realtime"
+like "$(cat p1.lines)" 'ETA [0-9:]+' "on a terminal: progress shows an ETA"
+unlike "$(cat a1.err)" 'analysing|ETA|%' "no terminal (the first run): no progress line"
+SHELL=/bin/bash script -qfec "$(printf '%q ' kc-clip -q --out "$T/p3" "$f") >$T/p3.out" \
+    "$T/p3.tty" </dev/null >/dev/null 2>&1
+unlike "$(cat p3.tty)" 'analysing|ETA' "on a terminal with --quiet: no progress line"
+
+done_testing
