@@ -17,7 +17,7 @@ CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 LDFLAGS  ?=
-PKGS      = jansson sndfile kissfft-float libebur128 sqlite3
+PKGS      = jansson sndfile kissfft-float libebur128 sqlite3 libcurl
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(WERROR),1)
@@ -63,6 +63,23 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/libkc.a
 
 units: $(UNITS)
 
+# Fuzzing (clang's libFuzzer): tests/fuzz/fuzz_NAME.c exercises
+# src/lib/NAME.c; `make fuzz` runs each for FUZZ_SECONDS from its corpus in
+# tests/fuzz/corpus/NAME/.  The corpora are replayed by the unit tests too.
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/lib/%.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+	    -iquote src/lib $(shell pkg-config --cflags $(PKGS)) -o $@ $^ \
+	    $(shell pkg-config --libs $(PKGS)) -lm
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
+
 deps:
 	scripts/deps
 
@@ -92,9 +109,9 @@ install: all
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 clean:
-	rm -rf build build-san $(addprefix bin/,$(PROGS))
+	rm -rf build build-san build-fuzz $(addprefix bin/,$(PROGS))
 
-.PHONY: all units deps san test check demo bench install clean
+.PHONY: all units deps san test check demo bench install clean fuzz
 .DELETE_ON_ERROR:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(B)/*/*.d $(B)/tests/*.d)
