@@ -32,6 +32,7 @@
 #include "msg.h"
 #include "out.h"
 #include "rec.h"
+#include "spool.h"
 #include "run.h"
 
 #define HOLD KC_AFEAT_TAIL
@@ -437,8 +438,12 @@ on_segment(const json_t *rec)
 			fatal("%s: segment: bad \"range\" [%g, %g]", where,
 			    a, b);
 		seg_range(file, a, b, t0, t1);
-	} else if (path && !file && *path)
+	} else if (path && !file && *path) {
+		/* after a discontinuity the media timeline starts afresh */
+		if (json_is_true(json_object_get(rec, "discontinuity")))
+			end_run();
 		seg_path(as_file(path, buf, sizeof(buf)), t0, t1);
+	}
 	else
 		fatal("%s: segment: needs \"file\" and \"range\" [a, b], or "
 		    "\"path\"", where);
@@ -483,6 +488,9 @@ af_records(FILE *fp, const char *name)
 		if (strcmp(type, "segment") == 0) {
 			kc_out_flush();
 			on_segment(rec);
+			/* done with its file (held samples are in memory) */
+			if (kc_spool_ack(rec, "audio") != 0)
+				kc_warn("%s: segment acknowledgement:", where);
 		}
 		json_decref(rec);
 	}

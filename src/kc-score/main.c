@@ -44,6 +44,13 @@ static const char usage_text[] =
 "                            from the data directory, or $KC_WEIGHTS)\n"
 "      --curve               also write each kind's hop scores as a\n"
 "                            \"curve\" record (for timelines)\n"
+"      --live                judge each window as it closes (also when the\n"
+"                            stream record says \"live\": true): features\n"
+"                            against the last 30 minutes, a window written\n"
+"                            once it stands --live-threshold robust\n"
+"                            deviations above the windows before it\n"
+"                            (default 3) and stays the best for 2 hops;\n"
+"                            records are flushed as written\n"
 "  -h, --help                show this help\n"
 "\n"
 "The learned model (kc-score train) is not implemented yet: the score is\n"
@@ -72,6 +79,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "end", required_argument, NULL, 'e' },
 		{ "weights", required_argument, NULL, 'w' },
 		{ "curve", no_argument, NULL, 'C' },
+		{ "live", no_argument, NULL, 'L' },
+		{ "live-threshold", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -82,6 +91,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.clip_dur = 30;
 	o->p.min_gap = 10;
 	o->p.start = o->p.end = -1;
+	o->p.live_threshold = 3;
 	o->weights = getenv("KC_WEIGHTS");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:h", longopts,
 	    NULL)) != -1) {
@@ -107,6 +117,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'e': o->p.end = kc_opt_time("--end", optarg); break;
 		case 'w': o->weights = optarg; break;
 		case 'C': o->p.curve = 1; break;
+		case 'L': o->p.live = 1; break;
+		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
+		    optarg, 0, 1000); break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();
@@ -141,6 +154,7 @@ load_weights(struct opts *o, kc_weights *w)
 }
 
 static struct stream cur;
+static int live_now;		/* the current stream is judged live */
 
 static void
 cleanup(void)
@@ -155,6 +169,12 @@ finish(const struct params *p)
 	char err[256];
 	long n;
 
+	if (live_now) {
+		live_finish(p);
+		live_now = 0;
+		stream_clear(&cur);
+		return;
+	}
 	if ((n = stream_select(&cur, p, err, sizeof(err))) < 0)
 		kc_die(KC_EXIT_DATA, "%s", err);
 	if (cur.k[KIND_AUDIO].rows == 0 && p->max_n[KIND_AUDIO] &&
@@ -167,9 +187,10 @@ finish(const struct params *p)
 }
 
 static void
-begin(json_t *rec, const char *where)
+begin(json_t *rec, const char *where, const struct params *p)
 {
 	double v;
+	int live;
 
 	if (kc_rec_num(rec, "v", &v) == 0 && v > KC_RECORDS_VERSION)
 		kc_die(KC_EXIT_DATA, "%s: stream record is format version %g; "
@@ -182,6 +203,12 @@ begin(json_t *rec, const char *where)
 		cur.end = -1;
 	if (kc_rec_num(rec, "hop", &cur.hop) != 0 || !(cur.hop > 0))
 		cur.hop = 0;
+	live_now = p->live || (kc_rec_bool(rec, "live", &live) == 0 && live);
+	if (live_now) {
+		/* a highlight is worth nothing if it waits in a buffer */
+		kc_out_unbuffered(1);
+		live_begin(cur.start, cur.hop > 0 ? cur.hop : 1);
+	}
 }
 
 static void
@@ -200,13 +227,15 @@ run(kc_reader *r, const struct params *p)
 		kind = strcmp(type, "afeat") == 0 ? KIND_AUDIO :
 		    strcmp(type, "vfeat") == 0 ? KIND_VIDEO : -1;
 		if (kind >= 0) {
-			if (stream_add(&cur, kind, rec, err, sizeof(err)) != 0)
+			if ((live_now ? live_add(kind, rec, p, err,
+			    sizeof(err)) : stream_add(&cur, kind, rec, err,
+			    sizeof(err))) != 0)
 				kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
 				    err);
 		} else if (strcmp(type, "stream") == 0) {
 			if (cur.rec || cur.k[0].rows || cur.k[1].rows)
 				finish(p);
-			begin(rec, kc_reader_where(r));
+			begin(rec, kc_reader_where(r), p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 		} else if (strcmp(type, "end") == 0) {
 			finish(p);

@@ -30,6 +30,8 @@ struct params {
 	double start, end;	/* user range, end < 0: none */
 	const kc_weights *w;
 	int curve;		/* write "curve" records */
+	int live;		/* judge windows as they close (live.c) */
+	double live_threshold;	/* robust deviations a live window needs */
 };
 
 struct stream {
@@ -49,5 +51,12 @@ int stream_add(struct stream *s, int kind, const json_t *rec, char *err,
  * number written, or -1 with a reason. */
 long stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen);
+
+/* live.c: a stream judged as it goes (hop = the stream's hop). */
+void live_begin(double origin, double hop);
+int live_add(int kind, const json_t *rec, const struct params *p, char *err,
+    size_t errlen);
+void live_finish(const struct params *p);	/* writes what is pending */
+void live_reset(void);
 
 #endif

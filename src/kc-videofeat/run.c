@@ -18,6 +18,7 @@
 #include "msg.h"
 #include "out.h"
 #include "rec.h"
+#include "spool.h"
 #include "spawn.h"
 #include "vf.h"
 #include "vfeat.h"
@@ -332,9 +333,21 @@ parse_segment(const json_t *rec, const char *where, struct segment *sg)
 	}
 }
 
+static void segment(const json_t *rec, const char *where, const char *raw,
+    size_t rawlen);
+
 void
 vf_segment(const json_t *rec, const char *where, const char *raw,
     size_t rawlen)
+{
+	segment(rec, where, raw, rawlen);
+	/* its file is done with (or was never needed) */
+	if (kc_spool_ack(rec, "video") != 0)
+		kc_warn("%s: segment acknowledgement:", where);
+}
+
+static void
+segment(const json_t *rec, const char *where, const char *raw, size_t rawlen)
 {
 	struct segment sg;
 
@@ -354,8 +367,10 @@ vf_segment(const json_t *rec, const char *where, const char *raw,
 		S.t1 = sg.t1;
 		read_segment(sg.file, &sg);
 	} else {
+		/* after a discontinuity the media timeline starts afresh */
 		if (!(S.kind == RUN_PATH && S.feat != NULL &&
-		    fabs(sg.t0 - S.t1) < TIME_EPS))
+		    fabs(sg.t0 - S.t1) < TIME_EPS) ||
+		    json_is_true(json_object_get(rec, "discontinuity")))
 			start_run(RUN_PATH, &sg);
 		start_decode(sg.path, 0, sg.t0);
 		S.t1 = sg.t1;
