@@ -5,6 +5,7 @@
 #ifndef KC_CLIP_INTERNAL_H
 #define KC_CLIP_INTERNAL_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -52,13 +53,38 @@ void *pl_stderr(void *arg);
 /* Kills every stage still running (SIGTERM). */
 void pl_kill(struct pipeline *pl);
 
-struct progress_state;
+/* journal.c: resuming an interrupted run. */
+struct journal {
+	char path[PATH_MAX];
+	FILE *fp;		/* open for appending, or NULL */
+	char id[64];		/* stream id of the journal, "" if none */
+	long resume_seq;	/* last complete segment, -1: start afresh */
+	double resume_t;	/* its end, stream time */
+};
+
+/* Names the journal of a source and range under dir (no I/O). */
+void journal_path(struct journal *j, const char *dir, const char *src,
+    double start, double end);
+/* Reads an earlier journal, cuts it back to its last complete segment
+ * and opens it for appending.  Returns 0, or -1 (warned; no journal). */
+int journal_open(struct journal *j);
+/* Writes the journal's records to out, showing each to see(). */
+int journal_replay(struct journal *j, FILE *out,
+    void (*see)(const char *, size_t, void *), void *arg);
+void journal_restart(struct journal *j);	/* empties it */
+void journal_add(struct journal *j, const char *line, size_t n);
+/* Closes it; done: the run completed, so the journal is removed. */
+void journal_close(struct journal *j, int done);
 
 /*
  * Copies records from rd to wr until EOF, watching "stream", "afeat",
- * "vfeat" and "gap" records to draw progress on stderr.  Returns 0, or -1
- * on a write error (the next stage went away).
+ * "vfeat" and "gap" records to draw progress on stderr, and appending
+ * them to the journal j (may be NULL).  With a journal to resume from,
+ * the journal's records go first and the new stream record is dropped (or,
+ * when the stream changed, the journal is started afresh).  Returns 0, or
+ * -1 on a write error (the next stage went away).
  */
-int relay(int rd, int wr, int show_progress, double *media_secs);
+int relay(int rd, int wr, int show_progress, double *media_secs,
+    struct journal *j);
 
 #endif

@@ -54,6 +54,11 @@ static const char usage_text[] =
 "      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
+"      --state DIR           where the journal of a run is kept, so an\n"
+"                            interrupted run resumes when started again\n"
+"                            with the same SOURCE and range (default\n"
+"                            OUT/.kc-state)\n"
+"      --no-resume           start over, forgetting an interrupted run\n"
 "      --json                write the records on stdout, not a table\n"
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
@@ -70,7 +75,8 @@ static const char usage_text[] =
 
 struct opts {
 	const char *src;
-	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs;
+	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs, *state;
+	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
 	int generate, accurate, json, quiet;
 };
@@ -94,6 +100,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "accurate", no_argument, NULL, 'R' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "state", required_argument, NULL, 'Z' },
+		{ "no-resume", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -144,6 +152,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'j': kc_opt_long("--jobs", optarg, 1, 16); o->jobs = optarg;
 			break;
 		case 'J': o->json = 1; break;
+		case 'Z': o->state = optarg; break;
+		case 'N': o->no_resume = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -166,15 +176,22 @@ parse_args(int argc, char **argv, struct opts *o)
 		kc_usage_error("--end-minute must be after --start-minute");
 }
 
-static char start_s[32], end_s[32];
+static char start_s[32], end_s[32], resume_s[32];
 
 static void
-build(struct pipeline *pl, const struct opts *o)
+build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 {
 	struct stage *s;
 
 	memset(pl, 0, sizeof(*pl));
 	s = pl_stage(pl, "kc-fetch");
+	if (j->resume_seq >= 0) {
+		snprintf(resume_s, sizeof(resume_s), "%ld", j->resume_seq);
+		pl_arg(s, "--resume-after");
+		pl_arg(s, resume_s);
+		pl_arg(s, "--resume-id");
+		pl_arg(s, j->id);
+	}
 	if (o->start > 0) {
 		snprintf(start_s, sizeof(start_s), "%.3f", o->start);
 		pl_arg(s, "--start");
@@ -380,6 +397,8 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct sink sink;
+	struct journal jr;
+	char state[PATH_MAX];
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
@@ -391,7 +410,18 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if (mkdirs(o.out) != 0)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
-	build(&pl, &o);
+	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
+	if (!o.state)
+		strncat(state, "/.kc-state", sizeof(state) - strlen(state) - 1);
+	journal_path(&jr, state, o.src, o.start, o.end);
+	if (o.no_resume)
+		unlink(jr.path);
+	if (mkdirs(state) != 0)
+		kc_warn("%s: no journal (the run cannot be resumed):", state);
+	else if (journal_open(&jr) == 0 && jr.resume_seq >= 0 && !o.quiet)
+		fprintf(stderr, "kc-clip: resuming an interrupted run from "
+		    "%s\n", kc_fmt_hms(jr.resume_t, hms, sizeof(hms)));
+	build(&pl, &o, &jr);
 	if ((sink.tmp = tmpfile()) == NULL)
 		kc_die(KC_EXIT_DATA, "temporary file:");
 	kc_on_exit(cleanup);
@@ -404,7 +434,7 @@ main(int argc, char **argv)
 	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
 	relay_rc = relay(pl.relay_rd, pl.relay_wr, !o.quiet &&
-	    isatty(STDERR_FILENO), &media);
+	    isatty(STDERR_FILENO), &media, &jr);
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);
@@ -416,8 +446,10 @@ main(int argc, char **argv)
 			kc_warn("%s failed (%s)", pl.st[blame].name,
 			    kc_status_str(pl.st[blame].status, sbuf,
 			    sizeof(sbuf)));
+		journal_close(&jr, 0);
 		return kc_status_code(pl.st[blame].status);
 	}
+	journal_close(&jr, 1);
 	if (relay_rc != 0 || sink.err)
 		kc_die(KC_EXIT_DATA, "lost records between stages");
 	write_json(&o, sink.tmp);

@@ -63,17 +63,40 @@ look(struct watch *w, const char *line, size_t len)
 	json_decref(j);
 }
 
+static void
+see(const char *line, size_t len, void *arg)
+{
+	look(arg, line, len);
+}
+
+/* The "id" of a stream record line, into id ("" when not one). */
+static void
+stream_id(const char *line, size_t len, char *id, size_t n)
+{
+	json_t *j = NULL;
+	const char *type, *v;
+
+	*id = '\0';
+	if (memmem(line, len, "\"stream\"", 8) == NULL ||
+	    (j = json_loadb(line, len, 0, NULL)) == NULL)
+		return;
+	type = kc_rec_type(j);
+	if (type && strcmp(type, "stream") == 0 && (v = kc_rec_str(j, "id")))
+		snprintf(id, n, "%s", v);
+	json_decref(j);
+}
+
 int
-relay(int rd, int wr, int show, double *media_secs)
+relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 {
 	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
 	kc_progress *pg = NULL;
 	FILE *in, *out;
-	char *line = NULL, extra[64];
+	char *line = NULL, extra[64], id[64];
 	size_t cap = 0;
 	ssize_t n;
 	double done;
-	int rc = 0;
+	int rc = 0, first = 1;
 
 	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
 	    NULL)
@@ -81,7 +104,23 @@ relay(int rd, int wr, int show, double *media_secs)
 	if (show)
 		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
 	while ((n = getline(&line, &cap, in)) > 0) {
+		if (first && jr && jr->resume_seq >= 0) {
+			first = 0;
+			stream_id(line, (size_t)n, id, sizeof(id));
+			if (strcmp(id, jr->id) == 0) {
+				/* the same stream: what was done, then on */
+				if (journal_replay(jr, out, see, &w) != 0) {
+					rc = -1;
+					break;
+				}
+				continue;
+			}
+			journal_restart(jr);
+		}
+		first = 0;
 		look(&w, line, (size_t)n);
+		if (jr)
+			journal_add(jr, line, (size_t)n);
 		if (fwrite(line, 1, (size_t)n, out) != (size_t)n) {
 			rc = -1;
 			break;

@@ -43,6 +43,10 @@ static const char usage_text[] =
 "                       file name)\n"
 "      --channel NAME   channel for the stream record (default: media tag\n"
 "                       \"artist\", else none)\n"
+"      --resume-after SEQ --resume-id ID\n"
+"                       continue an interrupted run: write no segment\n"
+"                       up to SEQ if the stream's id is still ID (else\n"
+"                       start over, with a note); kc-clip uses this\n"
 "  -h, --help           show this help\n"
 "\n"
 "exit status: 0 ok, 1 unreadable or unsuitable media, 2 usage error.\n"
@@ -52,6 +56,8 @@ struct opts {
 	double start, end;	/* end < 0: to the end of the media */
 	double segment, hop;
 	const char *title, *channel;
+	long resume_after;	/* skip segments with seq <= this (-1: none) */
+	const char *resume_id;	/* ... if the stream still has this id */
 	const char *arg;	/* SOURCE as given */
 };
 
@@ -71,6 +77,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "hop", required_argument, NULL, 'H' },
 		{ "title", required_argument, NULL, 'T' },
 		{ "channel", required_argument, NULL, 'C' },
+		{ "resume-after", required_argument, NULL, 'R' },
+		{ "resume-id", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -81,6 +89,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->segment = 60;
 	o->hop = 1;
 	o->title = o->channel = NULL;
+	o->resume_after = -1;
+	o->resume_id = NULL;
 	while ((c = getopt_long(argc, argv, "s:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->start = kc_opt_time("--start", optarg); break;
@@ -90,6 +100,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10); break;
 		case 'T': o->title = optarg; break;
 		case 'C': o->channel = optarg; break;
+		case 'R': o->resume_after = kc_opt_long("--resume-after", optarg,
+		    -1, 100000000); break;
+		case 'I': o->resume_id = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();
@@ -291,7 +304,7 @@ stream_record(const struct opts *o, const struct source *src,
 
 static void
 emit_segments(const struct source *src, double start, double end,
-    double seglen)
+    double seglen, long skip)
 {
 	json_t *r;
 	double t0, t1;
@@ -300,6 +313,8 @@ emit_segments(const struct source *src, double start, double end,
 	/* t0 = start + seq * seglen, not a running sum: no drift */
 	for (seq = 0; (t0 = start + (double)seq * seglen) < end - 1e-9; seq++) {
 		t1 = t0 + seglen < end - 1e-9 ? t0 + seglen : end;
+		if (seq <= skip)
+			continue;	/* done before an interruption */
 		r = kc_rec_new("segment");
 		if (r == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");
@@ -346,7 +361,12 @@ main(int argc, char **argv)
 	snprintf(id, sizeof(id), "%016llx",
 	    (unsigned long long)fnv1a64(src.url));
 	kc_out_new(stream_record(&o, &src, &p, id, start, end));
-	emit_segments(&src, start, end, o.segment);
+	if (o.resume_id && strcmp(o.resume_id, id) != 0) {
+		kc_warn("%s: the stream changed since the interrupted run "
+		    "(id %s, was %s); starting over", o.arg, id, o.resume_id);
+		o.resume_after = -1;
+	}
+	emit_segments(&src, start, end, o.segment, o.resume_after);
 	r = kc_rec_new("end");
 	set(r, "stream", json_string(id));
 	kc_out_new(r);
