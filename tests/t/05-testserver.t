@@ -1,0 +1,332 @@
+#!/bin/bash
+# The network test infrastructure itself: HLS made by tests/lib/hls.sh and
+# tests/lib/kickserver.py (files with Range, the request log, Cloudflare-like
+# 403s and per-User-Agent bursts, 429, drops, stalls, missing segments,
+# cookies, the Kick-like API, the live sliding window), read by curl,
+# ffprobe and the real yt-dlp.  Everything stays on 127.0.0.1.
+. "$KC_ROOT/tests/lib/tap.sh"
+. "$KC_ROOT/tests/lib/media.sh"
+. "$KC_ROOT/tests/lib/hls.sh"
+
+for p in python3 curl ffprobe jq; do
+	command -v $p >/dev/null || skip_all "$p is not installed"
+done
+trap kick_stop EXIT
+
+# seconds since a date +%s.%N
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+# curl that never uses a proxy: loopback only
+c() { curl -s --noproxy '*' --max-time 20 "$@"; }
+# the log entries of one path (or path ERE)
+logof() { jq -c --arg re "$1" 'select(.path | test($re))' "$KICK_LOG"; }
+
+f=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the test stream"
+
+# ---------------------------------------------------------------- hls.sh
+vod=$(make_hls "$f" "$T/vod") || bail "make_hls failed"
+live=$(make_live_hls "$f" "$T/live") || bail "make_live_hls failed"
+is "$(cut -f1 "$vod/bytes.tsv" | tr '\n' ' ')" "720p30 360p30 160p30 " \
+    "make_hls: three renditions, highest first"
+is "$(grep '^#EXT-X-STREAM-INF:BANDWIDTH=[0-9]' "$vod/master.m3u8" | grep 'RESOLUTION=[0-9]*x[0-9]*' |
+    grep 'CODECS="avc1\.[0-9a-f]*,mp4a\.40\.2"' | grep -c 'FRAME-RATE=30\.000')" 3 \
+    "master: BANDWIDTH, RESOLUTION, CODECS with audio, FRAME-RATE per variant"
+pl=$vod/160p30/playlist.m3u8
+is "$(grep -c '^#EXTINF:10.000,' "$pl") $(grep -c '^#EXT-X-PROGRAM-DATE-TIME:2026-03-01T18:0' "$pl") $(tail -1 "$pl")" \
+    "12 12 #EXT-X-ENDLIST" "VOD media playlist: 12 x 10 s segments with PROGRAM-DATE-TIME, ENDLIST"
+is "$(ffprobe -v error -select_streams v -show_entries packet=flags -of csv=p=0 "$vod/720p30/4.ts" | head -1 | cut -c1)$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$vod/720p30/4.ts" | sort -u | tr '\n' ,)" \
+    "K,audio,video," "a segment starts with a keyframe and has audio and video"
+is "$(jq '[.renditions[] | (.bytes == ([.segments[].bytes] | add))] | all' "$vod/hls.json")" true \
+    "hls.json: rendition bytes = sum of its segments"
+is "$(hls_bytes "$vod" 160p30)" "$(cat "$vod"/160p30/*.ts | wc -c)" "hls_bytes counts the .ts files"
+is "$(hls_bytes "$vod")" "$(hls_bytes "$vod" 160p30)" "hls_bytes without a name: the lowest rendition"
+is "$(hls_range_bytes "$vod" 720p30 15 25)" "$(cat "$vod"/720p30/1.ts "$vod"/720p30/2.ts | wc -c)" \
+    "hls_range_bytes: the segments over [15, 25)"
+is "$(hls_segments "$vod" 160p30 | sed -n 4p | cut -d' ' -f1-3,5)" "3 30 10 3.ts" "hls_segments"
+like "$(cat "$live/master.m3u8")" 'EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="720p30".*' "live master is IVS-style"
+is "$(grep -c '^#EXTINF:2.000,' "$live/160p30/playlist.m3u8")" 60 "live: 60 x 2 s segments"
+t0=$(date +%s.%N)
+make_hls "$f" "$T/vod2" >/dev/null
+cmp_ok "$(since "$t0")" "<" 3 "make_hls again: from the cache"
+is "$(readlink -f "$T/vod2")" "$(readlink -f "$vod")" "same arguments, same cached directory"
+
+# ---------------------------------------------------------------- server
+uuid1=0c0ffee0-1234-4abc-8def-000000000001
+uuid2=0c0ffee0-1234-4abc-8def-000000000002
+cat >"$T/cfg.json" <<EOF
+{
+  "seed": 7,
+  "mounts": {"/clean": "$vod", "/f403": "$vod", "/burst": "$vod", "/drop": "$vod",
+             "/stall": "$vod", "/stallc": "$vod", "/miss": "$vod", "/r429": "$vod",
+             "/cookie": "$vod", "/slow": "$vod"},
+  "channels": {
+    "streamer": {"username": "Streamer", "bio": "kc test channel",
+                 "live": {"dir": "$live", "title": "Live: events ahead", "offset": 30},
+                 "videos": [{"uuid": "$uuid1", "dir": "$vod", "title": "First VOD"},
+                            {"uuid": "$uuid2", "dir": "$vod", "title": "Second VOD", "v1": true}]},
+    "fastie": {"live": {"dir": "$live", "speed": 20, "offset": 100}},
+    "sleepy": {"username": "Sleepy"}
+  },
+  "faults": [
+    {"prefix": "/f403/", "match": "\\\\.ts\$", "p403": 0.3},
+    {"prefix": "/burst/", "burst": 3},
+    {"prefix": "/drop/", "pdrop": 0.5},
+    {"prefix": "/stall/", "pstall": 1, "stall": 1},
+    {"prefix": "/stallc/", "pstall": 1, "stall": 0.5, "stall_close": true},
+    {"prefix": "/slow/", "pstall": 1, "stall": 4},
+    {"prefix": "/miss/", "missing": ["3.ts"]},
+    {"prefix": "/r429/", "p429": 1, "retry_after": 2},
+    {"prefix": "/cookie/", "cookie": "cf_clearance=ok"}
+  ]
+}
+EOF
+kick_start "$T/log.jsonl" --config "$T/cfg.json" || bail "kickserver did not start"
+like "$KICK_PORT" '^[0-9]+$' "server prints its port"
+U=$KICK_URL
+
+# files, Range, HEAD, keep-alive, the log
+seg=$vod/160p30/0.ts
+size=$(stat -c %s "$seg")
+c -o "$T/full.ts" "$U/clean/160p30/0.ts"
+ok "GET serves the file" cmp "$T/full.ts" "$seg"
+hdr=$(c -D- -o "$T/part" -r 1000-1999 "$U/clean/160p30/0.ts" | tr -d '\r')
+like "$hdr" "^HTTP/1.1 206" "Range: 206"
+like "$hdr" "Content-Range: bytes 1000-1999/$size" "Range: Content-Range"
+ok "Range: the right bytes" cmp "$T/part" <(tail -c +1001 "$seg" | head -c 1000)
+is "$(c -r -500 "$U/clean/160p30/0.ts" | wc -c)" 500 "suffix range bytes=-500"
+is "$(c -o /dev/null -w '%{http_code}' -r "$size-" "$U/clean/160p30/0.ts")" 416 "range past the end: 416"
+hdr=$(c -I "$U/clean/160p30/0.ts" | tr -d '\r')
+like "$hdr" "Content-Length: $size" "HEAD: Content-Length"
+like "$hdr" "Content-Type: video/mp2t" "HEAD: .ts is video/mp2t"
+like "$(c -I "$U/clean/master.m3u8" | tr -d '\r')" "Content-Type: application/vnd.apple.mpegurl" \
+    ".m3u8 content type"
+c -A keepalive-test -o /dev/null -o /dev/null "$U/clean/160p30/1.ts" "$U/clean/160p30/2.ts"
+is "$(jq -r 'select(.ua == "keepalive-test") | .conn' "$KICK_LOG" | sort -u | wc -l)" 1 \
+    "two requests, one kept-alive connection"
+e=$(logof '^/clean/160p30/0.ts$' | head -1)
+is "$(jq -r '[.method, .status, .bytes, .length, .dropped] | join(" ")' <<<"$e")" \
+    "GET 200 $size $size false" "log: method, status, bytes sent, length" || diag "$e"
+like "$(jq -r .ua <<<"$e")" '^curl/' "log: the User-Agent"
+is "$(logof '^/clean/160p30/0.ts$' | jq -r 'select(.range == "bytes=1000-1999") | "\(.status) \(.bytes)"')" \
+    "206 1000" "log: the range and the bytes of a 206"
+is "$(logof '^/clean/160p30/0.ts$' | jq -r 'select(.method == "HEAD") | .bytes')" 0 "log: HEAD sends 0 bytes"
+is "$(c -o /dev/null -w '%{http_code}' "$U/clean/nope.ts") $(c -o /dev/null -w '%{http_code}' "$U/clean/../cfg.json")" \
+    "404 404" "unknown file and .. : 404"
+
+# 403 fraction, reproducible from the seed
+urls=()
+for r in 160p30 360p30 720p30; do for i in $(seq 0 11); do urls+=("$U/f403/$r/$i.ts"); done; done
+for u in "${urls[@]}"; do c -o /dev/null -r 0-99 "$u"; done
+n403=$(logof '^/f403/' | jq -s '[.[] | select(.status == 403)] | length')
+cmp_ok "$n403" ">=" 5 "p403=0.3: some of 36 requests get 403 ($n403)"
+cmp_ok "$n403" "<=" 18 "p403=0.3: not too many"
+is "$(logof '^/f403/' | jq -s '[.[] | select(.status == 403 and .fault == "403")] | length')" "$n403" \
+    "log: fault 403"
+# (a retry of a path draws again, so look at a 403 that always happens)
+c -D "$T/h403" -o "$T/b403" "$U/cookie/360p30/0.ts"
+c -o /dev/null -A other "$U/f403/master.m3u8"
+like "$(cat "$T/b403")" '<title>Just a moment...</title>' "403 body is Cloudflare's challenge page"
+like "$(tr -d '\r' <"$T/h403")" '[Ss]erver: cloudflare' "403: server: cloudflare"
+like "$(tr -d '\r' <"$T/h403" | tr A-Z a-z)" 'cf-ray: [0-9a-f]{16}-[a-z]{3}' "403: cf-ray header"
+is "$(logof '^/f403/master' | jq -r .status)" 200 "the rule's match (\\.ts\$) spares the playlist"
+list1=$(logof '^/f403/' | jq -r 'select(.status == 403 and .range == "bytes=0-99") | .path' | sort)
+kick_stop
+kick_start "$T/log2.jsonl" --config "$T/cfg.json" || bail "kickserver did not restart"
+for u in "${urls[@]}"; do c -o /dev/null -r 0-99 "${u/$U/$KICK_URL}"; done
+list2=$(logof '^/f403/' | jq -r 'select(.status == 403) | .path' | sort)
+is "$list2" "$list1" "same seed, same 403s"
+kick_stop
+kick_start "$T/log3.jsonl" --config "$T/cfg.json" --seed 8 || bail "kickserver did not restart"
+for u in "${urls[@]}"; do c -o /dev/null -r 0-99 "${u/$U/$KICK_URL}"; done
+list3=$(logof '^/f403/' | jq -r 'select(.status == 403) | .path' | sort)
+isnt "$list3" "$list1" "--seed 8: other 403s"
+kick_stop
+kick_start "$T/log.jsonl" --config "$T/cfg.json" || bail "kickserver did not restart"
+U=$KICK_URL
+
+# per-User-Agent bursts
+st=
+for ua in A A A A A B B B B; do
+	st+="$ua$(c -o /dev/null -w '%{http_code}' -A "agent $ua" "$U/burst/160p30/0.ts") "
+done
+is "$st" "A403 A403 A403 A200 A200 B403 B403 B403 B200 " "burst=3: the first 3 requests of each UA get 403"
+is "$(logof '^/burst/' | jq -s '[.[] | select(.fault == "burst")] | length')" 6 "log: 6 burst 403s"
+
+# 429 with Retry-After
+hdr=$(c -D- -o /dev/null "$U/r429/160p30/0.ts" | tr -d '\r')
+like "$hdr" '^HTTP/1.1 429' "p429=1: 429"
+like "$hdr" 'Retry-After: 2' "429 has Retry-After"
+
+# dropped connections
+drc=
+for i in $(seq 0 11); do
+	c -o /dev/null "$U/drop/360p30/$i.ts"
+	drc+="$? "
+done
+nd=$(logof '^/drop/' | jq -s '[.[] | select(.dropped)] | length')
+cmp_ok "$nd" ">=" 2 "pdrop=0.5: some of 12 bodies dropped ($nd)"
+cmp_ok "$nd" "<=" 10 "pdrop=0.5: not all"
+is "$(logof '^/drop/' | jq -s '[.[] | select(.dropped) | .bytes < .length and .bytes > 0] | all')" true \
+    "a dropped body: headers with the full length, part of the body"
+is "$(logof '^/drop/' | jq -s '[.[] | select(.dropped | not) | .bytes == .length] | all')" true \
+    "the others complete"
+is "$(tr ' ' '\n' <<<"$drc" | grep -c '^18$')" "$nd" "curl sees each drop as a partial transfer (exit 18)"
+
+# stalls
+t0=$(date +%s.%N)
+c -o "$T/stalled.ts" "$U/stall/160p30/0.ts"
+rc=$?
+el=$(since "$t0")
+is "$rc" 0 "stall then continue: the transfer completes"
+ok "stalled body is intact" cmp "$T/stalled.ts" "$seg"
+cmp_ok "$el" ">=" 0.95 "it took the stall (${el}s)"
+e=$(logof '^/stall/' | tail -1)
+is "$(jq -r '"\(.fault) \(.stalled >= 0.95) \(.dropped)"' <<<"$e")" "stall true false" "log: stalled, not dropped"
+c -o /dev/null "$U/stallc/160p30/0.ts"
+is "$?" 18 "stall then close: partial transfer"
+is "$(logof '^/stallc/' | jq -r '"\(.stalled > 0) \(.dropped) \(.bytes < .length)"')" "true true true" \
+    "log: stalled and dropped"
+# (curl averages the speed over ~5 s: the limit must be above what the
+# part before the stall makes the average)
+c -o /dev/null -y 1 -Y 1000000 "$U/slow/160p30/1.ts"
+is "$?" 28 "a client with a low-speed limit times out in a stall"
+
+# permanent 404
+st=
+for i in 2 3 3 3 4; do st+="$(c -o /dev/null -w '%{http_code}' "$U/miss/160p30/$i.ts") "; done
+is "$st" "200 404 404 404 200 " "missing 3.ts: always 404, its neighbours 200"
+
+# required cookie
+is "$(c -o /dev/null -w '%{http_code}' "$U/cookie/160p30/0.ts")" 403 "no cookie: 403"
+is "$(logof '^/cookie/' | jq -r .fault | sort -u)" cookie "log: fault cookie"
+is "$(c -o /dev/null -w '%{http_code}' -b 'a=1; cf_clearance=ok' "$U/cookie/160p30/0.ts")" 200 \
+    "with the cookie: 200"
+is "$(logof '^/cookie/' | jq -r 'select(.status == 200) | .cookie')" "a=1; cf_clearance=ok" \
+    "log: the Cookie header"
+
+# ---------------------------------------------------------------- Kick API
+A=$U/api/v2/channels
+j=$(c "$A/streamer")
+is "$(jq -r '[.slug, .user.username, .livestream.is_live, .livestream.session_title] | join("|")' <<<"$j")" \
+    "streamer|Streamer|true|Live: events ahead" "channel: slug, user.username, livestream"
+like "$(jq -r .playback_url <<<"$j")" "^$U/live/streamer/master.m3u8\\?token=" \
+    "channel: playback_url on this server, with a token"
+like "$(jq -r .livestream.created_at <<<"$j")" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' \
+    "livestream.created_at like Kick's"
+is "$(jq -r '[(.id | type), (.user_id | type), (.user.id | type), .livestream.channel_id == .id] | join(" ")' <<<"$j")" \
+    "number number number true" "ids are numbers"
+is "$(c "$A/streamer/livestream" | jq -r '.data.playback_url == $p' --arg p "$(jq -r .playback_url <<<"$j")")" \
+    true "/livestream: data.playback_url"
+is "$(c "$A/sleepy" | jq -c .livestream)" null "offline channel: livestream null"
+is "$(c "$A/sleepy/livestream" | jq -c .data)" null "offline /livestream: data null"
+is "$(c -o /dev/null -w '%{http_code}' "$A/nobody")" 404 "unknown channel: 404"
+is "$(c -o /dev/null -w '%{http_code}' -d x "$A/streamer")" 405 "POST: 405"
+v=$(c "$A/streamer/videos")
+is "$(jq -r 'length' <<<"$v")" 2 "/videos: both VODs"
+is "$(jq -r '.[0] | [.video.uuid, .session_title, .duration, .start_time, .is_live] | join("|")' <<<"$v")" \
+    "$uuid1|First VOD|120000|2026-03-01 18:00:00|false" \
+    "/videos: video.uuid, session_title, duration (ms), start_time"
+is "$(jq -r '.[0].source' <<<"$v")" "$U/vod/$uuid1/master.m3u8" "/videos: source is the m3u8 here"
+is "$(c -o /dev/null -w '%{http_code}' "$U/api/v1/video/$uuid1")" 404 "/api/v1/video: 404 by default"
+is "$(c "$U/api/v1/video/$uuid2" | jq -r '[.source, .livestream.channel.user.username, .livestream.duration] | join("|")')" \
+    "$U/vod/$uuid2/master.m3u8|Streamer|120000" "/api/v1/video with v1: the old shape"
+hdr=$(c -D- -o /dev/null "$A/streamer" | tr -d '\r' | tr A-Z a-z)
+like "$hdr" 'content-type: application/json' "API: application/json"
+like "$hdr" 'set-cookie: xsrf-token=' "API: sets XSRF-TOKEN like kick.com"
+
+# ---------------------------------------------------------------- ffprobe, yt-dlp
+src=$(jq -r '.[0].source' <<<"$v")
+pr=$(ffprobe -v error -show_entries format=duration:stream=codec_type,height -of json "$src")
+is "$(jq -r '[.streams[] | select(.codec_type == "video") | .height] | sort | join(" ")' <<<"$pr")" \
+    "160 360 720" "ffprobe reads the VOD master: three video renditions"
+is "$(jq -r '[.streams[] | select(.codec_type == "audio")] | length' <<<"$pr")" 3 "... each with audio"
+cmp_ok "$(jq -r .format.duration <<<"$pr")" "==" 120 "... 120 s"
+
+if command -v yt-dlp >/dev/null; then
+	ytdlp() { yt-dlp --ignore-config --no-cache-dir --proxy '' --no-check-certificate \
+	    --socket-timeout 10 "$@"; }
+	run ytdlp -J "$src"
+	is "$RC" 0 "yt-dlp -J on the local master exits 0" || diag "$ERR"
+	printf '%s\n' "$OUT" >"$T/yt.json"
+	is "$(jq -r '[.formats[].height] | join(" ")' "$T/yt.json")" "160 360 720" \
+	    "yt-dlp: one format per rendition, lowest first"
+	is "$(jq -r '[.formats[] | .protocol] | unique | join(" ")' "$T/yt.json")" m3u8_native \
+	    "yt-dlp: protocol m3u8_native"
+	is "$(jq -r '.formats[0] | [.url, .manifest_url, .width, .fps, .vcodec, .acodec] | join(" ")' "$T/yt.json")" \
+	    "$U/vod/$uuid1/160p30/playlist.m3u8 $src 284 30 avc1.42c00c mp4a.40.2" \
+	    "yt-dlp: url = media playlist, manifest_url = master, width, fps, codecs"
+	is "$(jq -r '[.extractor, .url, (.duration | tostring)] | join(" ")' "$T/yt.json")" \
+	    "generic $U/vod/$uuid1/720p30/playlist.m3u8 null" \
+	    "yt-dlp: generic extractor, best = top rendition, no duration"
+	like "$(jq -r '[.formats[].format_id] | join(" ")' "$T/yt.json")" '^[0-9]+ [0-9]+ [0-9]+$' \
+	    "yt-dlp: VOD format_ids are the kbit/s"
+	run ytdlp -J "$(jq -r .playback_url <<<"$j")"
+	is "$(jq -r '[.formats[].format_id] | join(" ")' <<<"$OUT")" "160p30 360p30 720p30" \
+	    "yt-dlp on the live playback_url: format_ids are the IVS group names"
+	is "$(jq -r '[.formats[] | .url | test("^http://127.0.0.1:[0-9]+/live/streamer/[0-9]+p30/playlist.m3u8$")] | all' <<<"$OUT")" \
+	    true "... and the urls the media playlists (token dropped)"
+	is "$(jq -r '.formats[0].manifest_url' <<<"$OUT")" "$(jq -r .playback_url <<<"$j")" \
+	    "... manifest_url: the URL as given, query and all"
+	is "$(jq -c '[.duration, .is_live, .live_status]' <<<"$OUT")" "[null,null,null]" \
+	    "... no duration, is_live or live_status for a live m3u8 either"
+	is "$(logof . | jq -r 'select(.ua | test("Mozilla")) | .path' | sort -u | tr '\n' ' ')" \
+	    "/live/streamer/master.m3u8 /vod/$uuid1/master.m3u8 " "yt-dlp -J fetched only the masters"
+else
+	skip "yt-dlp is not installed"
+fi
+
+# ---------------------------------------------------------------- live
+# streamer: real time from offset 30 s (15 segments aired), window 6
+L=$U/live/streamer/160p30/playlist.m3u8
+seqof() { sed -n 's/^#EXT-X-MEDIA-SEQUENCE://p' <<<"$1"; }
+# start the clock, then begin just after a segment boundary so that a 2 s
+# wait crosses exactly one
+c -o /dev/null "$U/live/streamer/master.m3u8"
+e=$(c "$U/_kc/state" | jq -r '.live[] | select(.prefix == "/live/streamer") | .elapsed')
+sleep "$(awk -v e="$e" 'BEGIN { w = 2.3 - (e - 2 * int(e / 2)); if (w >= 2) w -= 2
+    if (w < 0.05) w += 2; print w }')"
+p1=$(c "$L")
+sleep 2
+p2=$(c "$L")
+s1=$(seqof "$p1") s2=$(seqof "$p2")
+is "$((s2 - s1))" 1 "live: a segment duration later MEDIA-SEQUENCE is one more ($s1 -> $s2)" ||
+    diag "$p1" "$p2"
+cmp_ok "$s1" ">=" 9 "live: the window starts at the offset"
+is "$(grep -c '^#EXTINF:2.000,' <<<"$p2") $(grep -c '^#EXT-X-PROGRAM-DATE-TIME:' <<<"$p2")" "6 6" \
+    "live: a window of 6 segments with PROGRAM-DATE-TIME"
+unlike "$p2" 'ENDLIST|PLAYLIST-TYPE' "live: no ENDLIST, no PLAYLIST-TYPE while on air"
+last=$(grep -v '^#' <<<"$p2" | tail -1)
+is "$(c -o /dev/null -w '%{http_code}' "$U/live/streamer/160p30/$last")" 200 "live: the newest segment is there"
+next=$((${last%.ts} + 3))
+is "$(c -o /dev/null -w '%{http_code}' "$U/live/streamer/160p30/$next.ts")" 404 "live: a segment not aired yet: 404"
+is "$(logof "/live/streamer/160p30/$next.ts" | jq -r .fault)" not_aired "log: fault not_aired"
+ok "live segment is the file" cmp <(c "$U/live/streamer/160p30/$last") "$live/160p30/$last"
+a=$(sed -n 's/^#EXT-X-PROGRAM-DATE-TIME://p' <<<"$p2" | head -2 | tr '\n' ' ')
+set -- $a
+is "$(( $(date -d "$2" +%s%3N) - $(date -d "$1" +%s%3N) ))" 2000 "live: PROGRAM-DATE-TIME 2 s apart"
+c "$U/live/streamer/master.m3u8?token=x" | grep -q '^160p30/playlist.m3u8$'
+is "$?" 0 "live master points at the live media playlists"
+
+# fastie: 20x speed from 100 s: ENDLIST after (120 - 100) / 20 = 1 s
+F=$U/live/fastie/360p30/playlist.m3u8
+q1=$(c "$F")
+is "$(c "$A/fastie" | jq -r '.livestream.is_live')" true "fast live channel is live"
+unlike "$q1" ENDLIST "fast live: on air"
+sleep 1.3
+q2=$(c "$F")
+like "$q2" '#EXT-X-ENDLIST' "fast live: ENDLIST once the last segment has aired"
+is "$(seqof "$q2") $(grep -v '^#' <<<"$q2" | tail -1)" "54 59.ts" "... with the last 6 segments"
+is "$(c "$A/fastie" | jq -c '.livestream')" null "ended live: channel livestream null"
+ok "ffprobe reads a live playlist" ffprobe -v error "$U/live/streamer/160p30/playlist.m3u8"
+
+# ---------------------------------------------------------------- stop
+pid=$KICK_PID
+kill -TERM "$pid"
+t0=$(date +%s.%N)
+wait "$pid"
+is "$?" 0 "SIGTERM: exit 0"
+cmp_ok "$(since "$t0")" "<" 2 "... promptly"
+KICK_PID=
+is "$(c -o /dev/null -w '%{http_code}' "$U/clean/master.m3u8")" 000 "stopped: nothing listens"
+is "$(jq -c . "$KICK_LOG" >/dev/null && echo valid)" valid "the log is valid JSON Lines"
+is "$(jq -r 'select(.status == null) | .path' "$KICK_LOG" | head -3)" "" "every logged request has a status"
+done_testing
