@@ -71,7 +71,8 @@ FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuz
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/lib/%.c
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -std=c11 -D_GNU_SOURCE \
 	    -iquote src/lib $(shell pkg-config --cflags $(PKGS)) -o $@ $^ \
 	    $(shell pkg-config --libs $(PKGS)) -lm
 
