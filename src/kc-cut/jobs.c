@@ -183,6 +183,7 @@ source_new(const char *cut, const char *url, const char *id)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	s->video = s->audio = 1;
 	s->duration = -1;
+	s->pdt0 = NAN;
 	s->refs = 1;
 	return s;
 }
@@ -458,7 +459,8 @@ start_keyframe(struct job *j)
 {
 	kc_cut_cmd c;
 
-	kc_cut_keyframe_cmd(&c, j->src->cut, j->want0, j->how, j->start_time);
+	kc_cut_keyframe_cmd(&c, j->src->cut, j->want0 - j->src->offset, j->how,
+	    j->start_time);
 	j->st = J_KEYFRAME;
 	start(j, c.argv, 1);
 }
@@ -504,7 +506,7 @@ begin(struct job *j)
 	running++;
 	j->outfd = memfd();
 	j->errfd = memfd();
-	j->k = j->want0;
+	j->k = j->want0 - j->src->offset;	/* in the source's own time */
 	if (j->video && opt->mode == KC_CUT_COPY) {
 		j->how = KC_CUT_KF_NEAR;
 		start_keyframe(j);
@@ -526,8 +528,9 @@ keyframe_done(struct job *j, int status)
 		return;
 	}
 	out = slurp(j->outfd);
-	rc = kc_cut_keyframe_parse(out, j->want0, j->how == KC_CUT_KF_ALL ||
-	    j->want0 <= 30, &kf, why, sizeof(why));
+	rc = kc_cut_keyframe_parse(out, j->want0 - j->src->offset, j->how ==
+	    KC_CUT_KF_ALL || j->want0 - j->src->offset <= 30, &kf, why,
+	    sizeof(why));
 	free(out);
 	if (rc == 1) {
 		j->video = 0;	/* no video after all: audio frames are all key */
@@ -602,7 +605,7 @@ verify_done(struct job *j, int status)
 	block_fatal(&old);
 	reg[j->slot].has_tmp = 0;
 	restore(&old);
-	succeed(j, j->k, f.dur);
+	succeed(j, j->k + j->src->offset, f.dur);
 }
 
 /* Validates a highlight; 0, or -1 with a reason. */
@@ -633,7 +636,8 @@ check_highlight(struct job *j, const json_t *hl, double *score,
 }
 
 void
-jobs_add(struct source *s, const json_t *hl, const char *where)
+jobs_add(struct source *s, const json_t *hl, const char *where,
+    const char *err)
 {
 	char why[512];
 	const char *kind;
@@ -673,10 +677,11 @@ jobs_add(struct source *s, const json_t *hl, const char *where)
 		fail(j, "%s: output path too long", where);
 		return;
 	}
-	if (s->duration > 0 && j->want0 >= s->duration) {
+	if (err)
+		fail(j, "%s", err);
+	else if (s->duration > 0 && j->want0 - s->offset >= s->duration)
 		fail(j, "highlight starts at %.3f s, at or after the end of "
 		    "the media (%.3f s)", j->want0, s->duration);
-	}
 }
 
 static void

@@ -54,7 +54,10 @@ struct source {
 	char *cut;		/* what ffmpeg reads */
 	char *url, *id;		/* for clip records; NULL if absent */
 	int video, audio;	/* the stream record's has_video/has_audio */
-	double duration;	/* seconds, < 0 if unknown */
+	double duration;	/* seconds of cut, < 0 if unknown */
+	double offset;		/* stream time at cut's time 0 */
+	double pdt0;		/* the stream's pdt0 (NAN: none) */
+	int hls;		/* cut is an HLS playlist: hlscut.c */
 	int refs;
 };
 
@@ -68,8 +71,21 @@ void source_put(struct source *s);
  * byte on wakefd.
  */
 void jobs_init(const struct opts *o, int wakefd);
-/* Queues a highlight read at where; a bad one becomes an error record. */
-void jobs_add(struct source *s, const json_t *hl, const char *where);
+/* Queues a highlight read at where; a bad one, or one with err set (a
+ * failure found before cutting), becomes an error record. */
+void jobs_add(struct source *s, const json_t *hl, const char *where,
+    const char *err);
+
+/*
+ * hlscut.c: for a highlight of an HLS source, the best rendition's
+ * segments covering [t0, t1) fetched once each into dir (or linked, when
+ * they are local files), and a private playlist of them; returns a new
+ * source reading that playlist (its offset: the stream time of its
+ * first segment), or NULL with a reason.
+ */
+struct source *hls_source(const struct source *s, double t0, double t1,
+    const char *dir, char *why, size_t n);
+void hls_cleanup(const char *dir);
 /* Reaps children, moves cuts on, starts queued ones. */
 void jobs_step(void);
 /* Writes finished records in arrival order. */

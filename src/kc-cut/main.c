@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -196,9 +197,45 @@ on_stream(struct ctx *c, const struct feed_item *it)
 		s->audio = b;
 	if (kc_rec_num(it->rec, "duration", &d) == 0 && d > 0)
 		s->duration = d;
+	if (kc_rec_num(it->rec, "pdt0", &d) == 0)
+		s->pdt0 = d;
+	/* an HLS source: the clip's segments are fetched once, here */
+	s->hls = strlen(cut) > 5 && strncasecmp(cut + strcspn(cut, "?#") - 5,
+	    ".m3u8", 5) == 0 && strcspn(cut, "?#") >= 5;
 	source_put(c->src);
 	c->src = s;
 	kc_out_raw(it->raw, it->len);
+}
+
+/* Where HLS segments for clips are kept while kc-cut runs. */
+static char hlsdir[PATH_MAX + 32];
+static const struct opts *opts;
+
+static void
+on_highlight(struct ctx *c, const struct feed_item *it)
+{
+	struct source *s;
+	double t0, t1;
+	char why[600];
+
+	if (!c->src->hls || kc_rec_num(it->rec, "t0", &t0) != 0 ||
+	    kc_rec_num(it->rec, "t1", &t1) != 0) {
+		jobs_add(c->src, it->rec, it->where, NULL);
+		return;
+	}
+	if (!*hlsdir) {
+		snprintf(hlsdir, sizeof(hlsdir), "%s/.kc-cut.%ld", opts->dir,
+		    (long)getpid());
+		if (mkdir(hlsdir, 0777) != 0 && errno != EEXIST)
+			kc_die(KC_EXIT_DATA, "%s:", hlsdir);
+	}
+	if ((s = hls_source(c->src, t0, t1, hlsdir, why, sizeof(why))) ==
+	    NULL) {
+		jobs_add(c->src, it->rec, it->where, why);
+		return;
+	}
+	jobs_add(s, it->rec, it->where, NULL);
+	source_put(s);
 }
 
 static void
@@ -218,7 +255,7 @@ handle(struct ctx *c, struct feed_item *it)
 	else if (strcmp(type, "highlight") == 0) {
 		if (c->src == NULL)
 			fatal(it->where, "highlight before any stream record");
-		jobs_add(c->src, it->rec, it->where);
+		on_highlight(c, it);
 	} else if (strcmp(type, "end") == 0) {
 		c->end_raw = it->raw;	/* held until the cuts are done */
 		c->end_len = it->len;
@@ -279,6 +316,7 @@ main(int argc, char **argv)
 	kc_out_init();
 	parse_args(argc, argv, &o);
 	make_outdir(&o);
+	opts = &o;
 	kc_out_unbuffered(o.unbuffered);
 	memset(&c, 0, sizeof(c));
 	if (pipe2(c.wake, O_CLOEXEC | O_NONBLOCK) != 0)
@@ -289,6 +327,8 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "cannot start the input thread:");
 	run(&c);
 	jobs_progress_end();
+	if (*hlsdir)
+		hls_cleanup(hlsdir);
 	source_put(c.src);
 	if (jobs_failed())
 		kc_warn("%d cut%s failed (see the error records)",

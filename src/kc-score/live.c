@@ -20,6 +20,7 @@
 #define RING 1800		/* hops of history (30 min at 1 s) */
 #define LOOKAHEAD 2		/* hops a candidate must stay the best for */
 #define WARMUP 10		/* windows scored before any is written */
+#define PEAK 0.75		/* where in a live window the taper peaks */
 
 struct lkind {
 	char *names[MAXF];
@@ -196,7 +197,7 @@ hop_score(struct lkind *lk, const struct kc_weightset *ws, long slot)
 
 /*
  * Tapered mean of the w hop scores ending at hop last, with the taper's
- * top at two thirds of the window: a live clip keeps the lead-up to a
+ * top at three quarters of the window: a live clip keeps the lead-up to a
  * moment and closes soon after it, so it can be cut while still fresh.
  */
 static double
@@ -208,7 +209,8 @@ window(const struct lkind *lk, long last, long w)
 	for (i = 0; i < w; i++) {
 		h = last - w + 1 + i;
 		x = (i + 0.5) / (double)w;
-		t = x < 2.0 / 3 ? 0.5 + 0.5 * x * 1.5 : 1 - 1.5 * (x - 2.0 / 3);
+		t = x < PEAK ? 0.5 + 0.5 * x / PEAK : 1 - 0.5 * (x - PEAK) /
+		    (1 - PEAK);
 		norm += t;
 		if (h >= 0 && lk->at[h % RING] == h)
 			sum += t * lk->score[h % RING];

@@ -49,7 +49,7 @@ static const char usage_text[] =
 "                            against the last 30 minutes, a window written\n"
 "                            once it stands --live-threshold robust\n"
 "                            deviations above the windows before it\n"
-"                            (default 3) and stays the best for 2 hops;\n"
+"                            (default 2) and stays the best for 2 hops;\n"
 "                            records are flushed as written\n"
 "  -h, --help                show this help\n"
 "\n"
@@ -91,7 +91,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.clip_dur = 30;
 	o->p.min_gap = 10;
 	o->p.start = o->p.end = -1;
-	o->p.live_threshold = 3;
+	o->p.live_threshold = 2;
 	o->weights = getenv("KC_WEIGHTS");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:h", longopts,
 	    NULL)) != -1) {

@@ -1,0 +1,542 @@
+/*
+ * hlsrun.c - HLS sources: the lowest rendition with video is analysed
+ * (its segments go through the spool as "path" segments), the best is
+ * cut from.  A VOD fetches only the segments its range covers, and kc-cut
+ * later fetches only the best-rendition segments its clips need.  A live
+ * stream is followed from its live edge, reloading the playlist about
+ * every target duration; while it is on air the best rendition's
+ * segments of the last --live-buffer seconds are kept in a local playlist
+ * (the stream's "cut" source) so clips are cut from local copies.  A
+ * segment that cannot be fetched becomes a "gap" record and the run goes
+ * on.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "msg.h"
+#include "out.h"
+#include "probe.h"
+#include "progress.h"
+#include "rec.h"
+
+#define EDGE 3			/* live: segments behind the edge to start */
+
+struct run {
+	struct target *t;
+	const kc_hls_variant *av, *cv;	/* analysis, cut (NULL: no master) */
+	const char *aurl, *curl;	/* their media playlists */
+	struct spool sp;
+	char id[17];
+	long gaps;
+	int stream_done;	/* stream record written */
+	double pdt0;		/* stream time 0 as Unix time, NAN unknown */
+
+	/* live cut buffer */
+	char cutdir[PATH_MAX + 8], cutpl[PATH_MAX + 16];
+	kc_hls_segment *cb;	/* buffered cut segments, oldest first */
+	char (*cbpath)[PATH_MAX + 32];
+	double *cbt;		/* their stream times */
+	size_t ncb, capcb;
+	long long cb_seq0;
+};
+
+static kc_hls *
+fetch_playlist(struct run *r, const char *url, char *why, size_t n)
+{
+	kc_http_result res;
+	kc_hls *pl;
+	char *text, perr[300];
+	size_t len;
+	long line;
+
+	if (kc_http_get_mem(r->t->http, url, NULL, 32L << 20, &text, &len,
+	    &res) != KC_HTTP_OK) {
+		snprintf(why, n, "%s", res.reason);
+		return NULL;
+	}
+	if (kc_hls_parse(text, len, url, &pl, &line, perr, sizeof(perr)) !=
+	    0) {
+		snprintf(why, n, "line %ld: %s", line, perr);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	if (pl->kind != KC_HLS_MEDIA) {
+		kc_hls_free(pl);
+		snprintf(why, n, "a master playlist where a media playlist "
+		    "was expected");
+		return NULL;
+	}
+	return pl;
+}
+
+static void
+gap(struct run *r, double t0, double t1, const char *reason)
+{
+	json_t *g = kc_rec_new("gap");
+
+	set(g, "t0", json_real(t0));
+	set(g, "t1", json_real(t1));
+	set(g, "stage", json_string("kc-fetch"));
+	set(g, "reason", json_string(reason));
+	kc_out_new(g);
+	kc_out_flush();
+	r->gaps++;
+	kc_warn("%s: lost %.1f-%.1f s: %s", O.arg, t0, t1, reason);
+}
+
+/* Downloads a segment to path; 0, or -1 with the reason in why. */
+static int
+download(struct run *r, const kc_hls_segment *s, const char *path,
+    char *why, size_t n)
+{
+	kc_http_req rq = { 0, 0, NULL };
+	kc_http_result res;
+
+	if (s->key) {
+		snprintf(why, n, "encrypted segment (%s): kc cannot decrypt",
+		    s->key->method_name);
+		return -1;
+	}
+	if (s->br_length > 0) {
+		rq.off = s->br_offset;
+		rq.len = s->br_length;
+	}
+	if (kc_http_get_file(r->t->http, s->uri, s->br_length > 0 ? &rq :
+	    NULL, path, &res) != KC_HTTP_OK) {
+		snprintf(why, n, "%s", res.reason);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+qname(const kc_hls_variant *v, char *buf, size_t n)
+{
+	if (v == NULL)
+		return "source";
+	if (v->name)
+		return v->name;
+	if (v->height > 0)
+		snprintf(buf, n, "%dp", v->height);
+	else
+		snprintf(buf, n, "%lld bit/s", v->bandwidth);
+	return buf;
+}
+
+/* The stream record, from the first segment actually fetched (probed). */
+static void
+stream_record(struct run *r, const char *first, double start, double end,
+    double duration, int live)
+{
+	json_t *s = kc_rec_new("stream"), *q;
+	char why[600], b1[32], b2[32], media[PATH_MAX + 8];
+	kc_probe p;
+	int has_a = 1, has_v = r->av ? r->av->has_video : 1;
+
+	memset(&p, 0, sizeof(p));
+	if (first) {
+		snprintf(media, sizeof(media), "file:%s", first);
+		if (kc_probe_media(media, &p, why, sizeof(why)) == 0) {
+			has_a = p.has_audio;
+			has_v = p.has_video;
+		} else
+			kc_warn("%s: first segment: %s", O.arg, why);
+	}
+	set(s, "v", json_integer(KC_RECORDS_VERSION));
+	set(s, "id", json_string(r->id));
+	set(s, "url", json_string(r->t->url));
+	set(s, "analysis", json_string(r->aurl));
+	set(s, "cut", json_string(live ? r->cutpl : r->curl));
+	set(s, "duration", live ? json_null() : json_real(duration));
+	set(s, "live", json_boolean(live));
+	set(s, "title", json_string(O.title ? O.title : r->t->title ?
+	    r->t->title : base_name(r->t->canon)));
+	set(s, "channel", O.channel ? json_string(O.channel) : r->t->channel ?
+	    json_string(r->t->channel) : json_null());
+	set(s, "start", json_real(start));
+	set(s, "end", end >= 0 ? json_real(end) : json_null());
+	set(s, "has_audio", json_boolean(has_a));
+	set(s, "has_video", json_boolean(has_v));
+	if (has_v) {
+		if (p.fps > 0)
+			set(s, "fps", kc_json_num(p.fps));
+		if (p.width > 0 && p.height > 0) {
+			set(s, "width", json_integer(p.width));
+			set(s, "height", json_integer(p.height));
+		} else if (r->av && r->av->width > 0) {
+			set(s, "width", json_integer(r->av->width));
+			set(s, "height", json_integer(r->av->height));
+		}
+	}
+	set(s, "hop", json_real(O.hop));
+	q = json_object();
+	set(q, "analysis", json_string(qname(r->av, b1, sizeof(b1))));
+	set(q, "cut", json_string(qname(r->cv, b2, sizeof(b2))));
+	set(s, "quality", q);
+	set(s, "pdt0", isfinite(r->pdt0) ? json_real(r->pdt0) : json_null());
+	kc_out_new(s);
+	kc_out_flush();
+	r->stream_done = 1;
+}
+
+static void
+segment(struct run *r, long long seq, double t0, double t1, const char *path,
+    int disc)
+{
+	json_t *s = kc_rec_new("segment");
+
+	set(s, "seq", json_integer(seq));
+	set(s, "t0", json_real(t0));
+	set(s, "t1", json_real(t1));
+	set(s, "path", json_string(path));
+	if (r->sp.nroles)
+		set(s, "ack", json_string(r->sp.ack));
+	if (disc)
+		set(s, "discontinuity", json_true());
+	kc_out_new(s);
+	kc_out_flush();
+}
+
+/* ---- VOD -------------------------------------------------------------- */
+
+static void
+vod(struct run *r, kc_hls *pl)
+{
+	char path[PATH_MAX + 32], why[600];
+	double start, end;
+	size_t i, first, last;
+	int disc;
+	kc_hls_segment *s;
+
+	end = O.end >= 0 && O.end < pl->duration ? O.end : pl->duration;
+	for (first = 0; first < pl->nseg && pl->seg[first].start +
+	    pl->seg[first].duration <= O.start + 1e-9; first++)
+		;
+	for (last = first; last < pl->nseg && pl->seg[last].start < end -
+	    1e-9; last++)
+		;
+	if (first >= last)
+		kc_usage_error("--start %.1f s is at or past the end of the "
+		    "stream (%.1f s)", O.start, pl->duration);
+	start = pl->seg[first].start;
+	end = pl->seg[last - 1].start + pl->seg[last - 1].duration;
+	r->pdt0 = pl->nseg ? pl->seg[0].pdt : NAN;
+	for (i = first; i < last; i++) {
+		s = &pl->seg[i];
+		if (s->seq <= O.resume_after)
+			continue;	/* done before an interruption */
+		if (spool_wait_room(&r->sp) != 0)
+			break;
+		spool_name(&r->sp, s->seq, "a", path, sizeof(path));
+		if (download(r, s, path, why, sizeof(why)) != 0) {
+			if (!r->stream_done)
+				stream_record(r, NULL, start, end, pl->duration,
+				    0);
+			gap(r, s->start, s->start + s->duration, why);
+			continue;
+		}
+		if (!r->stream_done)
+			stream_record(r, path, start, end, pl->duration, 0);
+		spool_added(&r->sp, s->seq, path);
+		disc = s->discontinuity && i > first;
+		segment(r, s->seq, s->start, s->start + s->duration, path,
+		    disc);
+	}
+	if (!r->stream_done)	/* nothing left to fetch */
+		stream_record(r, NULL, start, end, pl->duration, 0);
+}
+
+/* ---- live ------------------------------------------------------------- */
+
+static void
+nap(double secs)
+{
+	struct timespec ts;
+	double until = kc_now() + secs;
+
+	while (!fetch_stop && kc_now() < until) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 50 * 1000 * 1000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Rewrites the local cut playlist from the buffer (atomically). */
+static void
+write_cutpl(struct run *r)
+{
+	kc_hls pl;
+	char *text, why[300], tmp[PATH_MAX + 32];
+	size_t len, i;
+	FILE *fp;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.seg = r->cb;
+	pl.nseg = r->ncb;
+	pl.seq0 = r->ncb ? r->cb[0].seq : 0;
+	pl.type = KC_HLS_TYPE_EVENT;
+	for (i = 0; i < r->ncb; i++) {
+		r->cb[i].uri = r->cbpath[i];
+		/* stream time, as Unix time counted from pdt0 (docs/
+		 * records.md: "cut" playlists of live streams) */
+		r->cb[i].pdt = r->pdt0 + r->cbt[i];
+		r->cb[i].pdt_tag = 1;
+		if (pl.target < (long)ceil(r->cb[i].duration))
+			pl.target = (long)ceil(r->cb[i].duration);
+	}
+	if (kc_hls_write(&pl, &text, &len, why, sizeof(why)) != 0) {
+		kc_warn("%s: cut playlist: %s", r->cutpl, why);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cutpl);
+	if ((fp = fopen(tmp, "w")) == NULL || fwrite(text, 1, len, fp) != len ||
+	    fclose(fp) != 0 || rename(tmp, r->cutpl) != 0)
+		kc_warn("%s:", r->cutpl);
+	free(text);
+}
+
+/*
+ * Keeps a best-rendition segment for cutting (downloaded, or linked from
+ * have when the analysis rendition is the best one), and drops what is
+ * older than --live-buffer.
+ */
+static void
+buffer_cut(struct run *r, const kc_hls_segment *s, double t0,
+    const char *have)
+{
+	char path[PATH_MAX + 32], why[600];
+	size_t i, k;
+	void *np;
+
+	snprintf(path, sizeof(path), "%s/%lld.ts", r->cutdir, s->seq);
+	if (have ? link(have, path) != 0 && (snprintf(why, sizeof(why),
+	    "%s", strerror(errno)), 1) : download(r, s, path, why,
+	    sizeof(why)) != 0) {
+		kc_warn("%s: best-rendition segment %lld: %s (clips there "
+		    "will fail)", O.arg, s->seq, why);
+		return;
+	}
+	if (r->ncb == r->capcb) {
+		r->capcb = r->capcb ? 2 * r->capcb : 64;
+		if ((np = realloc(r->cb, r->capcb * sizeof(*r->cb))) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		r->cb = np;
+		if ((np = realloc(r->cbpath, r->capcb * sizeof(*r->cbpath))) ==
+		    NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		r->cbpath = np;
+		if ((np = realloc(r->cbt, r->capcb * sizeof(*r->cbt))) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		r->cbt = np;
+	}
+	memset(&r->cb[r->ncb], 0, sizeof(r->cb[0]));
+	r->cb[r->ncb].seq = s->seq;
+	r->cb[r->ncb].duration = s->duration;
+	r->cb[r->ncb].discontinuity = r->ncb > 0 && (s->discontinuity ||
+	    s->seq != r->cb[r->ncb - 1].seq + 1);
+	snprintf(r->cbpath[r->ncb], sizeof(r->cbpath[0]), "%s", path);
+	r->cbt[r->ncb] = t0;
+	r->ncb++;
+	/* the oldest go once the buffer is longer than --live-buffer */
+	for (k = 0; k < r->ncb && r->cbt[r->ncb - 1] - r->cbt[k] >
+	    O.live_buffer; k++)
+		unlink(r->cbpath[k]);
+	if (k > 0) {
+		for (i = k; i < r->ncb; i++) {
+			r->cb[i - k] = r->cb[i];
+			memcpy(r->cbpath[i - k], r->cbpath[i],
+			    sizeof(r->cbpath[0]));
+			r->cbt[i - k] = r->cbt[i];
+		}
+		r->ncb -= k;
+		r->cb[0].discontinuity = 0;
+	}
+	write_cutpl(r);
+}
+
+/* The cut rendition's segment matching an analysis segment. */
+static const kc_hls_segment *
+cut_match(kc_hls *cpl, const kc_hls_segment *a)
+{
+	size_t i;
+
+	for (i = 0; cpl && i < cpl->nseg; i++) {
+		if (isfinite(a->pdt) && isfinite(cpl->seg[i].pdt)) {
+			if (fabs(cpl->seg[i].pdt - a->pdt) < 0.5)
+				return &cpl->seg[i];
+		} else if (cpl->seg[i].seq == a->seq)
+			return &cpl->seg[i];
+	}
+	return NULL;
+}
+
+static void
+live(struct run *r, kc_hls *pl)
+{
+	kc_hls_live st;
+	kc_hls_news nw;
+	kc_hls *cpl = NULL;
+	const kc_hls_segment *s, *cs;
+	char path[PATH_MAX + 32], why[600];
+	double t0 = 0, tnext = 0, delay;
+	size_t i, from;
+	int tries, disc = 0, first = 1, refreshed, usepdt = 0;
+
+	catch_stop_signals();
+	kc_out_unbuffered(1);
+	snprintf(r->cutdir, sizeof(r->cutdir), "%s/cut", r->sp.dir);
+	snprintf(r->cutpl, sizeof(r->cutpl), "%s/cut.m3u8", r->sp.dir);
+	if (mkdir(r->cutdir, 0777) != 0 && errno != EEXIST)
+		kc_die(KC_EXIT_DATA, "%s:", r->cutdir);
+	kc_hls_live_init(&st);
+	r->pdt0 = NAN;
+	for (;;) {
+		kc_hls_live_next(&st, pl, &nw);
+		from = nw.first;
+		if (first && nw.n > EDGE) {	/* start at the live edge */
+			from = nw.first + nw.n - EDGE;
+			nw.n = EDGE;
+		}
+		if (nw.missed > 0 && !first)
+			gap(r, tnext, tnext + (double)nw.missed * pl->target,
+			    "segments left the live playlist before they were "
+			    "fetched");
+		if (nw.reset || nw.missed > 0)
+			disc = 1;
+		refreshed = 0;
+		for (i = from; i < from + nw.n && fetch_stop == 0; i++) {
+			s = &pl->seg[i];
+			/* stream time: from the program date time when the
+			 * source has one, else by adding up durations */
+			if (!isfinite(r->pdt0)) {
+				r->pdt0 = isfinite(s->pdt) ? s->pdt : 0;
+				usepdt = isfinite(s->pdt);
+				tnext = 0;
+			}
+			if (usepdt && isfinite(s->pdt))
+				t0 = s->pdt - r->pdt0;
+			else
+				t0 = tnext + (i == from && nw.missed > 0 ?
+				    (double)nw.missed * pl->target : 0);
+			if (r->cv && r->cv != r->av) {
+				/* the best rendition may list it a moment
+				 * later than the lowest */
+				for (tries = 0; (cs = cut_match(cpl, s)) ==
+				    NULL && tries < 4 && !fetch_stop; tries++) {
+					if (refreshed || tries > 0)
+						nap(0.5);
+					kc_hls_free(cpl);
+					cpl = fetch_playlist(r, r->curl, why,
+					    sizeof(why));
+					refreshed = 1;
+				}
+				if (cs)
+					buffer_cut(r, cs, t0, NULL);
+				else
+					kc_warn("%s: segment %lld is not in the "
+					    "best rendition's playlist", O.arg,
+					    s->seq);
+			}
+			if (spool_wait_room(&r->sp) != 0)
+				break;
+			spool_name(&r->sp, s->seq, "a", path, sizeof(path));
+			if (download(r, s, path, why, sizeof(why)) != 0) {
+				if (!r->stream_done)
+					stream_record(r, NULL, 0, -1, 0, 1);
+				gap(r, t0, t0 + s->duration, why);
+				tnext = t0 + s->duration;
+				continue;
+			}
+			if (!r->cv || r->cv == r->av)
+				buffer_cut(r, s, t0, path);	/* the same */
+			if (!r->stream_done)
+				stream_record(r, path, 0, -1, 0, 1);
+			spool_added(&r->sp, s->seq, path);
+			segment(r, s->seq, t0, t0 + s->duration, path, disc ||
+			    s->discontinuity);
+			disc = 0;
+			tnext = t0 + s->duration;
+			if (O.duration > 0 && tnext >= O.duration)
+				fetch_stop = 1;
+		}
+		first = 0;
+		if (pl->endlist || fetch_stop)
+			break;
+		delay = kc_hls_reload_delay(pl, nw.n > 0);
+		nap(delay);
+		if (fetch_stop)
+			break;
+		for (tries = 0;; tries++) {
+			kc_hls *npl = fetch_playlist(r, r->aurl, why,
+			    sizeof(why));
+
+			if (npl) {
+				kc_hls_free(pl);
+				pl = npl;
+				break;
+			}
+			kc_warn("%s: reloading the live playlist: %s", O.arg,
+			    why);
+			nap(pl->target > 0 ? (double)pl->target : 2);
+			if (fetch_stop || tries > 30)
+				break;
+		}
+		if (fetch_stop)
+			break;
+	}
+	if (fetch_stop)
+		kc_warn("%s: stopping: the segments fetched are analysed and "
+		    "kept", O.arg);
+	if (!r->stream_done)
+		stream_record(r, NULL, 0, -1, 0, 1);
+	kc_hls_free(cpl);
+	kc_hls_free(pl);
+}
+
+void
+hls_run(struct target *t)
+{
+	struct run r;
+	kc_hls *pl;
+	char why[600];
+	int islive;
+
+	memset(&r, 0, sizeof(r));
+	r.t = t;
+	r.pdt0 = NAN;
+	if (t->master) {
+		r.av = kc_hls_pick_analysis(t->master, O.analysis_quality);
+		r.cv = kc_hls_pick_cut(t->master, O.quality);
+		if (r.av == NULL || r.cv == NULL)
+			kc_die(KC_EXIT_DATA, "%s: no usable rendition", O.arg);
+		r.aurl = r.av->uri;
+		r.curl = r.cv->uri;
+	} else
+		r.aurl = r.curl = t->media;
+	if ((pl = fetch_playlist(&r, r.aurl, why, sizeof(why))) == NULL)
+		kc_die(KC_EXIT_DATA, "%s: %s: %s", O.arg, r.aurl, why);
+	if (pl->iframes)
+		kc_die(KC_EXIT_DATA, "%s: an I-frames-only playlist", O.arg);
+	islive = !pl->endlist && pl->type != KC_HLS_TYPE_VOD;
+	stream_id(t->canon, r.id);
+	resume_check(r.id);
+	spool_open(&r.sp, r.id);
+	if (islive)
+		live(&r, pl);
+	else {
+		vod(&r, pl);
+		kc_hls_free(pl);
+	}
+	emit_end(r.id);
+	spool_finish(&r.sp);
+	http_summary(t->http, r.gaps);
+	kc_http_free(t->http);
+}

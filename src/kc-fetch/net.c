@@ -1,0 +1,508 @@
+/*
+ * net.c - what an http(s) SOURCE is and where its media lives.  Kick,
+ * Twitch and YouTube pages and HLS playlists go to yt-dlp first (its
+ * format list gives the renditions); Kick pages then to Kick's own API
+ * (channel -> live playback_url, channel videos -> a VOD's source); any
+ * other URL is sniffed: an HLS playlist, or a media file for ffprobe.
+ * Everything is fetched with src/lib/http.c (retries, backoff, cookies).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fetch.h"
+#include "msg.h"
+#include "spawn.h"
+
+enum kind { PLAIN, KICK, OTHER_PAGE };
+
+#define PLAYLIST_MAX (32L << 20)
+
+static char *
+xstrdup(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	return d;
+}
+
+/* The host part of an http(s) URL, and where its path starts. */
+static const char *
+host_of(const char *url, size_t *len)
+{
+	const char *h = strstr(url, "://");
+
+	h = h ? h + 3 : url;
+	*len = strcspn(h, "/:?#");
+	return h;
+}
+
+static int
+host_is(const char *url, const char *const *hosts)
+{
+	size_t len, i;
+	const char *h = host_of(url, &len);
+
+	for (i = 0; hosts[i]; i++)
+		if (strlen(hosts[i]) == len && strncasecmp(h, hosts[i], len)
+		    == 0)
+			return 1;
+	return 0;
+}
+
+static enum kind
+classify(const char *url)
+{
+	static const char *const kick[] = { "kick.com", "www.kick.com",
+	    NULL };
+	static const char *const pages[] = { "twitch.tv", "www.twitch.tv",
+	    "m.twitch.tv", "youtube.com", "www.youtube.com", "m.youtube.com",
+	    "youtu.be", NULL };
+
+	if (host_is(url, kick))
+		return KICK;
+	if (host_is(url, pages))
+		return OTHER_PAGE;
+	return PLAIN;
+}
+
+/* The URL without query and fragment: tokens change, the stream not. */
+static char *
+canonical(const char *url)
+{
+	char *c = xstrdup(url);
+
+	c[strcspn(c, "?#")] = '\0';
+	return c;
+}
+
+static int
+looks_m3u8(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+
+	return n >= 5 && strncasecmp(url + n - 5, ".m3u8", 5) == 0;
+}
+
+static kc_http *
+new_http(int kick)
+{
+	static const char *const kick_headers[] = {
+	    "Accept: application/json, text/plain, */*",
+	    "Accept-Language: en-US,en;q=0.9",
+	    "Referer: https://kick.com/", "Origin: https://kick.com", NULL };
+	kc_http_opts ho;
+	kc_http *h;
+	char why[300];
+
+	kc_http_opts_init(&ho);
+	ho.max_retries = O.retries;
+	ho.backoff_factor = O.backoff;
+	ho.cookie_file = O.cookies;
+	if (kick)
+		ho.headers = kick_headers;
+	if ((h = kc_http_new(&ho, why, sizeof(why))) == NULL)
+		kc_die(KC_EXIT_DATA, "%s", why);
+	return h;
+}
+
+/* The advice to add when a site blocks us. */
+static const char *
+blocked_advice(const kc_http_result *r)
+{
+	return r->cloudflare || r->status == 403 ? "; try --cookies FILE "
+	    "(cookies.txt exported from a browser where the site works), a "
+	    "newer yt-dlp (KC_YTDLP=/path/to/yt-dlp), or paste the .m3u8 URL "
+	    "your browser plays" : "";
+}
+
+/* GETs url into memory or dies naming what. */
+static char *
+get_or_die(kc_http *h, const char *url, const char *what, size_t *len)
+{
+	kc_http_result r;
+	char *body;
+
+	if (kc_http_get_mem(h, url, NULL, PLAYLIST_MAX, &body, len, &r) !=
+	    KC_HTTP_OK)
+		kc_die(KC_EXIT_DATA, "%s: %s: %s%s", O.arg, what, r.reason,
+		    blocked_advice(&r));
+	return body;
+}
+
+static kc_hls *
+parse_or_die(const char *text, size_t len, const char *url)
+{
+	kc_hls *pl;
+	long line;
+	char why[300];
+
+	if (kc_hls_parse(text, len, url, &pl, &line, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "%s: %s: line %ld: %s", O.arg, url, line,
+		    why);
+	return pl;
+}
+
+/* Fills t from an HLS playlist URL (master or media). */
+static void
+from_playlist(struct target *t, const char *url)
+{
+	size_t len;
+	char *text = get_or_die(t->http, url, "playlist", &len);
+	kc_hls *pl = parse_or_die(text, len, url);
+
+	free(text);
+	if (pl->kind == KC_HLS_MASTER)
+		t->master = pl;
+	else {
+		t->media = xstrdup(url);
+		kc_hls_free(pl);
+	}
+}
+
+/* ---- yt-dlp ----------------------------------------------------------- */
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s && *s ? s : NULL;
+}
+
+/* A master playlist made from yt-dlp's HLS formats (each a rendition's
+ * media playlist). */
+static kc_hls *
+master_from_formats(json_t *formats)
+{
+	kc_hls *m;
+	json_t *f;
+	size_t i, n = 0;
+	const char *proto, *url, *vc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL || (m->var = calloc(
+	    json_array_size(formats) + 1, sizeof(*m->var))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	m->kind = KC_HLS_MASTER;
+	json_array_foreach(formats, i, f) {
+		proto = jstr(f, "protocol");
+		url = jstr(f, "url");
+		if (proto == NULL || url == NULL || strncmp(proto, "m3u8", 4))
+			continue;
+		vc = jstr(f, "vcodec");
+		m->var[n].uri = xstrdup(url);
+		m->var[n].height = (int)json_integer_value(json_object_get(f,
+		    "height"));
+		m->var[n].width = (int)json_integer_value(json_object_get(f,
+		    "width"));
+		m->var[n].bandwidth = (long long)(json_number_value(
+		    json_object_get(f, "tbr")) * 1000);
+		m->var[n].frame_rate = json_number_value(json_object_get(f,
+		    "fps"));
+		m->var[n].name = xstrdup(jstr(f, "format_id"));
+		m->var[n].has_video = vc == NULL || strcmp(vc, "none") != 0;
+		n++;
+	}
+	m->nvar = n;
+	if (n == 0) {
+		free(m->var);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Returns 0 when yt-dlp resolved url into t; -1 with why. */
+static int
+ytdlp(const char *url, struct target *t, char *why, size_t n)
+{
+	const char *argv[12];
+	char err[2048], sbuf[64], *out;
+	json_t *info, *formats;
+	json_error_t jerr;
+	size_t k = 0;
+	int st;
+
+	argv[k++] = kc_tool("KC_YTDLP", "yt-dlp");
+	argv[k++] = "-J";
+	argv[k++] = "--no-warnings";
+	argv[k++] = "--no-playlist";
+	if (O.cookies) {
+		argv[k++] = "--cookies";
+		argv[k++] = O.cookies;
+	}
+	argv[k++] = "--";
+	argv[k++] = url;
+	argv[k] = NULL;
+	if (kc_run_capture(argv, 64L << 20, &out, NULL, err, sizeof(err),
+	    &st) != 0) {
+		snprintf(why, n, "cannot run %s: %s", argv[0], errno == ENOENT ?
+		    "not found" : strerror(errno));
+		return -1;
+	}
+	if (kc_status_failed(st)) {
+		kc_last_line(err);
+		snprintf(why, n, "%s", *err ? err : kc_status_str(st, sbuf,
+		    sizeof(sbuf)));
+		free(out);
+		return -1;
+	}
+	info = json_loads(out, 0, &jerr);
+	free(out);
+	if (!json_is_object(info)) {
+		json_decref(info);
+		snprintf(why, n, "unreadable yt-dlp output");
+		return -1;
+	}
+	formats = json_object_get(info, "formats");
+	if (json_is_array(formats))
+		t->master = master_from_formats(formats);
+	if (t->master == NULL) {
+		json_decref(info);
+		snprintf(why, n, "yt-dlp found no HLS formats");
+		return -1;
+	}
+	t->title = xstrdup(jstr(info, "title"));
+	t->channel = xstrdup(jstr(info, "channel") ? jstr(info, "channel") :
+	    jstr(info, "uploader"));
+	if (json_is_true(json_object_get(info, "is_live")))
+		t->live = 1;
+	json_decref(info);
+	return 0;
+}
+
+/* ---- Kick's API ------------------------------------------------------- */
+
+/* Path segment i (0-based) of url into out; 0 when there is one. */
+static int
+path_seg(const char *url, int i, char *out, size_t n)
+{
+	size_t len;
+	const char *p = host_of(url, &len) + len, *e;
+
+	p += strcspn(p, "/?#");	/* past a port */
+	for (;;) {
+		if (*p != '/')
+			return -1;
+		p++;
+		e = p + strcspn(p, "/?#");
+		if (i-- == 0)
+			break;
+		p = e;
+	}
+	if (e == p || (size_t)(e - p) >= n)
+		return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+static int
+safe_token(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+static json_t *
+api_get(kc_http *h, const char *path, long *status)
+{
+	char url[2048], *body;
+	kc_http_result r;
+	json_t *j;
+	size_t len;
+	int rc;
+
+	snprintf(url, sizeof(url), "%s%s%s", O.kick_api, O.kick_api[0] &&
+	    O.kick_api[strlen(O.kick_api) - 1] == '/' ? "" : "/", path + 1);
+	rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body, &len, &r);
+	*status = r.status;
+	if (rc == KC_HTTP_FAILED && r.status == 404)
+		return NULL;
+	if (rc != KC_HTTP_OK)
+		kc_die(KC_EXIT_DATA, "%s: Kick API %s: %s%s", O.arg, url,
+		    r.reason, blocked_advice(&r));
+	j = json_loadb(body, len, 0, NULL);
+	free(body);
+	if (j == NULL)
+		kc_die(KC_EXIT_DATA, "%s: Kick API %s: not JSON (blocked? try "
+		    "--cookies FILE or paste the .m3u8 URL)", O.arg, url);
+	return j;
+}
+
+static void
+kick_live(struct target *t, const char *slug)
+{
+	char path[300], canon[400];
+	json_t *ch, *ls, *user;
+	const char *pb, *title;
+	long status;
+
+	snprintf(path, sizeof(path), "/api/v2/channels/%s", slug);
+	if ((ch = api_get(t->http, path, &status)) == NULL)
+		kc_die(KC_EXIT_DATA, "%s: Kick has no channel \"%s\"", O.arg,
+		    slug);
+	ls = json_object_get(ch, "livestream");
+	pb = jstr(ch, "playback_url");
+	if (!json_is_object(ls) || pb == NULL)
+		kc_die(KC_EXIT_DATA, "%s: %s is not live now (for a past "
+		    "stream give https://kick.com/%s/videos/UUID)", O.arg, slug,
+		    slug);
+	user = json_object_get(ch, "user");
+	title = jstr(ls, "session_title");
+	t->title = xstrdup(title);
+	t->channel = xstrdup(jstr(user, "username") ? jstr(user, "username") :
+	    slug);
+	t->live = 1;
+	snprintf(canon, sizeof(canon), "kick:live:%s:%lld", slug,
+	    (long long)json_integer_value(json_object_get(ls, "id")));
+	free(t->canon);
+	t->canon = xstrdup(canon);
+	from_playlist(t, pb);
+	json_decref(ch);
+}
+
+static void
+kick_vod(struct target *t, const char *slug, const char *uuid)
+{
+	char path[400], canon[300];
+	json_t *list, *v, *ls, *chan, *found = NULL;
+	const char *src = NULL;
+	long status;
+	size_t i;
+
+	if (*slug) {
+		snprintf(path, sizeof(path), "/api/v2/channels/%s/videos",
+		    slug);
+		if ((list = api_get(t->http, path, &status)) == NULL)
+			kc_die(KC_EXIT_DATA, "%s: Kick has no channel \"%s\"",
+			    O.arg, slug);
+		json_array_foreach(list, i, v)
+			if (strcmp(json_string_value(json_object_get(
+			    json_object_get(v, "video"), "uuid")) ?
+			    json_string_value(json_object_get(json_object_get(v,
+			    "video"), "uuid")) : "", uuid) == 0)
+				found = v;
+		if (found) {
+			src = jstr(found, "source");
+			t->title = xstrdup(jstr(found, "session_title"));
+			t->channel = xstrdup(slug);
+		}
+	} else {
+		list = NULL;
+		snprintf(path, sizeof(path), "/api/v1/video/%s", uuid);
+		if ((found = api_get(t->http, path, &status)) != NULL) {
+			src = jstr(found, "source");
+			ls = json_object_get(found, "livestream");
+			chan = json_object_get(ls, "channel");
+			t->title = xstrdup(jstr(ls, "session_title"));
+			t->channel = xstrdup(jstr(chan, "slug"));
+		}
+	}
+	if (src == NULL)
+		kc_die(KC_EXIT_DATA, "%s: Kick's API does not list video %s%s",
+		    O.arg, uuid, *slug ? "" : " (its /api/v1/video is often "
+		    "gone: give https://kick.com/CHANNEL/videos/UUID, or paste "
+		    "the .m3u8 URL)");
+	t->live = 0;
+	snprintf(canon, sizeof(canon), "kick:video:%s", uuid);
+	free(t->canon);
+	t->canon = xstrdup(canon);
+	from_playlist(t, src);
+	json_decref(list ? list : found);
+}
+
+/* kick.com/CHANNEL, kick.com/video/UUID, kick.com/CHANNEL/videos/UUID. */
+static void
+kick(struct target *t, const char *url)
+{
+	char a[256], b[256], c[256];
+	int na, nb, nc;
+
+	na = path_seg(url, 0, a, sizeof(a)) == 0;
+	nb = path_seg(url, 1, b, sizeof(b)) == 0;
+	nc = path_seg(url, 2, c, sizeof(c)) == 0;
+	if ((na && !safe_token(a)) || (nb && !safe_token(b)) || (nc &&
+	    !safe_token(c)))
+		kc_die(KC_EXIT_DATA, "%s: not a Kick channel or video URL",
+		    O.arg);
+	if (na && nb && !nc && strcmp(a, "video") == 0)
+		kick_vod(t, "", b);
+	else if (na && nb && nc && strcmp(b, "videos") == 0)
+		kick_vod(t, a, c);
+	else if (na && !nb)
+		kick_live(t, a);
+	else
+		kc_die(KC_EXIT_DATA, "%s: not a Kick channel or video URL (want "
+		    "kick.com/CHANNEL, kick.com/video/UUID or kick.com/CHANNEL/"
+		    "videos/UUID)", O.arg);
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+/* Whether url serves an HLS playlist: its first bytes say "#EXTM3U". */
+static int
+sniff_hls(kc_http *h, const char *url)
+{
+	kc_http_req rq = { 0, 512, NULL };
+	kc_http_result r;
+	char *body;
+	size_t len, i = 0;
+	int yes;
+
+	if (kc_http_get_mem(h, url, &rq, 4096, &body, &len, &r) != KC_HTTP_OK)
+		return 0;	/* ffprobe will say what is wrong */
+	if (len >= 3 && (unsigned char)body[0] == 0xef)
+		i = 3;		/* a byte order mark */
+	yes = len >= i + 7 && strncmp(body + i, "#EXTM3U", 7) == 0;
+	free(body);
+	return yes;
+}
+
+void
+net_run(const char *url)
+{
+	struct target t;
+	enum kind k = classify(url);
+	char why[2048];
+
+	memset(&t, 0, sizeof(t));
+	t.live = -1;
+	t.url = xstrdup(url);
+	t.canon = canonical(url);
+	t.http = new_http(k == KICK);
+	if (k != PLAIN || looks_m3u8(url)) {
+		if (!O.no_ytdlp && ytdlp(url, &t, why, sizeof(why)) == 0) {
+			hls_run(&t);
+			return;
+		}
+		if (!O.no_ytdlp && k != PLAIN)
+			kc_warn("%s: yt-dlp: %s%s", url, why, k == KICK ?
+			    "; trying Kick's API" : "");
+		if (k == KICK) {
+			kick(&t, url);
+			hls_run(&t);
+			return;
+		}
+		if (k == OTHER_PAGE)
+			kc_die(KC_EXIT_DATA, "%s: yt-dlp could not resolve it: "
+			    "%s (a newer yt-dlp may; or paste the .m3u8 URL)",
+			    url, O.no_ytdlp ? "--no-ytdlp" : why);
+	}
+	if (looks_m3u8(url) || sniff_hls(t.http, url)) {
+		from_playlist(&t, url);
+		hls_run(&t);
+		return;
+	}
+	kc_http_free(t.http);
+	media_run(url, url, 0);
+}
