@@ -385,11 +385,36 @@ report(const struct opts *o, FILE *recs)
 }
 
 static struct pipeline pl;
+static volatile sig_atomic_t stops;
 
 static void
 cleanup(void)
 {
 	pl_kill(&pl);
+}
+
+/*
+ * Ctrl-C (or SIGTERM) once: ask kc-fetch to stop; a live stream then
+ * finishes what is in flight and the rest of the pipeline completes (its
+ * clips cut and recorded).  Twice: stop every stage now.
+ */
+static void
+on_stop(int sig)
+{
+	static const char msg[] = "\nkc-clip: stopping after what is in "
+	    "flight (again to abort)\n";
+	int i;
+
+	(void)sig;
+	if (stops++ == 0) {
+		if (pl.st[0].pid > 0)
+			kill(pl.st[0].pid, SIGTERM);
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+			return;
+	} else
+		for (i = 0; i < pl.n; i++)
+			if (pl.st[i].pid > 0)
+				kill(pl.st[i].pid, SIGTERM);
 }
 
 int
@@ -398,6 +423,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct sink sink;
 	struct journal jr;
+	struct sigaction sa;
 	char state[PATH_MAX];
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
@@ -428,6 +454,12 @@ main(int argc, char **argv)
 	t = kc_now();
 	if (pl_start(&pl) != 0)
 		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	sink.fd = pl.out_rd;
 	sink.err = 0;
 	if (pthread_create(&th, NULL, drain, &sink) != 0 ||

@@ -74,8 +74,10 @@ pl_start(struct pipeline *pl)
 			kc_warn("pipe:");
 			return -1;
 		}
-		if (kc_spawn(pl->st[i].argv, in, p[1], e[1], &pl->st[i].pid)
-		    != 0) {
+		/* all stages in one group of their own: Ctrl-C reaches only
+		 * kc-clip, which stops the run gracefully (main.c) */
+		if (kc_spawn_pg(pl->st[i].argv, in, p[1], e[1], i == 0 ? 0 :
+		    pl->st[0].pid, &pl->st[i].pid) != 0) {
 			kc_warn("cannot run %s:", pl->st[i].argv[0]);
 			close(p[0]);
 			close(p[1]);

@@ -92,6 +92,19 @@ gap(struct run *r, double t0, double t1, const char *reason)
 	kc_warn("%s: lost %.1f-%.1f s: %s", O.arg, t0, t1, reason);
 }
 
+static void
+nap(double secs)
+{
+	struct timespec ts;
+	double until = kc_now() + secs;
+
+	while (!fetch_stop && kc_now() < until) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 50 * 1000 * 1000;
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Downloads a segment to path; 0, or -1 with the reason in why. */
 static int
 download(struct run *r, const kc_hls_segment *s, const char *path,
@@ -99,6 +112,7 @@ download(struct run *r, const kc_hls_segment *s, const char *path,
 {
 	kc_http_req rq = { 0, 0, NULL };
 	kc_http_result res;
+	int rc, round;
 
 	if (s->key) {
 		snprintf(why, n, "encrypted segment (%s): kc cannot decrypt",
@@ -109,12 +123,22 @@ download(struct run *r, const kc_hls_segment *s, const char *path,
 		rq.off = s->br_offset;
 		rq.len = s->br_length;
 	}
-	if (kc_http_get_file(r->t->http, s->uri, s->br_length > 0 ? &rq :
-	    NULL, path, &res) != KC_HTTP_OK) {
-		snprintf(why, n, "%s", res.reason);
-		return -1;
+	/*
+	 * A segment that used up its retries gets one more round after a
+	 * pause: a gap is for media that is really gone, not for a bad
+	 * minute of a CDN.
+	 */
+	for (round = 0;; round++) {
+		rc = kc_http_get_file(r->t->http, s->uri, s->br_length > 0 ?
+		    &rq : NULL, path, &res);
+		if (rc == KC_HTTP_OK)
+			return 0;
+		if (rc != KC_HTTP_GAVEUP || round == 1 || fetch_stop >= 2)
+			break;
+		nap(5);
 	}
-	return 0;
+	snprintf(why, n, "%s", res.reason);
+	return -1;
 }
 
 static const char *
@@ -255,19 +279,6 @@ vod(struct run *r, kc_hls *pl)
 }
 
 /* ---- live ------------------------------------------------------------- */
-
-static void
-nap(double secs)
-{
-	struct timespec ts;
-	double until = kc_now() + secs;
-
-	while (!fetch_stop && kc_now() < until) {
-		ts.tv_sec = 0;
-		ts.tv_nsec = 50 * 1000 * 1000;
-		nanosleep(&ts, NULL);
-	}
-}
 
 /* Rewrites the local cut playlist from the buffer (atomically). */
 static void

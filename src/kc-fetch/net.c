@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "msg.h"
@@ -129,9 +130,13 @@ get_or_die(kc_http *h, const char *url, const char *what, size_t *len)
 {
 	kc_http_result r;
 	char *body;
+	int rc, round;
 
-	if (kc_http_get_mem(h, url, NULL, PLAYLIST_MAX, &body, len, &r) !=
-	    KC_HTTP_OK)
+	/* a second round of retries before giving up (see hlsrun.c) */
+	for (round = 0; (rc = kc_http_get_mem(h, url, NULL, PLAYLIST_MAX, &body,
+	    len, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+		sleep(5);
+	if (rc != KC_HTTP_OK)
 		kc_die(KC_EXIT_DATA, "%s: %s: %s%s", O.arg, what, r.reason,
 		    blocked_advice(&r));
 	return body;

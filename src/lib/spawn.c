@@ -22,6 +22,13 @@ int
 kc_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd,
     pid_t *pid)
 {
+	return kc_spawn_pg(argv, in_fd, out_fd, err_fd, -1, pid);
+}
+
+int
+kc_spawn_pg(const char *const argv[], int in_fd, int out_fd, int err_fd,
+    pid_t pgroup, pid_t *pid)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t def, none;
@@ -42,9 +49,12 @@ kc_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd,
 	rc = posix_spawnattr_setsigdefault(&at, &def);
 	if (rc == 0)
 		rc = posix_spawnattr_setsigmask(&at, &none);
+	if (rc == 0 && pgroup >= 0)
+		rc = posix_spawnattr_setpgroup(&at, pgroup);
 	if (rc == 0)
 		rc = posix_spawnattr_setflags(&at,
-		    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+		    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+		    (pgroup >= 0 ? POSIX_SPAWN_SETPGROUP : 0));
 	/* dup2 onto 0/1/2 clears close-on-exec for the child's copy */
 	if (rc == 0 && in_fd >= 0 && in_fd != 0)
 		rc = posix_spawn_file_actions_adddup2(&fa, in_fd, 0);

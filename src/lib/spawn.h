@@ -20,6 +20,15 @@
 int kc_spawn(const char *const argv[], int in_fd, int out_fd, int err_fd,
     pid_t *pid);
 
+/*
+ * As kc_spawn, with the child put in process group pgroup: 0 starts a new
+ * group led by the child, > 0 joins that group (-1: ours, as kc_spawn).
+ * A pipeline in a group of its own gets no terminal signals (Ctrl-C), so
+ * its driver decides how it stops.
+ */
+int kc_spawn_pg(const char *const argv[], int in_fd, int out_fd, int err_fd,
+    pid_t pgroup, pid_t *pid);
+
 /* As kc_spawn, with the child's stdout connected to a new pipe *rd. */
 int kc_spawn_reader(const char *const argv[], int in_fd, pid_t *pid,
     int *rd);
