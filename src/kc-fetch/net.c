@@ -509,5 +509,7 @@ net_run(const char *url)
 		return;
 	}
 	kc_http_free(t.http);
+	free(t.url);
+	free(t.canon);
 	media_run(url, url, 0);
 }
