@@ -205,7 +205,11 @@ blame videofeat-silent kc-videofeat 'exit 3' 3 "kc-clip: kc-videofeat failed.*3"
 blame score-killed kc-score 'kill -KILL $$' 137 "kc-clip: kc-score failed.*9"
 
 # --- progress on a terminal, none without one --------------------------------------------
-SHELL=/bin/bash script -qfec "$(printf '%q ' kc-clip --out "$T/p1" "$f") >$T/p1.out" \
+# Five minutes of 640x360 (80-detect's stream, shared cache): long enough
+# that the line is redrawn mid-run on a fast machine too, where the ETA
+# appears (the first draw has no speed yet, the last no time left).
+pf=$(media main -d 600 --seed 1) || bail "cannot generate the test stream"
+SHELL=/bin/bash script -qfec "$(printf '%q ' kc-clip --end-minute 5 --out "$T/p1" "$pf") >$T/p1.out" \
     "$T/p1.tty" </dev/null >/dev/null 2>&1
 is "$?" 0 "on a terminal: exit 0"
 tr '\r' '\n' <p1.tty | grep 'analysing' >p1.lines
