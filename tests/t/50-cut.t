@@ -323,13 +323,15 @@ is "$RC" 1 "newer records version: exit 1"
 like "$ERR" 'version 2.*version 1' "newer records version: names both"
 
 # --- killed runs leave no children and no temporary files ----------------------
-# This ffmpeg finishes the temporary file, then waits (as "kc-cut-test-hang")
-cat >"$T/ffhang" <<'EOF'
+# This ffmpeg finishes the temporary file, then waits under a name of this
+# run's own (the other configuration runs this test at the same time)
+hang=kc-cut-test-hang-$KC_CONFIG-$$
+cat >"$T/ffhang" <<EOF
 #!/bin/bash
-ffmpeg "$@" && exec -a kc-cut-test-hang sleep 30
+ffmpeg "\$@" && exec -a $hang sleep 30
 EOF
 chmod +x "$T/ffhang"
-hung() { pgrep -f kc-cut-test-hang >/dev/null; }
+hung() { pgrep -f "$hang" >/dev/null; }
 for sig in TERM INT; do
 	rm -rf "$T/kill"
 	{ cat "$T/s2"; hl 10 20; } >"$T/in"
