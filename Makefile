@@ -29,10 +29,11 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 KC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -iquote src/lib \
-            $(shell pkg-config --cflags $(PKGS))
+            $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
 KC_LIBS   = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
 PROGS    := $(notdir $(wildcard src/kc-*))
+LIBS_kc-web = $(shell pkg-config --libs libmicrohttpd)
 LIB_OBJ  := $(patsubst src/%.c,$(B)/%.o,$(wildcard src/lib/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
