@@ -343,7 +343,7 @@ function renderGrid(clips) {
               el('div', { class: 'missing', text: 'file not in the clips folder' }),
       el('div', { class: 'meta' },
         el('span', { class: 'kind ' + c.kind, text: c.kind }),
-        el('span', { class: 'stars-text', text: starText(c.rating) }),
+        el('span', { class: 'stars-text' + (c.rating ? '' : ' muted'), text: starText(c.rating) }),
         el('span', { class: 'score', text: 'score ' + fmt(c.score) })),
       el('div', { class: 'sub muted', text: `#${c.id} · ${hms(c.t0)} · ${c.title || c.stream || ''}` }),
       el('div', { class: 'row' },

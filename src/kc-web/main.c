@@ -238,7 +238,9 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "the page's files (index.html) not found%s%s",
 		    statics ? " in " : "; use --static DIR", statics ? statics :
 		    "");
-	(void)web_tool("kc-db");	/* finds our folder before threads */
+	/* the programs we run, found before any thread starts */
+	(void)web_tool("kc-db");
+	(void)web_tool("kc-clip");
 	fd = listen_on(listen_spec);
 
 	/* the threads inherit this: only sigwait below sees the signals */
@@ -252,6 +254,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_done, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, web_unescape, NULL,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)200,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 	    MHD_OPTION_END);

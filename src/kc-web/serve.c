@@ -109,6 +109,18 @@ mime_type(const char *name)
 	return "application/octet-stream";
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Every element non-empty, not "." or "..", not hidden; no backslash. */
 static int
 safe_rel(const char *rel)
@@ -292,19 +304,24 @@ web_clip_src(const char *path)
 const char *
 web_tool(const char *name)
 {
+	/* filled by main() before any thread runs, read-only afterwards */
+	static struct { const char *name; char path[PATH_MAX + 64]; } t[4];
 	static char dir[PATH_MAX];
-	static int have = -1;
-	char path[PATH_MAX + 64];
-	const char *p;
+	static int have = -1, n;
+	int i;
 
-	if (have < 0)	/* main() calls this once before any thread runs */
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].path;
+	if (have < 0)
 		have = kc_exedir(dir, sizeof(dir)) == 0;
-	if (have) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (access(path, X_OK) == 0 && (p = strdup(path)) != NULL)
-			return p;
-	}
-	return name;
+	if (n == (int)(sizeof(t) / sizeof(t[0])))
+		return name;
+	t[n].name = name;
+	snprintf(t[n].path, sizeof(t[n].path), "%s/%s", dir, name);
+	if (!have || access(t[n].path, X_OK) != 0)
+		snprintf(t[n].path, sizeof(t[n].path), "%s", name);
+	return t[n++].path;
 }
 
 /*
@@ -379,6 +396,32 @@ route(struct MHD_Connection *c, const char *url, const char *method,
 	if (strcmp(url, "/") == 0)
 		url = "/index.html";
 	return web_file(c, W.statics, url + 1, 0);
+}
+
+/*
+ * MHD's URL decoder, less "%00": a NUL would cut the name short and
+ * serve another file than the one asked for, so it stays "%00" (and names
+ * no file).
+ */
+size_t
+web_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		if (r[0] == '%' && r[1] && r[2] &&
+		    (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
 }
 
 enum MHD_Result

@@ -44,13 +44,15 @@ enum MHD_Result web_file(struct MHD_Connection *c, const char *root,
     const char *rel, int download);
 /* The URL of a file under the clips folder ("/clips/..."), or NULL. */
 char *web_clip_src(const char *path);
-/* The path of program name: beside kc-web if there, else name (PATH). */
+/* The path of program name: beside kc-web if there, else name (PATH).
+ * main() asks for each program once before the threads start. */
 const char *web_tool(const char *name);
 
 /* serve.c: MHD's access handler and request-completed callback. */
 enum MHD_Result web_handler(void *cls, struct MHD_Connection *c,
     const char *url, const char *method, const char *version,
     const char *upload, size_t *upload_size, void **state);
+size_t web_unescape(void *cls, struct MHD_Connection *c, char *s);
 void web_done(void *cls, struct MHD_Connection *c, void **state,
     enum MHD_RequestTerminationCode why);
 
