@@ -7,7 +7,8 @@
 #                   generated sample stream into demo/ and demo/kc.db
 #   make bench      speed and memory figures (see bench/README.md)
 #   make install PREFIX=/usr/local
-#   make deps       install missing Debian packages (sudo unless root)
+#   make deps       install missing Debian packages (sudo unless root) and
+#                   the browser test's npm packages (tests/web)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -105,9 +106,10 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kc \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/kc/web $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 data/* scripts/*.jq scripts/*.mk $(DESTDIR)$(PREFIX)/share/kc
+	install -m 644 web/* $(DESTDIR)$(PREFIX)/share/kc/web
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 clean:
