@@ -274,27 +274,6 @@ drain(void *arg)
 	return NULL;
 }
 
-static int
-mkdirs(const char *path)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* Writes OUT/highlights_YYYYMMDD_HHMMSS.json with scripts/highlights.jq. */
 static void
 write_json(const struct opts *o, FILE *recs)
@@ -454,7 +433,7 @@ main(int argc, char **argv)
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
-	if (mkdirs(o.out) != 0)
+	if (kc_mkdirs(o.out) != 0)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
 	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
 	if (!o.state)
@@ -462,7 +441,7 @@ main(int argc, char **argv)
 	journal_path(&jr, state, o.src, o.start, o.end);
 	if (o.no_resume)
 		unlink(jr.path);
-	if (mkdirs(state) != 0)
+	if (kc_mkdirs(state) != 0)
 		kc_warn("%s: no journal (the run cannot be resumed):", state);
 	else if (journal_open(&jr) == 0 && jr.resume_seq >= 0 && !o.quiet)
 		fprintf(stderr, "kc-clip: resuming an interrupted run from "

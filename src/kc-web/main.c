@@ -58,27 +58,6 @@ static const char usage_text[] =
 "missing, 2 usage error.\n"
 "environment: KC_DB, KC_WEBDIR, and those of kc-clip and kc-db.\n";
 
-static int
-mkdirs(const char *path)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* The page's folder: the one holding index.html. */
 static int
 find_static(const char *given, char *out, size_t n)
@@ -232,7 +211,7 @@ main(int argc, char **argv)
 		kc_usage_error("--db and --clips want a name");
 	if (snprintf(W.db, sizeof(W.db), "%s", db) >= (int)sizeof(W.db))
 		kc_usage_error("--db: name too long");
-	if (mkdirs(clips) != 0 || realpath(clips, W.clips) == NULL)
+	if (kc_mkdirs(clips) != 0 || realpath(clips, W.clips) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", clips);
 	if (find_static(statics, W.statics, sizeof(W.statics)) != 0)
 		kc_die(KC_EXIT_DATA, "the page's files (index.html) not found%s%s",
