@@ -258,8 +258,9 @@ async function loadQueue() {
 
 function showRateClip() {
   const c = queue[rateIdx];
-  $('#r-count').textContent = c ? `Clip ${rateIdx + 1} of ${queue.length} unrated` +
-      (rated ? ` · ${rated} rated this session` : '') : (rated ? `${rated} rated this session` : '');
+  const left = queue.length - rateIdx;
+  $('#r-count').textContent = (c ? `${left} clip${left === 1 ? '' : 's'} to rate` : '') +
+      (c && rated ? ' · ' : '') + (rated ? `${rated} rated this session` : '');
   $('#r-empty').hidden = !!c;
   $('#r-main').hidden = !c;
   if (!c) { $('#r-video').removeAttribute('src'); return; }
@@ -283,8 +284,9 @@ async function rate(stars) {
     const r = await api(`/clips/${c.id}/rate`, { method: 'POST', body: { stars } });
     rated++;
     $('#r-last').textContent = `#${c.id} rated ${starText(stars)}`;
-    if (r.retrained) note('Model retrained: ' + (r.note || 'new generation'), 'ok');
-    else if (r.note) note(r.note, 'info');
+    const said = (r.note || '').replace(/^kc-db: /, '');
+    if (r.retrained) note('Model retrained — ' + (said || 'a new generation'), 'ok');
+    else if (said) note(said, 'info');
     rateIdx++;
     showRateClip();
   } catch (e) {
@@ -397,8 +399,11 @@ function histogram(stars) {
 // each as a line over the generations.
 function generationChart(gens) {
   const skip = /^(generation|gen|id|n|version)$/;
-  const keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
+  let keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
     typeof g[k] === 'number' && !skip.test(k))))];
+  // counts (all integers) would squash the quality figures: table only
+  const quality = keys.filter(k => gens.some(g => typeof g[k] === 'number' && !Number.isInteger(g[k])));
+  if (quality.length) keys = quality;
   const W = 720, H = 220, L = 44, R = 140, T = 12, B = 28;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'gens', role: 'img', 'aria-label': 'model quality per generation' });
   let lo = Infinity, hi = -Infinity;
@@ -447,8 +452,9 @@ async function loadStats() {
     model.append(el('h2', { text: `Model: ${gens.length} generation${gens.length === 1 ? '' : 's'}` }),
                  generationChart(gens));
     const keys = [...new Set(gens.flatMap(g => Object.keys(g)))].filter(k => typeof gens[0][k] !== 'object');
+    const real = k => gens.some(g => typeof g[k] === 'number' && !Number.isInteger(g[k]));
     model.append(el('table', { class: 'clips', id: 's-gens' }, ...statTable(gens, keys.map(k => [k, r =>
-      typeof r[k] === 'number' && !Number.isInteger(r[k]) ? fmt(r[k], 3) : (r[k] ?? '–')]))));
+      typeof r[k] === 'number' && real(k) ? fmt(r[k], 3) : (r[k] ?? '–')]))));
   } else {
     model.append(el('p', { class: 'muted', text: 'No learned model yet: scores are the heuristic alone.' }));
   }
@@ -464,8 +470,13 @@ document.addEventListener('DOMContentLoaded', () => {
   window.addEventListener('hashchange', () => show(location.hash.slice(1)));
   $('#g-form').addEventListener('submit', startJob);
   $('#g-cancel').addEventListener('click', cancelJob);
-  for (const b of document.querySelectorAll('#r-stars [data-stars]'))
+  const starBtns = [...document.querySelectorAll('#r-stars [data-stars]')];
+  for (const b of starBtns) {
     b.addEventListener('click', () => rate(Number(b.dataset.stars)));
+    b.addEventListener('mouseenter', () => starBtns.forEach(x =>
+      x.classList.toggle('on', Number(x.dataset.stars) <= Number(b.dataset.stars))));
+  }
+  $('#r-stars').addEventListener('mouseleave', () => starBtns.forEach(x => x.classList.remove('on')));
   for (const id of ['#b-kind', '#b-rating', '#b-stream', '#b-sort'])
     $(id).addEventListener('change', loadBrowse);
   document.addEventListener('keydown', ev => {
