@@ -2,9 +2,11 @@
  * jobs.c - Generate: one kc-clip child at a time, run in the background
  * from an argv array with the user's options, watched by a thread that
  * reads its records ("progress" while it analyses, then "curve" and
- * "clip") and the last lines of its stderr.  Pages poll a job's state;
- * cancel sends SIGTERM (kc-clip stops its fetcher, so nothing of the run is
- * stored), and a second one a few seconds later if it is still running.
+ * "clip") and the last lines of its stderr.  Pages poll a job's state.
+ * Cancel sends kc-clip SIGTERM twice, 0.3 s apart: the first stops its
+ * fetcher, the second every stage, so the stream never ends and kc-db add
+ * stores nothing of the run (a local file's segments are all listed at
+ * once, so the first alone would let the whole analysis finish).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -162,7 +164,7 @@ watch(void *arg)
 	pf[1].fd = j->err_rd;
 	pf[0].events = pf[1].events = POLLIN;
 	while (open_fds > 0) {
-		if (poll(pf, 2, 500) < 0 && errno != EINTR)
+		if (poll(pf, 2, 100) < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < 2; i++) {
 			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP |
@@ -176,7 +178,7 @@ watch(void *arg)
 			}
 		}
 		pthread_mutex_lock(&mu);
-		if (j->cancel_at > 0 && !again && kc_now() - j->cancel_at > 3) {
+		if (j->cancel_at > 0 && !again && kc_now() - j->cancel_at > 0.3) {
 			kill(j->pid, SIGTERM);	/* kc-clip: abort every stage */
 			again = 1;
 		}
@@ -192,9 +194,13 @@ watch(void *arg)
 	pthread_mutex_lock(&mu);
 	j->exit_code = kc_status_code(st);
 	j->t1 = kc_now();
-	j->status = j->cancel_at > 0 ? "cancelled" : kc_status_failed(st) ?
-	    "failed" : "done";
+	/* a run that completed before the cancel reached it is done */
+	j->status = !kc_status_failed(st) ? "done" : j->cancel_at > 0 ?
+	    "cancelled" : "failed";
 	j->pid = -1;
+	fprintf(stderr, "kc-web: job %ld %s (exit %d, %zu clips, %.1f s)\n",
+	    j->id, j->status, j->exit_code, json_array_size(j->clips),
+	    j->t1 - j->t0);
 	pthread_mutex_unlock(&mu);
 	return NULL;
 }
@@ -415,6 +421,8 @@ start(struct MHD_Connection *c, struct req *r)
 		return web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "thread");
 	}
 	jobs[njobs++] = j;
+	fprintf(stderr, "kc-web: job %ld: %s\n", j->id, json_string_value(
+	    json_object_get(j->opts, "url")));
 	o = job_json(j, 0);
 	pthread_mutex_unlock(&mu);
 	return web_json(c, MHD_HTTP_ACCEPTED, o);
@@ -470,6 +478,7 @@ jobs_route(struct MHD_Connection *c, const char *method, const char *path,
 		if (j->pid > 0 && j->cancel_at == 0) {
 			kill(j->pid, SIGTERM);
 			j->cancel_at = kc_now();
+			fprintf(stderr, "kc-web: job %ld: cancelling\n", j->id);
 		}
 		o = job_json(j, 0);
 		pthread_mutex_unlock(&mu);
