@@ -309,9 +309,10 @@ function note(text, cls) {
 loaders.rate = () => { loadQueue(); };
 
 // ---- Browse ----------------------------------------------------------------
-let streamsSeen = new Map();
+let streamsSeen = new Map(), browseSeq = 0;
 
 async function loadBrowse() {
+  const my = ++browseSeq;  // only the latest request may draw the grid
   const q = new URLSearchParams();
   for (const [k, id] of [['kind', '#b-kind'], ['rating', '#b-rating'],
                          ['stream', '#b-stream'], ['sort', '#b-sort']]) {
@@ -320,6 +321,7 @@ async function loadBrowse() {
   }
   try {
     const r = await api('/clips?' + q);
+    if (my !== browseSeq) return;
     if (!q.has('stream')) updateStreams(r.clips);
     renderGrid(r.clips);
   } catch (e) { $('#b-count').textContent = e.message; }

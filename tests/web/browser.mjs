@@ -130,8 +130,8 @@ try {
   await page.waitForFunction(() => !document.querySelector('#b-grid .card .stars-text') ||
     [...document.querySelectorAll('#b-grid .card .stars-text')].every(s => s.textContent === 'unrated'));
   facts.browse_unrated = await page.locator('#b-grid .card').count();
-  const card = page.locator('#b-grid .card').first();
-  const delId = await card.getAttribute('data-id');
+  const delId = await page.locator('#b-grid .card').first().getAttribute('data-id');
+  const card = page.locator(`#b-grid .card[data-id="${delId}"]`);
   const delSrc = await card.locator('video').getAttribute('src');
   facts.download_href = await card.locator('a.button').getAttribute('href');
   const dl = await page.request.get(base + facts.download_href);
