@@ -106,7 +106,7 @@ async function poll() {
   try {
     const j = await api('/jobs/' + jobId);
     renderJob(j);
-    if (j.status === 'running') pollTimer = setTimeout(poll, 400);
+    if (j.status === 'running') pollTimer = setTimeout(poll, 250);
   } catch (e) {
     setStatus('error', e.message);
   }
