@@ -369,9 +369,12 @@ async function delClip(c, card) {
 loaders.browse = () => { loadBrowse(); };
 
 // ---- Stats -----------------------------------------------------------------
+// The model generations in kc-db stats --json: a "models" (or
+// "generations") array of objects, wherever it is.
 function findGenerations(o, depth = 0) {
   if (!o || typeof o !== 'object' || depth > 3) return null;
-  if (Array.isArray(o.generations)) return o.generations;
+  for (const k of ['models', 'generations'])
+    if (Array.isArray(o[k]) && o[k].every(g => g && typeof g === 'object')) return o[k];
   for (const v of Object.values(o)) {
     const g = (v && typeof v === 'object' && !Array.isArray(v)) ? findGenerations(v, depth + 1) : null;
     if (g) return g;

@@ -204,10 +204,12 @@ rate(struct MHD_Connection *c, long id, struct req *r)
 	free(out);
 	if (rc != 0)
 		return db_failed(c, rc, err);
-	/* kc-db rate says on stderr when the rating retrained the model */
+	/* kc-db rate says on stderr when the rating retrained the model
+	 * ("retrained the model after N ratings"; a failed retraining says
+	 * "retraining ... failed" and is only a note) */
 	return web_json(c, MHD_HTTP_OK, json_pack("{s:i, s:i, s:s?, s:b}",
 	    "id", (json_int_t)id, "stars", (int)stars, "note", *err ? err :
-	    NULL, "retrained", strcasestr(err, "retrain") != NULL));
+	    NULL, "retrained", strcasestr(err, "retrained") != NULL));
 }
 
 /* DELETE /api/clips/ID: the row, its ratings and its file. */

@@ -79,13 +79,14 @@ is "$(sqlite3 "$T/kc.db" 'SELECT group_concat(clip_id || ":" || stars) FROM (SEL
 is "$(fact '.stats_cards.rated')" '"5"' "Stats shows 5 rated"
 is "$(fact '.stats_cards.clips')" "\"$db_clips\"" "Stats shows every clip"
 is "$(fact .hist_bars)" 5 "Stats draws the 1-5 star histogram"
-# Model retraining lives on the learning branch: kc-db rate prints a note
-# when it retrains and kc-db stats --json gets a "generations" array.
+# Model retraining lives on the learning branch: kc-db rate says on stderr
+# that it retrained (every 5 ratings by default) and kc-db stats --json
+# gets a "models" array, one per generation.
 if [ "$(fact .generations_after)" = null ]; then
 	# TODO(learning merge): this branch has no retraining; once kc-db stats
-	# --json has "generations" the checks below run instead of skipping.
+	# --json has "models" the checks below run instead of skipping.
 	skip "TODO: retrain note after 5 ratings (kc-db has no retraining on this branch)"
-	skip "TODO: new model generation in Stats (no \"generations\" in kc-db stats --json)"
+	skip "TODO: new model generation in Stats (no \"models\" in kc-db stats --json)"
 else
 	is "$(fact .retrain_note_visible)" true "the Rate tab shows the model-retrained note"
 	cmp_ok "$(fact .generations_after)" ">" "$(fact '.generations_before // 0')" \

@@ -81,7 +81,9 @@ try {
 
   // ---- Rate: five clips with the keyboard ----------------------------------
   const before = await (await page.request.get(base + '/api/stats')).json();
-  facts.generations_before = Array.isArray(before.generations) ? before.generations.length : null;
+  const gens = st => Array.isArray(st.models) ? st.models.length :
+    Array.isArray(st.generations) ? st.generations.length : null;
+  facts.generations_before = gens(before);
   await page.click('#tab-rate');
   await page.waitForSelector('#r-main:not([hidden])');
   await shot('rate');
@@ -111,7 +113,7 @@ try {
     cs.map(c => [c.querySelector('span').textContent, c.querySelector('b').textContent])));
   facts.hist_bars = await page.locator('#s-hist rect.bar').count();
   const after = await (await page.request.get(base + '/api/stats')).json();
-  facts.generations_after = Array.isArray(after.generations) ? after.generations.length : null;
+  facts.generations_after = gens(after);
   facts.stats_generation_rows = await page.locator('#s-gens tr').count();  // header + one per generation
   facts.stats_generation_chart = await page.locator('#s-model svg.gens path.series').count();
   await shot('stats');
