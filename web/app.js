@@ -284,7 +284,7 @@ async function rate(stars) {
     const r = await api(`/clips/${c.id}/rate`, { method: 'POST', body: { stars } });
     rated++;
     $('#r-last').textContent = `#${c.id} rated ${starText(stars)}`;
-    const said = (r.note || '').replace(/^kc-db: /, '');
+    const said = (r.note || '').replace(/^kc-db: (rate: )?/, '').replace(/: \/\S*$/, '');
     if (r.retrained) note('Model retrained — ' + (said || 'a new generation'), 'ok');
     else if (said) note(said, 'info');
     rateIdx++;
@@ -403,12 +403,10 @@ function histogram(stars) {
 // Model quality per generation: every numeric field but the counters,
 // each as a line over the generations.
 function generationChart(gens) {
-  const skip = /^(generation|gen|id|n|version)$/;
-  let keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
+  // counts would squash the quality figures: they stay in the table
+  const skip = /^(generation|gen|id|n|version|folds|streams|ratings|count)$|_(size|count|n)$/;
+  const keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
     typeof g[k] === 'number' && !skip.test(k))))];
-  // counts (all integers) would squash the quality figures: table only
-  const quality = keys.filter(k => gens.some(g => typeof g[k] === 'number' && !Number.isInteger(g[k])));
-  if (quality.length) keys = quality;
   const W = 720, H = 220, L = 44, R = 140, T = 12, B = 28;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'gens', role: 'img', 'aria-label': 'model quality per generation' });
   let lo = Infinity, hi = -Infinity;
