@@ -7,7 +7,8 @@
 #                   generated sample stream into demo/ and demo/kc.db
 #   make bench      speed and memory figures (see bench/README.md)
 #   make install PREFIX=/usr/local
-#   make deps       install missing Debian packages (sudo unless root)
+#   make deps       install missing Debian packages (sudo unless root) and
+#                   the browser test's npm packages (tests/web)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -29,10 +30,11 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 KC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -iquote src/lib \
-            $(shell pkg-config --cflags $(PKGS))
+            $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
 KC_LIBS   = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
 PROGS    := $(notdir $(wildcard src/kc-*))
+LIBS_kc-web = $(shell pkg-config --libs libmicrohttpd)
 LIB_OBJ  := $(patsubst src/%.c,$(B)/%.o,$(wildcard src/lib/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -104,9 +106,10 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kc \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/kc/web $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 data/* scripts/*.jq scripts/*.mk $(DESTDIR)$(PREFIX)/share/kc
+	install -m 644 web/* $(DESTDIR)$(PREFIX)/share/kc/web
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 clean:

@@ -76,15 +76,20 @@ void journal_add(struct journal *j, const char *line, size_t n);
 /* Closes it; done: the run completed, so the journal is removed. */
 void journal_close(struct journal *j, int done);
 
+/* relay's show: a progress line on stderr, and/or "progress" records on
+ * stdout (kc-clip --json-progress). */
+#define RELAY_DRAW	1
+#define RELAY_RECORDS	2
+
 /*
  * Copies records from rd to wr until EOF, watching "stream", "afeat",
- * "vfeat" and "gap" records to draw progress on stderr, and appending
+ * "vfeat" and "gap" records to show progress (see RELAY_*), and appending
  * them to the journal j (may be NULL).  With a journal to resume from,
  * the journal's records go first and the new stream record is dropped (or,
  * when the stream changed, the journal is started afresh).  Returns 0, or
  * -1 on a write error (the next stage went away).
  */
-int relay(int rd, int wr, int show_progress, double *media_secs,
+int relay(int rd, int wr, int show, double *media_secs,
     struct journal *j);
 
 #endif

@@ -60,6 +60,12 @@ static const char usage_text[] =
 "                            OUT/.kc-state)\n"
 "      --no-resume           start over, forgetting an interrupted run\n"
 "      --json                write the records on stdout, not a table\n"
+"      --curve               with --json, also each kind's hop scores as\n"
+"                            \"curve\" records (kc-score --curve), for a\n"
+"                            timeline of the whole stream\n"
+"      --json-progress       with --json, also \"progress\" records on\n"
+"                            stdout while the analysis runs (flushed; for\n"
+"                            front ends such as kc-web)\n"
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
@@ -78,7 +84,7 @@ struct opts {
 	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs, *state;
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
-	int generate, accurate, json, quiet;
+	int generate, accurate, json, quiet, curve, jprogress;
 };
 
 static void
@@ -100,6 +106,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "accurate", no_argument, NULL, 'R' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "curve", no_argument, NULL, 'C' },
+		{ "json-progress", no_argument, NULL, 'P' },
 		{ "state", required_argument, NULL, 'Z' },
 		{ "no-resume", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -152,6 +160,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'j': kc_opt_long("--jobs", optarg, 1, 16); o->jobs = optarg;
 			break;
 		case 'J': o->json = 1; break;
+		case 'C': o->curve = 1; break;
+		case 'P': o->jprogress = 1; break;
 		case 'Z': o->state = optarg; break;
 		case 'N': o->no_resume = 1; break;
 		case 'q': o->quiet = 1; break;
@@ -174,6 +184,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		kc_usage_error("--out: empty folder name");
 	if (o->end >= 0 && o->end <= o->start)
 		kc_usage_error("--end-minute must be after --start-minute");
+	if ((o->curve || o->jprogress) && !o->json)
+		kc_usage_error("%s needs --json", o->curve ? "--curve" :
+		    "--json-progress");
 }
 
 static char start_s[32], end_s[32], resume_s[32];
@@ -213,6 +226,8 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--max-audio-clips"); pl_arg(s, o->na);
 	pl_arg(s, "--max-video-clips"); pl_arg(s, o->nv);
 	pl_arg(s, "--type"); pl_arg(s, o->type);
+	if (o->curve)
+		pl_arg(s, "--curve");
 	if (!o->generate)
 		return;
 	s = pl_stage(pl, "kc-cut");
@@ -257,27 +272,6 @@ drain(void *arg)
 	}
 	close(k->fd);
 	return NULL;
-}
-
-static int
-mkdirs(const char *path)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
 }
 
 /* Writes OUT/highlights_YYYYMMDD_HHMMSS.json with scripts/highlights.jq. */
@@ -353,6 +347,11 @@ report(const struct opts *o, FILE *recs)
 		if (rc < 0)
 			break;
 		type = kc_rec_type(rec);
+		if (o->curve && strcmp(type, "curve") == 0) {
+			kc_out(rec);	/* not a result: not counted */
+			json_decref(rec);
+			continue;
+		}
 		if (strcmp(type, "highlight") && strcmp(type, "clip")) {
 			json_decref(rec);
 			continue;
@@ -434,7 +433,7 @@ main(int argc, char **argv)
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
-	if (mkdirs(o.out) != 0)
+	if (kc_mkdirs(o.out) != 0)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
 	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
 	if (!o.state)
@@ -442,7 +441,7 @@ main(int argc, char **argv)
 	journal_path(&jr, state, o.src, o.start, o.end);
 	if (o.no_resume)
 		unlink(jr.path);
-	if (mkdirs(state) != 0)
+	if (kc_mkdirs(state) != 0)
 		kc_warn("%s: no journal (the run cannot be resumed):", state);
 	else if (journal_open(&jr) == 0 && jr.resume_seq >= 0 && !o.quiet)
 		fprintf(stderr, "kc-clip: resuming an interrupted run from "
@@ -465,8 +464,9 @@ main(int argc, char **argv)
 	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
 	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
-	relay_rc = relay(pl.relay_rd, pl.relay_wr, !o.quiet &&
-	    isatty(STDERR_FILENO), &media, &jr);
+	relay_rc = relay(pl.relay_rd, pl.relay_wr, (!o.quiet &&
+	    isatty(STDERR_FILENO) ? RELAY_DRAW : 0) | (o.jprogress ?
+	    RELAY_RECORDS : 0), &media, &jr);
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);

@@ -15,6 +15,7 @@
 
 #include "clip.h"
 #include "msg.h"
+#include "out.h"
 #include "progress.h"
 #include "rec.h"
 
@@ -63,6 +64,47 @@ look(struct watch *w, const char *line, size_t len)
 	json_decref(j);
 }
 
+static double
+analysed(const struct watch *w)
+{
+	return w->want_a && w->want_v ? fmin(w->done_a, w->done_v) :
+	    w->want_a ? w->done_a : w->done_v;
+}
+
+/*
+ * A "progress" record on stdout for front ends (kc-clip --json-progress):
+ * media seconds analysed, of total (null when unknown), speed as a
+ * multiple of real time and seconds left (null when unknown).  At most
+ * two a second, and always the last.
+ */
+static void
+progress_record(const struct watch *w, double t_start, double *last,
+    int final)
+{
+	double now = kc_now(), el = now - t_start, done, total, speed;
+	json_t *r;
+
+	if (!final && *last >= 0 && now - *last < 0.5)
+		return;
+	*last = now;
+	done = analysed(w) - w->start;
+	if (done < 0)
+		done = 0;
+	total = w->end > w->start ? w->end - w->start : 0;
+	speed = el > 0 ? done / el : 0;
+	if ((r = kc_rec_new("progress")) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	json_object_set_new(r, "done", kc_json_num(done));
+	json_object_set_new(r, "total", total > 0 ? kc_json_num(total) :
+	    json_null());
+	json_object_set_new(r, "speed", kc_json_num(speed));
+	json_object_set_new(r, "eta", total > 0 && speed > 0 ? kc_json_num(
+	    fmax(0, total - done) / speed) : json_null());
+	json_object_set_new(r, "gaps", json_integer(w->gaps));
+	kc_out_new(r);
+	kc_out_flush();
+}
+
 static void
 see(const char *line, size_t len, void *arg)
 {
@@ -95,13 +137,13 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 	char *line = NULL, extra[64], id[64];
 	size_t cap = 0;
 	ssize_t n;
-	double done;
+	double done, t_start = kc_now(), last = -1;
 	int rc = 0, first = 1;
 
 	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
 	    NULL)
 		kc_die(KC_EXIT_DATA, "fdopen:");
-	if (show)
+	if (show & RELAY_DRAW)
 		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
 	while ((n = getline(&line, &cap, in)) > 0) {
 		if (first && jr && jr->resume_seq >= 0) {
@@ -125,9 +167,10 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 			rc = -1;
 			break;
 		}
+		if (show & RELAY_RECORDS)
+			progress_record(&w, t_start, &last, 0);
 		if (pg) {
-			done = w.want_a && w.want_v ? fmin(w.done_a, w.done_v) :
-			    w.want_a ? w.done_a : w.done_v;
+			done = analysed(&w);
 			kc_progress_total(pg, w.end > w.start ? w.end - w.start :
 			    0);
 			extra[0] = '\0';
@@ -142,8 +185,9 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 	fclose(in);
 	free(line);
 	kc_progress_free(pg);
-	done = w.want_a && w.want_v ? fmin(w.done_a, w.done_v) : w.want_a ?
-	    w.done_a : w.done_v;
+	if (show & RELAY_RECORDS)
+		progress_record(&w, t_start, &last, 1);
+	done = analysed(&w);
 	*media_secs = done - w.start;
 	return rc;
 }

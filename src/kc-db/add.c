@@ -36,7 +36,8 @@ static const char usage_text[] =
 "\n"
 "options:\n"
 "  -p, --print      write each stored clip record on stdout, with its\n"
-"                   database \"id\" added\n"
+"                   database \"id\" added; \"curve\" records (kc-score\n"
+"                   --curve) pass through\n"
 "  -q, --quiet      no summary line\n"
 "      --db PATH    the database (created when missing)\n"
 "\n"
@@ -571,6 +572,9 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 			on_end(&a, rec);
 		else if (strcmp(type, "error") == 0)
 			on_error(&a, rec);
+		else if (a.print && strcmp(type, "curve") == 0)
+			/* a driver's timeline (kc-clip --curve) */
+			kc_out_raw(kc_reader_raw(a.rd), kc_reader_rawlen(a.rd));
 		json_decref(rec);
 	}
 	at_eof(&a);

@@ -1,12 +1,15 @@
 /*
  * paths.c - locating kc's data files relative to the installed or built
  * program, so bin/kc-score finds data/weights.json in a checkout and
- * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json.
+ * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json; and
+ * creating an output folder with its parents.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -51,4 +54,25 @@ kc_datafile(const char *name, char *out, size_t n)
 		    && access(out, R_OK) == 0)
 			return 0;
 	return -1;
+}
+
+int
+kc_mkdirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }

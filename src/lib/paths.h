@@ -19,4 +19,7 @@ int kc_datafile(const char *name, char *out, size_t n);
 /* Directory of the running program (from /proc/self/exe). */
 int kc_exedir(char *out, size_t n);
 
+/* mkdir -p: path and its missing parents.  Returns 0, or -1 with errno. */
+int kc_mkdirs(const char *path);
+
 #endif

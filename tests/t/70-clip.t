@@ -111,6 +111,21 @@ is "$RC" 0 "rerun: exit 0"
 is "$(rows "$DB")" "$n" "rerun: no duplicate rows"
 is "$(find c1 -name '*.mp4' | wc -l)" "$n" "rerun: no extra clip files"
 
+# --- --curve and --json-progress (what kc-web reads) ----------------------------
+run kc-clip --generate-clips --json --curve --json-progress --db "$T/cp.db" --out "$T/cp" "$f"
+is "$RC" 0 "--curve --json-progress: exit 0"
+is "$(jq -r .type "$T/out" | uniq | paste -sd' ')" "progress curve clip" \
+    "--curve --json-progress: progress records, then curves, then clips"
+is "$(jq -s -c '[.[] | select(.type == "curve") | .kind] | sort' "$T/out")" '["audio","video"]' \
+    "--curve: one curve per kind, through kc-cut and kc-db add --print"
+is "$(jq -s '[.[] | select(.type == "curve" and .kind == "audio")][0].values | length' "$T/out")" 120 \
+    "--curve: one value per 1 s hop of the 120 s stream"
+is "$(jq -s -c '[.[] | select(.type == "progress")] | last | [.done, .total, .eta]' "$T/out")" \
+    '[120,120,0]' "--json-progress: the last progress record says all 120 s are done"
+is "$(records clip "$T/out" | wc -l)" "$(rows "$T/cp.db")" "--curve: clip records as without it"
+run kc-clip --curve "$f"
+is "$RC" 2 "--curve without --json: usage error"
+
 # --- bad input: exit 1 or 2, one line naming the problem, nothing stored -------
 printf 'this is not a video\n' >text.mp4
 ffmpeg -nostdin -v error -y -i "$f" -c copy moovend.mp4 &&

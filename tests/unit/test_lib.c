@@ -1816,10 +1816,41 @@ test_paths(void **state)
 	rmdir(dir);
 }
 
+static void
+test_mkdirs(void **state)
+{
+	char dir[600], path[800], file[820];
+	struct stat st;
+
+	(void)state;
+	scratch_dir(dir, sizeof(dir), "mkdirs");
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(kc_mkdirs(path), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(kc_mkdirs(path), 0);	/* already there: fine */
+	/* a file in the way is an error */
+	snprintf(file, sizeof(file), "%s/a/f", dir);
+	write_file(file, "x");
+	snprintf(path, sizeof(path), "%s/a/f/g", dir);
+	errno = 0;
+	assert_int_equal(kc_mkdirs(path), -1);
+	assert_int_equal(errno, ENOTDIR);
+	unlink(file);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mkdirs),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_parse_time),

@@ -1,0 +1,483 @@
+/*
+ * serve.c - kc-web's HTTP plumbing: routing a request to the API, the
+ * page's static files or a clip file, bodies collected as they arrive,
+ * JSON answers, and files served with Range so a video can seek.
+ *
+ * Nothing outside the static folder and the clips folder is ever served:
+ * a path with an empty, "." or ".." element or a hidden name is refused,
+ * and the file actually opened is checked, through /proc/self/fd, to lie
+ * under its folder (a symlink pointing outside is caught there, race-free).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "num.h"
+#include "paths.h"
+#include "rec.h"
+#include "web.h"
+
+static void
+common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'self'; img-src 'self' data:; "
+	    "frame-ancestors 'none'");
+}
+
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result rc;
+
+	if (resp == NULL)
+		return MHD_NO;
+	common_headers(resp);
+	rc = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+enum MHD_Result
+web_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+	struct MHD_Response *resp;
+	char *text;
+
+	text = body ? json_dumps(body, KC_REC_DUMP_FLAGS) : NULL;
+	json_decref(body);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(c, status, resp);
+}
+
+enum MHD_Result
+web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return web_json(c, status, json_pack("{s:s, s:i}", "error", msg,
+	    "status", (int)status));
+}
+
+static const char *
+mime_type(const char *name)
+{
+	static const struct { const char *ext, *type; } t[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".mp4", "video/mp4" },
+		{ ".m4v", "video/mp4" },
+		{ ".mkv", "video/x-matroska" },
+		{ ".webm", "video/webm" },
+		{ ".ts", "video/mp2t" },
+	};
+	size_t i, n = strlen(name), e;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		e = strlen(t[i].ext);
+		if (n > e && strcasecmp(name + n - e, t[i].ext) == 0)
+			return t[i].type;
+	}
+	return "application/octet-stream";
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Every element non-empty, not "." or "..", not hidden; no backslash. */
+static int
+safe_rel(const char *rel)
+{
+	const char *p = rel, *e;
+
+	if (*rel == '\0' || strlen(rel) >= PATH_MAX / 2)
+		return 0;
+	for (;;) {
+		e = strchr(p, '/');
+		if (e == p || *p == '.')
+			return 0;	/* "//", "/x/" ok; ".", "..", ".x" not */
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return strchr(rel, '\\') == NULL;
+}
+
+/* The file fd is open on lies under root (its real path). */
+static int
+under(int fd, const char *root)
+{
+	char link[64], real[PATH_MAX];
+	ssize_t n;
+	size_t rl = strlen(root);
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, real, sizeof(real) - 1)) < 0)
+		return 0;
+	real[n] = '\0';
+	return strncmp(real, root, rl) == 0 && real[rl] == '/';
+}
+
+/*
+ * "bytes=A-B", "bytes=A-", "bytes=-N" against a file of size: 1 and the
+ * first and last byte, 0 when the header should be ignored (another unit,
+ * several ranges), -1 when unsatisfiable.
+ */
+static int
+parse_range(const char *h, uint64_t size, uint64_t *a, uint64_t *b)
+{
+	char *end;
+	unsigned long long x, y;
+
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	h += 6;
+	while (*h == ' ')
+		h++;
+	errno = 0;
+	if (*h == '-') {	/* the last N bytes */
+		if (h[1] < '0' || h[1] > '9')
+			return -1;
+		y = strtoull(h + 1, &end, 10);
+		if (errno || *end || y == 0 || size == 0)
+			return -1;
+		*a = y >= size ? 0 : size - y;
+		*b = size - 1;
+		return 1;
+	}
+	if (*h < '0' || *h > '9')
+		return -1;
+	x = strtoull(h, &end, 10);
+	if (errno || *end != '-')
+		return -1;
+	h = end + 1;
+	if (*h == '\0')
+		y = size ? size - 1 : 0;
+	else {
+		if (*h < '0' || *h > '9')
+			return -1;
+		y = strtoull(h, &end, 10);
+		if (errno || *end || y < x)
+			return -1;
+		if (y >= size)
+			y = size - 1;
+	}
+	if (x >= size)
+		return -1;
+	*a = x;
+	*b = y;
+	return 1;
+}
+
+enum MHD_Result
+web_file(struct MHD_Connection *c, const char *root, const char *rel,
+    int download)
+{
+	struct MHD_Response *resp;
+	struct stat st;
+	char path[PATH_MAX * 2], hdr[128], disp[PATH_MAX];
+	const char *range, *base;
+	uint64_t a = 0, b = 0;
+	int fd, rc = 0;
+	unsigned status = MHD_HTTP_OK;
+
+	if (!safe_rel(rel))
+		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	if (!under(fd, root)) {
+		close(fd);
+		return web_error(c, MHD_HTTP_FORBIDDEN, "forbidden");
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	}
+	range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+	if (range)
+		rc = parse_range(range, (uint64_t)st.st_size, &a, &b);
+	if (rc < 0) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		snprintf(hdr, sizeof(hdr), "bytes */%jd", (intmax_t)st.st_size);
+		MHD_add_response_header(resp, "Content-Range", hdr);
+		return queue(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp);
+	}
+	if (rc == 0) {
+		a = 0;
+		b = st.st_size ? (uint64_t)st.st_size - 1 : 0;
+	} else
+		status = MHD_HTTP_PARTIAL_CONTENT;
+	resp = MHD_create_response_from_fd_at_offset64(st.st_size ? b - a + 1
+	    : 0, fd, a);
+	if (resp == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	if (status == MHD_HTTP_PARTIAL_CONTENT) {
+		snprintf(hdr, sizeof(hdr), "bytes %" PRIu64 "-%" PRIu64 "/%jd",
+		    a, b, (intmax_t)st.st_size);
+		MHD_add_response_header(resp, "Content-Range", hdr);
+	}
+	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+	MHD_add_response_header(resp, "Content-Type", mime_type(rel));
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	if (download) {
+		base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+		/* a clip's name is ours ([A-Za-z0-9_.-]); quote anything else */
+		if (strpbrk(base, "\"\\\r\n;") == NULL) {
+			snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+			    base);
+			MHD_add_response_header(resp, "Content-Disposition", disp);
+		} else
+			MHD_add_response_header(resp, "Content-Disposition",
+			    "attachment");
+	}
+	return queue(c, status, resp);
+}
+
+char *
+web_clip_src(const char *path)
+{
+	static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/";
+	size_t rl = strlen(W.clips), i, n;
+	const char *rel;
+	char *out, *o;
+
+	if (path == NULL || strncmp(path, W.clips, rl) != 0 || path[rl] != '/')
+		return NULL;
+	rel = path + rl + 1;
+	n = strlen(rel);
+	if ((out = malloc(sizeof("/clips/") + 3 * n)) == NULL)
+		return NULL;
+	o = out + snprintf(out, 8, "/clips/");
+	for (i = 0; i < n; i++) {
+		if (strchr(keep, rel[i]) && rel[i] != '\0')
+			*o++ = rel[i];
+		else
+			o += snprintf(o, 4, "%%%02X", (unsigned char)rel[i]);
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+web_tool(const char *name)
+{
+	/* filled by main() before any thread runs, read-only afterwards */
+	static struct { const char *name; char path[PATH_MAX + 64]; } t[4];
+	static char dir[PATH_MAX];
+	static int have = -1, n;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].path;
+	if (have < 0)
+		have = kc_exedir(dir, sizeof(dir)) == 0;
+	if (n == (int)(sizeof(t) / sizeof(t[0])))
+		return name;
+	t[n].name = name;
+	snprintf(t[n].path, sizeof(t[n].path), "%s/%s", dir, name);
+	if (!have || access(t[n].path, X_OK) != 0)
+		snprintf(t[n].path, sizeof(t[n].path), "%s", name);
+	return t[n++].path;
+}
+
+/*
+ * Requests that change something must come from our own page: JSON
+ * bodies (a cross-site form cannot send one without a CORS preflight,
+ * which we never grant) and, when the browser says where it comes from,
+ * our own origin.  When bound to loopback the Host must be ours too, so a
+ * DNS-rebinding page cannot reach us under a name of its own.
+ */
+static int
+allowed(struct MHD_Connection *c, const char *method, const char **why)
+{
+	const char *host, *origin, *ct;
+	char want[3][96];
+	int i, ok = 0;
+
+	host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	if (W.loopback) {
+		snprintf(want[0], sizeof(want[0]), "%s:%d", W.host, W.port);
+		snprintf(want[1], sizeof(want[1]), "localhost:%d", W.port);
+		snprintf(want[2], sizeof(want[2]), "%s", W.host);
+		for (i = 0; i < 3 && host; i++)
+			ok |= strcasecmp(host, want[i]) == 0;
+		if (!ok) {
+			*why = "Host header is not this server";
+			return 0;
+		}
+	}
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return 1;
+	origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	if (origin && (host == NULL || strncmp(origin, "http://", 7) != 0 ||
+	    strcasecmp(origin + 7, host) != 0)) {
+		*why = "cross-origin request";
+		return 0;
+	}
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (strcmp(method, "DELETE") != 0 && (ct == NULL ||
+	    strncasecmp(ct, "application/json", 16) != 0)) {
+		*why = "the body must be application/json";
+		return 0;
+	}
+	return 1;
+}
+
+static enum MHD_Result
+route(struct MHD_Connection *c, const char *url, const char *method,
+    struct req *r)
+{
+	const char *why = "";
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	const char *dl;
+
+	if (!allowed(c, method, &why))
+		return web_error(c, MHD_HTTP_FORBIDDEN, "%s", why);
+	if (r->too_big)
+		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body over %d bytes", WEB_MAX_BODY);
+	if (strncmp(url, "/api/jobs", 9) == 0 && (url[9] == '\0' ||
+	    url[9] == '/'))
+		return jobs_route(c, method, url + 9, r);
+	if (strncmp(url, "/api/", 5) == 0)
+		return api_route(c, method, url + 4, r);
+	if (!get)
+		return web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "%s not allowed here", method);
+	if (strncmp(url, "/clips/", 7) == 0) {
+		dl = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+		    "download");
+		return web_file(c, W.clips, url + 7, dl != NULL);
+	}
+	if (strcmp(url, "/") == 0)
+		url = "/index.html";
+	return web_file(c, W.statics, url + 1, 0);
+}
+
+/*
+ * MHD's URL decoder, less "%00": a NUL would cut the name short and
+ * serve another file than the one asked for, so it stays "%00" (and names
+ * no file).
+ */
+size_t
+web_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		if (r[0] == '%' && r[1] && r[2] &&
+		    (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+enum MHD_Result
+web_handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **state)
+{
+	struct req *r = *state;
+	size_t n, ncap;
+	char *nb;
+
+	(void)cls;
+	(void)version;
+	if (r == NULL) {	/* headers only so far */
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		*state = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		n = *upload_size;
+		*upload_size = 0;
+		if (r->too_big || r->len + n > WEB_MAX_BODY) {
+			r->too_big = 1;
+			return MHD_YES;
+		}
+		if (r->len + n + 1 > r->cap) {
+			ncap = r->len + n + 1 > 2 * r->cap ? r->len + n + 1 :
+			    2 * r->cap;
+			if ((nb = realloc(r->body, ncap)) == NULL)
+				return MHD_NO;
+			r->body = nb;
+			r->cap = ncap;
+		}
+		memcpy(r->body + r->len, upload, n);
+		r->len += n;
+		r->body[r->len] = '\0';
+		return MHD_YES;
+	}
+	if (url == NULL || url[0] != '/')
+		return web_error(c, MHD_HTTP_BAD_REQUEST, "bad URL");
+	return route(c, url, method, r);
+}
+
+void
+web_done(void *cls, struct MHD_Connection *c, void **state,
+    enum MHD_RequestTerminationCode why)
+{
+	struct req *r = *state;
+
+	(void)cls;
+	(void)c;
+	(void)why;
+	if (r) {
+		free(r->body);
+		free(r);
+		*state = NULL;
+	}
+}

@@ -1,0 +1,268 @@
+#!/bin/bash
+# 90-web.t - kc-web's HTTP side, with curl on loopback: the page's files,
+# clips served with Range (206, seeking), nothing outside the clips folder
+# ever served (../, %2e%2e, absolute paths, symlinks pointing outside),
+# every input checked (a rating of 0, 6 or x is a 400 and changes nothing),
+# 20 concurrent raters plus the CLI (every rating stored once), delete,
+# stats, generate jobs (bad options, cancel), requests from elsewhere
+# refused, and the listen address (127.0.0.1 only without --listen).
+. "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+. "$KC_ROOT/tests/lib/media.sh"
+
+for t in curl jq sqlite3 ss flock; do
+	command -v "$t" >/dev/null || skip_all "$t not installed"
+done
+for p in kc-web kc-db kc-clip; do
+	[ -x "$KC_BIN/$p" ] || skip_all "$p not built"
+done
+unset KC_DB KC_WEBDIR
+cd "$T" || bail "cannot cd to $T"
+T=$(pwd -P)
+
+WPID=
+cleanup() { [ -n "$WPID" ] && kill "$WPID" 2>/dev/null; }
+trap cleanup EXIT
+
+# web_start LOG ARGS... : kc-web in the background; sets WPID, PORT, U
+web_start() {
+	local log=$1 i
+	shift
+	kc-web "$@" </dev/null 2>"$log" &
+	WPID=$!
+	for i in $(seq 100); do
+		PORT=$(sed -n 's|^kc-web: listening on http://[^ ]*:\([0-9]*\)/.*|\1|p' "$log")
+		[ -n "$PORT" ] && break
+		kill -0 "$WPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	U=http://127.0.0.1:$PORT
+	[ -n "$PORT" ]
+}
+web_stop() {
+	kill -TERM "$WPID" 2>/dev/null
+	wait "$WPID"
+	WRC=$?
+	WPID=
+}
+# hc ARGS... : curl, body to $T/body, headers to $T/hdr; prints the status
+hc() { curl -sS --noproxy '*' --path-as-is -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@"; }
+hdr() { tr -d '\r' <"$T/hdr" | sed -n "s/^$1: //Ip" | tail -n 1; }
+ratings() { sqlite3 "$DB" 'SELECT count(*) FROM ratings'; }
+listeners() { ss -ltnpH | grep "pid=$1," | awk '{ print $4 }' | sort -u | paste -sd' '; }
+
+# --- usage -------------------------------------------------------------------
+run kc-web --help
+is "$RC" 0 "--help exits 0"
+like "$(printf '%s' "$OUT" | tr '\n' ' ')" 'exit status: 0 .*2 usage' "--help documents exit statuses"
+like "$OUT" '127\.0\.0\.1:7860' "--help names the default listen address"
+run kc-web --bogus
+is "$RC" 2 "unknown option: exit 2"
+run kc-web --listen localhost:80
+is "$RC" 2 "--listen with a host name: exit 2 (numeric addresses only)"
+like "$ERR" "^kc-web: --listen" "the message names --listen"
+run kc-web --listen 127.0.0.1:99999
+is "$RC" 2 "--listen with port 99999: exit 2"
+
+# --- a database of clips -------------------------------------------------------
+f=$(media short -d 120 -n 3 --size 320x180 --preset ultrafast) ||
+    bail "cannot generate the test stream"
+mkdir -p clips/sub outside
+cp "$f" clips/sub/real.mp4
+printf 'SECRET-OUTSIDE\n' >outside/secret.txt
+printf 'SECRET-DB\n' >secret.db
+ln -s ../outside/secret.txt clips/link.mp4
+ln -s ../outside clips/updir
+ln -s "$T/outside/secret.txt" clips/abslink.mp4
+mkdir clips/.kc-state && printf 'SECRET-STATE\n' >clips/.kc-state/journal
+DB=$T/kc.db
+{
+	printf '{"type":"clip","path":"%s","kind":"video","t0":0,"t1":30,"score":0.9}\n' "$T/clips/sub/real.mp4"
+	for i in $(seq 2 30); do
+		printf 'x%s\n' "$i" >"clips/c$i.mp4"
+		printf '{"type":"clip","path":"%s","kind":"%s","t0":%d,"t1":%d,"score":0.%02d}\n' \
+		    "$T/clips/c$i.mp4" "$([ $((i % 2)) = 0 ] && echo audio || echo video)" "$i" "$((i + 20))" "$i"
+	done
+} | kc-db --db "$DB" add --quiet || bail "cannot fill the database"
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM clips')" 30 "30 clips in the test database"
+
+web_start web.log --listen 127.0.0.1:0 --db "$DB" --clips "$T/clips" || bail "kc-web did not start: $(cat web.log)"
+pass "kc-web listens on $U"
+is "$(listeners "$WPID")" "127.0.0.1:$PORT" "--listen 127.0.0.1:0: one socket, on 127.0.0.1"
+
+# --- the page -------------------------------------------------------------------
+is "$(hc "$U/")" 200 "GET / : 200"
+like "$(hdr Content-Type)" '^text/html' "the page is text/html"
+like "$(cat body)" 'app\.js' "the page loads app.js"
+is "$(hc "$U/app.js")" 200 "app.js: 200"
+is "$(hc "$U/style.css")" 200 "style.css: 200"
+like "$(hdr Content-Security-Policy)" "default-src 'self'" "a Content-Security-Policy keeps the page on this server"
+is "$(grep -rEl "(src|href|url)\\(?[=\"' ]*https?://" "$KC_ROOT/web" | wc -l)" 0 \
+    "the page's files load nothing from other servers (works offline)"
+
+# --- clips with Range ---------------------------------------------------------------
+size=$(stat -c %s clips/sub/real.mp4)
+is "$(hc "$U/clips/sub/real.mp4")" 200 "a clip without Range: 200"
+is "$(hdr Accept-Ranges)" bytes "Accept-Ranges: bytes"
+ok "the whole file" cmp -s body clips/sub/real.mp4
+is "$(hc -H 'Range: bytes=1000-1999' "$U/clips/sub/real.mp4")" 206 "Range 1000-1999: 206"
+is "$(hdr Content-Range)" "bytes 1000-1999/$size" "Content-Range names the bytes and the size"
+is "$(hdr Content-Length)" 1000 "Content-Length 1000"
+dd if=clips/sub/real.mp4 of=want bs=1 skip=1000 count=1000 status=none
+ok "the bytes 1000-1999 of the file" cmp -s body want
+is "$(hc -H 'Range: bytes=-500' "$U/clips/sub/real.mp4")" 206 "Range -500 (the last 500 bytes): 206"
+tail -c 500 clips/sub/real.mp4 >want
+ok "the last 500 bytes" cmp -s body want
+is "$(hc -H "Range: bytes=$((size - 10))-" "$U/clips/sub/real.mp4")" 206 "open-ended Range: 206"
+is "$(hdr Content-Range)" "bytes $((size - 10))-$((size - 1))/$size" "open-ended: to the last byte"
+is "$(hc -H "Range: bytes=$size-" "$U/clips/sub/real.mp4")" 416 "a Range past the end: 416"
+is "$(hdr Content-Range)" "bytes */$size" "416 names the size"
+is "$(hc -I "$U/clips/sub/real.mp4")" 200 "HEAD: 200"
+is "$(hdr Content-Length)" "$size" "HEAD: Content-Length of the file"
+like "$(hc "$U/clips/sub/real.mp4?download=1"; hdr Content-Disposition)" '^200attachment; filename="real\.mp4"$' \
+    "?download=1: an attachment named after the file"
+
+# --- nothing outside the clips folder ---------------------------------------------------
+for p in /clips/../outside/secret.txt /clips/%2e%2e/outside/secret.txt \
+    /clips/%2E%2E/outside/secret.txt /clips/..%2foutside%2fsecret.txt \
+    /clips/%2e%2e%2foutside%2fsecret.txt "/clips/$T/outside/secret.txt" \
+    "/clips//$T/outside/secret.txt" "/clips/%2F${T#/}/outside/secret.txt" \
+    /clips/link.mp4 /clips/abslink.mp4 /clips/updir/secret.txt \
+    /clips/sub/../../secret.db /clips/.kc-state/journal /clips/%2ekc-state/journal \
+    /../secret.db /%2e%2e/%2e%2e/%2e%2e/etc/passwd /..%2f..%2f..%2fetc%2fpasswd \
+    "/$T/secret.db" /clips/sub/real.mp4%00.txt '/clips/..\outside\secret.txt' \
+    /index.html/../../secret.db /.. /clips/ /clips/sub; do
+	code=$(hc "$U$p")
+	like "$code" '^40[34]$' "GET $p: 403 or 404 ($code)"
+	unlike "$(cat body)" 'SECRET|root:' "GET $p: not the file"
+done
+
+# --- ratings: every input checked, nothing changed by a bad one -------------------------
+before=$(sqlite3 "$DB" .dump | md5sum)
+for s in 0 6 '"x"' x 5.5 '"5"' -1 null true '[5]'; do
+	is "$(hc -X POST -H 'Content-Type: application/json' -d "{\"stars\":$s}" "$U/api/clips/2/rate")" 400 \
+	    "rating $s: 400"
+done
+like "$(cat body)" '"error":"stars: want an integer 1-5"' "the answer says what is wrong"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{}' "$U/api/clips/2/rate")" 400 "no stars: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d 'stars=5' "$U/api/clips/2/rate")" 400 "not JSON: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":5,"stars":4}' "$U/api/clips/2/rate")" 400 \
+    "duplicate keys: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":5}' "$U/api/clips/x/rate")" 400 "clip id x: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":5}' "$U/api/clips/0/rate")" 400 "clip id 0: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":5}' "$U/api/clips/-2/rate")" 400 "clip id -2: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":5}' "$U/api/clips/999/rate")" 404 "no clip 999: 404"
+is "$(hc -X POST -H 'Content-Type: text/plain' -d '{"stars":5}' "$U/api/clips/2/rate")" 403 \
+    "a text/plain body (what a cross-site form can send): 403"
+is "$(hc -X POST -H 'Content-Type: application/json' -H 'Origin: http://evil.example' -d '{"stars":5}' \
+    "$U/api/clips/2/rate")" 403 "another Origin: 403"
+is "$(hc -H 'Host: evil.example' "$U/api/stats")" 403 "another Host (DNS rebinding): 403"
+head -c 70000 /dev/zero | tr '\0' ' ' >big.json
+is "$(hc -X POST -H 'Content-Type: application/json' --data-binary @big.json "$U/api/clips/2/rate")" 413 \
+    "a 70 kB body: 413"
+for q in kind=x rating=0 rating=6 rating=x sort=x limit=0 limit=x stream=-x; do
+	is "$(hc "$U/api/clips?$q")" 400 "GET /api/clips?$q: 400"
+done
+is "$(sqlite3 "$DB" .dump | md5sum)" "$before" "after all the bad requests the database is unchanged"
+is "$(ratings)" 0 "no rating stored"
+
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{"stars":4}' "$U/api/clips/2/rate")" 200 "rating 4: 200"
+is "$(jq -c '[.id, .stars, .retrained]' body)" '[2,4,false]' "the answer: id, stars, retrained"
+is "$(sqlite3 "$DB" 'SELECT clip_id, stars FROM ratings')" "2|4" "the rating is in the database"
+is "$(hc "$U/api/clips?rating=rated")" 200 "GET /api/clips?rating=rated: 200"
+is "$(jq -c '[.clips[] | [.id, .rating]]' body)" '[[2,4]]' "lists the rated clip"
+is "$(hc "$U/api/clips?rating=unrated&kind=video&sort=score&limit=3")" 200 "filters and sort: 200"
+is "$(jq -c '[.clips[] | .kind] | unique' body)" '["video"]' "kind=video: only video clips"
+is "$(jq -c '[.clips[] | .score] | . == (sort | reverse)' body)" true "sort=score: best first"
+is "$(jq '.clips | length' body)" 3 "limit=3: three clips"
+is "$(hc "$U/api/clips?sort=score&limit=1")" 200 "the best clip"
+is "$(jq -r '.clips[0].src' body)" /clips/sub/real.mp4 "a clip's src is its URL under /clips/"
+
+# --- 20 concurrent raters, and the CLI at the same time ----------------------------------
+rm -f rater.*
+for i in $(seq 3 22); do
+	curl -sS --noproxy '*' -o /dev/null -w '%{http_code}\n' -X POST \
+	    -H 'Content-Type: application/json' -d "{\"stars\":$((i % 5 + 1))}" \
+	    "$U/api/clips/$i/rate" >"rater.$i" 2>&1 &
+done
+for i in $(seq 23 27); do
+	kc-db --db "$DB" rate "$i" $((i % 5 + 1)) >"rater.$i" 2>&1 && echo cli-ok >>"rater.$i" &
+done
+wait_n=0
+while [ "$(cat rater.* 2>/dev/null | grep -cE '^(200|cli-ok)$')" -lt 25 ] && [ $wait_n -lt 600 ]; do
+	sleep 0.1
+	wait_n=$((wait_n + 1))
+done
+is "$(cat rater.* | grep -c '^200$')" 20 "20 concurrent HTTP raters: 20 answers 200"
+is "$(cat rater.* | grep -c '^cli-ok$')" 5 "5 kc-db rate at the same time: all succeed"
+is "$(ratings)" 26 "26 ratings stored: 1 + 20 + 5, none lost, none twice"
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM (SELECT clip_id FROM ratings GROUP BY clip_id HAVING count(*) > 1)')" 0 \
+    "no clip rated twice"
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM ratings WHERE clip_id BETWEEN 3 AND 27 AND stars = clip_id % 5 + 1')" 25 \
+    "each clip has the stars its rater sent"
+
+# --- stats and delete ---------------------------------------------------------------
+is "$(hc "$U/api/stats")" 200 "GET /api/stats: 200"
+is "$(jq -c '[.type, .clips, .rated]' body)" '["stats",30,26]' "stats: kc-db stats --json (30 clips, 26 rated)"
+is "$(hc -X DELETE "$U/api/clips/30")" 200 "DELETE clip 30: 200"
+ok "its file is gone" test ! -e clips/c30.mp4
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM clips WHERE id = 30')" 0 "its row is gone"
+is "$(hc -X DELETE "$U/api/clips/30")" 404 "DELETE it again: 404"
+is "$(hc -X DELETE "$U/api/clips/x")" 400 "DELETE clip x: 400"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{}' "$U/api/clips/29")" 405 "POST to a clip: 405"
+is "$(hc "$U/api/nothing")" 404 "an unknown API: 404"
+
+# --- generate jobs --------------------------------------------------------------------
+job() { hc -X POST -H 'Content-Type: application/json' -d "$1" "$U/api/jobs"; }
+is "$(job '{}')" 400 "a job without url: 400"
+is "$(job '{"url":"-x"}')" 400 "url starting with -: 400"
+is "$(job "{\"url\":\"$f\",\"max_audio_clips\":0}")" 400 "max_audio_clips 0: 400"
+is "$(job "{\"url\":\"$f\",\"max_video_clips\":26}")" 400 "max_video_clips 26: 400"
+is "$(job "{\"url\":\"$f\",\"max_video_clips\":2.5}")" 400 "max_video_clips 2.5: 400"
+is "$(job "{\"url\":\"$f\",\"clip_duration\":\"30\"}")" 400 "clip_duration as a string: 400"
+is "$(job "{\"url\":\"$f\",\"type\":\"x\"}")" 400 "type x: 400"
+is "$(job "{\"url\":\"$f\",\"start_minute\":2,\"end_minute\":1}")" 400 "end before start: 400"
+is "$(hc "$U/api/jobs")" 200 "GET /api/jobs: 200"
+is "$(jq -c .jobs body)" '[]' "no job was started by the bad requests"
+
+long=$(media main -d 600 --seed 1) || bail "cannot generate the 10-minute stream"
+is "$(job "{\"url\":\"$long\",\"clip_duration\":20}")" 202 "a job on a 10-minute stream: 202"
+J=$(jq -r .id body)
+is "$(jq -r .status body)" running "it is running"
+is "$(job "{\"url\":\"$f\"}")" 409 "a second job while one runs: 409"
+n=0
+until [ "$(hc "$U/api/jobs/$J")" = 200 ] && jq -e '.progress.done > 0' body >/dev/null || [ $n -ge 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+ok "progress records arrive while it runs" jq -e '.progress.total == 600 and .progress.speed > 0' body
+is "$(listeners "$WPID")" "127.0.0.1:$PORT" "the running pipeline holds no listening socket"
+is "$(hc -X POST -H 'Content-Type: application/json' -d '{}' "$U/api/jobs/$J/cancel")" 200 "cancel: 200"
+n=0
+until [ "$(hc "$U/api/jobs/$J")" = 200 ] && ! jq -e '.status == "running"' body >/dev/null || [ $n -ge 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+is "$(jq -r .status body)" cancelled "the job is cancelled"
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM clips')" 29 "nothing of the cancelled run is stored"
+is "$(pgrep -f "kc-fetch.*$long" | wc -l)" 0 "no stage of the run is left"
+is "$(hc "$U/api/jobs/99")" 404 "an unknown job: 404"
+
+web_stop
+is "$WRC" 0 "SIGTERM: kc-web stops with exit 0"
+
+# --- the default listen address -----------------------------------------------------------
+# 7860 is shared by every run of this test (plain, ASan): one at a time
+exec 8>"${TMPDIR:-/tmp}/kc-web-7860.lock"
+flock -w 120 8 || bail "cannot lock the default port"
+if ss -ltnH | awk '{ print $4 }' | grep -q ':7860$'; then
+	skip "port 7860 is in use by another program"
+	skip "port 7860 is in use by another program"
+else
+	mkdir -p d
+	if (cd d && web_start ../d.log && listeners "$WPID" >../d.listen && web_stop); then :; fi
+	is "$(cat d.listen)" "127.0.0.1:7860" "without --listen: only 127.0.0.1:7860"
+	ok "and kc.db and output_clips in the current folder by default" test -d d/output_clips
+fi
+flock -u 8
+
+done_testing

@@ -1,0 +1,492 @@
+// kc-web's page: plain JavaScript, no build step, no network but this
+// server.  Four tabs over the JSON API described in kc-web(1).
+'use strict';
+
+const $ = (sel, el = document) => el.querySelector(sel);
+const SVG = 'http://www.w3.org/2000/svg';
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+
+function svg(tag, attrs = {}, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+async function api(path, opts = {}) {
+  const init = { method: opts.method || 'GET', headers: {} };
+  if (opts.body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  const r = await fetch('/api' + path, init);
+  let j = null;
+  try { j = await r.json(); } catch (e) { j = null; }
+  if (!r.ok) throw new Error((j && j.error) || r.status + ' ' + r.statusText);
+  return j;
+}
+
+function hms(s) {
+  if (s === null || s === undefined || !isFinite(s)) return '–';
+  s = Math.max(0, Math.round(s));
+  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
+  const p = n => String(n).padStart(2, '0');
+  return h ? `${h}:${p(m)}:${p(x)}` : `${m}:${p(x)}`;
+}
+
+const fmt = (v, d = 2) => (v === null || v === undefined) ? '–' : Number(v).toFixed(d);
+const starText = n => n ? '★'.repeat(n) + '☆'.repeat(5 - n) : 'unrated';
+
+// ---- tabs ------------------------------------------------------------------
+const loaders = {};
+let current = null;
+
+function show(tab) {
+  if (!loaders[tab]) tab = 'generate';
+  current = tab;
+  for (const b of document.querySelectorAll('nav [data-tab]')) {
+    b.setAttribute('aria-selected', b.dataset.tab === tab);
+    $('#' + b.dataset.tab).hidden = b.dataset.tab !== tab;
+  }
+  for (const v of document.querySelectorAll('video'))
+    if (!v.closest('#' + tab)) v.pause();
+  loaders[tab]();
+}
+
+// ---- Generate --------------------------------------------------------------
+let jobId = null, pollTimer = null, shownJob = null;
+
+function jobOptions() {
+  const f = $('#g-form'), o = { url: f.url.value.trim(), type: f.type.value };
+  for (const k of ['clip_duration', 'min_gap', 'max_audio_clips',
+                   'max_video_clips', 'start_minute', 'end_minute']) {
+    const v = f[k].value.trim();
+    if (v !== '') o[k] = Number(v);
+  }
+  return o;
+}
+
+async function startJob(ev) {
+  ev.preventDefault();
+  $('#g-start').disabled = true;
+  try {
+    const j = await api('/jobs', { method: 'POST', body: jobOptions() });
+    jobId = j.id;
+    shownJob = null;
+    $('#g-results').hidden = true;
+    renderJob(j);
+    poll();
+  } catch (e) {
+    $('#g-job').hidden = false;
+    setStatus('error', 'Could not start: ' + e.message);
+    $('#g-start').disabled = false;
+  }
+}
+
+function setStatus(cls, text) {
+  const s = $('#g-status');
+  s.className = 'status ' + cls;
+  s.textContent = text;
+}
+
+async function poll() {
+  clearTimeout(pollTimer);
+  if (jobId === null) return;
+  try {
+    const j = await api('/jobs/' + jobId);
+    renderJob(j);
+    if (j.status === 'running') pollTimer = setTimeout(poll, 250);
+  } catch (e) {
+    setStatus('error', e.message);
+  }
+}
+
+function renderJob(j) {
+  $('#g-job').hidden = false;
+  const running = j.status === 'running', p = j.progress;
+  $('#g-start').disabled = running;
+  $('#g-cancel').disabled = !running;
+  const pct = p && p.percent !== null ? p.percent : (running ? 0 : 100);
+  $('#g-bar').style.width = (j.status === 'done' ? 100 : pct) + '%';
+  $('#g-bar').className = j.status;
+  let text;
+  if (running) {
+    if (p && p.total && p.done >= p.total)
+      text = 'Analysed · cutting clips and storing them…';
+    else if (p)
+      text = `Analysing: ${fmt(p.percent, 1)}% · ${fmt(p.speed, 1)}× realtime · ETA ${hms(p.eta)}`;
+    else
+      text = 'Starting…';
+    if (j.options && j.options.url) text += ' — ' + j.options.url;
+  } else if (j.status === 'done') {
+    text = `Done: ${j.clips_n} clips in ${fmt(j.elapsed, 1)} s`;
+  } else if (j.status === 'cancelled') {
+    text = 'Cancelled; nothing of this run was stored.';
+  } else {
+    const last = (j.log || []).filter(l => !/wrote|added/.test(l)).pop();
+    text = `Failed (exit ${j.exit})` + (last ? ': ' + last : '');
+  }
+  setStatus(j.status, text);
+  if (j.log) $('#g-log').textContent = j.log.join('\n');
+  if (!running && j.clips && shownJob !== j.id) {
+    shownJob = j.id;
+    renderResults(j);
+  }
+}
+
+async function cancelJob() {
+  if (jobId === null) return;
+  $('#g-cancel').disabled = true;
+  try { renderJob(await api(`/jobs/${jobId}/cancel`, { method: 'POST', body: {} })); }
+  catch (e) { setStatus('error', e.message); }
+}
+
+function renderResults(j) {
+  $('#g-results').hidden = !(j.clips.length || j.curves.length);
+  drawTimeline($('#timeline'), j.curves, j.clips);
+  const tb = $('#g-table tbody');
+  tb.replaceChildren();
+  const clips = [...j.clips].sort((a, b) => a.t0 - b.t0);
+  clips.forEach((c, i) => {
+    const tr = el('tr', { 'data-id': c.id, class: c.kind },
+      el('td', { text: c.id !== undefined ? c.id : i + 1 }),
+      el('td', {}, el('span', { class: 'kind ' + c.kind, text: c.kind })),
+      el('td', { text: hms(c.t0) }),
+      el('td', { text: fmt(c.t1 - c.t0, 1) + ' s' }),
+      el('td', { text: fmt(c.score) }),
+      el('td', { text: c.rank ?? '–' }),
+      el('td', {}, c.src ? el('button', { class: 'small', text: '▶ play', onclick: () => playResult(c, tr) }) : ''));
+    tb.append(tr);
+  });
+  if (clips.length && clips[0].src) playResult(clips[0], tb.firstChild, false);
+}
+
+function playResult(c, tr, autoplay = true) {
+  const v = $('#g-video');
+  v.src = c.src;
+  $('#g-now').textContent = `${c.kind} clip at ${hms(c.t0)} · score ${fmt(c.score)}`;
+  for (const r of document.querySelectorAll('#g-table tr.sel')) r.classList.remove('sel');
+  if (tr) tr.classList.add('sel');
+  if (autoplay) v.play().catch(() => {});
+}
+
+// The timeline: each kind's hop scores over the whole stream, the chosen
+// highlights as bands.  Scores are z-like (about -3…3): drawn as they are.
+function drawTimeline(box, curves, clips) {
+  box.replaceChildren();
+  const W = 960, H = 220, L = 40, R = 10, T = 14, B = 28;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img',
+                         'aria-label': 'audio and video excitement over the stream' });
+  let t0 = Infinity, t1 = -Infinity, lo = Infinity, hi = -Infinity;
+  for (const c of curves) {
+    t0 = Math.min(t0, c.t0);
+    t1 = Math.max(t1, c.t0 + c.hop * c.values.length);
+    for (const v of c.values) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  }
+  for (const c of clips) { t0 = Math.min(t0, c.t0); t1 = Math.max(t1, c.t1); }
+  if (!isFinite(t0) || t1 <= t0) { box.textContent = 'No timeline for this run.'; return; }
+  if (!isFinite(lo)) { lo = 0; hi = 1; }
+  if (hi - lo < 1e-6) hi = lo + 1;
+  const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
+  const y = v => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+  s.append(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, class: 'plot' }));
+  for (const c of clips) {
+    const g = svg('g', { class: 'hl ' + c.kind });
+    g.append(svg('rect', { x: x(c.t0), y: T, width: Math.max(1, x(c.t1) - x(c.t0)), height: H - T - B }));
+    g.append(svg('title', {}, `${c.kind} highlight ${hms(c.t0)}–${hms(c.t1)}, score ${fmt(c.score)}`));
+    if (c.src) g.addEventListener('click', () => {
+      const tr = document.querySelector(`#g-table tr[data-id="${c.id}"]`);
+      playResult(c, tr);
+    });
+    s.append(g);
+  }
+  // axes: a tick every "nice" interval
+  const span = t1 - t0, steps = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+  const step = steps.find(st => span / st <= 10) || 14400;
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+    s.append(svg('line', { x1: x(t), x2: x(t), y1: H - B, y2: H - B + 4, class: 'tick' }));
+    s.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, hms(t)));
+  }
+  for (const v of [lo, (lo + hi) / 2, hi])
+    s.append(svg('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(v, 1)));
+  for (const c of curves) {
+    let d = '';
+    c.values.forEach((v, i) => {
+      if (v === null) return;
+      d += (d ? 'L' : 'M') + x(c.t0 + c.hop * (i + 0.5)).toFixed(1) + ',' + y(v).toFixed(1);
+    });
+    s.append(svg('path', { d, class: 'curve ' + c.kind }));
+  }
+  const kinds = [...new Set(curves.map(c => c.kind))];
+  kinds.forEach((k, i) => {
+    s.append(svg('rect', { x: L + 8 + i * 90, y: T + 4, width: 12, height: 4, class: 'key ' + k }));
+    s.append(svg('text', { x: L + 24 + i * 90, y: T + 10, class: 'axis' }, k));
+  });
+  box.append(s);
+}
+
+loaders.generate = () => {
+  if (jobId !== null) return;
+  // a job started earlier (another tab, a reload): show the latest
+  api('/jobs').then(r => {
+    if (r.jobs.length && jobId === null) { jobId = r.jobs[0].id; poll(); }
+  }).catch(() => {});
+};
+
+// ---- Rate ------------------------------------------------------------------
+let queue = [], rateIdx = 0, rating = false, rated = 0;
+
+async function loadQueue() {
+  try {
+    const r = await api('/clips?rating=unrated&sort=score');
+    queue = r.clips.filter(c => c.src);
+    rateIdx = 0;
+    showRateClip();
+  } catch (e) { $('#r-count').textContent = e.message; }
+}
+
+function showRateClip() {
+  const c = queue[rateIdx];
+  const left = queue.length - rateIdx;
+  $('#r-count').textContent = (c ? `${left} clip${left === 1 ? '' : 's'} to rate` : '') +
+      (c && rated ? ' · ' : '') + (rated ? `${rated} rated this session` : '');
+  $('#r-empty').hidden = !!c;
+  $('#r-main').hidden = !c;
+  if (!c) { $('#r-video').removeAttribute('src'); return; }
+  const v = $('#r-video');
+  v.src = c.src;
+  v.play().catch(() => {});
+  $('#r-main').dataset.id = c.id;
+  $('#r-info').replaceChildren(
+    el('strong', { text: `#${c.id} · ${c.kind}` }),
+    el('br'), document.createTextNode(`${c.title || c.stream || ''}`),
+    el('br'), document.createTextNode(`at ${hms(c.t0)} · ${fmt(c.t1 - c.t0, 1)} s · score ${fmt(c.score)}`));
+}
+
+async function rate(stars) {
+  const c = queue[rateIdx];
+  if (!c || rating) return;
+  rating = true;
+  const btn = $(`#r-stars [data-stars="${stars}"]`);
+  btn.classList.add('hit');
+  try {
+    const r = await api(`/clips/${c.id}/rate`, { method: 'POST', body: { stars } });
+    rated++;
+    $('#r-last').textContent = `#${c.id} rated ${starText(stars)}`;
+    const said = (r.note || '').replace(/^kc-db: (rate: )?/, '').replace(/: \/\S*$/, '');
+    if (r.retrained) note('Model retrained — ' + (said || 'a new generation'), 'ok');
+    else if (said) note(said, 'info');
+    rateIdx++;
+    showRateClip();
+  } catch (e) {
+    note('Rating failed: ' + e.message, 'error');
+  } finally {
+    rating = false;
+    setTimeout(() => btn.classList.remove('hit'), 200);
+  }
+}
+
+function note(text, cls) {
+  const n = $('#r-note');
+  n.textContent = text;
+  n.className = 'note ' + cls;
+  n.hidden = false;
+  clearTimeout(note.t);
+  note.t = setTimeout(() => { n.hidden = true; }, 15000);
+}
+
+loaders.rate = () => { loadQueue(); };
+
+// ---- Browse ----------------------------------------------------------------
+let streamsSeen = new Map(), browseSeq = 0;
+
+async function loadBrowse() {
+  const my = ++browseSeq;  // only the latest request may draw the grid
+  const q = new URLSearchParams();
+  for (const [k, id] of [['kind', '#b-kind'], ['rating', '#b-rating'],
+                         ['stream', '#b-stream'], ['sort', '#b-sort']]) {
+    const v = $(id).value;
+    if (v) q.set(k, v);
+  }
+  try {
+    const r = await api('/clips?' + q);
+    if (my !== browseSeq) return;
+    if (!q.has('stream')) updateStreams(r.clips);
+    renderGrid(r.clips);
+  } catch (e) { $('#b-count').textContent = e.message; }
+}
+
+function updateStreams(clips) {
+  for (const c of clips)
+    if (c.stream && !streamsSeen.has(c.stream)) streamsSeen.set(c.stream, c.title || c.stream);
+  const sel = $('#b-stream'), keep = sel.value;
+  sel.replaceChildren(el('option', { value: '', text: 'all' }));
+  for (const [id, title] of streamsSeen)
+    sel.append(el('option', { value: id, text: title.length > 40 ? title.slice(0, 39) + '…' : title }));
+  sel.value = keep;
+}
+
+function renderGrid(clips) {
+  $('#b-count').textContent = `${clips.length} clip${clips.length === 1 ? '' : 's'}`;
+  const g = $('#b-grid');
+  g.replaceChildren();
+  for (const c of clips) {
+    const card = el('article', { class: 'card', 'data-id': c.id },
+      c.src ? el('video', { src: c.src, controls: true, preload: 'metadata' }) :
+              el('div', { class: 'missing', text: 'file not in the clips folder' }),
+      el('div', { class: 'meta' },
+        el('span', { class: 'kind ' + c.kind, text: c.kind }),
+        el('span', { class: 'stars-text' + (c.rating ? '' : ' muted'), text: starText(c.rating) }),
+        el('span', { class: 'score', text: 'score ' + fmt(c.score) })),
+      el('div', { class: 'sub muted', text: `#${c.id} · ${hms(c.t0)} · ${c.title || c.stream || ''}` }),
+      el('div', { class: 'row' },
+        c.src ? el('a', { class: 'button small', href: c.src + '?download=1', download: '', text: 'Download' }) : '',
+        el('button', { class: 'small danger', text: 'Delete', onclick: () => delClip(c, card) })));
+    g.append(card);
+  }
+}
+
+async function delClip(c, card) {
+  if (!confirm(`Delete clip #${c.id} and its file?`)) return;
+  try {
+    await api('/clips/' + c.id, { method: 'DELETE' });
+    card.remove();
+    loadBrowse();
+  } catch (e) { alert('Delete failed: ' + e.message); }
+}
+
+loaders.browse = () => { loadBrowse(); };
+
+// ---- Stats -----------------------------------------------------------------
+// The model generations in kc-db stats --json: a "models" (or
+// "generations") array of objects, wherever it is.
+function findGenerations(o, depth = 0) {
+  if (!o || typeof o !== 'object' || depth > 3) return null;
+  for (const k of ['models', 'generations'])
+    if (Array.isArray(o[k]) && o[k].every(g => g && typeof g === 'object')) return o[k];
+  for (const v of Object.values(o)) {
+    const g = (v && typeof v === 'object' && !Array.isArray(v)) ? findGenerations(v, depth + 1) : null;
+    if (g) return g;
+  }
+  return null;
+}
+
+function statTable(rows, cols) {
+  const t = [el('tr', {}, ...cols.map(c => el('th', { text: c[0] })))];
+  for (const r of rows) t.push(el('tr', {}, ...cols.map(c => el('td', { text: c[1](r) }))));
+  return t;
+}
+
+function histogram(stars) {
+  const W = 360, H = 160, n = [1, 2, 3, 4, 5].map(k => (stars && stars[k]) || 0);
+  const max = Math.max(1, ...n), s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'hist', role: 'img', 'aria-label': 'ratings histogram' });
+  n.forEach((v, i) => {
+    const h = v / max * (H - 40), x = 20 + i * 66;
+    s.append(svg('rect', { x, y: H - 22 - h, width: 50, height: Math.max(h, 1), class: 'bar' }));
+    s.append(svg('text', { x: x + 25, y: H - 26 - h, 'text-anchor': 'middle', class: 'axis' }, String(v)));
+    s.append(svg('text', { x: x + 25, y: H - 6, 'text-anchor': 'middle', class: 'axis' }, (i + 1) + '★'));
+  });
+  return s;
+}
+
+// Model quality per generation: every numeric field but the counters,
+// each as a line over the generations.
+function generationChart(gens) {
+  // counts would squash the quality figures: they stay in the table
+  const skip = /^(generation|gen|id|n|version|folds|streams|ratings|count)$|_(size|count|n)$/;
+  const keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
+    typeof g[k] === 'number' && !skip.test(k))))];
+  const W = 720, H = 220, L = 44, R = 140, T = 12, B = 28;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'gens', role: 'img', 'aria-label': 'model quality per generation' });
+  let lo = Infinity, hi = -Infinity;
+  for (const g of gens) for (const k of keys) if (typeof g[k] === 'number') { lo = Math.min(lo, g[k]); hi = Math.max(hi, g[k]); }
+  if (!isFinite(lo)) { lo = 0; hi = 1; }
+  if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
+  const n = gens.length, x = i => L + (n > 1 ? i / (n - 1) : 0.5) * (W - L - R);
+  const y = v => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+  s.append(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, class: 'plot' }));
+  gens.forEach((g, i) => s.append(svg('text', { x: x(i), y: H - 8, 'text-anchor': 'middle', class: 'axis' },
+    String(g.generation ?? g.gen ?? g.id ?? i + 1))));
+  for (const v of [lo, hi]) s.append(svg('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(v, 2)));
+  keys.forEach((k, ki) => {
+    let d = '';
+    gens.forEach((g, i) => { if (typeof g[k] === 'number') d += (d ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(g[k]).toFixed(1); });
+    s.append(svg('path', { d, class: 'series s' + (ki % 6) }));
+    gens.forEach((g, i) => { if (typeof g[k] === 'number') s.append(svg('circle', { cx: x(i), cy: y(g[k]), r: 3, class: 'series s' + (ki % 6) })); });
+    s.append(svg('rect', { x: W - R + 10, y: T + 4 + ki * 16, width: 12, height: 4, class: 'series-key s' + (ki % 6) }));
+    s.append(svg('text', { x: W - R + 26, y: T + 10 + ki * 16, class: 'axis' }, k));
+  });
+  return s;
+}
+
+async function loadStats() {
+  let st;
+  try { st = await api('/stats'); } catch (e) { $('#s-cards').textContent = e.message; return; }
+  const cards = $('#s-cards');
+  cards.replaceChildren();
+  const card = (label, v) => cards.append(el('div', { class: 'stat' }, el('b', { text: v }), el('span', { text: label })));
+  card('clips', st.clips); card('rated', st.rated); card('unrated', st.unrated);
+  card('streams', st.streams); card('mean stars', fmt(st.mean));
+  // any other top-level number (fields later versions add)
+  const known = new Set(['clips', 'rated', 'unrated', 'streams', 'mean']);
+  for (const [k, v] of Object.entries(st)) if (typeof v === 'number' && !known.has(k)) card(k.replace(/_/g, ' '), fmt(v, Number.isInteger(v) ? 0 : 3));
+  $('#s-hist').replaceChildren(histogram(st.stars));
+  const kinds = Object.entries(st.kinds || {}).map(([k, v]) => ({ kind: k, ...v }));
+  const cols = [['clips', r => r.clips], ['rated', r => r.rated], ['mean', r => fmt(r.mean)],
+                ['stars 1–5', r => [1, 2, 3, 4, 5].map(i => (r.stars || {})[i] || 0).join(' / ')]];
+  $('#s-kinds').replaceChildren(...statTable(kinds, [['kind', r => r.kind], ...cols]));
+  $('#s-channels').replaceChildren(...statTable(st.channels || [],
+    [['channel', r => r.channel || '(none)'], ['streams', r => r.streams], ...cols]));
+  const model = $('#s-model');
+  model.replaceChildren();
+  const gens = findGenerations(st);
+  if (gens && gens.length) {
+    model.append(el('h2', { text: `Model: ${gens.length} generation${gens.length === 1 ? '' : 's'}` }),
+                 generationChart(gens));
+    const keys = [...new Set(gens.flatMap(g => Object.keys(g)))].filter(k => typeof gens[0][k] !== 'object');
+    const real = k => gens.some(g => typeof g[k] === 'number' && !Number.isInteger(g[k]));
+    model.append(el('table', { class: 'clips', id: 's-gens' }, ...statTable(gens, keys.map(k => [k, r =>
+      typeof r[k] === 'number' && real(k) ? fmt(r[k], 3) : (r[k] ?? '–')]))));
+  } else {
+    model.append(el('p', { class: 'muted', text: 'No learned model yet: scores are the heuristic alone.' }));
+  }
+  $('#s-raw').textContent = JSON.stringify(st, null, 2);
+}
+
+loaders.stats = () => { loadStats(); };
+
+// ---- wiring ----------------------------------------------------------------
+document.addEventListener('DOMContentLoaded', () => {
+  for (const b of document.querySelectorAll('nav [data-tab]'))
+    b.addEventListener('click', () => { location.hash = b.dataset.tab; });
+  window.addEventListener('hashchange', () => show(location.hash.slice(1)));
+  $('#g-form').addEventListener('submit', startJob);
+  $('#g-cancel').addEventListener('click', cancelJob);
+  const starBtns = [...document.querySelectorAll('#r-stars [data-stars]')];
+  for (const b of starBtns) {
+    b.addEventListener('click', () => rate(Number(b.dataset.stars)));
+    b.addEventListener('mouseenter', () => starBtns.forEach(x =>
+      x.classList.toggle('on', Number(x.dataset.stars) <= Number(b.dataset.stars))));
+  }
+  $('#r-stars').addEventListener('mouseleave', () => starBtns.forEach(x => x.classList.remove('on')));
+  for (const id of ['#b-kind', '#b-rating', '#b-stream', '#b-sort'])
+    $(id).addEventListener('change', loadBrowse);
+  document.addEventListener('keydown', ev => {
+    if (current !== 'rate' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)) return;
+    if (ev.key >= '1' && ev.key <= '5') { ev.preventDefault(); rate(Number(ev.key)); }
+    else if (ev.key === 's' || ev.key === 'S') { rateIdx++; showRateClip(); }
+  });
+  show(location.hash.slice(1) || 'generate');
+});
