@@ -127,7 +127,7 @@ parse_args(int argc, char **argv, struct opts *o)
 struct data {
 	json_t **rec;		/* the rated records kept */
 	size_t n, cap;
-	char **names;		/* "kind", "heuristic", then sorted *_z */
+	char **names;		/* "kind", then the sorted *_z */
 	size_t nf, ncap;
 	char **streams;		/* distinct stream ids, for the groups */
 	size_t ns;
@@ -235,7 +235,6 @@ read_input(const struct opts *o)
 	if ((r = kc_reader_new(fp, fp == stdin ? "<stdin>" : o->file)) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	add_name("kind");
-	add_name("heuristic");
 	while ((rc = kc_reader_next(r, &rec)) != 0) {
 		if (rc < 0)
 			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
@@ -315,7 +314,7 @@ main(int argc, char **argv)
 	struct opts o;
 	kc_trainset ts;
 	kc_model *m;
-	float *x, *y;
+	float *x, *y, *base;
 	unsigned *g;
 	const char *pause;
 	json_t *f, *v;
@@ -331,19 +330,20 @@ main(int argc, char **argv)
 		kc_warn("%ld rated clip%s without \"*_z\" features skipped "
 		    "(cut by an older kc-score)", D.skipped, D.skipped == 1 ? "" :
 		    "s");
-	qsort(D.names + 2, D.nf - 2, sizeof(char *), by_name);
+	qsort(D.names + 1, D.nf - 1, sizeof(char *), by_name);
 	x = malloc((D.n ? D.n : 1) * D.nf * sizeof(float));
 	y = malloc((D.n ? D.n : 1) * sizeof(float));
 	g = malloc((D.n ? D.n : 1) * sizeof(unsigned));
-	if (x == NULL || y == NULL || g == NULL)
+	base = malloc((D.n ? D.n : 1) * sizeof(float));
+	if (x == NULL || y == NULL || g == NULL || base == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	for (i = 0; i < D.n; i++) {
 		f = json_object_get(D.rec[i], "features");
 		x[i * D.nf] = strcmp(kc_rec_str(D.rec[i], "kind"), "video") ==
 		    0;
-		x[i * D.nf + 1] = kc_rec_num(D.rec[i], "heuristic", &t) == 0 ?
+		base[i] = kc_rec_num(D.rec[i], "heuristic", &t) == 0 ?
 		    (float)t : NAN;
-		for (j = 2; j < D.nf; j++) {
+		for (j = 1; j < D.nf; j++) {
 			v = json_object_get(f, D.names[j]);
 			x[i * D.nf + j] = json_is_number(v) ?
 			    (float)json_number_value(v) : NAN;
@@ -358,11 +358,13 @@ main(int argc, char **argv)
 	ts.x = x;
 	ts.stars = y;
 	ts.group = g;
+	ts.base = base;
 	if (kc_model_train(&ts, &o.t, &m, err, sizeof(err)) != 0)
 		kc_die(KC_EXIT_DATA, "%s", err);
 	free(x);
 	free(y);
 	free(g);
+	free(base);
 	if ((pause = getenv("KC_TRAIN_PAUSE")) && *pause)
 		sleep((unsigned)kc_opt_long("KC_TRAIN_PAUSE", pause, 0, 3600));
 	if (!o.dry && kc_model_save(m, o.dir, path, sizeof(path), err,

@@ -125,7 +125,7 @@ kc_ndcg(const double *score, const double *rel, size_t n, size_t k)
 	qsort(p, n, sizeof(*p), by_score_desc);
 	got = dcg(p, k);
 	for (i = 0; i < n; i++)
-		p[i].key = rel[i];
+		p[i].key = p[i].other;
 	qsort(p, n, sizeof(*p), by_score_desc);
 	best = dcg(p, k);
 	free(p);

@@ -161,7 +161,14 @@ fit(const kc_trainset *ts, const kc_train_opts *o, const size_t *idx,
 	if (XGBoosterSetParam(h, "nthread", buf) != 0)
 		goto fail;
 	/* few examples: let a leaf hold one, and keep trees shallow instead */
-	if (XGBoosterSetParam(h, "min_child_weight", "1") != 0 ||
+	/*
+	 * Few examples are separated perfectly by many features, most of
+	 * them by accident.  Each split drawing from half the features makes
+	 * the trees use many of them, and the ensemble follows what they
+	 * agree on instead of the first perfect separator.
+	 */
+	if (XGBoosterSetParam(h, "colsample_bynode", "0.5") != 0 ||
+	    XGBoosterSetParam(h, "min_child_weight", "1") != 0 ||
 	    XGBoosterSetParam(h, "tree_method", "hist") != 0 ||
 	    XGBoosterSetParam(h, "seed", "1") != 0)
 		goto fail;
@@ -248,16 +255,19 @@ by_group(const void *a, const void *b, void *arg)
 
 /*
  * Held-out quality: each example is predicted by a model trained on the
- * other folds (fold = position mod k in group order, so every fold holds
- * clips of every stream), and the pooled predictions are compared with
- * the stars.  The heuristic's figures on the same clips are the baseline.
+ * other folds, and the pooled predictions are compared with the stars.
+ * Folds are a fixed pseudo-random deal (the same data gives the same
+ * figures), not positions: ratings often come in a pattern, and every
+ * clip of one kind landing in one fold would measure nothing.  The
+ * heuristic's figures on the same clips are the baseline.
  */
 static int
 cross_validate(const kc_trainset *ts, const kc_train_opts *o,
     const size_t *order, kc_model *m, char *err, size_t errlen)
 {
-	size_t n = ts->n, i, j, mt, mv, k, hcol = (size_t)-1;
-	size_t *tr = NULL, *va = NULL;
+	size_t n = ts->n, i, j, mt, mv, k, hcol = (size_t)-1, t;
+	size_t *tr = NULL, *va = NULL, *fold = NULL;
+	uint64_t rng = 88172645463325252ULL;
 	double *pred = NULL, *stars = NULL, *rel = NULL, *heur = NULL;
 	float *p = NULL;
 	BoosterHandle h;
@@ -272,16 +282,28 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 	rel = malloc(n * sizeof(double));
 	heur = malloc(n * sizeof(double));
 	p = malloc(n * sizeof(float));
-	if (!tr || !va || !pred || !stars || !rel || !heur || !p) {
+	fold = malloc(n * sizeof(size_t));
+	if (!tr || !va || !pred || !stars || !rel || !heur || !p || !fold) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (j = 0; j < ts->nf; j++)
 		if (strcmp(ts->names[j], "heuristic") == 0)
 			hcol = j;
+	for (i = 0; i < n; i++)
+		fold[i] = i % k;
+	for (i = n; i > 1; i--) {	/* Fisher-Yates with a fixed xorshift */
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		j = (size_t)(rng % i);
+		t = fold[i - 1];
+		fold[i - 1] = fold[j];
+		fold[j] = t;
+	}
 	for (f = 0; f < (int)k; f++) {
 		for (i = mt = mv = 0; i < n; i++)
-			if (i % k == (size_t)f)
+			if (fold[i] == (size_t)f)
 				va[mv++] = order[i];
 			else
 				tr[mt++] = order[i];
@@ -294,22 +316,19 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 		}
 		XGBoosterFree(h);
 		for (i = mv = 0; i < n; i++)
-			if (i % k == (size_t)f) {
-				/* ranking margins are comparable only
-				 * within a model: use their rank in it */
+			if (fold[i] == (size_t)f)
 				pred[i] = p[mv++];
-			}
 		if (o->objective == KC_OBJ_RANK) {
 			/* rescale this fold's margins to 0-1 */
 			double lo = INFINITY, hi = -INFINITY;
 
 			for (i = 0; i < n; i++)
-				if (i % k == (size_t)f) {
+				if (fold[i] == (size_t)f) {
 					lo = fmin(lo, pred[i]);
 					hi = fmax(hi, pred[i]);
 				}
 			for (i = 0; i < n; i++)
-				if (i % k == (size_t)f)
+				if (fold[i] == (size_t)f)
 					pred[i] = hi > lo ? (pred[i] - lo) /
 					    (hi - lo) : 0.5;
 		}
@@ -317,8 +336,8 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 	for (i = 0; i < n; i++) {
 		stars[i] = ts->stars[order[i]];
 		rel[i] = stars[i] - 1;
-		heur[i] = hcol != (size_t)-1 ? ts->x[order[i] * ts->nf +
-		    hcol] : NAN;
+		heur[i] = ts->base ? ts->base[order[i]] : hcol != (size_t)-1 ?
+		    ts->x[order[i] * ts->nf + hcol] : NAN;
 		if (isnan(heur[i]))
 			heur[i] = 0;
 	}
@@ -335,6 +354,7 @@ out:
 	free(rel);
 	free(heur);
 	free(p);
+	free(fold);
 	return ret;
 }
 

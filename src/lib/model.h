@@ -46,6 +46,8 @@ typedef struct kc_trainset {
 	const float *x;
 	const float *stars;
 	const unsigned *group;
+	const float *base;	/* each example's heuristic score, for the
+				 * baseline figures; NULL or NAN: unknown */
 } kc_trainset;
 
 typedef struct kc_train_opts {
