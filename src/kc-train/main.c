@@ -271,11 +271,23 @@ group_of(const json_t *rec)
 	return (unsigned)D.ns++;
 }
 
+/* A figure for the summary line: two decimals, or "n/a". */
+static const char *
+fig(double v, char *buf, size_t n)
+{
+	if (isfinite(v))
+		snprintf(buf, n, "%.2f", v);
+	else
+		snprintf(buf, n, "n/a");
+	return buf;
+}
+
 static void
 report(const struct opts *o, const kc_model *m, const char *path)
 {
 	const kc_model_info *in = kc_model_about(m);
 	json_t *r = kc_rec_new("model");
+	char a[16], b[16], c[16], d[16];
 
 	if (r == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
@@ -294,17 +306,19 @@ report(const struct opts *o, const kc_model *m, const char *path)
 	kc_out_new(r);
 	if (o->quiet)
 		return;
+	fig(in->spearman, a, sizeof(a));
+	fig(in->ndcg, b, sizeof(b));
+	fig(in->base_spearman, c, sizeof(c));
+	fig(in->base_ndcg, d, sizeof(d));
 	if (path)
 		kc_warn("model generation %d from %ld rated clips (%ld "
-		    "streams): held-out Spearman %.2f, NDCG@10 %.2f "
-		    "(heuristic %.2f, %.2f); weight %.2f", in->generation,
-		    in->train_size, in->streams, in->spearman, in->ndcg,
-		    in->base_spearman, in->base_ndcg, in->weight);
+		    "streams): held-out Spearman %s, NDCG@10 %s (heuristic "
+		    "%s, %s); weight %.2f", in->generation, in->train_size,
+		    in->streams, a, b, c, d, in->weight);
 	else
-		kc_warn("%ld rated clips (%ld streams): held-out Spearman %.2f, "
-		    "NDCG@10 %.2f (heuristic %.2f, %.2f); not saved",
-		    in->train_size, in->streams, in->spearman, in->ndcg,
-		    in->base_spearman, in->base_ndcg);
+		kc_warn("%ld rated clips (%ld streams): held-out Spearman %s, "
+		    "NDCG@10 %s (heuristic %s, %s); not saved",
+		    in->train_size, in->streams, a, b, c, d);
 }
 
 int

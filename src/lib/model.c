@@ -394,18 +394,17 @@ kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
 	size_t *order = NULL, i;
 	float *p = NULL;
 	long streams = 0;
-	int distinct = 0;
 
 	*out = NULL;
 	xgb_init();
-	for (i = 1; i < ts->n; i++)
-		if (ts->stars[i] != ts->stars[0])
-			distinct = 1;
-	if (ts->n < 4 || !distinct) {
+	/*
+	 * Ratings that are all alike still make a model (a flat one): its
+	 * held-out correlation is undefined, so its weight is 0, and the
+	 * generations keep step with the ratings.
+	 */
+	if (ts->n < 2) {
 		snprintf(err, errlen, "not enough to learn from: %zu rated "
-		    "clip%s%s (need 4, with at least two different ratings)",
-		    ts->n, ts->n == 1 ? "" : "s", distinct || ts->n == 0 ? "" :
-		    ", all rated alike");
+		    "clip%s (need 2)", ts->n, ts->n == 1 ? "" : "s");
 		return -1;
 	}
 	if (ts->nf == 0 || ts->nf > MAX_FEATURES) {

@@ -80,8 +80,9 @@ typedef struct kc_model_info {
 void kc_train_defaults(kc_train_opts *o);
 
 /*
- * Trains a model on ts (at least 4 examples and two different star
- * values), measures it by cross-validation and sets its weight.
+ * Trains a model on ts (at least 2 examples), measures it by
+ * cross-validation and sets its weight (0 when the held-out correlation
+ * is undefined, as with ratings all alike).
  * Returns 0 and *out, or -1 with a reason.
  */
 int kc_model_train(const kc_trainset *ts, const kc_train_opts *o,

@@ -9,8 +9,8 @@
 . "$KC_ROOT/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-LIKE='["shout","cuts"]'
-DISLIKE='["music","flash"]'
+LIKE=${KC_TEST_LIKE:-'["shout","cuts"]'}
+DISLIKE=${KC_TEST_DISLIKE:-'["music","flash"]'}
 ARGS=(-d 12 -g 4 -a 8 -v 8 -q)
 gen() {	# name seed duration events types
 	media "$1" -d "$3" -n "$4" --seed "$2" --size 320x180 --fps 15 \
