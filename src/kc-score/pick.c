@@ -682,15 +682,13 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	/*
 	 * Per-hop arrays live only while needed.  Without a model the peak
-	 * is about 30 bytes per hop; a model adds 4 bytes per hop and
-	 * feature for its input matrix.
+	 * is about 18 bytes per hop; a model adds 4 bytes per hop and model
+	 * feature for its input matrix, and 20 more per hop.
 	 */
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
-	acc = malloc((nh + 1) * sizeof(double));
-	cnt = malloc((nh + 1) * sizeof(long));
 	sorted = malloc((size_t)maxrows * sizeof(float));
-	if (!hs || !hz || !acc || !cnt || !sorted)
+	if (!hs || !hz || !sorted)
 		goto nomem;
 	for (k = 0; k < 2; k++) {
 		if (s->k[k].rows == 0)
@@ -713,7 +711,9 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		mw = p->model_weight;
 		x = malloc(nw * nf * sizeof(float));
 		ms = malloc(nw * sizeof(float));
-		if (x == NULL || ms == NULL)
+		acc = malloc((nh + 1) * sizeof(double));
+		cnt = malloc((nh + 1) * sizeof(long));
+		if (x == NULL || ms == NULL || acc == NULL || cnt == NULL)
 			goto nomem;
 		if (model_matrix(s, p, cs, pass, origin, hop, nh, w, x, hz, acc,
 		    cnt) != 0)
