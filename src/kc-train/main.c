@@ -132,6 +132,9 @@ struct data {
 	char **streams;		/* distinct stream ids, for the groups */
 	size_t ns;
 	long skipped;
+	float *x, *y, *base;	/* the training set built from them */
+	unsigned *g;
+	kc_model *model;
 };
 
 static struct data D;
@@ -150,6 +153,11 @@ cleanup(void)
 	free(D.rec);
 	free(D.names);
 	free(D.streams);
+	free(D.x);
+	free(D.y);
+	free(D.base);
+	free(D.g);
+	kc_model_free(D.model);
 	memset(&D, 0, sizeof(D));
 }
 
@@ -321,19 +329,52 @@ report(const struct opts *o, const kc_model *m, const char *path)
 		    in->train_size, in->streams, a, b, c, d);
 }
 
+/* The examples as a training set (arrays owned by D). */
+static void
+build_set(kc_trainset *ts)
+{
+	json_t *f, *v;
+	size_t i, j, n = D.n ? D.n : 1;
+	double t;
+
+	qsort(D.names + 1, D.nf - 1, sizeof(char *), by_name);
+	D.x = malloc(n * D.nf * sizeof(float));
+	D.y = malloc(n * sizeof(float));
+	D.g = malloc(n * sizeof(unsigned));
+	D.base = malloc(n * sizeof(float));
+	if (D.x == NULL || D.y == NULL || D.g == NULL || D.base == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < D.n; i++) {
+		f = json_object_get(D.rec[i], "features");
+		D.x[i * D.nf] = strcmp(kc_rec_str(D.rec[i], "kind"), "video") ==
+		    0;
+		for (j = 1; j < D.nf; j++) {
+			v = json_object_get(f, D.names[j]);
+			D.x[i * D.nf + j] = json_is_number(v) ?
+			    (float)json_number_value(v) : NAN;
+		}
+		D.base[i] = kc_rec_num(D.rec[i], "heuristic", &t) == 0 ?
+		    (float)t : NAN;
+		kc_rec_num(D.rec[i], "stars", &t);
+		D.y[i] = (float)t;
+		D.g[i] = group_of(D.rec[i]);
+	}
+	ts->n = D.n;
+	ts->nf = D.nf;
+	ts->names = (const char *const *)D.names;
+	ts->x = D.x;
+	ts->stars = D.y;
+	ts->group = D.g;
+	ts->base = D.base;
+}
+
 int
 main(int argc, char **argv)
 {
 	char err[4200], path[4200];
+	const char *pause;
 	struct opts o;
 	kc_trainset ts;
-	kc_model *m;
-	float *x, *y, *base;
-	unsigned *g;
-	const char *pause;
-	json_t *f, *v;
-	size_t i, j;
-	double t;
 
 	kc_setprog(argv[0]);
 	kc_out_init();
@@ -344,50 +385,15 @@ main(int argc, char **argv)
 		kc_warn("%ld rated clip%s without \"*_z\" features skipped "
 		    "(cut by an older kc-score)", D.skipped, D.skipped == 1 ? "" :
 		    "s");
-	qsort(D.names + 1, D.nf - 1, sizeof(char *), by_name);
-	x = malloc((D.n ? D.n : 1) * D.nf * sizeof(float));
-	y = malloc((D.n ? D.n : 1) * sizeof(float));
-	g = malloc((D.n ? D.n : 1) * sizeof(unsigned));
-	base = malloc((D.n ? D.n : 1) * sizeof(float));
-	if (x == NULL || y == NULL || g == NULL || base == NULL)
-		kc_die(KC_EXIT_DATA, "out of memory");
-	for (i = 0; i < D.n; i++) {
-		f = json_object_get(D.rec[i], "features");
-		x[i * D.nf] = strcmp(kc_rec_str(D.rec[i], "kind"), "video") ==
-		    0;
-		base[i] = kc_rec_num(D.rec[i], "heuristic", &t) == 0 ?
-		    (float)t : NAN;
-		for (j = 1; j < D.nf; j++) {
-			v = json_object_get(f, D.names[j]);
-			x[i * D.nf + j] = json_is_number(v) ?
-			    (float)json_number_value(v) : NAN;
-		}
-		kc_rec_num(D.rec[i], "stars", &t);
-		y[i] = (float)t;
-		g[i] = group_of(D.rec[i]);
-	}
-	ts.n = D.n;
-	ts.nf = D.nf;
-	ts.names = (const char *const *)D.names;
-	ts.x = x;
-	ts.stars = y;
-	ts.group = g;
-	ts.base = base;
-	if (kc_model_train(&ts, &o.t, &m, err, sizeof(err)) != 0)
+	build_set(&ts);
+	if (kc_model_train(&ts, &o.t, &D.model, err, sizeof(err)) != 0)
 		kc_die(KC_EXIT_DATA, "%s", err);
-	free(x);
-	free(y);
-	free(g);
-	free(base);
 	if ((pause = getenv("KC_TRAIN_PAUSE")) && *pause)
 		sleep((unsigned)kc_opt_long("KC_TRAIN_PAUSE", pause, 0, 3600));
-	if (!o.dry && kc_model_save(m, o.dir, path, sizeof(path), err,
-	    sizeof(err)) != 0) {
-		kc_model_free(m);
+	if (!o.dry && kc_model_save(D.model, o.dir, path, sizeof(path), err,
+	    sizeof(err)) != 0)
 		kc_die(KC_EXIT_DATA, "%s", err);
-	}
-	report(&o, m, o.dry ? NULL : path);
-	kc_model_free(m);
+	report(&o, D.model, o.dry ? NULL : path);
 	cleanup();
 	kc_out_close();
 	return KC_EXIT_OK;
