@@ -19,6 +19,7 @@ gen() {	# name seed duration events types
 TRAIN_TYPES=shout,music,cuts,flash,pan,shout,music,cuts,flash,cheer
 TEST_TYPES=shout,music,flash,cuts,music,flash,shout,music,cuts,flash
 
+cd "$T" || bail "cannot cd to $T"
 db=$T/kc.db
 export KC_RETRAIN_EVERY=5
 unset KC_MODEL KC_DB
