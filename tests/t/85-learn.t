@@ -6,6 +6,9 @@
 # retrains every 5 ratings); on a fresh stream the share of liked events
 # among the top-8 highlights must rise from the heuristic's (<= 50 %) to
 # >= 80 %.  NDCG@8 before and after is printed as a diagnostic.
+# Other tastes and streams: KC_TEST_LIKE, KC_TEST_DISLIKE (JSON arrays of
+# event types), KC_TEST_TRAIN_TYPES, KC_TEST_TEST_TYPES (kc-genstream -t
+# lists) and KC_TEST_SEED (default 40).
 . "$KC_ROOT/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
@@ -16,8 +19,8 @@ gen() {	# name seed duration events types
 	media "$1" -d "$3" -n "$4" --seed "$2" --size 320x180 --fps 15 \
 	    --preset ultrafast -t "$5"
 }
-TRAIN_TYPES=shout,music,cuts,flash,pan,shout,music,cuts,flash,cheer
-TEST_TYPES=shout,music,flash,cuts,music,flash,shout,music,cuts,flash
+TRAIN_TYPES=${KC_TEST_TRAIN_TYPES:-shout,music,cuts,flash,pan,shout,music,cuts,flash,cheer}
+TEST_TYPES=${KC_TEST_TEST_TYPES:-shout,music,flash,cuts,music,flash,shout,music,cuts,flash}
 
 cd "$T" || bail "cannot cd to $T"
 db=$T/kc.db
@@ -26,7 +29,7 @@ unset KC_MODEL KC_DB
 
 # --- three training streams, cut and stored ---------------------------------
 for i in 1 2 3; do
-	f=$(gen "learn-tr$i" $((40 + i)) 300 10 "$TRAIN_TYPES") ||
+	f=$(gen "learn-tr$i" $((${KC_TEST_SEED:-40} + i)) 300 10 "$TRAIN_TYPES") ||
 	    bail "cannot generate training stream $i"
 	run kc-clip -c "${ARGS[@]}" -a 5 -v 5 --db "$db" --out "$T/clips$i" "$f"
 	is "$RC" 0 "training stream $i: kc-clip -c exits 0" || diag "$ERR"
@@ -63,7 +66,7 @@ ok "the current model exists" test -s "$db.model/model.json"
 diag "rated: $(kc-db --db "$db" export | jq -s -c 'group_by(.stars) | map({(.[0].stars | tostring): length}) | add')"
 
 # --- the fresh stream, without and with the model ---------------------------
-f=$(gen learn-test 50 600 20 "$TEST_TYPES") || bail "cannot generate the test stream"
+f=$(gen learn-test $((${KC_TEST_SEED:-40} + 10)) 600 20 "$TEST_TYPES") || bail "cannot generate the test stream"
 truth=${f%.mp4}.truth.jsonl
 top8() {	# FILE -> "liked-count ndcg"
 	jq -r -s --argjson like "$LIKE" --argjson dislike "$DISLIKE" \
