@@ -48,7 +48,7 @@ static const char usage_text[] =
 "fold; the pooled scores' Spearman correlation with the stars and NDCG@10\n"
 "(gain 2^(stars-1)-1) are stored with the model, next to the same figures\n"
 "for the heuristic score.  The model's weight in kc-score's blend is\n"
-"0.8 * n / (n + 15) * clamp(2 * Spearman, 0, 1) for n rated clips.\n"
+"0.8 * n / (n + 10) * clamp(2 * Spearman, 0, 1) for n rated clips.\n"
 "\n"
 "exit status: 0 ok, 1 bad input, too few ratings or a failure to train\n"
 "or save (the current model is then unchanged), 2 usage error.\n"

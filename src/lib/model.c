@@ -92,7 +92,7 @@ kc_model_weight_for(long n, double rho)
 		return 0;
 	q = 2 * rho;
 	q = q < 0 ? 0 : q > 1 ? 1 : q;
-	return 0.8 * (double)n / ((double)n + 15) * q;
+	return 0.8 * (double)n / ((double)n + 10) * q;
 }
 
 static uint64_t

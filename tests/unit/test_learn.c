@@ -70,8 +70,8 @@ test_weight(void **state)
 {
 	(void)state;
 	assert_near(kc_model_weight_for(0, 0.9), 0, 0);
-	assert_near(kc_model_weight_for(20, 0.9), 0.8 * 20 / 35.0, 1e-12);
-	assert_near(kc_model_weight_for(20, 0.25), 0.8 * 20 / 35.0 * 0.5,
+	assert_near(kc_model_weight_for(20, 0.9), 0.8 * 20 / 30.0, 1e-12);
+	assert_near(kc_model_weight_for(20, 0.25), 0.8 * 20 / 30.0 * 0.5,
 	    1e-12);
 	assert_near(kc_model_weight_for(20, -0.3), 0, 0);
 	assert_near(kc_model_weight_for(20, NAN), 0, 0);
