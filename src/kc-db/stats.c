@@ -159,33 +159,40 @@ fig(const json_t *o, const char *key, char *buf, size_t n)
 	return buf;
 }
 
-/* One line per model generation; takes gens. */
+static void
+text_model(const json_t *g)
+{
+	char a[16], b[16], c[16], d[16], w[16];
+
+	kc_out_printf("  %-4lld %-20s %7lld %8s %8s %8s %8s %6s\n",
+	    (long long)json_integer_value(json_object_get(g, "generation")),
+	    json_string_value(json_object_get(g, "created")),
+	    (long long)json_integer_value(json_object_get(g, "train_size")),
+	    fig(g, "spearman", a, sizeof(a)), fig(g, "ndcg", b, sizeof(b)),
+	    fig(g, "heuristic_spearman", c, sizeof(c)),
+	    fig(g, "heuristic_ndcg", d, sizeof(d)),
+	    fig(g, "weight", w, sizeof(w)));
+}
+
+/* The last 10 model generations, a line each; takes gens. */
 static void
 text_models(json_t *gens)
 {
-	char a[16], b[16], c[16], d[16], w[16];
-	size_t i;
-	json_t *g;
+	size_t i, n = json_array_size(gens);
 
-	if (json_array_size(gens) == 0) {
+	if (n == 0)
 		kc_out_printf("\nno model yet (kc-db rate retrains every 5 "
 		    "ratings)\n");
-		json_decref(gens);
-		return;
+	else {
+		kc_out_printf("\n  %-4s %-20s %7s %8s %8s %8s %8s %6s\n",
+		    "gen", "created", "trained", "spearman", "ndcg@10",
+		    "heur.sp", "heur.nd", "weight");
+		if (n > 10)
+			kc_out_printf("  (%zu earlier: kc-db stats --json)\n",
+			    n - 10);
+		for (i = n > 10 ? n - 10 : 0; i < n; i++)
+			text_model(json_array_get(gens, i));
 	}
-	kc_out_printf("\n  %-4s %-20s %7s %8s %8s %8s %8s %6s\n", "gen",
-	    "created", "trained", "spearman", "ndcg@10", "heur.sp", "heur.nd",
-	    "weight");
-	json_array_foreach(gens, i, g)
-		kc_out_printf("  %-4lld %-20s %7lld %8s %8s %8s %8s %6s\n",
-		    (long long)json_integer_value(json_object_get(g,
-		    "generation")), json_string_value(json_object_get(g,
-		    "created")), (long long)json_integer_value(
-		    json_object_get(g, "train_size")),
-		    fig(g, "spearman", a, sizeof(a)), fig(g, "ndcg", b,
-		    sizeof(b)), fig(g, "heuristic_spearman", c, sizeof(c)),
-		    fig(g, "heuristic_ndcg", d, sizeof(d)), fig(g, "weight", w,
-		    sizeof(w)));
 	json_decref(gens);
 }
 

@@ -559,6 +559,29 @@ last_generation(const char *dir)
 	return max;
 }
 
+/*
+ * Removes temporary files an earlier trainer left when it was killed
+ * while saving (older than an hour, so a running one's is spared).
+ */
+static void
+sweep(const char *dir)
+{
+	char p[4096];
+	struct dirent *e;
+	struct stat st;
+	time_t now = time(NULL);
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".model-", 7) == 0 &&
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) <
+		    sizeof(p) && stat(p, &st) == 0 && st.st_mtime < now - 3600)
+			unlink(p);
+	closedir(d);
+}
+
 int
 kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
     char *err, size_t errlen)
@@ -572,6 +595,7 @@ kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	sweep(dir);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.model-XXXXXX", dir) >=
 	    sizeof(tmp) || (size_t)snprintf(cur, sizeof(cur), "%s/%s", dir,
 	    KC_MODEL_CURRENT) >= sizeof(cur)) {

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -121,12 +123,24 @@ scratch(char *buf, size_t n)
 }
 
 static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
 test_train_roundtrip(void **state)
 {
 	kc_train_opts o;
 	kc_trainset ts;
 	kc_model *m, *l;
 	char dir[512], path[1024], err[1024], cur[1024], created[32];
+	char stale[600];
+	struct timeval times[2];
 	float row[2][NF] = { { 0, 4.5f, 1 }, { 0, 0, 1 } }, out[2];
 	kc_model_info in;
 	size_t i;
@@ -143,9 +157,16 @@ test_train_roundtrip(void **state)
 	assert_int_equal(kc_model_about(m)->train_size, N);
 
 	scratch(dir, sizeof(dir));
+	/* a temporary file a killed trainer left an hour ago goes */
+	snprintf(stale, sizeof(stale), "%s/.model-AbCdEf", dir);
+	write_text(stale, "{\"kc_model\": 1, \"trunc");
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - 7200;
+	times[0].tv_usec = times[1].tv_usec = 0;
+	assert_int_equal(utimes(stale, times), 0);
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
 	assert_non_null(strstr(path, "gen-000001.json"));
+	assert_int_equal(access(stale, F_OK), -1);
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
 	assert_non_null(strstr(path, "gen-000002.json"));
@@ -165,16 +186,6 @@ test_train_roundtrip(void **state)
 	assert_near(in.weight, kc_model_about(m)->weight, 1e-4);
 	kc_model_free(l);
 	kc_model_free(m);
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
 }
 
 static void
