@@ -1,5 +1,5 @@
 #!/bin/bash
-# 86-model.t - the learning loop without media: hop features made here
+# 83-model.t - the learning loop without media: hop features made here
 # with awk hold two kinds of loud events that the heuristic scores alike
 # (A: bright and noisy, B: dark with a strong beat); their highlights are
 # stored as clips, rated (A 5 stars, B 1 star) through "kc-db rate", and
