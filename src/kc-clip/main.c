@@ -73,8 +73,9 @@ static const char usage_text[] =
 "exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
 "first one that failed (other than by a broken pipe) and exits with its\n"
 "status (1 for bad data, 128+N for a signal N).\n"
-"environment: KC_DB (database), KC_MODEL (model directory), KC_JQ (jq program for the highlights\n"
-"JSON), and those of the stages (KC_FFMPEG, KC_FFPROBE, KC_WEIGHTS).\n";
+"environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
+"JSON), KC_MODEL (model directory), and those of the stages (KC_FFMPEG,\n"
+"KC_FFPROBE, KC_WEIGHTS).\n";
 
 struct opts {
 	const char *src;
@@ -249,10 +250,9 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 		pl_arg(s, "--model");
 		pl_arg(s, o->model);
 	}
-	if (o->generate)
-		pl_arg(s, "--featstats");
 	if (!o->generate)
 		return;
+	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
 	s = pl_stage(pl, "kc-cut");
 	pl_arg(s, "--out"); pl_arg(s, o->out);
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
