@@ -190,8 +190,6 @@ kcdb_generations(const struct kcdb *k, int text)
 	size_t n = 0, i;
 	json_t *arr;
 	DIR *d;
-	int g;
-	char c;
 
 	kcdb_model_dir(k, dir, sizeof(dir));
 	if ((arr = json_array()) == NULL)
@@ -199,7 +197,7 @@ kcdb_generations(const struct kcdb *k, int text)
 	if ((d = opendir(dir)) == NULL)
 		return arr;
 	while ((e = readdir(d)) != NULL)
-		if (sscanf(e->d_name, "gen-%d.jso%c", &g, &c) == 2 && c == 'n') {
+		if (kc_model_generation_of(e->d_name) > 0) {
 			if ((names = realloc(names, (n + 1) * sizeof(char *))) ==
 			    NULL || (names[n++] = strdup(e->d_name)) == NULL)
 				kc_die(KC_EXIT_DATA, "out of memory");

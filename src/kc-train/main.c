@@ -300,7 +300,8 @@ report(const struct opts *o, const kc_model *m, const char *path)
 	if (r == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	if (path)
-		json_object_set_new(r, "generation", json_integer(in->generation));
+		json_object_set_new(r, "generation",
+		    json_integer(in->generation));
 	json_object_set_new(r, "path", path ? json_string(path) : json_null());
 	json_object_set_new(r, "objective", json_string(in->objective));
 	json_object_set_new(r, "train_size", json_integer(in->train_size));
@@ -383,8 +384,8 @@ main(int argc, char **argv)
 	read_input(&o);
 	if (D.skipped)
 		kc_warn("%ld rated clip%s without \"*_z\" features skipped "
-		    "(cut by an older kc-score)", D.skipped, D.skipped == 1 ? "" :
-		    "s");
+		    "(cut by an older kc-score)", D.skipped,
+		    D.skipped == 1 ? "" : "s");
 	build_set(&ts);
 	if (kc_model_train(&ts, &o.t, &D.model, err, sizeof(err)) != 0)
 		kc_die(KC_EXIT_DATA, "%s", err);

@@ -177,7 +177,8 @@ fit(const kc_trainset *ts, const kc_train_opts *o, const size_t *idx,
 			goto fail;
 	} else {
 		snprintf(buf, sizeof(buf), "%.6f", mean);
-		if (XGBoosterSetParam(h, "objective", "reg:squarederror") != 0 ||
+		if (XGBoosterSetParam(h, "objective",
+		    "reg:squarederror") != 0 ||
 		    XGBoosterSetParam(h, "base_score", buf) != 0)
 			goto fail;
 	}
@@ -219,7 +220,8 @@ raw_predict(BoosterHandle h, const float *x, size_t nf, const size_t *idx,
 			return -1;
 		}
 		for (i = 0; i < m; i++)
-			memcpy(sub + i * nf, x + idx[i] * nf, nf * sizeof(float));
+			memcpy(sub + i * nf, x + idx[i] * nf,
+			    nf * sizeof(float));
 		x = sub;
 	} else
 		m = nrow;
@@ -292,7 +294,8 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 			hcol = j;
 	for (i = 0; i < n; i++)
 		fold[i] = i % k;
-	for (i = n; i > 1; i--) {	/* Fisher-Yates with a fixed xorshift */
+	/* Fisher-Yates with a fixed xorshift */
+	for (i = n; i > 1; i--) {
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
@@ -509,7 +512,8 @@ model_json(kc_model *m, char *err, size_t errlen)
 	json_object_set_new(q, "ndcg", num_or_null(m->info.ndcg));
 	json_object_set_new(q, "heuristic_spearman",
 	    num_or_null(m->info.base_spearman));
-	json_object_set_new(q, "heuristic_ndcg", num_or_null(m->info.base_ndcg));
+	json_object_set_new(q, "heuristic_ndcg",
+	    num_or_null(m->info.base_ndcg));
 	if (json_object_set_new(o, "kc_model", json_integer(KC_MODEL_FORMAT)) ||
 	    json_object_set_new(o, "generation",
 	    json_integer(m->info.generation)) ||
@@ -525,7 +529,8 @@ model_json(kc_model *m, char *err, size_t errlen)
 	    json_integer(m->info.train_size)) ||
 	    json_object_set_new(o, "streams", json_integer(m->info.streams)) ||
 	    json_object_set_new(o, "quality", q) ||
-	    json_object_set_new(o, "output", json_pack("[f,f]", m->lo, m->hi)) ||
+	    json_object_set_new(o, "output", json_pack("[f,f]", m->lo,
+	    m->hi)) ||
 	    json_object_set_new(o, "weight", json_real(round(m->info.weight *
 	    10000) / 10000)) ||
 	    json_object_set_new(o, "checksum", json_string(sum)) ||
@@ -540,6 +545,17 @@ nomem2:
 	return NULL;
 }
 
+int
+kc_model_generation_of(const char *name)
+{
+	int g, n = 0;
+
+	if (sscanf(name, "gen-%d.json%n", &g, &n) != 1 || n == 0 ||
+	    name[n] != '\0' || g < 1)
+		return 0;
+	return g;
+}
+
 /* Highest generation number among dir's gen-NNNNNN.json files. */
 static int
 last_generation(const char *dir)
@@ -547,13 +563,11 @@ last_generation(const char *dir)
 	struct dirent *e;
 	DIR *d;
 	int g, max = 0;
-	char c;
 
 	if ((d = opendir(dir)) == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL)
-		if (sscanf(e->d_name, "gen-%d.jso%c", &g, &c) == 2 && c == 'n' &&
-		    g > max)
+		if ((g = kc_model_generation_of(e->d_name)) > max)
 			max = g;
 	closedir(d);
 	return max;
@@ -617,8 +631,9 @@ kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
 			goto out;
 		}
 		fd = -1;
-		if (json_dumpf(o, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) !=
-		    0 || fputc('\n', fp) == EOF || fflush(fp) != 0 ||
+		if (json_dumpf(o, fp, JSON_INDENT(1) |
+		    JSON_REAL_PRECISION(9)) != 0 || fputc('\n', fp) == EOF ||
+		    fflush(fp) != 0 ||
 		    fsync(fileno(fp)) != 0) {
 			snprintf(err, errlen, "%s: %s", tmp, strerror(errno ?
 			    errno : EIO));

@@ -112,6 +112,9 @@ int kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
 int kc_model_load(const char *path, kc_model **out, char *err,
     size_t errlen);
 
+/* The generation number of a file named gen-NNNNNN.json, else 0. */
+int kc_model_generation_of(const char *name);
+
 /* Reads only a model file's metadata (no XGBoost); 0 or -1. */
 int kc_model_peek(const char *path, kc_model_info *info, char *created,
     size_t createdlen, char *err, size_t errlen);

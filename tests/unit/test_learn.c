@@ -173,6 +173,11 @@ test_train_roundtrip(void **state)
 	snprintf(cur, sizeof(cur), "%s/%s", dir, KC_MODEL_CURRENT);
 	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
 	assert_int_equal(kc_model_about(l)->generation, 2);
+	assert_int_equal(kc_model_generation_of("gen-000002.json"), 2);
+	assert_int_equal(kc_model_generation_of("gen-12.json"), 12);
+	assert_int_equal(kc_model_generation_of("gen-000002.json.x"), 0);
+	assert_int_equal(kc_model_generation_of("gen-0.json"), 0);
+	assert_int_equal(kc_model_generation_of(KC_MODEL_CURRENT), 0);
 	assert_int_equal((int)kc_model_nfeatures(l), NF);
 	for (i = 0; i < NF; i++)
 		assert_string_equal(kc_model_feature(l, i), NAMES[i]);
