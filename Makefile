@@ -18,7 +18,7 @@ CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 LDFLAGS  ?=
-PKGS      = jansson sndfile kissfft-float libebur128 sqlite3 libcurl
+PKGS      = jansson sndfile kissfft-float libebur128 sqlite3 libcurl xgboost
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(WERROR),1)

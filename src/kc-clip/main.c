@@ -52,6 +52,10 @@ static const char usage_text[] =
 "      --analyse-only        only find the highlights (the default)\n"
 "  -o, --out DIR             output folder (default output_clips)\n"
 "      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
+"      --model DIR           learned model directory for kc-score and\n"
+"                            kc-db add (default $KC_MODEL, else the\n"
+"                            database path + \".model\", used when it\n"
+"                            exists)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
@@ -70,22 +74,48 @@ static const char usage_text[] =
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
 "\n"
-"Not implemented yet: Kick/Twitch/YouTube page URLs, live streams; the\n"
-"learned model (scores are heuristic only).\n"
+"Not implemented yet: Kick/Twitch/YouTube page URLs, live streams.\n"
 "\n"
 "exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
 "first one that failed (other than by a broken pipe) and exits with its\n"
 "status (1 for bad data, 128+N for a signal N).\n"
 "environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
-"JSON), and those of the stages (KC_FFMPEG, KC_FFPROBE, KC_WEIGHTS).\n";
+"JSON), KC_MODEL (model directory), and those of the stages (KC_FFMPEG,\n"
+"KC_FFPROBE, KC_WEIGHTS).\n";
 
 struct opts {
 	const char *src;
 	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs, *state;
+	const char *model;	/* model directory to pass on, or NULL */
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
 	int generate, accurate, json, quiet, curve, jprogress;
 };
+
+/*
+ * The model directory kc-score and kc-db add get: --model, $KC_MODEL, or
+ * the database's DB.model when it exists (it appears with the first
+ * stored stream), so a first run does not warn about a missing model.
+ */
+static void
+default_model(struct opts *o)
+{
+	static char buf[4096];
+	const char *db = o->db, *env = getenv("KC_MODEL");
+	struct stat st;
+
+	if (o->model)
+		return;
+	if (env && *env) {
+		o->model = env;
+		return;
+	}
+	if (db == NULL && ((db = getenv("KC_DB")) == NULL || *db == '\0'))
+		db = "kc.db";
+	if ((size_t)snprintf(buf, sizeof(buf), "%s.model", db) < sizeof(buf) &&
+	    stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		o->model = buf;
+}
 
 static void
 parse_args(int argc, char **argv, struct opts *o)
@@ -103,6 +133,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "analyse-only", no_argument, NULL, 'A' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'D' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "accurate", no_argument, NULL, 'R' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
@@ -156,6 +187,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'A': o->generate = 0; break;
 		case 'o': o->out = optarg; break;
 		case 'D': o->db = optarg; break;
+		case 'M': o->model = optarg; break;
 		case 'R': o->accurate = 1; break;
 		case 'j': kc_opt_long("--jobs", optarg, 1, 16); o->jobs = optarg;
 			break;
@@ -187,6 +219,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");
+	default_model(o);
 }
 
 static char start_s[32], end_s[32], resume_s[32];
@@ -228,8 +261,13 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--type"); pl_arg(s, o->type);
 	if (o->curve)
 		pl_arg(s, "--curve");
+	if (o->model) {
+		pl_arg(s, "--model");
+		pl_arg(s, o->model);
+	}
 	if (!o->generate)
 		return;
+	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
 	s = pl_stage(pl, "kc-cut");
 	pl_arg(s, "--out"); pl_arg(s, o->out);
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
@@ -243,6 +281,10 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 		pl_arg(s, o->db);
 	}
 	pl_arg(s, "add");
+	if (o->model) {
+		pl_arg(s, "--model");
+		pl_arg(s, o->model);
+	}
 	pl_arg(s, "--print");
 	if (o->quiet)
 		pl_arg(s, "--quiet");

@@ -39,6 +39,10 @@ static const char usage_text[] =
 "                   database \"id\" added; \"curve\" records (kc-score\n"
 "                   --curve) pass through\n"
 "  -q, --quiet      no summary line\n"
+"      --model DIR  where the channel statistics go (default $KC_MODEL,\n"
+"                   else PATH.model): a stream's \"featstats\" record is\n"
+"                   stored with its clips, and DIR/channels.json\n"
+"                   rewritten from every stream of a known channel\n"
 "      --db PATH    the database (created when missing)\n"
 "\n"
 "exit status: 0 ok, 1 malformed input, a dropped stream or a database\n"
@@ -61,6 +65,7 @@ struct add {
 	enum state state;
 	json_t *stream;		/* the open stream's record, or NULL */
 	json_t *held;		/* clip records waiting for their commit */
+	json_t *fstats;		/* the open stream's "featstats", or NULL */
 	long added, known;	/* committed: new rows, already stored */
 	long live_kept;		/* clips of the open live stream stored */
 	int failed;		/* a stream was dropped: exit 1 at the end */
@@ -271,6 +276,42 @@ clip_fields(const json_t *r, kc_db_clip *c, char **features, char *why,
 }
 
 /*
+ * Stores the held featstats record of stream sid (inside store's
+ * transaction).  Returns 1 when something was stored.
+ */
+static int
+put_featstats(struct add *a, const char *sid)
+{
+	static const char *const kinds[] = { "audio", "video" };
+	json_t *k, *f, *v;
+	const char *name;
+	double hops;
+	int i, n = 0, rc;
+
+	for (i = 0; i < 2; i++) {
+		k = json_object_get(a->fstats, kinds[i]);
+		f = json_object_get(k, "features");
+		if (kc_rec_num(k, "hops", &hops) != 0 || hops < 1 ||
+		    !json_is_object(f))
+			continue;
+		json_object_foreach(f, name, v) {
+			if (!json_is_array(v) || json_array_size(v) != 2)
+				continue;
+			rc = kc_db_put_featstat(a->db, sid, kinds[i], name,
+			    (long)hops, json_number_value(json_array_get(v, 0)),
+			    json_number_value(json_array_get(v, 1)));
+			if (rc == KC_DB_INVALID)
+				continue;	/* a null value: nothing known */
+			if (rc != KC_DB_OK)
+				stop(a, "%s: %s", a->k->path,
+				    kc_db_error(a->db));
+			n++;
+		}
+	}
+	return n > 0;
+}
+
+/*
  * Writes the stream row (if any) and the held clips in one transaction,
  * then, once committed, counts them and prints them for --print.
  */
@@ -285,7 +326,7 @@ store(struct add *a, const json_t *stream, json_t *clips)
 	long added = 0, known = 0;
 	size_t i;
 	json_t *r;
-	int isknown;
+	int isknown, stats = 0;
 
 	if (json_array_size(clips) == 0 && (stream == NULL ||
 	    a->state == S_LIVE))
@@ -299,6 +340,8 @@ store(struct add *a, const json_t *stream, json_t *clips)
 			stop(a, "%s: %s", a->k->path, kc_db_error(a->db));
 		sid = s.id;
 		surl = s.url;
+		if (a->fstats && a->state == S_STREAM)
+			stats = put_featstats(a, sid);
 	}
 	json_array_foreach(clips, i, r) {
 		if (clip_fields(r, &c, &feat, why, sizeof(why)) != 0)
@@ -324,6 +367,8 @@ store(struct add *a, const json_t *stream, json_t *clips)
 		stop(a, "%s: %s", a->k->path, kc_db_error(a->db));
 	a->added += added;
 	a->known += known;
+	if (stats && kc_rec_str(stream, "channel"))
+		kcdb_write_channels(a->k, a->db);
 	if (a->print) {
 		json_array_foreach(clips, i, r)
 			kc_out(r);
@@ -335,6 +380,8 @@ static void
 drop_held(struct add *a)
 {
 	json_array_clear(a->held);
+	json_decref(a->fstats);
+	a->fstats = NULL;
 }
 
 static void
@@ -506,6 +553,19 @@ on_error(struct add *a, const json_t *rec)
 	a->state = S_SKIP;
 }
 
+/* Held with the stream's clips and committed with them. */
+static void
+on_featstats(struct add *a, json_t *rec)
+{
+	const char *id = kc_rec_str(rec, "stream");
+	const char *open = a->stream ? kc_rec_str(a->stream, "id") : NULL;
+
+	if (a->state != S_STREAM || (id && strcmp(id, open) != 0))
+		return;		/* no stream to keep them for */
+	json_decref(a->fstats);
+	a->fstats = json_incref(rec);
+}
+
 static void
 at_eof(struct add *a)
 {
@@ -535,6 +595,7 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "print", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -575,11 +636,14 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 		else if (a.print && strcmp(type, "curve") == 0)
 			/* a driver's timeline (kc-clip --curve) */
 			kc_out_raw(kc_reader_raw(a.rd), kc_reader_rawlen(a.rd));
+		else if (strcmp(type, "featstats") == 0)
+			on_featstats(&a, rec);
 		json_decref(rec);
 	}
 	at_eof(&a);
 	summary(&a);
 	json_decref(a.held);
+	json_decref(a.fstats);
 	kc_reader_free(a.rd);
 	kcdb_close(k, a.db);
 	return a.failed ? KC_EXIT_DATA : KC_EXIT_OK;

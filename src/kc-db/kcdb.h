@@ -14,6 +14,7 @@
 struct kcdb {
 	const char *path;	/* database path (--db, $KC_DB, ./kc.db) */
 	const char *cmd;	/* command name, for messages */
+	const char *model;	/* --model DIR, or NULL */
 };
 
 /*
@@ -50,6 +51,29 @@ json_t *kcdb_real(double v);
 
 /* A JSON string, null for NULL. */
 json_t *kcdb_str(const char *s);
+
+/*
+ * The model directory: --model, else $KC_MODEL, else the database path
+ * with ".model" appended.  Into buf; dies when it does not fit.
+ */
+const char *kcdb_model_dir(const struct kcdb *k, char *buf, size_t n);
+
+/*
+ * learn.c: retrains the model from the database's ratings (kc-db export
+ * piped into kc-train, both children) after nratings ratings.  Returns 0
+ * when a new generation was saved, -1 when training failed (reported on
+ * stderr; the ratings are untouched either way).
+ */
+int kcdb_retrain(const struct kcdb *k, long nratings);
+
+/*
+ * learn.c: rewrites DIR/channels.json from the database's per-channel
+ * statistics (atomically).  0, or -1 after a warning.
+ */
+int kcdb_write_channels(const struct kcdb *k, kc_db *db);
+
+/* learn.c: the model generations in the model directory, for stats. */
+json_t *kcdb_generations(const struct kcdb *k, int text);
 
 /* Each command: argv[0] is the command name; returns the exit status. */
 int kcdb_add(struct kcdb *k, int argc, char **argv);

@@ -27,8 +27,10 @@ static const char usage_text[] =
 "commands:\n"
 "  add              read kc records on stdin and store their clips\n"
 "  list             show clips: a table, or --json records\n"
-"  rate ID STARS    rate clip ID with 1-5 stars\n"
-"  stats            counts, rating histogram, per kind and per channel\n"
+"  rate ID STARS    rate clip ID with 1-5 stars; retrains the model\n"
+"                   every 5 ratings (kc-train)\n"
+"  stats            counts, rating histogram, per kind and per channel,\n"
+"                   model generations and their held-out quality\n"
 "  export           one \"rated\" record per rated clip, for training\n"
 "  delete ID        remove clip ID, its ratings and its file\n"
 "\n"
@@ -80,6 +82,9 @@ kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
 		switch (c) {
 		case 'D':
 			k->path = optarg;
+			break;
+		case 'M':
+			k->model = optarg;
 			break;
 		case 'h':
 			help(usage);
@@ -159,6 +164,21 @@ kcdb_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+const char *
+kcdb_model_dir(const struct kcdb *k, char *buf, size_t n)
+{
+	const char *env = getenv("KC_MODEL");
+
+	if (k->model && *k->model)
+		env = k->model;
+	if (env && *env) {
+		if ((size_t)snprintf(buf, n, "%s", env) >= n)
+			kc_die(KC_EXIT_DATA, "%s: path too long", env);
+	} else if ((size_t)snprintf(buf, n, "%s.model", k->path) >= n)
+		kc_die(KC_EXIT_DATA, "%s: path too long", k->path);
+	return buf;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,6 +195,7 @@ main(int argc, char **argv)
 	kc_setprog(argv[0]);
 	kc_out_init();
 	k.path = NULL;
+	k.model = NULL;
 	k.cmd = "kc-db";
 	/* '+': options stop at COMMAND; the rest belongs to the command */
 	opterr = 0;

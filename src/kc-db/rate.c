@@ -12,19 +12,33 @@
 #include "kcdb.h"
 #include "msg.h"
 #include "num.h"
+#include "opt.h"
 #include "out.h"
 
 static const char rate_usage[] =
-"usage: kc-db [--db PATH] rate ID STARS\n"
+"usage: kc-db [--db PATH] rate [--retrain-every N] [--model DIR] ID STARS\n"
 "\n"
 "Rate clip ID (see 'kc-db list') with STARS, an integer 1-5.  Rating a\n"
 "clip again replaces its rating; every rating is kept in the history.\n"
 "\n"
-"options (before ID):\n"
-"      --db PATH   the database\n"
+"The rating is committed first.  Then, when the number of ratings in the\n"
+"history is a multiple of N, the model is retrained (kc-db export piped\n"
+"into kc-train --model DIR): kc-train's summary and a line saying the\n"
+"model was retrained go to stderr.  A failed training is reported there\n"
+"too, leaves the model as it was and does not change the exit status:\n"
+"the rating is stored either way.\n"
 "\n"
-"exit status: 0 ok, 1 no such clip or a database error, 2 usage error\n"
-"(including STARS not an integer 1-5).\n";
+"options (before ID):\n"
+"  -n, --retrain-every N  retrain after every N ratings (default\n"
+"                         $KC_RETRAIN_EVERY, else 5; 0: never)\n"
+"      --model DIR        the model directory (default $KC_MODEL, else\n"
+"                         PATH.model next to the database)\n"
+"      --db PATH          the database\n"
+"\n"
+"exit status: 0 ok (also when retraining failed), 1 no such clip or a\n"
+"database error, 2 usage error (including STARS not an integer 1-5).\n"
+"environment: KC_RETRAIN_EVERY, KC_MODEL, KC_TRAIN (the trainer program,\n"
+"default kc-train).\n";
 
 static const char delete_usage[] =
 "usage: kc-db [--db PATH] delete [--keep-file] ID\n"
@@ -44,18 +58,25 @@ int
 kcdb_rate(struct kcdb *k, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "retrain-every", required_argument, NULL, 'n' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *why;
+	const char *why, *env = getenv("KC_RETRAIN_EVERY");
 	long long id;
-	long stars, nratings;
+	long stars, nratings, every = 5;
 	kc_db *db;
 	int rc;
 
-	while (kcdb_getopt(k, argc, argv, "+", longopts, rate_usage) != -1)
-		;
+	if (env && *env)
+		every = kc_opt_long("KC_RETRAIN_EVERY", env, 0, 1000000);
+	while ((rc = kcdb_getopt(k, argc, argv, "+n:", longopts,
+	    rate_usage)) != -1)
+		if (rc == 'n')
+			every = kc_opt_long("--retrain-every", optarg, 0,
+			    1000000);
 	kcdb_operands(k, argc - optind, 2, 2);
 	id = kcdb_clip_id(k, argv[optind]);
 	if (kc_parse_long(argv[optind + 1], 1, 5, &stars, &why) != 0)
@@ -67,15 +88,14 @@ kcdb_rate(struct kcdb *k, int argc, char **argv)
 	if (rc != KC_DB_OK)
 		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
 	/*
-	 * RETRAIN HOOK.  The rating is committed at this point and nothing
-	 * can lose it any more.  A later change retrains the model here
-	 * every N ratings (the seed's default: 5), deciding from nratings,
-	 * the size of the rating history including this one.  Training
-	 * must not run before the commit above, and a training failure
-	 * must not turn a stored rating into a failed "rate".
+	 * The rating is committed: nothing can lose it any more.  The
+	 * database is closed before training so the trainer's export (and
+	 * any other kc-db) is not kept waiting, and a failed training does
+	 * not turn a stored rating into a failed "rate".
 	 */
-	(void)nratings;
 	kcdb_close(k, db);
+	if (every > 0 && nratings % every == 0)
+		kcdb_retrain(k, nratings);
 	return KC_EXIT_OK;
 }
 

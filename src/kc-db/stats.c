@@ -15,14 +15,19 @@
 #include "rec.h"
 
 static const char usage_text[] =
-"usage: kc-db [--db PATH] stats [--json]\n"
+"usage: kc-db [--db PATH] stats [--json] [--model DIR]\n"
 "\n"
 "Show how many clips are stored and rated, the histogram of their\n"
 "latest ratings (1-5 stars) and the mean, over all clips, per kind and\n"
-"per channel (with the number of streams the clips come from).\n"
+"per channel (with the number of streams the clips come from), and for\n"
+"each model generation its held-out quality: the cross-validated\n"
+"Spearman correlation of model score and stars and NDCG@10, next to the\n"
+"heuristic's on the same clips, and its weight in the score.\n"
 "\n"
 "options:\n"
 "  -j, --json      one \"stats\" JSON object instead of text\n"
+"      --model DIR the model directory (default $KC_MODEL, else\n"
+"                  PATH.model)\n"
 "      --db PATH   the database\n"
 "\n"
 "exit status: 0 ok, 1 database error, 2 usage error.\n";
@@ -142,11 +147,61 @@ json_channel(const kc_db_group *g, void *arg)
 		kc_die(KC_EXIT_DATA, "out of memory");
 }
 
+static const char *
+fig(const json_t *o, const char *key, char *buf, size_t n)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (json_is_number(v))
+		snprintf(buf, n, "%.2f", json_number_value(v));
+	else
+		snprintf(buf, n, "-");
+	return buf;
+}
+
+static void
+text_model(const json_t *g)
+{
+	char a[16], b[16], c[16], d[16], w[16];
+
+	kc_out_printf("  %-4lld %-20s %7lld %8s %8s %8s %8s %6s\n",
+	    (long long)json_integer_value(json_object_get(g, "generation")),
+	    json_string_value(json_object_get(g, "created")),
+	    (long long)json_integer_value(json_object_get(g, "train_size")),
+	    fig(g, "spearman", a, sizeof(a)), fig(g, "ndcg", b, sizeof(b)),
+	    fig(g, "heuristic_spearman", c, sizeof(c)),
+	    fig(g, "heuristic_ndcg", d, sizeof(d)),
+	    fig(g, "weight", w, sizeof(w)));
+}
+
+/* The last 10 model generations, a line each; takes gens. */
+static void
+text_models(json_t *gens)
+{
+	size_t i, n = json_array_size(gens);
+
+	if (n == 0)
+		kc_out_printf("\nno model yet (kc-db rate retrains every 5 "
+		    "ratings)\n");
+	else {
+		kc_out_printf("\n  %-4s %-20s %7s %8s %8s %8s %8s %6s\n",
+		    "gen", "created", "trained", "spearman", "ndcg@10",
+		    "heur.sp", "heur.nd", "weight");
+		if (n > 10)
+			kc_out_printf("  (%zu earlier: kc-db stats --json)\n",
+			    n - 10);
+		for (i = n > 10 ? n - 10 : 0; i < n; i++)
+			text_model(json_array_get(gens, i));
+	}
+	json_decref(gens);
+}
+
 int
 kcdb_stats(struct kcdb *k, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -171,6 +226,7 @@ kcdb_stats(struct kcdb *k, int argc, char **argv)
 		    "rated", "unrated", "mean", "streams");
 		groups(k, db, KC_DB_BY_CHANNEL, text_channel, NULL);
 		kcdb_close(k, db);
+		text_models(kcdb_generations(k, 1));
 		return KC_EXIT_OK;
 	}
 	if ((r = kc_rec_new("stats")) == NULL || (kinds = json_object()) ==
@@ -184,6 +240,7 @@ kcdb_stats(struct kcdb *k, int argc, char **argv)
 	kcdb_set(r, "kinds", kinds);
 	groups(k, db, KC_DB_BY_CHANNEL, json_channel, channels);
 	kcdb_set(r, "channels", channels);
+	kcdb_set(r, "models", kcdb_generations(k, 0));
 	kcdb_close(k, db);
 	kc_out_new(r);
 	return KC_EXIT_OK;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "msg.h"
 #include "num.h"
@@ -44,6 +45,18 @@ static const char usage_text[] =
 "                            from the data directory, or $KC_WEIGHTS)\n"
 "      --curve               also write each kind's hop scores as a\n"
 "                            \"curve\" record (for timelines)\n"
+"  -m, --model DIR           the learned model directory (default\n"
+"                            $KC_MODEL; kc-clip passes DB.model): its\n"
+"                            model.json is blended into the score and its\n"
+"                            channels.json normalises a stream against its\n"
+"                            channel's earlier streams too.  No model.json\n"
+"                            yet: heuristic alone, silently; a missing\n"
+"                            directory or a damaged, foreign or\n"
+"                            incompatible model: one warning, then the\n"
+"                            heuristic alone (exit status unchanged)\n"
+"      --no-model            ignore $KC_MODEL\n"
+"      --featstats           also write a \"featstats\" record per stream\n"
+"                            (its feature statistics, for kc-db add)\n"
 "      --live                judge each window as it closes (also when the\n"
 "                            stream record says \"live\": true): features\n"
 "                            against the last 30 minutes, a window written\n"
@@ -53,15 +66,18 @@ static const char usage_text[] =
 "                            records are flushed as written\n"
 "  -h, --help                show this help\n"
 "\n"
-"The learned model (kc-score train) is not implemented yet: the score is\n"
-"the heuristic alone and \"model\" is null.\n"
+"score = (1 - w) heuristic + w model, w the model's weight (it grows with\n"
+"the number of rated clips and the model's held-out quality; see\n"
+"kc-train).  Live scoring (--live) uses the heuristic alone.\n"
 "\n"
 "exit status: 0 ok, 1 bad records or I/O failure, 2 usage error.\n"
-"environment: KC_WEIGHTS (weights file), KC_DATADIR (data directory).\n";
+"environment: KC_WEIGHTS (weights file), KC_DATADIR (data directory),\n"
+"KC_MODEL (model directory).\n";
 
 struct opts {
 	struct params p;
 	const char *weights;
+	const char *model;
 	char **files;
 	int nfiles;
 };
@@ -80,6 +96,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "weights", required_argument, NULL, 'w' },
 		{ "curve", no_argument, NULL, 'C' },
 		{ "live", no_argument, NULL, 'L' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "no-model", no_argument, NULL, 'M' },
+		{ "featstats", no_argument, NULL, 'F' },
 		{ "live-threshold", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -93,7 +112,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.start = o->p.end = -1;
 	o->p.live_threshold = 2;
 	o->weights = getenv("KC_WEIGHTS");
-	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:h", longopts,
+	o->model = getenv("KC_MODEL");
+	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o->p.clip_dur = kc_opt_real("--clip-duration", optarg,
@@ -118,6 +138,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'w': o->weights = optarg; break;
 		case 'C': o->p.curve = 1; break;
 		case 'L': o->p.live = 1; break;
+		case 'm': o->model = optarg; break;
+		case 'M': o->model = NULL; break;
+		case 'F': o->p.stats = 1; break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
 		    optarg, 0, 1000); break;
 		case 'h':
@@ -153,13 +176,49 @@ load_weights(struct opts *o, kc_weights *w)
 	o->weights = NULL;	/* path was on our stack */
 }
 
+/*
+ * The model directory: model.json (when trained) and channels.json (when
+ * kc-db has statistics).  Anything wrong is one warning, and the score is
+ * the heuristic's; a directory without a model yet is not a problem.
+ */
+static void
+load_model(struct opts *o)
+{
+	char path[4096], err[4400];
+	struct stat st;
+
+	if (o->model == NULL || *o->model == '\0')
+		return;
+	if (stat(o->model, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		kc_warn("model: %s: no such directory; scoring with the "
+		    "heuristic alone", o->model);
+		return;
+	}
+	if (chan_load(o->model, err, sizeof(err)) != 0)
+		kc_warn("model: %s; streams are normalised against "
+		    "themselves alone", err);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", o->model,
+	    KC_MODEL_CURRENT) >= sizeof(path) || stat(path, &st) != 0)
+		return;
+	if (kc_model_load(path, &o->p.model, err, sizeof(err)) != 0) {
+		kc_warn("model: %s; scoring with the heuristic alone", err);
+		o->p.model = NULL;
+		return;
+	}
+	o->p.model_weight = kc_model_about(o->p.model)->weight;
+}
+
 static struct stream cur;
+static kc_model *loaded;
 static int live_now;		/* the current stream is judged live */
 
 static void
 cleanup(void)
 {
 	stream_clear(&cur);
+	kc_model_free(loaded);
+	loaded = NULL;
+	chan_free();
 }
 
 /* Scores and writes the current stream's highlights, then forgets it. */
@@ -197,6 +256,7 @@ begin(json_t *rec, const char *where, const struct params *p)
 		    "this kc-score reads version %d", where, v,
 		    KC_RECORDS_VERSION);
 	cur.rec = json_incref(rec);
+	cur.chan = chan_find(kc_rec_str(rec, "channel"));
 	if (kc_rec_num(rec, "start", &cur.start) != 0)
 		cur.start = 0;
 	if (kc_rec_num(rec, "end", &cur.end) != 0)
@@ -262,6 +322,8 @@ main(int argc, char **argv)
 	o.p.w = &w;
 	stream_init(&cur);
 	kc_on_exit(cleanup);
+	load_model(&o);
+	loaded = o.p.model;
 	for (i = 0; i < (o.nfiles ? o.nfiles : 1); i++) {
 		fp = o.nfiles && strcmp(o.files[i], "-") != 0 ?
 		    fopen(o.files[i], "r") : stdin;
@@ -277,6 +339,7 @@ main(int argc, char **argv)
 	}
 	if (cur.rec || cur.k[0].rows || cur.k[1].rows)
 		finish(&o.p);
+	cleanup();
 	kc_out_close();
 	return KC_EXIT_OK;
 }

@@ -20,10 +20,14 @@
 struct hl {
 	int kind;
 	long rank;
-	double t0, t1, heur;
+	double t0, t1, heur, model, score;	/* model: NAN without one */
 	double *sum, *max;	/* per column of each kind: [audio | video] */
 	long *cnt;
+	double *zsum;		/* per column: sum of the hops' z */
+	long *zcnt;
 };
+
+
 
 static size_t
 rowsize(const struct kindstore *ks)
@@ -162,47 +166,90 @@ gate_rows(struct kindstore *ks, const struct kc_weightset *ws, float *tmp,
 	return 0;
 }
 
+/* The weight entry of a feature, or NULL when it is not weighted. */
+static const struct kc_weight *
+weight_of(const struct kc_weightset *ws, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		if (ws->f[i].w != 0 && strcmp(ws->f[i].name, name) == 0)
+			return &ws->f[i];
+	return NULL;
+}
+
+/*
+ * Centre and spread of every column of a kind over the rows that pass
+ * its gate: median and 1.4826 MAD, the spread at least the weights
+ * file's floor (or, for a feature the heuristic does not weigh, 0.1 % of
+ * the median's size), then blended with the channel's earlier streams
+ * (see chan_blend).  scratch: rows floats.
+ */
+static int
+column_stats(struct kindstore *ks, const struct kc_weightset *ws,
+    const struct chanstats *ch, int kind, const unsigned char *pass,
+    float *scratch, struct colstat *cs)
+{
+	const struct kc_weight *wt;
+	double floor;
+	long n;
+	size_t i;
+
+	for (i = 0; i < ks->nf; i++) {
+		cs[i].ok = 0;
+		if ((n = column_values(ks, (long)i, pass, scratch)) < 0)
+			return -1;
+		if (n == 0)
+			continue;
+		kc_robust(scratch, (size_t)n, &cs[i].med, &cs[i].scale);
+		cs[i].own_med = cs[i].med;
+		cs[i].own_scale = cs[i].scale;
+		cs[i].n = n;
+		wt = weight_of(ws, ks->names[i]);
+		floor = wt ? wt->floor : fmax(1e-3 * fabs(cs[i].med), 1e-4);
+		chan_blend(ch, kind, ks->names[i], n, &cs[i].med, &cs[i].scale);
+		if (!(cs[i].scale >= floor))
+			cs[i].scale = floor;
+		cs[i].ok = 1;
+	}
+	return 0;
+}
+
 /*
  * Hop scores of one kind into hs[0..nh) (0 where a hop is missing): the
  * weighted mean of the soft-clipped normalised features.  One feature at
- * a time and two reads of the rows per feature (statistics, then scores),
- * so the only per-row memory is one float and one bit.
+ * a time and one or two reads of the rows per feature, so the only
+ * per-row memory is one float and one bit.  cs: column_stats (robust
+ * norm); pass: gate_rows; sorted: rows floats of scratch.
  */
 static int
 hop_scores(struct kindstore *ks, const struct kc_weightset *ws,
+    const struct colstat *cs, const unsigned char *pass, float *sorted,
     double origin, double hop, float *hs, size_t nh, char *err,
     size_t errlen)
 {
 	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
 	    sizeof(float)] __attribute__((aligned(8)));
-	float *sorted = NULL, *v;
-	unsigned char *pass = NULL;
+	float *v;
 	double med = 0, scale = 1, wsum = 0, x, t, acc;
-	long fi, n, r, idx;
+	long fi, n = 0, r, idx;
 	size_t i, k;
-	int ret = -1, in;
+	int in;
 
-	sorted = malloc((size_t)ks->rows * sizeof(float));
-	pass = malloc(((size_t)ks->rows + 7) / 8);
-	if (sorted == NULL || pass == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (gate_rows(ks, ws, sorted, pass) != 0)
-		goto ioerr;
 	for (i = 0; i < ws->n; i++) {
 		if ((fi = col_of(ks, ws->f[i].name)) < 0 || ws->f[i].w == 0)
 			continue;
-		if ((n = column_values(ks, fi, pass, sorted)) < 0)
-			goto ioerr;
-		if (n == 0)
-			continue;
-		if (ws->norm == KC_NORM_RANK)
+		if (ws->norm == KC_NORM_RANK) {
+			if ((n = column_values(ks, fi, pass, sorted)) < 0)
+				goto ioerr;
+			if (n == 0)
+				continue;
 			qsort(sorted, (size_t)n, sizeof(float), cmp_float);
-		else {
-			kc_robust(sorted, (size_t)n, &med, &scale);
-			if (!(scale >= ws->f[i].floor))
-				scale = ws->f[i].floor;
+		} else {
+			if (!cs[fi].ok)
+				continue;
+			med = cs[fi].med;
+			scale = cs[fi].scale;
 		}
 		rewind(ks->fp);
 		for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1;
@@ -225,15 +272,67 @@ hop_scores(struct kindstore *ks, const struct kc_weightset *ws,
 	if (wsum > 0)
 		for (k = 0; k < nh; k++)
 			hs[k] = (float)(hs[k] / wsum);
-	ret = 0;
-	goto out;
+	return 0;
 ioerr:
 	snprintf(err, errlen, "temporary file: %s", strerror(errno ? errno :
 	    EIO));
-out:
-	free(sorted);
-	free(pass);
-	return ret;
+	return -1;
+}
+
+/*
+ * Each hop's z of column fi into hz[0..nh) (NAN where a hop is missing):
+ * the value against cs, soft-clipped like the heuristic's, and the low
+ * bound for hops the gate left out.  These, averaged over a window, are
+ * the "NAME_z" features the model learns from.
+ */
+static int
+hop_z(struct kindstore *ks, const struct kc_weightset *ws, long fi,
+    const struct colstat *cs, const unsigned char *pass, double origin,
+    double hop, float *hz, size_t nh)
+{
+	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
+	    sizeof(float)] __attribute__((aligned(8)));
+	double t;
+	float *v;
+	long r, idx;
+	size_t k;
+
+	for (k = 0; k < nh; k++)
+		hz[k] = NAN;
+	if (!cs->ok)
+		return 0;
+	rewind(ks->fp);
+	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++) {
+		idx = lround((t - origin) / hop);
+		if (idx < 0 || (size_t)idx >= nh || !isfinite(v[fi]))
+			continue;
+		hz[idx] = (float)(pass[r / 8] & (1 << (r % 8)) ?
+		    kc_softclip((v[fi] - cs->med) / cs->scale, ws->zlo,
+		    ws->zhi) : ws->zlo);
+	}
+	return r == ks->rows ? 0 : -1;
+}
+
+/*
+ * Plain means of the finite values of hz over every window of w hops
+ * into out[0..nh-w] at stride `stride` (a matrix column); NAN for a
+ * window without any.  acc: nh + 1 doubles and longs of scratch.
+ */
+static void
+z_windows(const float *hz, size_t nh, size_t w, float *out, size_t stride,
+    double *acc, long *cnt)
+{
+	size_t j;
+
+	acc[0] = 0;
+	cnt[0] = 0;
+	for (j = 0; j < nh; j++) {
+		acc[j + 1] = acc[j] + (isfinite(hz[j]) ? hz[j] : 0);
+		cnt[j + 1] = cnt[j] + (isfinite(hz[j]) != 0);
+	}
+	for (j = 0; j + w <= nh; j++)
+		out[j * stride] = cnt[j + w] > cnt[j] ? (float)((acc[j + w] -
+		    acc[j]) / (double)(cnt[j + w] - cnt[j])) : NAN;
 }
 
 /* Means (and maxima of the kind's weighted features) over each window. */
@@ -274,17 +373,6 @@ window_features(struct stream *s, struct hl *h, size_t nh_, double hop)
 	return 0;
 }
 
-static int
-is_weighted(const struct kc_weightset *ws, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ws->n; i++)
-		if (ws->f[i].w != 0 && strcmp(ws->f[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 set(json_t *o, const char *k, json_t *v)
 {
@@ -313,20 +401,26 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 				continue;
 			set(f, s->k[k].names[i], kc_json_num(h->sum[off + i] /
 			    (double)h->cnt[off + i]));
-			if (k == h->kind && is_weighted(ws, s->k[k].names[i])) {
+			if (k == h->kind && weight_of(ws, s->k[k].names[i])) {
 				snprintf(key, sizeof(key), "%s_max",
 				    s->k[k].names[i]);
 				set(f, key, kc_json_num(h->max[off + i]));
 			}
+			if (h->zcnt[off + i] == 0)
+				continue;
+			snprintf(key, sizeof(key), "%s_z", s->k[k].names[i]);
+			set(f, key, kc_json_num(h->zsum[off + i] /
+			    (double)h->zcnt[off + i]));
 		}
 	}
 	set(r, "kind", json_string(h->kind == KIND_AUDIO ? "audio" : "video"));
 	set(r, "t0", json_real(round(h->t0 * 1000) / 1000));
 	set(r, "t1", json_real(round(h->t1 * 1000) / 1000));
-	set(r, "score", kc_json_num(h->heur));
+	set(r, "score", kc_json_num(h->score));
 	set(r, "heuristic", kc_json_num(h->heur));
-	set(r, "model", json_null());
-	set(r, "model_weight", json_real(0));
+	set(r, "model", isnan(h->model) ? json_null() : kc_json_num(h->model));
+	set(r, "model_weight", kc_json_num(isnan(h->model) ? 0 :
+	    p->model_weight));
 	set(r, "rank", json_integer(h->rank));
 	set(r, "features", f);
 	kc_out_new(r);
@@ -386,16 +480,151 @@ window_scale(const float *win, size_t n, float *scratch, double *med,
 		*scale = 0.05;
 }
 
+/* Index of model feature name, or -1. */
+static long
+model_col(const kc_model *m, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < kc_model_nfeatures(m); j++)
+		if (strcmp(kc_model_feature(m, j), name) == 0)
+			return (long)j;
+	return -1;
+}
+
+/* The kind and column of a "NAME_z" feature; 0, or -1 when unknown. */
+static int
+z_column(const struct stream *s, const char *name, int *kind, long *col)
+{
+	size_t len = strlen(name), i;
+	int k;
+
+	if (len <= 2 || strcmp(name + len - 2, "_z") != 0)
+		return -1;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < s->k[k].nf; i++)
+			if (strlen(s->k[k].names[i]) == len - 2 &&
+			    strncmp(s->k[k].names[i], name, len - 2) == 0) {
+				*kind = k;
+				*col = (long)i;
+				return 0;
+			}
+	return -1;
+}
+
+/*
+ * Whether the model can score this stream: every feature it was trained
+ * on is "kind", "heuristic" or NAME_z of a feature this stream has (a
+ * kind the stream lacks altogether leaves its features missing, which
+ * the trees handle).  NULL, or the first feature it cannot have.
+ */
+static const char *
+model_misfit(const struct stream *s, const kc_model *m)
+{
+	const char *name;
+	size_t j;
+	long col;
+	int kind;
+
+	for (j = 0; j < kc_model_nfeatures(m); j++) {
+		name = kc_model_feature(m, j);
+		if (strcmp(name, "kind") == 0 || strcmp(name, "heuristic") == 0)
+			continue;
+		if (z_column(s, name, &kind, &col) == 0)
+			continue;
+		if (s->k[0].rows > 0 && s->k[1].rows > 0)
+			return name;
+	}
+	return NULL;
+}
+
+/*
+ * The model's input for every window start j in [0, nh - w]: row j of x,
+ * in the model's feature order.  "kind" and "heuristic" are the caller's
+ * to fill; a "NAME_z" column is the window mean of NAME's hop z.
+ */
+static int
+model_matrix(struct stream *s, const struct params *p,
+    struct colstat *const cs[2], unsigned char *const pass[2],
+    double origin, double hop, size_t nh, size_t w, float *x, float *hz,
+    double *acc, long *cnt)
+{
+	size_t nf = kc_model_nfeatures(p->model), nw = nh - w + 1, j, r;
+	long col;
+	int kind;
+
+	for (j = 0; j < nf; j++) {
+		if (z_column(s, kc_model_feature(p->model, j), &kind, &col) !=
+		    0 || cs[kind] == NULL) {
+			for (r = 0; r < nw; r++)
+				x[r * nf + j] = NAN;
+			continue;
+		}
+		if (hop_z(&s->k[kind], kind == KIND_AUDIO ? &p->w->audio :
+		    &p->w->video, col, &cs[kind][col], pass[kind], origin, hop,
+		    hz, nh) != 0)
+			return -1;
+		z_windows(hz, nh, w, x + j, nf, acc, cnt);
+	}
+	return 0;
+}
+
+/* The picked windows' mean hop z of every column, for their records. */
+static int
+picked_z(struct stream *s, const struct params *p,
+    struct colstat *const cs[2], unsigned char *const pass[2],
+    double origin, double hop, size_t nh, struct hl *h, size_t nhl,
+    float *hz)
+{
+	size_t i, off, j;
+	long a, b, q;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (cs[k] == NULL)
+			continue;
+		off = k == KIND_AUDIO ? 0 : s->k[KIND_AUDIO].nf;
+		for (i = 0; i < s->k[k].nf; i++) {
+			if (hop_z(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
+			    &p->w->video, (long)i, &cs[k][i], pass[k], origin,
+			    hop, hz, nh) != 0)
+				return -1;
+			for (j = 0; j < nhl; j++) {
+				a = lround((h[j].t0 - origin) / hop);
+				b = lround((h[j].t1 - origin) / hop);
+				for (q = a < 0 ? 0 : a; q < b && (size_t)q < nh;
+				    q++)
+					if (isfinite(hz[q])) {
+						h[j].zsum[off + i] += hz[q];
+						h[j].zcnt[off + i]++;
+					}
+			}
+		}
+	}
+	return 0;
+}
+
+static int model_off;		/* the model failed: heuristic from now on */
+
 long
 stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen)
 {
 	struct hl h[64];
-	float *hs = NULL, *win = NULL;
-	double origin, hop, tmax, lo, hi, t0;
+	struct colstat *cs[2] = { NULL, NULL };
+	unsigned char *pass[2] = { NULL, NULL };
+	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
+	float *ms = NULL;
+	double *acc = NULL;
+	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
+	double origin, hop, tmax, lo, hi, t0, mw = 0;
 	double wmed, wscale;
 	unsigned char *mark = NULL;
-	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol;
+	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol, nf = 0;
+	const struct kc_weightset *ws;
+	const char *misfit;
+	char merr[512];
+	kc_model *model = model_off ? NULL : p->model;
 	long ret = -1;
 	int k;
 
@@ -412,6 +641,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			tmax = s->k[k].tmax;
 		if (!(hop > 0))
 			hop = s->k[k].dur;
+		if (s->k[k].rows > maxrows)
+			maxrows = s->k[k].rows;
 	}
 	if (!isfinite(origin))
 		return 0;	/* no features: nothing to pick */
@@ -438,33 +669,70 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    "whole hop", hi - lo);
 		return -1;
 	}
+	if (w > nh)	/* no window fits: nothing for a model to do */
+		model = NULL;
 	sep = (size_t)ceil((p->clip_dur + p->min_gap) / hop - 1e-9);
 	ncol = s->k[0].nf + s->k[1].nf;
+	if (model && (misfit = model_misfit(s, model)) != NULL) {
+		kc_warn("model: trained on feature \"%s\", which this stream's "
+		    "records do not have (another feature set); scoring with "
+		    "the heuristic alone", misfit);
+		model = NULL;
+		model_off = 1;
+	}
 	/*
-	 * Per-hop arrays live only while needed (the hop scores while the
-	 * feature columns are read; windows and marks after), so the peak is
-	 * about 9 bytes per hop: 4-hour and 1-hour streams cost the same
-	 * to within a few per cent.
+	 * Per-hop arrays live only while needed.  Without a model the peak
+	 * is about 18 bytes per hop; a model adds 4 bytes per hop and model
+	 * feature for its input matrix, and 20 more per hop.
 	 */
-	if ((hs = malloc(nh * sizeof(float))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
+	hs = malloc(nh * sizeof(float));
+	hz = malloc(nh * sizeof(float));
+	sorted = malloc((size_t)maxrows * sizeof(float));
+	if (!hs || !hz || !sorted)
+		goto nomem;
+	for (k = 0; k < 2; k++) {
+		if (s->k[k].rows == 0)
+			continue;
+		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
+		pass[k] = malloc(((size_t)s->k[k].rows + 7) / 8);
+		cs[k] = malloc((s->k[k].nf ? s->k[k].nf : 1) * sizeof(**cs));
+		if (pass[k] == NULL || cs[k] == NULL)
+			goto nomem;
+		if (gate_rows(&s->k[k], ws, sorted, pass[k]) != 0 ||
+		    column_stats(&s->k[k], ws, s->chan, k, pass[k], sorted,
+		    cs[k]) != 0)
+			goto ioerr;
+	}
+	if (model) {
+		nf = kc_model_nfeatures(model);
+		nw = nh - w + 1;
+		kcol = model_col(model, "kind");
+		hcol = model_col(model, "heuristic");
+		mw = p->model_weight;
+		x = malloc(nw * nf * sizeof(float));
+		ms = malloc(nw * sizeof(float));
+		acc = malloc((nh + 1) * sizeof(double));
+		cnt = malloc((nh + 1) * sizeof(long));
+		if (x == NULL || ms == NULL || acc == NULL || cnt == NULL)
+			goto nomem;
+		if (model_matrix(s, p, cs, pass, origin, hop, nh, w, x, hz, acc,
+		    cnt) != 0)
+			goto ioerr;
 	}
 	for (k = 0; k < 2; k++) {
 		if (p->max_n[k] == 0 || s->k[k].rows == 0)
 			continue;
+		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
-		if (hop_scores(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
-		    &p->w->video, origin, hop, hs, nh, err, errlen) != 0)
+		if (hop_scores(&s->k[k], ws, cs[k], pass[k], sorted, origin, hop,
+		    hs, nh, err, errlen) != 0)
 			goto out;
 		if (p->curve)
 			emit_curve(k, origin, hop, hs, nh);
 		if ((win = malloc(nh * sizeof(float))) == NULL ||
-		    (mark = malloc(nh)) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
+		    (mark = malloc(nh)) == NULL)
+			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
@@ -473,6 +741,31 @@ stream_select(struct stream *s, const struct params *p, char *err,
 				win[j] = NAN;
 		}
 		window_scale(win, nw, hs, &wmed, &wscale);
+		/* hs now: each window's heuristic; win: its final score */
+		for (j = 0; j < nw; j++) {
+			hs[j] = isfinite(win[j]) ? (float)kc_squash((win[j] -
+			    wmed) / wscale) : NAN;
+			win[j] = hs[j];
+		}
+		if (model) {
+			for (j = 0; j < nw; j++) {
+				if (kcol >= 0)
+					x[j * nf + (size_t)kcol] = (float)k;
+				if (hcol >= 0)
+					x[j * nf + (size_t)hcol] = hs[j];
+			}
+			if (kc_model_predict(model, x, nw, ms, merr,
+			    sizeof(merr)) != 0) {
+				kc_warn("model: %s; scoring with the heuristic "
+				    "alone", merr);
+				model = NULL;
+				model_off = 1;
+			} else
+				for (j = 0; j < nw; j++)
+					if (isfinite(win[j]))
+						win[j] = (float)((1 - mw) *
+						    hs[j] + mw * ms[j]);
+		}
 		np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked, mark);
 		for (i = 0; i < np; i++, nhl++) {
 			h[nhl].kind = k;
@@ -481,14 +774,18 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;
-			h[nhl].heur = kc_squash((win[picked[i]] - wmed) / wscale);
+			h[nhl].heur = hs[picked[i]];
+			h[nhl].score = win[picked[i]];
+			h[nhl].model = model ? ms[picked[i]] : NAN;
 			h[nhl].sum = calloc(ncol ? ncol : 1, sizeof(double));
 			h[nhl].max = calloc(ncol ? ncol : 1, sizeof(double));
 			h[nhl].cnt = calloc(ncol ? ncol : 1, sizeof(long));
-			if (!h[nhl].sum || !h[nhl].max || !h[nhl].cnt) {
+			h[nhl].zsum = calloc(ncol ? ncol : 1, sizeof(double));
+			h[nhl].zcnt = calloc(ncol ? ncol : 1, sizeof(long));
+			if (!h[nhl].sum || !h[nhl].max || !h[nhl].cnt ||
+			    !h[nhl].zsum || !h[nhl].zcnt) {
 				nhl++;
-				snprintf(err, errlen, "out of memory");
-				goto out;
+				goto nomem;
 			}
 			for (j = 0; j < ncol; j++)
 				h[nhl].max[j] = NAN;
@@ -498,21 +795,44 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		win = NULL;
 		mark = NULL;
 	}
-	if (window_features(s, h, nhl, hop) != 0) {
-		snprintf(err, errlen, "temporary file: %s", strerror(errno));
-		goto out;
-	}
+	free(x);
+	x = NULL;
+	if (picked_z(s, p, cs, pass, origin, hop, nh, h, nhl, hz) != 0)
+		goto ioerr;
+	if (window_features(s, h, nhl, hop) != 0)
+		goto ioerr;
+	if (p->stats)
+		emit_featstats(s, cs);
 	qsort(h, nhl, sizeof(h[0]), by_time);
 	for (i = 0; i < nhl; i++)
 		emit(s, p, &h[i]);
 	ret = (long)nhl;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	goto out;
+ioerr:
+	snprintf(err, errlen, "temporary file: %s", strerror(errno ? errno :
+	    EIO));
 out:
 	for (i = 0; i < nhl; i++) {
 		free(h[i].sum);
 		free(h[i].max);
 		free(h[i].cnt);
+		free(h[i].zsum);
+		free(h[i].zcnt);
+	}
+	for (k = 0; k < 2; k++) {
+		free(cs[k]);
+		free(pass[k]);
 	}
 	free(hs);
+	free(hz);
+	free(acc);
+	free(cnt);
+	free(sorted);
+	free(x);
+	free(ms);
 	free(win);
 	free(mark);
 	return ret;

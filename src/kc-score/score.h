@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "model.h"
 #include "weights.h"
 
 #define KIND_AUDIO 0
@@ -32,11 +33,29 @@ struct params {
 	int curve;		/* write "curve" records */
 	int live;		/* judge windows as they close (live.c) */
 	double live_threshold;	/* robust deviations a live window needs */
+	kc_model *model;	/* the learned model, or NULL */
+	double model_weight;	/* its weight in the blend, 0-1 */
+	int stats;		/* write a "featstats" record per stream */
+};
+
+/* A column's centre and spread, after blending in the channel's. */
+struct colstat {
+	double med, scale;
+	double own_med, own_scale;	/* the stream's own */
+	long n;				/* hops they come from */
+	int ok;			/* 0: no finite value in the stream */
+};
+
+/* A channel's typical feature values, from its earlier streams. */
+struct chanstats {
+	long hops[2];		/* hops behind the figures, per kind */
+	json_t *feat[2];	/* per kind: name -> [median, scale] */
 };
 
 struct stream {
 	json_t *rec;		/* the stream record, or NULL */
 	double start, end, hop;	/* from the record, or derived */
+	const struct chanstats *chan;	/* its channel's, or NULL */
 	struct kindstore k[2];
 };
 
@@ -51,6 +70,23 @@ int stream_add(struct stream *s, int kind, const json_t *rec, char *err,
  * number written, or -1 with a reason. */
 long stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen);
+
+/* chan.c: per-channel statistics (see docs/records.md, "featstats"). */
+
+/* Loads DIR/channels.json when it exists; 0, or -1 with a reason. */
+int chan_load(const char *dir, char *err, size_t errlen);
+/* The statistics of channel name, NULL when there are none. */
+const struct chanstats *chan_find(const char *name);
+void chan_free(void);
+/*
+ * Blends a stream's median and scale of a feature (from n hops) with the
+ * channel's: each becomes (1 - a) own + a channel, a = H / (H + n) at
+ * most 0.5, H the channel's hops.  Nothing happens without statistics.
+ */
+void chan_blend(const struct chanstats *ch, int kind, const char *name,
+    long n, double *med, double *scale);
+/* Writes the stream's own statistics as a "featstats" record. */
+void emit_featstats(const struct stream *s, struct colstat *const cs[2]);
 
 /* live.c: a stream judged as it goes (hop = the stream's hop). */
 void live_begin(double origin, double hop);

@@ -88,6 +88,25 @@ static const struct migration migrations[] = {
 	"CREATE INDEX ratings_clip ON ratings(clip_id);"
 	"PRAGMA application_id = " STR(KC_DB_APPLICATION_ID) ";"
 	},
+	{ "version 2 (per-stream feature statistics)",
+	/*
+	 * What kc-score measured of each stream (its "featstats" record):
+	 * per feature the median and robust spread over the stream's hops.
+	 * Keyed by stream, so analysing a stream again replaces its row
+	 * rather than counting it twice; a channel's statistics are the
+	 * hop-weighted means over its streams (kc_db_channel_stats).
+	 */
+	"CREATE TABLE stream_stats ("
+	"  stream_id TEXT NOT NULL REFERENCES streams(id),"
+	"  kind      TEXT NOT NULL CHECK (kind IN ('audio', 'video')),"
+	"  feature   TEXT NOT NULL CHECK (length(feature) > 0),"
+	"  hops      INTEGER NOT NULL CHECK (hops > 0),"
+	"  median    REAL NOT NULL,"
+	"  scale     REAL NOT NULL CHECK (scale >= 0),"
+	"  updated   TEXT NOT NULL,"
+	"  PRIMARY KEY (stream_id, kind, feature)"
+	");"
+	},
 	/* Append new migrations here. */
 };
 
@@ -105,6 +124,7 @@ enum {
 	ST_CLIP_PATH,
 	ST_DEL_RATINGS,
 	ST_DEL_CLIP,
+	ST_PUT_FEATSTAT,
 	ST_COUNT
 };
 
@@ -145,7 +165,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"DELETE FROM ratings WHERE clip_id = ?1",
 	[ST_DEL_CLIP] =
 	"DELETE FROM clips WHERE id = ?1",
+	[ST_PUT_FEATSTAT] =
+	"INSERT INTO stream_stats (stream_id, kind, feature, hops, median,"
+	"    scale, updated)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, " NOW ")"
+	" ON CONFLICT (stream_id, kind, feature) DO UPDATE SET"
+	"  hops = excluded.hops, median = excluded.median,"
+	"  scale = excluded.scale, updated = excluded.updated",
 };
+
+#define CHANNEL_STATS_SQL \
+	"SELECT s.channel, f.kind, f.feature, sum(f.hops)," \
+	"  sum(f.hops * f.median) / sum(f.hops)," \
+	"  sum(f.hops * f.scale) / sum(f.hops), count(*)" \
+	" FROM stream_stats f JOIN streams s ON s.id = f.stream_id" \
+	" WHERE s.channel IS NOT NULL" \
+	" GROUP BY s.channel, f.kind, f.feature" \
+	" ORDER BY s.channel, f.kind, f.feature"
 
 /*
  * The list query: every filter is a bound parameter that is NULL (or -1)
@@ -834,4 +870,56 @@ kc_db_iter_free(kc_db_iter *it)
 		return;
 	sqlite3_finalize(it->st);
 	free(it);
+}
+
+int
+kc_db_put_featstat(kc_db *db, const char *stream_id, const char *kind,
+    const char *feature, long hops, double median, double scale)
+{
+	sqlite3_stmt *st;
+
+	if (stream_id == NULL || *stream_id == '\0' || kind == NULL ||
+	    (strcmp(kind, "audio") && strcmp(kind, "video")) ||
+	    feature == NULL || *feature == '\0' || hops <= 0 ||
+	    !isfinite(median) || !isfinite(scale) || scale < 0)
+		return failcode(db, KC_DB_INVALID, "bad feature statistics");
+	if ((st = stmt(db, ST_STUB_STREAM)) == NULL)
+		return KC_DB_ERROR;
+	bind_text(st, 1, stream_id);
+	if (run(db, st, "adding a stream") != 0)
+		return KC_DB_ERROR;
+	if ((st = stmt(db, ST_PUT_FEATSTAT)) == NULL)
+		return KC_DB_ERROR;
+	bind_text(st, 1, stream_id);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, feature);
+	sqlite3_bind_int64(st, 4, hops);
+	sqlite3_bind_double(st, 5, median);
+	sqlite3_bind_double(st, 6, scale);
+	return run(db, st, "storing feature statistics") == 0 ? KC_DB_OK :
+	    KC_DB_ERROR;
+}
+
+int
+kc_db_channel_stats(kc_db *db, kc_db_iter **it)
+{
+	return iter_new(db, CHANNEL_STATS_SQL, it);
+}
+
+int
+kc_db_next_chanstat(kc_db_iter *it, kc_db_chanstat *c)
+{
+	sqlite3_stmt *st = it->st;
+	int rc;
+
+	if ((rc = iter_step(it)) != 1)
+		return rc;
+	c->channel = col_text(st, 0);
+	c->kind = col_text(st, 1);
+	c->feature = col_text(st, 2);
+	c->hops = (long)sqlite3_column_int64(st, 3);
+	c->median = col_real(st, 4);
+	c->scale = col_real(st, 5);
+	c->streams = (long)sqlite3_column_int64(st, 6);
+	return 1;
 }

@@ -194,6 +194,31 @@ int kc_db_stats(kc_db *db, int by, kc_db_iter **it);
 /* Next group: 1 and *g filled, 0 at the end, -1 on error. */
 int kc_db_next_group(kc_db_iter *it, kc_db_group *g);
 
+/*
+ * Stores a stream's statistics of one feature (kc-score's "featstats"):
+ * its median and robust scale over hops hops.  Replaces what the stream
+ * had for that kind and feature; a stream without a row gets a stub row.
+ * INVALID for a missing name, a kind other than audio/video, hops < 1 or
+ * a non-finite or negative value.
+ */
+int kc_db_put_featstat(kc_db *db, const char *stream_id, const char *kind,
+    const char *feature, long hops, double median, double scale);
+
+/* A channel's statistics of one feature, over its streams. */
+typedef struct kc_db_chanstat {
+	const char *channel, *kind, *feature;	/* valid until the next call */
+	long hops;		/* hops behind them, summed over streams */
+	long streams;		/* streams they come from */
+	double median, scale;	/* hop-weighted means of the streams' */
+} kc_db_chanstat;
+
+/* Starts the per-channel statistics (streams of a known channel only),
+ * by channel, kind and feature. */
+int kc_db_channel_stats(kc_db *db, kc_db_iter **it);
+
+/* Next row: 1 and *c filled, 0 at the end, -1 on error. */
+int kc_db_next_chanstat(kc_db_iter *it, kc_db_chanstat *c);
+
 void kc_db_iter_free(kc_db_iter *it);
 
 #endif

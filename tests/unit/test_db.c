@@ -611,6 +611,94 @@ test_delete(void **state)
 	assert_int_equal(kc_db_close(db), KC_DB_OK);
 }
 
+/*
+ * Per-stream feature statistics and the per-channel view: hop-weighted
+ * means over a channel's streams (worked out here by hand), a stream's
+ * statistics replaced rather than added when stored again, streams of no
+ * channel left out, bad values refused.
+ */
+static void
+test_featstats(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_chanstat c;
+	kc_db_iter *it;
+	kc_db *db;
+	int n = 0;
+
+	db = open_ok(fx->path);
+	put_stream(db, "s1", "alpha");
+	put_stream(db, "s2", "alpha");
+	put_stream(db, "s3", NULL);
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "loud", 100,
+	    -30, 2), KC_DB_OK);
+	/* stored again: replaces */
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "loud", 100,
+	    -20, 2), KC_DB_OK);
+	assert_int_equal(kc_db_put_featstat(db, "s2", "audio", "loud", 300,
+	    -40, 6), KC_DB_OK);
+	assert_int_equal(kc_db_put_featstat(db, "s2", "video", "motion", 50,
+	    0.1, 0.02), KC_DB_OK);
+	assert_int_equal(kc_db_put_featstat(db, "s3", "audio", "loud", 10,
+	    0, 1), KC_DB_OK);
+	/* a stream not stored yet gets a stub row */
+	assert_int_equal(kc_db_put_featstat(db, "s9", "audio", "loud", 10,
+	    0, 1), KC_DB_OK);
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "x", 0, 0, 1),
+	    KC_DB_INVALID);
+	assert_int_equal(kc_db_put_featstat(db, "s1", "other", "x", 1, 0, 1),
+	    KC_DB_INVALID);
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "x", 1, NAN,
+	    1), KC_DB_INVALID);
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "x", 1, 0,
+	    -1), KC_DB_INVALID);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM stream_stats"), 5);
+
+	assert_int_equal(kc_db_channel_stats(db, &it), KC_DB_OK);
+	while (kc_db_next_chanstat(it, &c) == 1) {
+		assert_string_equal(c.channel, "alpha");
+		if (n++ == 0) {
+			assert_string_equal(c.kind, "audio");
+			assert_string_equal(c.feature, "loud");
+			assert_int_equal(c.hops, 400);
+			assert_int_equal(c.streams, 2);
+			assert_float_equal(c.median, (100 * -20.0 + 300 *
+			    -40.0) / 400, 1e-9);
+			assert_float_equal(c.scale, (100 * 2.0 + 300 * 6.0) /
+			    400, 1e-9);
+		} else {
+			assert_string_equal(c.kind, "video");
+			assert_int_equal(c.hops, 50);
+			assert_float_equal(c.median, 0.1, 1e-12);
+		}
+	}
+	kc_db_iter_free(it);
+	assert_int_equal(n, 2);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+/* A version-1 database (before the statistics) is brought up to date. */
+static void
+test_migrate_v1(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db *db;
+
+	db = open_ok(fx->path);
+	add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	exec_sql(fx->path, "DROP TABLE stream_stats; PRAGMA user_version = 1");
+	db = open_ok(fx->path);
+	put_stream(db, "s1", "alpha");
+	assert_int_equal(kc_db_put_featstat(db, "s1", "audio", "loud", 10,
+	    -30, 2), KC_DB_OK);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+	assert_int_equal(q(fx->path, "PRAGMA user_version"),
+	    kc_db_schema_version());
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM stream_stats"), 1);
+}
+
 int
 main(void)
 {
@@ -632,6 +720,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_featstats, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);

@@ -1,0 +1,895 @@
+/*
+ * model.c - training, saving, loading and applying kc's learned model
+ * with XGBoost's C API.  The XGBoost part of a model file is never handed
+ * to XGBoost unless its checksum matches, so a hand-edited or truncated
+ * file is refused here with a reason instead of reaching a parser that
+ * may abort the process.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <xgboost/c_api.h>
+
+#include "learn.h"
+#include "model.h"
+
+#define MAX_FEATURES 512
+#define MAX_FILE (64L << 20)
+
+struct kc_model {
+	BoosterHandle h;
+	char **names;
+	size_t nf;
+	int obj;
+	double lo, hi;		/* raw predictions mapped to 0 and 1 */
+	kc_model_info info;
+	char created[32];
+};
+
+static void
+swallow(const char *msg)
+{
+	(void)msg;	/* library code never prints; errors come back via
+			 * XGBGetLastError */
+}
+
+static void
+xgb_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	XGBRegisterLogCallback(swallow);
+	XGBSetGlobalConfig("{\"verbosity\": 0}");
+}
+
+static int
+xgb_fail(char *err, size_t errlen, const char *what)
+{
+	const char *e = XGBGetLastError();
+	const char *nl;
+	int len;
+
+	/* XGBoost's messages are multi-line with a source location first */
+	if (e == NULL || *e == '\0')
+		e = "unknown error";
+	if ((nl = strrchr(e, ':')) != NULL && nl[1] == ' ' && nl[2])
+		e = nl + 2;
+	len = (int)strcspn(e, "\n");
+	snprintf(err, errlen, "%s: XGBoost: %.*s", what, len, e);
+	return -1;
+}
+
+void
+kc_train_defaults(kc_train_opts *o)
+{
+	o->objective = KC_OBJ_STARS;
+	o->rounds = 40;
+	o->depth = 3;
+	o->eta = 0.3;
+	o->folds = 5;
+	o->threads = 1;
+}
+
+double
+kc_model_weight_for(long n, double rho)
+{
+	double q;
+
+	if (n <= 0 || isnan(rho))
+		return 0;
+	q = 2 * rho;
+	q = q < 0 ? 0 : q > 1 ? 1 : q;
+	return 0.8 * (double)n / ((double)n + 10) * q;
+}
+
+static uint64_t
+fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Fits one booster on rows idx[0..m) of ts (which keep the examples of a
+ * group together, as the ranking objective needs).
+ */
+static int
+fit(const kc_trainset *ts, const kc_train_opts *o, const size_t *idx,
+    size_t m, BoosterHandle *out, char *err, size_t errlen)
+{
+	DMatrixHandle dm = NULL;
+	BoosterHandle h = NULL;
+	float *x = NULL, *y = NULL;
+	unsigned *gs = NULL;
+	char buf[64];
+	double mean = 0;
+	size_t i, ng = 0;
+	int r, ret = -1;
+
+	x = malloc(m * ts->nf * sizeof(float));
+	y = malloc(m * sizeof(float));
+	gs = malloc(m * sizeof(unsigned));
+	if (x == NULL || y == NULL || gs == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		memcpy(x + i * ts->nf, ts->x + idx[i] * ts->nf,
+		    ts->nf * sizeof(float));
+		y[i] = ts->stars[idx[i]];
+		mean += y[i];
+		if (i == 0 || ts->group[idx[i]] != ts->group[idx[i - 1]])
+			gs[ng++] = 0;
+		gs[ng - 1]++;
+	}
+	mean /= (double)m;
+	if (XGDMatrixCreateFromMat(x, m, ts->nf, NAN, &dm) != 0 ||
+	    XGDMatrixSetFloatInfo(dm, "label", y, m) != 0 ||
+	    (o->objective == KC_OBJ_RANK && XGDMatrixSetGroup(dm, gs, ng) !=
+	    0)) {
+		xgb_fail(err, errlen, "training data");
+		goto out;
+	}
+	if (XGBoosterCreate(&dm, 1, &h) != 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d", o->depth);
+	if (XGBoosterSetParam(h, "max_depth", buf) != 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%g", o->eta);
+	if (XGBoosterSetParam(h, "eta", buf) != 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d", o->threads);
+	if (XGBoosterSetParam(h, "nthread", buf) != 0)
+		goto fail;
+	/* few examples: let a leaf hold one, and keep trees shallow instead */
+	/*
+	 * Few examples are separated perfectly by many features, most of
+	 * them by accident.  Each split drawing from half the features makes
+	 * the trees use many of them, and the ensemble follows what they
+	 * agree on instead of the first perfect separator.
+	 */
+	if (XGBoosterSetParam(h, "colsample_bynode", "0.5") != 0 ||
+	    XGBoosterSetParam(h, "min_child_weight", "1") != 0 ||
+	    XGBoosterSetParam(h, "tree_method", "hist") != 0 ||
+	    XGBoosterSetParam(h, "seed", "1") != 0)
+		goto fail;
+	if (o->objective == KC_OBJ_RANK) {
+		if (XGBoosterSetParam(h, "objective", "rank:pairwise") != 0)
+			goto fail;
+	} else {
+		snprintf(buf, sizeof(buf), "%.6f", mean);
+		if (XGBoosterSetParam(h, "objective",
+		    "reg:squarederror") != 0 ||
+		    XGBoosterSetParam(h, "base_score", buf) != 0)
+			goto fail;
+	}
+	for (r = 0; r < o->rounds; r++)
+		if (XGBoosterUpdateOneIter(h, r, dm) != 0)
+			goto fail;
+	*out = h;
+	h = NULL;
+	ret = 0;
+	goto out;
+fail:
+	xgb_fail(err, errlen, "training");
+out:
+	if (h)
+		XGBoosterFree(h);
+	if (dm)
+		XGDMatrixFree(dm);
+	free(x);
+	free(y);
+	free(gs);
+	return ret;
+}
+
+/* Raw predictions of h for rows idx[0..m) of x (nf columns) into out. */
+static int
+raw_predict(BoosterHandle h, const float *x, size_t nf, const size_t *idx,
+    size_t m, size_t nrow, float *out, char *err, size_t errlen)
+{
+	DMatrixHandle dm = NULL;
+	const float *res;
+	bst_ulong len;
+	float *sub = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (idx) {
+		if ((sub = malloc(m * nf * sizeof(float))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < m; i++)
+			memcpy(sub + i * nf, x + idx[i] * nf,
+			    nf * sizeof(float));
+		x = sub;
+	} else
+		m = nrow;
+	if (XGDMatrixCreateFromMat(x, m, nf, NAN, &dm) != 0 ||
+	    XGBoosterPredict(h, dm, 0, 0, 0, &len, &res) != 0) {
+		xgb_fail(err, errlen, "prediction");
+		goto out;
+	}
+	if (len != m) {
+		snprintf(err, errlen, "prediction: %lu values for %zu rows",
+		    (unsigned long)len, m);
+		goto out;
+	}
+	memcpy(out, res, m * sizeof(float));
+	ret = 0;
+out:
+	if (dm)
+		XGDMatrixFree(dm);
+	free(sub);
+	return ret;
+}
+
+static int
+by_group(const void *a, const void *b, void *arg)
+{
+	const unsigned *g = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (g[x] != g[y])
+		return g[x] < g[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Held-out quality: each example is predicted by a model trained on the
+ * other folds, and the pooled predictions are compared with the stars.
+ * Folds are a fixed pseudo-random deal (the same data gives the same
+ * figures), not positions: ratings often come in a pattern, and every
+ * clip of one kind landing in one fold would measure nothing.  The
+ * heuristic's figures on the same clips are the baseline.
+ */
+static int
+cross_validate(const kc_trainset *ts, const kc_train_opts *o,
+    const size_t *order, kc_model *m, char *err, size_t errlen)
+{
+	size_t n = ts->n, i, j, mt, mv, k, hcol = (size_t)-1, t;
+	size_t *tr = NULL, *va = NULL, *fold = NULL;
+	uint64_t rng = 88172645463325252ULL;
+	double *pred = NULL, *stars = NULL, *rel = NULL, *heur = NULL;
+	float *p = NULL;
+	BoosterHandle h;
+	int f, ret = -1;
+
+	k = (size_t)o->folds < n ? (size_t)o->folds : n;
+	m->info.folds = (int)k;
+	tr = malloc(n * sizeof(size_t));
+	va = malloc(n * sizeof(size_t));
+	pred = malloc(n * sizeof(double));
+	stars = malloc(n * sizeof(double));
+	rel = malloc(n * sizeof(double));
+	heur = malloc(n * sizeof(double));
+	p = malloc(n * sizeof(float));
+	fold = malloc(n * sizeof(size_t));
+	if (!tr || !va || !pred || !stars || !rel || !heur || !p || !fold) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (j = 0; j < ts->nf; j++)
+		if (strcmp(ts->names[j], "heuristic") == 0)
+			hcol = j;
+	for (i = 0; i < n; i++)
+		fold[i] = i % k;
+	/* Fisher-Yates with a fixed xorshift */
+	for (i = n; i > 1; i--) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		j = (size_t)(rng % i);
+		t = fold[i - 1];
+		fold[i - 1] = fold[j];
+		fold[j] = t;
+	}
+	for (f = 0; f < (int)k; f++) {
+		for (i = mt = mv = 0; i < n; i++)
+			if (fold[i] == (size_t)f)
+				va[mv++] = order[i];
+			else
+				tr[mt++] = order[i];
+		if (fit(ts, o, tr, mt, &h, err, errlen) != 0)
+			goto out;
+		if (raw_predict(h, ts->x, ts->nf, va, mv, 0, p, err,
+		    errlen) != 0) {
+			XGBoosterFree(h);
+			goto out;
+		}
+		XGBoosterFree(h);
+		for (i = mv = 0; i < n; i++)
+			if (fold[i] == (size_t)f)
+				pred[i] = p[mv++];
+		if (o->objective == KC_OBJ_RANK) {
+			/* rescale this fold's margins to 0-1 */
+			double lo = INFINITY, hi = -INFINITY;
+
+			for (i = 0; i < n; i++)
+				if (fold[i] == (size_t)f) {
+					lo = fmin(lo, pred[i]);
+					hi = fmax(hi, pred[i]);
+				}
+			for (i = 0; i < n; i++)
+				if (fold[i] == (size_t)f)
+					pred[i] = hi > lo ? (pred[i] - lo) /
+					    (hi - lo) : 0.5;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		stars[i] = ts->stars[order[i]];
+		rel[i] = stars[i] - 1;
+		heur[i] = ts->base ? ts->base[order[i]] : hcol != (size_t)-1 ?
+		    ts->x[order[i] * ts->nf + hcol] : NAN;
+		if (isnan(heur[i]))
+			heur[i] = 0;
+	}
+	m->info.spearman = kc_spearman(pred, stars, n);
+	m->info.ndcg = kc_ndcg(pred, rel, n, 10);
+	m->info.base_spearman = kc_spearman(heur, stars, n);
+	m->info.base_ndcg = kc_ndcg(heur, rel, n, 10);
+	ret = 0;
+out:
+	free(tr);
+	free(va);
+	free(pred);
+	free(stars);
+	free(rel);
+	free(heur);
+	free(p);
+	free(fold);
+	return ret;
+}
+
+static void
+now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static kc_model *
+model_new(size_t nf)
+{
+	kc_model *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	if ((m->names = calloc(nf ? nf : 1, sizeof(char *))) == NULL) {
+		free(m);
+		return NULL;
+	}
+	m->nf = nf;
+	m->info.created = m->created;
+	m->info.spearman = m->info.ndcg = NAN;
+	m->info.base_spearman = m->info.base_ndcg = NAN;
+	return m;
+}
+
+int
+kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
+    kc_model **out, char *err, size_t errlen)
+{
+	kc_model *m = NULL;
+	size_t *order = NULL, i;
+	float *p = NULL;
+	long streams = 0;
+
+	*out = NULL;
+	xgb_init();
+	/*
+	 * Ratings that are all alike still make a model (a flat one): its
+	 * held-out correlation is undefined, so its weight is 0, and the
+	 * generations keep step with the ratings.
+	 */
+	if (ts->n < 2) {
+		snprintf(err, errlen, "not enough to learn from: %zu rated "
+		    "clip%s (need 2)", ts->n, ts->n == 1 ? "" : "s");
+		return -1;
+	}
+	if (ts->nf == 0 || ts->nf > MAX_FEATURES) {
+		snprintf(err, errlen, "%zu features (want 1-%d)", ts->nf,
+		    MAX_FEATURES);
+		return -1;
+	}
+	if ((m = model_new(ts->nf)) == NULL ||
+	    (order = malloc(ts->n * sizeof(size_t))) == NULL ||
+	    (p = malloc(ts->n * sizeof(float))) == NULL)
+		goto nomem;
+	for (i = 0; i < ts->nf; i++)
+		if ((m->names[i] = strdup(ts->names[i])) == NULL)
+			goto nomem;
+	for (i = 0; i < ts->n; i++)
+		order[i] = i;
+	qsort_r(order, ts->n, sizeof(size_t), by_group, (void *)ts->group);
+	for (i = 0; i < ts->n; i++)
+		if (i == 0 || ts->group[order[i]] != ts->group[order[i - 1]])
+			streams++;
+	m->obj = o->objective;
+	m->info.objective = o->objective == KC_OBJ_RANK ? "rank" : "stars";
+	m->info.train_size = (long)ts->n;
+	m->info.streams = streams;
+	now_iso(m->created, sizeof(m->created));
+	if (o->folds >= 2 && cross_validate(ts, o, order, m, err, errlen) != 0)
+		goto fail;
+	if (fit(ts, o, order, ts->n, &m->h, err, errlen) != 0)
+		goto fail;
+	if (o->objective == KC_OBJ_RANK) {
+		/* margins have no unit: the training set's range is 0-1 */
+		if (raw_predict(m->h, ts->x, ts->nf, NULL, 0, ts->n, p, err,
+		    errlen) != 0)
+			goto fail;
+		m->lo = INFINITY;
+		m->hi = -INFINITY;
+		for (i = 0; i < ts->n; i++) {
+			m->lo = fmin(m->lo, p[i]);
+			m->hi = fmax(m->hi, p[i]);
+		}
+		if (!(m->hi > m->lo))
+			m->hi = m->lo + 1;
+	} else {
+		m->lo = 1;
+		m->hi = 5;
+	}
+	m->info.weight = kc_model_weight_for(m->info.train_size,
+	    m->info.spearman);
+	free(order);
+	free(p);
+	*out = m;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(order);
+	free(p);
+	kc_model_free(m);
+	return -1;
+}
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
+}
+
+/* The model file's JSON; NULL on failure. */
+static json_t *
+model_json(kc_model *m, char *err, size_t errlen)
+{
+	json_t *o = NULL, *xgb = NULL, *names, *q;
+	json_error_t je;
+	bst_ulong len;
+	const char *buf;
+	char *dump = NULL, sum[24];
+	size_t i;
+
+	if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}", &len,
+	    &buf) != 0) {
+		xgb_fail(err, errlen, "saving");
+		return NULL;
+	}
+	if ((xgb = json_loadb(buf, len, 0, &je)) == NULL) {
+		snprintf(err, errlen, "saving: XGBoost's JSON: %s", je.text);
+		return NULL;
+	}
+	if ((dump = json_dumps(xgb, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		goto nomem;
+	snprintf(sum, sizeof(sum), "%016llx",
+	    (unsigned long long)fnv1a(dump, strlen(dump)));
+	free(dump);
+	o = json_object();
+	names = json_array();
+	q = json_object();
+	if (o == NULL || names == NULL || q == NULL)
+		goto nomem;
+	for (i = 0; i < m->nf; i++)
+		json_array_append_new(names, json_string(m->names[i]));
+	json_object_set_new(q, "folds", json_integer(m->info.folds));
+	json_object_set_new(q, "spearman", num_or_null(m->info.spearman));
+	json_object_set_new(q, "ndcg", num_or_null(m->info.ndcg));
+	json_object_set_new(q, "heuristic_spearman",
+	    num_or_null(m->info.base_spearman));
+	json_object_set_new(q, "heuristic_ndcg",
+	    num_or_null(m->info.base_ndcg));
+	if (json_object_set_new(o, "kc_model", json_integer(KC_MODEL_FORMAT)) ||
+	    json_object_set_new(o, "generation",
+	    json_integer(m->info.generation)) ||
+	    json_object_set_new(o, "created", json_string(m->created)) ||
+	    json_object_set_new(o, "objective",
+	    json_string(m->info.objective)) ||
+	    json_object_set_new(o, "features", names) ||
+	    json_object_set_new(o, "normalisation", json_string(
+	    "window means of per-hop robust z-scores against the stream "
+	    "(and its channel), soft-clipped; kind 0 audio, 1 video; "
+	    "heuristic 0-1")) ||
+	    json_object_set_new(o, "train_size",
+	    json_integer(m->info.train_size)) ||
+	    json_object_set_new(o, "streams", json_integer(m->info.streams)) ||
+	    json_object_set_new(o, "quality", q) ||
+	    json_object_set_new(o, "output", json_pack("[f,f]", m->lo,
+	    m->hi)) ||
+	    json_object_set_new(o, "weight", json_real(round(m->info.weight *
+	    10000) / 10000)) ||
+	    json_object_set_new(o, "checksum", json_string(sum)) ||
+	    json_object_set_new(o, "xgboost", xgb))
+		goto nomem2;
+	return o;
+nomem:
+	json_decref(xgb);
+nomem2:
+	json_decref(o);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+int
+kc_model_generation_of(const char *name)
+{
+	int g, n = 0;
+
+	if (sscanf(name, "gen-%d.json%n", &g, &n) != 1 || n == 0 ||
+	    name[n] != '\0' || g < 1)
+		return 0;
+	return g;
+}
+
+/* Highest generation number among dir's gen-NNNNNN.json files. */
+static int
+last_generation(const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	int g, max = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if ((g = kc_model_generation_of(e->d_name)) > max)
+			max = g;
+	closedir(d);
+	return max;
+}
+
+/*
+ * Removes temporary files an earlier trainer left when it was killed
+ * while saving (older than an hour, so a running one's is spared).
+ */
+static void
+sweep(const char *dir)
+{
+	char p[4096];
+	struct dirent *e;
+	struct stat st;
+	time_t now = time(NULL);
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".model-", 7) == 0 &&
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) <
+		    sizeof(p) && stat(p, &st) == 0 && st.st_mtime < now - 3600)
+			unlink(p);
+	closedir(d);
+}
+
+int
+kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
+    char *err, size_t errlen)
+{
+	char tmp[4096], gen[4096], cur[4096];
+	json_t *o = NULL;
+	FILE *fp = NULL;
+	int fd = -1, g, tries, ret = -1;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	sweep(dir);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.model-XXXXXX", dir) >=
+	    sizeof(tmp) || (size_t)snprintf(cur, sizeof(cur), "%s/%s", dir,
+	    KC_MODEL_CURRENT) >= sizeof(cur)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	/*
+	 * One temporary file becomes both names: hard-linked as the next
+	 * generation (link fails if a concurrent trainer took the number:
+	 * take the next), then renamed over model.json.
+	 */
+	for (tries = 0; tries < 100; tries++) {
+		g = last_generation(dir) + 1;
+		m->info.generation = g;
+		if ((o = model_json(m, err, errlen)) == NULL)
+			goto out;
+		if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		fd = -1;
+		if (json_dumpf(o, fp, JSON_INDENT(1) |
+		    JSON_REAL_PRECISION(9)) != 0 || fputc('\n', fp) == EOF ||
+		    fflush(fp) != 0 ||
+		    fsync(fileno(fp)) != 0) {
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno ?
+			    errno : EIO));
+			goto out;
+		}
+		if (fclose(fp) != 0) {
+			fp = NULL;
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		fp = NULL;
+		json_decref(o);
+		o = NULL;
+		snprintf(gen, sizeof(gen), "%s/gen-%06d.json", dir, g);
+		if (link(tmp, gen) == 0)
+			break;
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", gen, strerror(errno));
+			goto out;
+		}
+		unlink(tmp);
+		snprintf(tmp, sizeof(tmp), "%s/.model-XXXXXX", dir);
+	}
+	if (tries == 100) {
+		snprintf(err, errlen, "%s: no free generation number", dir);
+		goto out;
+	}
+	if (rename(tmp, cur) != 0) {
+		snprintf(err, errlen, "%s: %s", cur, strerror(errno));
+		goto out;
+	}
+	if (path)
+		snprintf(path, pathlen, "%s", gen);
+	ret = 0;
+out:
+	if (ret != 0 && strchr(tmp, 'X') == NULL)
+		unlink(tmp);
+	if (fp)
+		fclose(fp);
+	if (fd >= 0)
+		close(fd);
+	json_decref(o);
+	return ret;
+}
+
+static json_t *
+read_json(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	struct stat st;
+	json_t *o;
+
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (st.st_size > MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than %ld bytes", path,
+		    MAX_FILE);
+		return NULL;
+	}
+	if ((o = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		snprintf(err, errlen, "%s:%d: not valid JSON (%s)", path,
+		    je.line, je.text);
+		return NULL;
+	}
+	if (!json_is_object(o) || json_integer_value(json_object_get(o,
+	    "kc_model")) != KC_MODEL_FORMAT) {
+		snprintf(err, errlen, "%s: not a kc model file of format %d",
+		    path, KC_MODEL_FORMAT);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static double
+jnum(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The metadata of o into info (strings into created). */
+static void
+read_info(const json_t *o, kc_model_info *info, char *created, size_t n)
+{
+	const json_t *q = json_object_get(o, "quality");
+	const char *s;
+
+	memset(info, 0, sizeof(*info));
+	info->generation = (int)json_integer_value(json_object_get(o,
+	    "generation"));
+	s = json_string_value(json_object_get(o, "created"));
+	snprintf(created, n, "%s", s ? s : "");
+	info->created = created;
+	s = json_string_value(json_object_get(o, "objective"));
+	info->objective = s && strcmp(s, "rank") == 0 ? "rank" : "stars";
+	info->train_size = (long)json_integer_value(json_object_get(o,
+	    "train_size"));
+	info->streams = (long)json_integer_value(json_object_get(o,
+	    "streams"));
+	info->folds = (int)json_integer_value(json_object_get(q, "folds"));
+	info->spearman = jnum(q, "spearman");
+	info->ndcg = jnum(q, "ndcg");
+	info->base_spearman = jnum(q, "heuristic_spearman");
+	info->base_ndcg = jnum(q, "heuristic_ndcg");
+	info->weight = jnum(o, "weight");
+}
+
+int
+kc_model_peek(const char *path, kc_model_info *info, char *created,
+    size_t createdlen, char *err, size_t errlen)
+{
+	json_t *o = read_json(path, err, errlen);
+
+	if (o == NULL)
+		return -1;
+	read_info(o, info, created, createdlen);
+	json_decref(o);
+	return 0;
+}
+
+int
+kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
+{
+	json_t *o, *names, *xgb, *outp;
+	const char *sum;
+	char *dump = NULL, mine[24];
+	kc_model *m = NULL;
+	bst_ulong nf;
+	size_t i, j;
+
+	*out = NULL;
+	xgb_init();
+	if ((o = read_json(path, err, errlen)) == NULL)
+		return -1;
+	names = json_object_get(o, "features");
+	xgb = json_object_get(o, "xgboost");
+	outp = json_object_get(o, "output");
+	sum = json_string_value(json_object_get(o, "checksum"));
+	if (!json_is_array(names) || json_array_size(names) == 0 ||
+	    json_array_size(names) > MAX_FEATURES || !json_is_object(xgb) ||
+	    !json_is_array(outp) || json_array_size(outp) != 2 || sum == NULL) {
+		snprintf(err, errlen, "%s: kc model metadata incomplete", path);
+		goto fail;
+	}
+	if ((m = model_new(json_array_size(names))) == NULL)
+		goto nomem;
+	read_info(o, &m->info, m->created, sizeof(m->created));
+	m->lo = json_number_value(json_array_get(outp, 0));
+	m->hi = json_number_value(json_array_get(outp, 1));
+	if (!isfinite(m->lo) || !isfinite(m->hi) || !(m->hi > m->lo) ||
+	    !(m->info.weight >= 0 && m->info.weight <= 1)) {
+		snprintf(err, errlen, "%s: bad \"output\" or \"weight\"", path);
+		goto fail;
+	}
+	m->obj = strcmp(m->info.objective, "rank") == 0 ? KC_OBJ_RANK :
+	    KC_OBJ_STARS;
+	for (i = 0; i < m->nf; i++) {
+		const char *s = json_string_value(json_array_get(names, i));
+
+		if (s == NULL || *s == '\0') {
+			snprintf(err, errlen, "%s: feature %zu is not a name",
+			    path, i);
+			goto fail;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(m->names[j], s) == 0) {
+				snprintf(err, errlen, "%s: feature \"%s\" "
+				    "twice", path, s);
+				goto fail;
+			}
+		if ((m->names[i] = strdup(s)) == NULL)
+			goto nomem;
+	}
+	if ((dump = json_dumps(xgb, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		goto nomem;
+	snprintf(mine, sizeof(mine), "%016llx",
+	    (unsigned long long)fnv1a(dump, strlen(dump)));
+	if (strcmp(mine, sum) != 0) {
+		snprintf(err, errlen, "%s: the trees do not match their "
+		    "checksum (file damaged or edited)", path);
+		goto fail;
+	}
+	if (XGBoosterCreate(NULL, 0, &m->h) != 0 ||
+	    XGBoosterLoadModelFromBuffer(m->h, dump, strlen(dump)) != 0) {
+		xgb_fail(err, errlen, path);
+		goto fail;
+	}
+	if (XGBoosterGetNumFeature(m->h, &nf) != 0 || nf > m->nf) {
+		snprintf(err, errlen, "%s: the trees use %lu features, the "
+		    "metadata names %zu", path, (unsigned long)nf, m->nf);
+		goto fail;
+	}
+	free(dump);
+	json_decref(o);
+	*out = m;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(dump);
+	json_decref(o);
+	kc_model_free(m);
+	return -1;
+}
+
+const kc_model_info *
+kc_model_about(const kc_model *m)
+{
+	return &m->info;
+}
+
+size_t
+kc_model_nfeatures(const kc_model *m)
+{
+	return m->nf;
+}
+
+const char *
+kc_model_feature(const kc_model *m, size_t i)
+{
+	return i < m->nf ? m->names[i] : NULL;
+}
+
+int
+kc_model_predict(kc_model *m, const float *x, size_t nrow, float *out,
+    char *err, size_t errlen)
+{
+	size_t i;
+	double v;
+
+	if (nrow == 0)
+		return 0;
+	if (raw_predict(m->h, x, m->nf, NULL, 0, nrow, out, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < nrow; i++) {
+		v = (out[i] - m->lo) / (m->hi - m->lo);
+		out[i] = (float)(isnan(v) ? 0.5 : v < 0 ? 0 : v > 1 ? 1 : v);
+	}
+	return 0;
+}
+
+void
+kc_model_free(kc_model *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	if (m->h)
+		XGBoosterFree(m->h);
+	for (i = 0; i < m->nf; i++)
+		free(m->names[i]);
+	free(m->names);
+	free(m);
+}

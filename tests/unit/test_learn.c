@@ -1,0 +1,292 @@
+/*
+ * test_learn.c - unit tests of the learned model's library: the quality
+ * measures (learn.c) against values worked out by hand here, and the
+ * model (model.c): training on a planted rule, the save/load round trip
+ * with generations, the blend weight formula, and the refusal of damaged,
+ * edited and foreign files with a reason instead of a crash.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "learn.h"
+#include "model.h"
+
+#define assert_near(a, b, tol) do {					\
+	double a_ = (a), b_ = (b);					\
+	if (!(fabs(a_ - b_) <= (tol)))					\
+		fail_msg("%s = %.17g, want %.17g (tolerance %g)", #a,	\
+		    a_, b_, (double)(tol));				\
+} while (0)
+
+static void
+test_spearman(void **state)
+{
+	double x[] = { 1, 2, 3, 4, 5 }, up[] = { 10, 20, 30, 40, 50 };
+	double down[] = { 9, 7, 5, 3, 1 };
+	/* ties: ranks of y are 1.5 1.5 3 4 5; by hand rho = 0.9746794 */
+	double y[] = { 1, 1, 2, 3, 4 }, c[] = { 2, 2, 2 };
+
+	(void)state;
+	assert_near(kc_spearman(x, up, 5), 1, 1e-12);
+	assert_near(kc_spearman(x, down, 5), -1, 1e-12);
+	assert_near(kc_spearman(x, y, 5), 0.9746794344808963, 1e-12);
+	assert_true(isnan(kc_spearman(x, c, 3)));	/* constant side */
+	assert_true(isnan(kc_spearman(x, up, 1)));
+}
+
+static void
+test_ndcg(void **state)
+{
+	double s[] = { 0.9, 0.1, 0.5 }, r[] = { 0, 3, 1 };
+	double best[] = { 1, 3, 2 };
+	double tie[] = { 1, 1 }, tr[] = { 0, 1 }, zero[] = { 0, 0 };
+	/* order 0, 2, 1: gains 0, 1, 7 -> 0 + 1/log2(3) + 7/2;
+	 * ideal 1, 2, 0: 7 + 1/log2(3) */
+	double want = (1 / log2(3) + 3.5) / (7 + 1 / log2(3));
+
+	(void)state;
+	assert_near(kc_ndcg(s, r, 3, 0), want, 1e-12);
+	assert_near(kc_ndcg(best, r, 3, 0), 1, 1e-12);
+	/* @1: the top one has gain 0 */
+	assert_near(kc_ndcg(s, r, 3, 1), 0, 1e-12);
+	/* ties count pessimistically: the irrelevant one first */
+	assert_near(kc_ndcg(tie, tr, 2, 1), 0, 1e-12);
+	assert_true(isnan(kc_ndcg(tie, zero, 2, 0)));
+	assert_true(isnan(kc_ndcg(s, r, 0, 0)));
+}
+
+static void
+test_weight(void **state)
+{
+	(void)state;
+	assert_near(kc_model_weight_for(0, 0.9), 0, 0);
+	assert_near(kc_model_weight_for(20, 0.9), 0.8 * 20 / 30.0, 1e-12);
+	assert_near(kc_model_weight_for(20, 0.25), 0.8 * 20 / 30.0 * 0.5,
+	    1e-12);
+	assert_near(kc_model_weight_for(20, -0.3), 0, 0);
+	assert_near(kc_model_weight_for(20, NAN), 0, 0);
+	assert_true(kc_model_weight_for(1000, 1) < 0.8);
+	assert_true(kc_model_weight_for(100, 1) > kc_model_weight_for(50, 1));
+}
+
+/* 60 examples over 3 streams: stars follow feature 1 ("good_z"), feature
+ * 2 is noise. */
+#define N 60
+#define NF 3
+static float X[N * NF], Y[N], B[N];
+static unsigned G[N];
+static const char *const NAMES[NF] = { "kind", "good_z", "noise_z" };
+
+static void
+make_set(kc_trainset *ts)
+{
+	uint32_t r = 12345;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		r = r * 1103515245u + 12345u;
+		X[i * NF] = (float)(i % 2);
+		X[i * NF + 1] = (float)((i * 7) % 10) / 2;	/* 0..4.5 */
+		X[i * NF + 2] = (float)(r >> 16 & 0xff) / 64;
+		Y[i] = 1 + (float)floor(X[i * NF + 1] * 0.9);	/* 1..5 */
+		B[i] = X[i * NF + 2];
+		G[i] = (unsigned)(i % 3);
+	}
+	ts->n = N;
+	ts->nf = NF;
+	ts->names = NAMES;
+	ts->x = X;
+	ts->stars = Y;
+	ts->group = G;
+	ts->base = B;
+}
+
+static void
+scratch(char *buf, size_t n)
+{
+	const char *tmp = getenv("KC_TMP");
+
+	snprintf(buf, n, "%s/test_learn.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(buf));
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+test_train_roundtrip(void **state)
+{
+	kc_train_opts o;
+	kc_trainset ts;
+	kc_model *m, *l;
+	char dir[512], path[1024], err[1024], cur[1024], created[32];
+	char stale[600];
+	struct timeval times[2];
+	float row[2][NF] = { { 0, 4.5f, 1 }, { 0, 0, 1 } }, out[2];
+	kc_model_info in;
+	size_t i;
+
+	(void)state;
+	make_set(&ts);
+	kc_train_defaults(&o);
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	/* the rule is learnable; the noise baseline is not */
+	assert_true(kc_model_about(m)->spearman > 0.8);
+	assert_true(fabs(kc_model_about(m)->base_spearman) < 0.5);
+	assert_true(kc_model_about(m)->weight > 0.5);
+	assert_int_equal(kc_model_about(m)->streams, 3);
+	assert_int_equal(kc_model_about(m)->train_size, N);
+
+	scratch(dir, sizeof(dir));
+	/* a temporary file a killed trainer left an hour ago goes */
+	snprintf(stale, sizeof(stale), "%s/.model-AbCdEf", dir);
+	write_text(stale, "{\"kc_model\": 1, \"trunc");
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - 7200;
+	times[0].tv_usec = times[1].tv_usec = 0;
+	assert_int_equal(utimes(stale, times), 0);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	assert_non_null(strstr(path, "gen-000001.json"));
+	assert_int_equal(access(stale, F_OK), -1);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	assert_non_null(strstr(path, "gen-000002.json"));
+	snprintf(cur, sizeof(cur), "%s/%s", dir, KC_MODEL_CURRENT);
+	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_about(l)->generation, 2);
+	assert_int_equal(kc_model_generation_of("gen-000002.json"), 2);
+	assert_int_equal(kc_model_generation_of("gen-12.json"), 12);
+	assert_int_equal(kc_model_generation_of("gen-000002.json.x"), 0);
+	assert_int_equal(kc_model_generation_of("gen-0.json"), 0);
+	assert_int_equal(kc_model_generation_of(KC_MODEL_CURRENT), 0);
+	assert_int_equal((int)kc_model_nfeatures(l), NF);
+	for (i = 0; i < NF; i++)
+		assert_string_equal(kc_model_feature(l, i), NAMES[i]);
+	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
+	    sizeof(err)), 0);
+	assert_true(out[0] > 0.7 && out[0] <= 1);	/* good_z high: ~5 */
+	assert_true(out[1] < 0.3 && out[1] >= 0);	/* low: ~1 */
+	assert_int_equal(kc_model_peek(cur, &in, created, sizeof(created), err,
+	    sizeof(err)), 0);
+	assert_int_equal(in.generation, 2);
+	assert_near(in.weight, kc_model_about(m)->weight, 1e-4);
+	kc_model_free(l);
+	kc_model_free(m);
+}
+
+static void
+test_refusals(void **state)
+{
+	kc_train_opts o;
+	kc_trainset ts;
+	kc_model *m, *l = NULL;
+	char dir[512], path[1024], err[1024], bad[1100], *text, *p;
+	long size;
+	FILE *fp;
+
+	(void)state;
+	make_set(&ts);
+	kc_train_defaults(&o);
+	o.folds = 0;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	scratch(dir, sizeof(dir));
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	kc_model_free(m);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)size + 1);
+	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+
+	text[size / 2] = '\0';		/* truncated */
+	write_text(bad, text);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_null(l);
+	assert_non_null(strstr(err, "not valid JSON"));
+	text[size / 2] = ' ';
+
+	/* a tree's number edited: the checksum no longer matches */
+	p = strstr(text, "\"split_conditions\"");
+	assert_non_null(p);
+	p = strpbrk(p, "0123456789");
+	*p = *p == '9' ? '8' : (char)(*p + 1);
+	write_text(bad, text);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "checksum"));
+
+	write_text(bad, "{\"kc_model\": 2}");
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a kc model"));
+	write_text(bad, "[1, 2]");
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	snprintf(bad, sizeof(bad), "%s/none.json", dir);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	free(text);
+}
+
+static void
+test_too_little(void **state)
+{
+	kc_train_opts o;
+	kc_trainset ts;
+	kc_model *m = NULL;
+	float same[N];
+	char err[512];
+	int i;
+
+	(void)state;
+	make_set(&ts);
+	kc_train_defaults(&o);
+	ts.n = 1;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), -1);
+	assert_null(m);
+	assert_non_null(strstr(err, "not enough"));
+	/* all alike: a flat model that has no say in the score */
+	for (i = 0; i < N; i++)
+		same[i] = 4;
+	ts.n = N;
+	ts.stars = same;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	assert_true(isnan(kc_model_about(m)->spearman));
+	assert_near(kc_model_about(m)->weight, 0, 0);
+	kc_model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spearman),
+		cmocka_unit_test(test_ndcg),
+		cmocka_unit_test(test_weight),
+		cmocka_unit_test(test_train_roundtrip),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_too_little),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
