@@ -34,9 +34,12 @@ static const char usage_text[] =
 "usage: kc-clip [options] SOURCE\n"
 "       kc-clip [options] --url SOURCE\n"
 "\n"
-"Find the best audio and video highlights of SOURCE (a local media file or\n"
-"an http(s) URL of one) and, with --generate-clips, cut them into --out and\n"
-"record them in the clip database.  Runs the kc pipeline:\n"
+"Find the best audio and video highlights of SOURCE and, with\n"
+"--generate-clips, cut them into --out and record them in the clip\n"
+"database.  SOURCE is what kc-fetch reads: a local media file, an http(s)\n"
+"URL of one, an HLS playlist (.m3u8, VOD or live), or a Kick, Twitch or\n"
+"YouTube page.  A live stream is clipped while it is on air: each\n"
+"highlight is cut and recorded as soon as kc-score finds it.  Runs:\n"
 "  kc-fetch | kc-audiofeat | kc-videofeat | kc-score [| kc-cut | kc-db add]\n"
 "\n"
 "options:\n"
@@ -63,9 +66,27 @@ static const char usage_text[] =
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
+"network sources (passed to kc-fetch; see kc-fetch --help):\n"
+"      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
+"      --kick-api URL        Kick API base (default https://kick.com)\n"
+"      --no-ytdlp            do not try yt-dlp first\n"
+"      --quality H           cut from the best rendition at most H tall\n"
+"      --analysis-quality H  analyse the lowest rendition at least H tall\n"
+"                            (default 144)\n"
+"      --retries N           HTTP retries (default 5)\n"
+"      --backoff F           HTTP backoff factor (default 2)\n"
+"      --duration SECS       live: stop after this much stream time\n"
+"      --live-buffer SECS    live: best-rendition seconds kept for cutting\n"
+"                            (default 600)\n"
+"      --live-threshold Z    live: how far a window must stand out\n"
+"                            (kc-score; default 2)\n"
+"Live: Ctrl-C (or SIGTERM) once stops after what is in flight, whose\n"
+"clips are still cut and recorded; twice aborts.  --max-*-clips do not\n"
+"apply live (no top-N is known before the end).\n"
 "\n"
-"Not implemented yet: Kick/Twitch/YouTube page URLs, live streams; the\n"
-"learned model (scores are heuristic only).\n"
+"Not implemented yet: the learned model (scores are heuristic only);\n"
+"resuming a live stream after a kill (the run starts again at the live\n"
+"edge).\n"
 "\n"
 "exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
 "first one that failed (other than by a broken pipe) and exits with its\n"
@@ -79,7 +100,22 @@ struct opts {
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
 	int generate, accurate, json, quiet;
+	/* kc-fetch options passed through: pairs of option and value (NULL
+	 * for a flag) */
+	const char *fetch[24];
+	int nfetch;
+	const char *live_threshold;
 };
+
+/* Checks and remembers a kc-fetch option to pass on. */
+static void
+pass(struct opts *o, const char *flag, const char *val)
+{
+	if (o->nfetch + 2 > (int)(sizeof(o->fetch) / sizeof(o->fetch[0])))
+		kc_usage_error("%s: too many network options", flag);
+	o->fetch[o->nfetch++] = flag;
+	o->fetch[o->nfetch++] = val;
+}
 
 static void
 parse_args(int argc, char **argv, struct opts *o)
@@ -104,6 +140,16 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-resume", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "cookies", required_argument, NULL, 256 },
+		{ "kick-api", required_argument, NULL, 257 },
+		{ "no-ytdlp", no_argument, NULL, 258 },
+		{ "quality", required_argument, NULL, 259 },
+		{ "analysis-quality", required_argument, NULL, 260 },
+		{ "retries", required_argument, NULL, 261 },
+		{ "backoff", required_argument, NULL, 262 },
+		{ "duration", required_argument, NULL, 263 },
+		{ "live-buffer", required_argument, NULL, 264 },
+		{ "live-threshold", required_argument, NULL, 265 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -155,6 +201,25 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'Z': o->state = optarg; break;
 		case 'N': o->no_resume = 1; break;
 		case 'q': o->quiet = 1; break;
+		/* the same ranges as kc-fetch and kc-score, so a bad value is
+		 * a usage error here rather than a failed stage */
+		case 256: pass(o, "--cookies", optarg); break;
+		case 257: pass(o, "--kick-api", optarg); break;
+		case 258: pass(o, "--no-ytdlp", NULL); break;
+		case 259: kc_opt_long("--quality", optarg, 0, 8640);
+			pass(o, "--quality", optarg); break;
+		case 260: kc_opt_long("--analysis-quality", optarg, 0, 8640);
+			pass(o, "--analysis-quality", optarg); break;
+		case 261: kc_opt_long("--retries", optarg, 0, 100);
+			pass(o, "--retries", optarg); break;
+		case 262: kc_opt_real("--backoff", optarg, 1, 10);
+			pass(o, "--backoff", optarg); break;
+		case 263: kc_opt_real("--duration", optarg, 1, 1e6);
+			pass(o, "--duration", optarg); break;
+		case 264: kc_opt_real("--live-buffer", optarg, 30, 86400);
+			pass(o, "--live-buffer", optarg); break;
+		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
+			o->live_threshold = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();
@@ -182,9 +247,15 @@ static void
 build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 {
 	struct stage *s;
+	int i;
 
 	memset(pl, 0, sizeof(*pl));
 	s = pl_stage(pl, "kc-fetch");
+	for (i = 0; i < o->nfetch; i += 2) {
+		pl_arg(s, o->fetch[i]);
+		if (o->fetch[i + 1])
+			pl_arg(s, o->fetch[i + 1]);
+	}
 	if (j->resume_seq >= 0) {
 		snprintf(resume_s, sizeof(resume_s), "%ld", j->resume_seq);
 		pl_arg(s, "--resume-after");
@@ -213,6 +284,10 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--max-audio-clips"); pl_arg(s, o->na);
 	pl_arg(s, "--max-video-clips"); pl_arg(s, o->nv);
 	pl_arg(s, "--type"); pl_arg(s, o->type);
+	if (o->live_threshold) {
+		pl_arg(s, "--live-threshold");
+		pl_arg(s, o->live_threshold);
+	}
 	if (!o->generate)
 		return;
 	s = pl_stage(pl, "kc-cut");
