@@ -82,9 +82,10 @@ void journal_close(struct journal *j, int done);
  * them to the journal j (may be NULL).  With a journal to resume from,
  * the journal's records go first and the new stream record is dropped (or,
  * when the stream changed, the journal is started afresh).  Returns 0, or
- * -1 on a write error (the next stage went away).
+ * -1 on a write error (the next stage went away).  media_secs: stream
+ * seconds analysed; gaps: "gap" records seen.
  */
 int relay(int rd, int wr, int show_progress, double *media_secs,
-    struct journal *j);
+    long *gaps, struct journal *j);
 
 #endif

@@ -503,7 +503,7 @@ main(int argc, char **argv)
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
-	long n;
+	long n, gaps = 0;
 	int blame, relay_rc;
 
 	kc_setprog(argv[0]);
@@ -541,7 +541,7 @@ main(int argc, char **argv)
 	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
 	relay_rc = relay(pl.relay_rd, pl.relay_wr, !o.quiet &&
-	    isatty(STDERR_FILENO), &media, &jr);
+	    isatty(STDERR_FILENO), &media, &gaps, &jr);
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);
@@ -564,9 +564,13 @@ main(int argc, char **argv)
 	if (!o.quiet) {
 		t = kc_now() - t;
 		fprintf(stderr, "kc-clip: %ld %s; analysed %s of media in "
-		    "%.1f s (%.1fx realtime)\n", n, o.generate ? "clips" :
+		    "%.1f s (%.1fx realtime)", n, o.generate ? "clips" :
 		    "highlights", kc_fmt_hms(media, hms, sizeof(hms)), t,
 		    t > 0 ? media / t : 0);
+		if (gaps)	/* media that could not be fetched */
+			fprintf(stderr, "; %ld gap%s", gaps, gaps == 1 ? "" :
+			    "s");
+		fputc('\n', stderr);
 	}
 	fclose(sink.tmp);
 	kc_out_close();

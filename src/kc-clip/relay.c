@@ -87,7 +87,8 @@ stream_id(const char *line, size_t len, char *id, size_t n)
 }
 
 int
-relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
+relay(int rd, int wr, int show, double *media_secs, long *gaps,
+    struct journal *jr)
 {
 	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
 	kc_progress *pg = NULL;
@@ -101,6 +102,9 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
 	    NULL)
 		kc_die(KC_EXIT_DATA, "fdopen:");
+	/* a record is passed on whole and at once: live, kc-score must see
+	 * a hop as soon as the feature filters wrote it */
+	setvbuf(out, NULL, _IOLBF, 0);
 	if (show)
 		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
 	while ((n = getline(&line, &cap, in)) > 0) {
@@ -145,5 +149,6 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 	done = w.want_a && w.want_v ? fmin(w.done_a, w.done_v) : w.want_a ?
 	    w.done_a : w.done_v;
 	*media_secs = done - w.start;
+	*gaps = w.gaps;
 	return rc;
 }

@@ -325,11 +325,14 @@ api_get(kc_http *h, const char *path, long *status)
 	kc_http_result r;
 	json_t *j;
 	size_t len;
-	int rc;
+	int rc, round;
 
 	snprintf(url, sizeof(url), "%s%s%s", O.kick_api, O.kick_api[0] &&
 	    O.kick_api[strlen(O.kick_api) - 1] == '/' ? "" : "/", path + 1);
-	rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body, &len, &r);
+	/* a second round of retries, as for playlists (get_or_die) */
+	for (round = 0; (rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body,
+	    &len, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+		sleep(5);
 	*status = r.status;
 	if (rc == KC_HTTP_FAILED && r.status == 404)
 		return NULL;
