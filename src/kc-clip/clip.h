@@ -60,6 +60,7 @@ struct journal {
 	char id[64];		/* stream id of the journal, "" if none */
 	long resume_seq;	/* last complete segment, -1: start afresh */
 	double resume_t;	/* its end, stream time */
+	int resumed;		/* an earlier run's records are reused */
 };
 
 /* Names the journal of a source and range under dir (no I/O). */
@@ -73,7 +74,8 @@ int journal_replay(struct journal *j, FILE *out,
     void (*see)(const char *, size_t, void *), void *arg);
 void journal_restart(struct journal *j);	/* empties it */
 void journal_add(struct journal *j, const char *line, size_t n);
-/* Closes it; done: the run completed, so the journal is removed. */
+/* Closes it; done: the run completed, so the journal is removed, unless
+ * the run was a resumed one (see journal.c). */
 void journal_close(struct journal *j, int done);
 
 /*

@@ -60,7 +60,10 @@ static const char usage_text[] =
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
 "                            with the same SOURCE and range (default\n"
-"                            OUT/.kc-state)\n"
+"                            OUT/.kc-state); it goes when the run\n"
+"                            completes, unless the run was resumed: then\n"
+"                            it stays, so the same command again makes\n"
+"                            the same clips\n"
 "      --no-resume           start over, forgetting an interrupted run\n"
 "      --json                write the records on stdout, not a table\n"
 "  -q, --quiet               no progress or summary lines (the stages'\n"
@@ -284,6 +287,7 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--max-audio-clips"); pl_arg(s, o->na);
 	pl_arg(s, "--max-video-clips"); pl_arg(s, o->nv);
 	pl_arg(s, "--type"); pl_arg(s, o->type);
+	pl_arg(s, "--require-end");
 	if (o->live_threshold) {
 		pl_arg(s, "--live-threshold");
 		pl_arg(s, o->live_threshold);

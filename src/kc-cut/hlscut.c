@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,8 +213,9 @@ out:
 	return ns;
 }
 
-void
-hls_cleanup(const char *dir)
+/* Removes a folder of plain files. */
+static void
+rmflat(const char *dir)
 {
 	char p[PATH_MAX + 300];
 	struct dirent *e;
@@ -230,6 +232,61 @@ hls_cleanup(const char *dir)
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+void
+hls_cleanup(const char *dir)
+{
+	rmflat(dir);
 	kc_http_free(http);
 	http = NULL;
+}
+
+/* The process id that ends name after prefix and before suffix, or 0. */
+static long
+pid_in(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	const char *dot;
+	char buf[32], *end;
+	long pid;
+
+	if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k >= 300)
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n - k), name);
+	if ((dot = strrchr(buf, '.')) == NULL)
+		return 0;
+	errno = 0;
+	pid = strtol(dot + 1, &end, 10);
+	return errno || *end || end == dot + 1 || pid <= 0 ? 0 : pid;
+}
+
+void
+sweep_stale(const char *outdir)
+{
+	char p[PATH_MAX + 300], name[256];
+	struct dirent *e;
+	DIR *d;
+	long pid;
+	int isdir;
+
+	if ((d = opendir(outdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.')
+			continue;
+		snprintf(name, sizeof(name), "%s", e->d_name);
+		isdir = strncmp(name, ".kc-cut.", 8) == 0;
+		pid = isdir ? pid_in(name, "") : pid_in(name, ".part");
+		/* only what a kc-cut that is gone left behind */
+		if (pid == 0 || pid == (long)getpid() || kill((pid_t)pid, 0) ==
+		    0 || errno != ESRCH)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", outdir, name);
+		if (isdir)
+			rmflat(p);
+		else
+			unlink(p);
+	}
+	closedir(d);
 }

@@ -86,6 +86,9 @@ void jobs_add(struct source *s, const json_t *hl, const char *where,
 struct source *hls_source(const struct source *s, double t0, double t1,
     const char *dir, char *why, size_t n);
 void hls_cleanup(const char *dir);
+/* Removes the scratch folders (.kc-cut.PID) and unfinished clips
+ * (.NAME.PID.part) that a killed kc-cut left in outdir. */
+void sweep_stale(const char *outdir);
 /* Reaps children, moves cuts on, starts queued ones. */
 void jobs_step(void);
 /* Writes finished records in arrival order. */

@@ -316,6 +316,7 @@ main(int argc, char **argv)
 	kc_out_init();
 	parse_args(argc, argv, &o);
 	make_outdir(&o);
+	sweep_stale(o.dir);
 	opts = &o;
 	kc_out_unbuffered(o.unbuffered);
 	memset(&c, 0, sizeof(c));
