@@ -69,20 +69,24 @@ see(const char *line, size_t len, void *arg)
 	look(arg, line, len);
 }
 
-/* The "id" of a stream record line, into id ("" when not one). */
+/* The "id" of a stream record line, into id ("" when not one); *live
+ * when the record says the stream is live. */
 static void
-stream_id(const char *line, size_t len, char *id, size_t n)
+stream_id(const char *line, size_t len, char *id, size_t n, int *live)
 {
 	json_t *j = NULL;
 	const char *type, *v;
 
 	*id = '\0';
+	*live = 0;
 	if (memmem(line, len, "\"stream\"", 8) == NULL ||
 	    (j = json_loadb(line, len, 0, NULL)) == NULL)
 		return;
 	type = kc_rec_type(j);
 	if (type && strcmp(type, "stream") == 0 && (v = kc_rec_str(j, "id")))
 		snprintf(id, n, "%s", v);
+	if (kc_rec_bool(j, "live", live) != 0)
+		*live = 0;
 	json_decref(j);
 }
 
@@ -97,7 +101,7 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 	size_t cap = 0;
 	ssize_t n;
 	double done;
-	int rc = 0, first = 1;
+	int rc = 0, first = 1, live;
 
 	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
 	    NULL)
@@ -110,8 +114,11 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 	while ((n = getline(&line, &cap, in)) > 0) {
 		if (first && jr && jr->resume_seq >= 0) {
 			first = 0;
-			stream_id(line, (size_t)n, id, sizeof(id));
-			if (strcmp(id, jr->id) == 0) {
+			stream_id(line, (size_t)n, id, sizeof(id), &live);
+			/* a live stream went on without us: its times start
+			 * again from where kc-fetch joins it, so the journal
+			 * cannot be continued */
+			if (!live && strcmp(id, jr->id) == 0) {
 				/* the same stream: what was done, then on */
 				if (journal_replay(jr, out, see, &w) != 0) {
 					rc = -1;
