@@ -455,6 +455,28 @@ kick(struct target *t, const char *url)
 		    "videos/UUID)", O.arg);
 }
 
+/* A Kick VOD's id names the video, however its URL was written and
+ * whichever way it is resolved (yt-dlp or the API), so that a resumed run
+ * and the database see the same stream. */
+static void
+kick_vod_canon(struct target *t, const char *url)
+{
+	char a[256], b[256], c[256], canon[300];
+	int na, nb, nc;
+
+	na = path_seg(url, 0, a, sizeof(a)) == 0;
+	nb = path_seg(url, 1, b, sizeof(b)) == 0;
+	nc = path_seg(url, 2, c, sizeof(c)) == 0;
+	if (na && nb && !nc && strcmp(a, "video") == 0 && safe_token(b))
+		snprintf(canon, sizeof(canon), "kick:video:%s", b);
+	else if (na && nb && nc && strcmp(b, "videos") == 0 && safe_token(c))
+		snprintf(canon, sizeof(canon), "kick:video:%s", c);
+	else
+		return;
+	free(t->canon);
+	t->canon = xstrdup(canon);
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 /* Whether url serves an HLS playlist: its first bytes say "#EXTM3U". */
@@ -488,6 +510,8 @@ net_run(const char *url)
 	t.url = xstrdup(url);
 	t.canon = canonical(url);
 	t.http = new_http(k == KICK);
+	if (k == KICK)
+		kick_vod_canon(&t, url);
 	if (k != PLAIN || looks_m3u8(url)) {
 		if (!O.no_ytdlp && ytdlp(url, &t, why, sizeof(why)) == 0) {
 			hls_run(&t);
