@@ -269,6 +269,7 @@ ytdlp(const char *url, struct target *t, char *why, size_t n)
 	formats = json_object_get(info, "formats");
 	if (json_is_array(formats))
 		t->master = master_from_formats(formats);
+	t->own_vars = t->master != NULL;
 	if (t->master == NULL) {
 		json_decref(info);
 		snprintf(why, n, "yt-dlp found no HLS formats");
@@ -498,6 +499,25 @@ sniff_hls(kc_http *h, const char *url)
 	return yes;
 }
 
+/* Frees what t owns (hls_run has freed its http client). */
+static void
+target_free(struct target *t)
+{
+	size_t i;
+
+	free(t->canon);
+	free(t->url);
+	free(t->title);
+	free(t->channel);
+	free(t->media);
+	for (i = 0; t->own_vars && i < t->master->nvar; i++) {
+		free((char *)t->master->var[i].uri);
+		free((char *)t->master->var[i].name);
+	}
+	kc_hls_free(t->master);
+	memset(t, 0, sizeof(*t));
+}
+
 void
 net_run(const char *url)
 {
@@ -515,6 +535,7 @@ net_run(const char *url)
 	if (k != PLAIN || looks_m3u8(url)) {
 		if (!O.no_ytdlp && ytdlp(url, &t, why, sizeof(why)) == 0) {
 			hls_run(&t);
+			target_free(&t);
 			return;
 		}
 		if (!O.no_ytdlp && k != PLAIN)
@@ -523,6 +544,7 @@ net_run(const char *url)
 		if (k == KICK) {
 			kick(&t, url);
 			hls_run(&t);
+			target_free(&t);
 			return;
 		}
 		if (k == OTHER_PAGE)
@@ -533,6 +555,7 @@ net_run(const char *url)
 	if (looks_m3u8(url) || sniff_hls(t.http, url)) {
 		from_playlist(&t, url);
 		hls_run(&t);
+		target_free(&t);
 		return;
 	}
 	kc_http_free(t.http);
