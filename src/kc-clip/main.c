@@ -69,15 +69,16 @@ static const char usage_text[] =
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
-"network sources (passed to kc-fetch; see kc-fetch --help):\n"
+"network sources (passed to kc-fetch, the first three to kc-cut too;\n"
+"see kc-fetch --help):\n"
 "      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
+"      --retries N           HTTP retries (default 5)\n"
+"      --backoff F           HTTP backoff factor (default 2)\n"
 "      --kick-api URL        Kick API base (default https://kick.com)\n"
 "      --no-ytdlp            do not try yt-dlp first\n"
 "      --quality H           cut from the best rendition at most H tall\n"
 "      --analysis-quality H  analyse the lowest rendition at least H tall\n"
 "                            (default 144)\n"
-"      --retries N           HTTP retries (default 5)\n"
-"      --backoff F           HTTP backoff factor (default 2)\n"
 "      --duration SECS       live: stop after this much stream time\n"
 "      --live-buffer SECS    live: best-rendition seconds kept for cutting\n"
 "                            (default 600)\n"
@@ -299,6 +300,13 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
 	if (o->accurate)
 		pl_arg(s, "--accurate");
+	/* kc-cut fetches the clips' HLS segments itself */
+	for (i = 0; i < o->nfetch; i += 2)
+		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],
+		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0) {
+			pl_arg(s, o->fetch[i]);
+			pl_arg(s, o->fetch[i + 1]);
+		}
 	if (o->quiet)
 		pl_arg(s, "--quiet");
 	s = pl_stage(pl, "kc-db");

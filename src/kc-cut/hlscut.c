@@ -26,6 +26,31 @@
 #include "msg.h"
 
 static kc_http *http;
+static const struct opts *hopts;	/* --cookies, --retries, --backoff */
+
+void
+hls_init(const struct opts *o)
+{
+	hopts = o;
+}
+
+/* The HTTP client, made on first use. */
+static kc_http *
+client(char *why, size_t n)
+{
+	kc_http_opts ho;
+
+	if (http == NULL) {
+		kc_http_opts_init(&ho);
+		if (hopts) {
+			ho.cookie_file = hopts->cookies;
+			ho.max_retries = hopts->retries;
+			ho.backoff_factor = hopts->backoff;
+		}
+		http = kc_http_new(&ho, why, n);
+	}
+	return http;
+}
 
 static int
 is_local(const char *u)
@@ -43,7 +68,6 @@ local_path(const char *u)
 static char *
 load(const char *src, size_t *len, char *why, size_t n)
 {
-	kc_http_opts ho;
 	kc_http_result r;
 	char *text = NULL;
 	FILE *fp;
@@ -65,11 +89,8 @@ load(const char *src, size_t *len, char *why, size_t n)
 		*len = (size_t)sz;
 		return text;
 	}
-	if (http == NULL) {
-		kc_http_opts_init(&ho);
-		if ((http = kc_http_new(&ho, why, n)) == NULL)
-			return NULL;
-	}
+	if (client(why, n) == NULL)
+		return NULL;
 	if (kc_http_get_mem(http, src, NULL, 32L << 20, &text, len, &r) !=
 	    KC_HTTP_OK) {
 		snprintf(why, n, "%s: %s", src, r.reason);
@@ -89,6 +110,7 @@ obtain(const kc_hls_segment *sg, const char *dir, char *out, size_t outn,
 	const char *p;
 	struct stat st;
 	char tag[64];
+	int rc, round;
 
 	for (p = sg->uri; *p; p++) {
 		h ^= (unsigned char)*p;
@@ -113,19 +135,17 @@ obtain(const kc_hls_segment *sg, const char *dir, char *out, size_t outn,
 		snprintf(why, n, "%s: %s", sg->uri, strerror(errno));
 		return -1;
 	}
-	if (http == NULL) {
-		kc_http_opts ho;
-
-		kc_http_opts_init(&ho);
-		if ((http = kc_http_new(&ho, why, n)) == NULL)
-			return -1;
-	}
+	if (client(why, n) == NULL)
+		return -1;
 	if (sg->br_length > 0) {
 		rq.off = sg->br_offset;
 		rq.len = sg->br_length;
 	}
-	if (kc_http_get_file(http, sg->uri, sg->br_length > 0 ? &rq : NULL, out,
-	    &r) != KC_HTTP_OK) {
+	/* a second round after a pause, as kc-fetch does for segments */
+	for (round = 0; (rc = kc_http_get_file(http, sg->uri, sg->br_length > 0 ?
+	    &rq : NULL, out, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+		sleep(5);
+	if (rc != KC_HTTP_OK) {
 		snprintf(why, n, "%s: %s", sg->uri, r.reason);
 		return -1;
 	}
