@@ -21,7 +21,8 @@ vod=$(make_hls "$f" "$T/vod") || bail "make_hls failed"
 uuid=0c0ffee0-1234-4abc-8def-0000000000a5
 cat >cfg.json <<EOF
 {
-  "mounts": {"/hls": "$vod"},
+  "mounts": {"/hls": "$vod", "/ck": "$vod"},
+  "faults": [{"prefix": "/ck/", "cookie": "cf_clearance=ok"}],
   "channels": {"streamer": {"videos": [{"uuid": "$uuid", "dir": "$vod", "title": "Big VOD"}]}}
 }
 EOF
@@ -97,6 +98,18 @@ cmp_ok "$got" "<=" "$(( (low + need) * 11 / 10 ))" \
     ".m3u8: bytes fetched $got <= 1.1 x (analysis $low + clip segments $need)"
 diag "m3u8: fetched $got bytes = $(awk -v a="$got" -v b="$((low + need))" 'BEGIN { printf "%.3f", a / b }') x (analysis + clip segments)"
 cmp_ok "$(sent '^/hls/720p30/' "$n0")" "<" "$top" "... never the whole top rendition"
+
+# ---------------------------------------------------------------- cookies
+# a CDN that wants a browser's clearance cookie for every file
+printf '127.0.0.1\tFALSE\t/\tFALSE\t2147483647\tcf_clearance\tok\n' >cookies.txt
+run kc-clip -c -o nock --db ck.db -a 1 -v 1 -d 20 --json --no-ytdlp --retries 0 "$KICK_URL/ck/master.m3u8"
+is "$RC" 1 "no cookies where the server wants them: exit 1"
+like "$ERR" "403.*try --cookies FILE" "... and the message says to try --cookies"
+run kc-clip -c -o ck --db ck.db -a 1 -v 1 -d 20 --json --no-ytdlp --cookies cookies.txt "$KICK_URL/ck/master.m3u8"
+is "$RC" 0 "--cookies: kc-clip exits 0" || diag "$ERR"
+is "$(jq -s length <<<"$OUT")" 2 "... with the clips, cut by kc-cut with the cookies too"
+is "$(jq -s '[.[] | select(.path | startswith("/ck/")) | select(.status == 200) | .cookie] | unique' -c "$KICK_LOG")" \
+    '["cf_clearance=ok"]' "every file was fetched with the cookie"
 
 # ---------------------------------------------------------------- no shell, clear errors
 # shellcheck disable=SC2016 # the $(...) and backquotes are meant literally
