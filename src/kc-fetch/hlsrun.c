@@ -510,6 +510,13 @@ live(struct run *r, kc_hls *pl)
 		stream_record(r, NULL, 0, -1, 0, 1);
 	kc_hls_free(cpl);
 	kc_hls_free(pl);
+	free(r->cb);
+	free(r->cbpath);
+	free(r->cbt);
+	r->cb = NULL;
+	r->cbpath = NULL;
+	r->cbt = NULL;
+	r->ncb = r->capcb = 0;
 }
 
 void
