@@ -59,11 +59,11 @@ static const char usage_text[] =
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
-"                            with the same SOURCE and range (default\n"
-"                            OUT/.kc-state); it goes when the run\n"
-"                            completes, unless the run was resumed: then\n"
-"                            it stays, so the same command again makes\n"
-"                            the same clips\n"
+"                            with the same SOURCE, range and\n"
+"                            --analysis-quality (default OUT/.kc-state);\n"
+"                            it goes when the run completes, unless the\n"
+"                            run was resumed: then it stays, so the same\n"
+"                            command again makes the same clips\n"
 "      --no-resume           start over, forgetting an interrupted run\n"
 "      --json                write the records on stdout, not a table\n"
 "  -q, --quiet               no progress or summary lines (the stages'\n"
@@ -471,6 +471,21 @@ report(const struct opts *o, FILE *recs)
 	return n;
 }
 
+/* What names a run's journal: the source, and the analysis rendition
+ * when one is chosen (another gives other features). */
+static const char *
+journal_key(const struct opts *o, char *buf, size_t n)
+{
+	int i;
+
+	snprintf(buf, n, "%s", o->src);
+	for (i = 0; i < o->nfetch; i += 2)
+		if (strcmp(o->fetch[i], "--analysis-quality") == 0)
+			snprintf(buf, n, "%s\n--analysis-quality=%s", o->src,
+			    o->fetch[i + 1]);
+	return buf;
+}
+
 static struct pipeline pl;
 static volatile sig_atomic_t stops;
 
@@ -511,7 +526,7 @@ main(int argc, char **argv)
 	struct sink sink;
 	struct journal jr;
 	struct sigaction sa;
-	char state[PATH_MAX];
+	char state[PATH_MAX], key[PATH_MAX + 64];
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
@@ -526,7 +541,8 @@ main(int argc, char **argv)
 	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
 	if (!o.state)
 		strncat(state, "/.kc-state", sizeof(state) - strlen(state) - 1);
-	journal_path(&jr, state, o.src, o.start, o.end);
+	journal_path(&jr, state, journal_key(&o, key, sizeof(key)), o.start,
+	    o.end);
 	if (o.no_resume)
 		unlink(jr.path);
 	if (mkdirs(state) != 0)
