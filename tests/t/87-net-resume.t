@@ -56,7 +56,8 @@ until_() {
 	return 1
 }
 journal() { cat clips/.kc-state/journal-*.jsonl 2>/dev/null; }
-jsegs() { journal | grep -c '"type":"segment"'; }
+# how far the audio analysis got, in stream seconds (-1: not started)
+jt() { journal | grep '"type":"afeat"' | tail -1 | jq '.t' 2>/dev/null | grep . || echo -1; }
 nclips() { sqlite3 k.db 'select count(*) from clips' 2>/dev/null || echo 0; }
 
 point=0
@@ -83,9 +84,10 @@ kill_at() {	# DESC CONDITION tree|driver
 	fi
 }
 
-kill_at "fetching the first segments" '[ "$(jsegs)" -ge 1 ]' tree
-kill_at "mid-analysis, kc-clip alone" '[ "$(jsegs)" -ge 5 ]' driver
-kill_at "later in the analysis" '[ "$(jsegs)" -ge 9 ]' tree
+# (kc-fetch joins the 10 s HLS segments into 60 s spool files)
+kill_at "fetching the first segments" 'journal | grep -q "\"type\":\"stream\""' tree
+kill_at "mid-analysis, kc-clip alone" '[ "$(jt | cut -d. -f1)" -ge 20 ]' driver
+kill_at "later in the analysis" '[ "$(jt | cut -d. -f1)" -ge 80 ]' tree
 kill_at "cutting" 'ls clips/.kc-cut.* >/dev/null 2>&1 || ls clips/clip_* >/dev/null 2>&1' tree
 kill_at "recording" '[ "$(nclips)" -ge 1 ]' tree
 run kc-clip "${args[@]}" -o clips --db k.db "$URL"
