@@ -128,6 +128,7 @@ for u in "https://kick.com/\$(touch pwned5)" 'https://kick.com/a;touch pwned6' \
 	is "$RC:$OUT" 1: "$u: exit 1, nothing on stdout"
 	like "$ERR" "not a Kick channel or video URL" "$u: says it is not a Kick URL"
 done
+# shellcheck disable=SC2016
 run kc-clip -c -o meta --db meta.db --no-ytdlp --kick-api "$KICK_URL" 'https://kick.com/x`touch pwned8`'
 is "$RC" 1 "kc-clip: a Kick URL with a backquote: exit 1"
 is "$(find "$T" -name 'pwned*' | head -3)" "" "no shell ran: no file 'pwned*' anywhere"

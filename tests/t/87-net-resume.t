@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # kill_at conditions are eval'd later
 # kill -9 at several points of a network VOD run (issue 3): kc-clip -c on an
 # HLS VOD served (slowly) by tests/lib/kickserver.py is killed with
 # SIGKILL, the whole process tree or kc-clip alone, while fetching, in the
@@ -84,7 +85,8 @@ kill_at() {	# DESC CONDITION tree|driver
 	fi
 }
 
-# (kc-fetch joins the 10 s HLS segments into 60 s spool files)
+# (kc-fetch joins the 10 s HLS segments into 60 s spool files; the
+# conditions are evaluated later, by until_)
 kill_at "fetching the first segments" 'journal | grep -q "\"type\":\"stream\""' tree
 kill_at "mid-analysis, kc-clip alone" '[ "$(jt | cut -d. -f1)" -ge 20 ]' driver
 kill_at "later in the analysis" '[ "$(jt | cut -d. -f1)" -ge 80 ]' tree

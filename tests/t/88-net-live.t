@@ -77,6 +77,7 @@ is "$first_ended" false "the first clip file appeared while the playlist was sti
 cmp_ok "$first_t" "<" "$ends" "... before the last segment aired"
 read -r db_t db_ended <dbfirst
 is "$db_ended" false "the database had a clip while the stream was live"
+diag "the database had it $(awk -v a="$db_t" -v b="$first_t" 'BEGIN { printf "%.1f", a - b }') s after the file appeared"
 
 # Which event is the first clip's: stream time 0 is the first analysis
 # segment kc-fetch took (2 s each), and the truth is in source time.
