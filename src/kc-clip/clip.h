@@ -61,6 +61,7 @@ struct journal {
 	long resume_seq;	/* last complete segment, -1: start afresh */
 	double resume_t;	/* its end, stream time */
 	int resumed;		/* an earlier run's records are reused */
+	int announce;		/* say so on stderr when replaying */
 };
 
 /* Names the journal of a source and range under dir (no I/O). */

@@ -547,9 +547,9 @@ main(int argc, char **argv)
 		unlink(jr.path);
 	if (mkdirs(state) != 0)
 		kc_warn("%s: no journal (the run cannot be resumed):", state);
-	else if (journal_open(&jr) == 0 && jr.resume_seq >= 0 && !o.quiet)
-		fprintf(stderr, "kc-clip: resuming an interrupted run from "
-		    "%s\n", kc_fmt_hms(jr.resume_t, hms, sizeof(hms)));
+	else
+		journal_open(&jr);
+	jr.announce = !o.quiet;
 	build(&pl, &o, &jr);
 	if ((sink.tmp = tmpfile()) == NULL)
 		kc_die(KC_EXIT_DATA, "temporary file:");

@@ -15,6 +15,7 @@
 
 #include "clip.h"
 #include "msg.h"
+#include "num.h"
 #include "progress.h"
 #include "rec.h"
 
@@ -97,7 +98,7 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
 	kc_progress *pg = NULL;
 	FILE *in, *out;
-	char *line = NULL, extra[64], id[64];
+	char *line = NULL, extra[64], id[64], hms[32];
 	size_t cap = 0;
 	ssize_t n;
 	double done;
@@ -120,6 +121,11 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 			 * cannot be continued */
 			if (!live && strcmp(id, jr->id) == 0) {
 				/* the same stream: what was done, then on */
+				if (jr->announce)
+					fprintf(stderr, "kc-clip: resuming an "
+					    "interrupted run from %s\n",
+					    kc_fmt_hms(jr->resume_t, hms,
+					    sizeof(hms)));
 				if (journal_replay(jr, out, see, &w) != 0) {
 					rc = -1;
 					break;
