@@ -60,6 +60,8 @@ struct journal {
 	char id[64];		/* stream id of the journal, "" if none */
 	long resume_seq;	/* last complete segment, -1: start afresh */
 	double resume_t;	/* its end, stream time */
+	int resumed;		/* an earlier run's records are reused */
+	int announce;		/* say so on stderr when replaying */
 };
 
 /* Names the journal of a source and range under dir (no I/O). */
@@ -73,7 +75,8 @@ int journal_replay(struct journal *j, FILE *out,
     void (*see)(const char *, size_t, void *), void *arg);
 void journal_restart(struct journal *j);	/* empties it */
 void journal_add(struct journal *j, const char *line, size_t n);
-/* Closes it; done: the run completed, so the journal is removed. */
+/* Closes it; done: the run completed, so the journal is removed, unless
+ * the run was a resumed one (see journal.c). */
 void journal_close(struct journal *j, int done);
 
 /* relay's show: a progress line on stderr, and/or "progress" records on
@@ -87,9 +90,10 @@ void journal_close(struct journal *j, int done);
  * them to the journal j (may be NULL).  With a journal to resume from,
  * the journal's records go first and the new stream record is dropped (or,
  * when the stream changed, the journal is started afresh).  Returns 0, or
- * -1 on a write error (the next stage went away).
+ * -1 on a write error (the next stage went away).  media_secs: stream
+ * seconds analysed; gaps: "gap" records seen.
  */
-int relay(int rd, int wr, int show, double *media_secs,
+int relay(int rd, int wr, int show, double *media_secs, long *gaps,
     struct journal *j);
 
 #endif

@@ -187,8 +187,10 @@ journal_open(struct journal *j)
 				kc_warn("%s: cannot rewrite the journal:",
 				    j->path);
 				j->resume_seq = -1;
-			} else
+			} else {
 				j->resume_t = cut;
+				j->resumed = 1;
+			}
 		}
 		fclose(fp);
 		if (j->resume_seq < 0) {
@@ -236,6 +238,7 @@ journal_restart(struct journal *j)
 	if (ftruncate(fileno(j->fp), 0) != 0)
 		kc_warn("%s:", j->path);
 	j->resume_seq = -1;
+	j->resumed = 0;
 	*j->id = '\0';
 }
 
@@ -258,6 +261,13 @@ journal_close(struct journal *j, int done)
 	if (j->fp)
 		fclose(j->fp);
 	j->fp = NULL;
-	if (done)
+	/*
+	 * A resumed analysis differs a little from one in a single go (the
+	 * audio filters' history restarts at the resume point), and so would
+	 * the scores in the clip names of a fresh run: the journal of a
+	 * resumed run stays, so that the same command again replays it and
+	 * makes the same clips, not near-duplicates of them.
+	 */
+	if (done && !j->resumed)
 		unlink(j->path);
 }

@@ -34,9 +34,12 @@ static const char usage_text[] =
 "usage: kc-clip [options] SOURCE\n"
 "       kc-clip [options] --url SOURCE\n"
 "\n"
-"Find the best audio and video highlights of SOURCE (a local media file or\n"
-"an http(s) URL of one) and, with --generate-clips, cut them into --out and\n"
-"record them in the clip database.  Runs the kc pipeline:\n"
+"Find the best audio and video highlights of SOURCE and, with\n"
+"--generate-clips, cut them into --out and record them in the clip\n"
+"database.  SOURCE is what kc-fetch reads: a local media file, an http(s)\n"
+"URL of one, an HLS playlist (.m3u8, VOD or live), or a Kick, Twitch or\n"
+"YouTube page.  A live stream is clipped while it is on air: each\n"
+"highlight is cut and recorded as soon as kc-score finds it.  Runs:\n"
 "  kc-fetch | kc-audiofeat | kc-videofeat | kc-score [| kc-cut | kc-db add]\n"
 "\n"
 "options:\n"
@@ -60,8 +63,11 @@ static const char usage_text[] =
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
-"                            with the same SOURCE and range (default\n"
-"                            OUT/.kc-state)\n"
+"                            with the same SOURCE, range and\n"
+"                            --analysis-quality (default OUT/.kc-state);\n"
+"                            it goes when the run completes, unless the\n"
+"                            run was resumed: then it stays, so the same\n"
+"                            command again makes the same clips\n"
 "      --no-resume           start over, forgetting an interrupted run\n"
 "      --json                write the records on stdout, not a table\n"
 "      --curve               with --json, also each kind's hop scores as\n"
@@ -73,8 +79,27 @@ static const char usage_text[] =
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
+"network sources (passed to kc-fetch, the first three to kc-cut too;\n"
+"see kc-fetch --help):\n"
+"      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
+"      --retries N           HTTP retries (default 5)\n"
+"      --backoff F           HTTP backoff factor (default 2)\n"
+"      --kick-api URL        Kick API base (default https://kick.com)\n"
+"      --no-ytdlp            do not try yt-dlp first\n"
+"      --quality H           cut from the best rendition at most H tall\n"
+"      --analysis-quality H  analyse the lowest rendition at least H tall\n"
+"                            (default 144)\n"
+"      --duration SECS       live: stop after this much stream time\n"
+"      --live-buffer SECS    live: best-rendition seconds kept for cutting\n"
+"                            (default 600)\n"
+"      --live-threshold Z    live: how far a window must stand out\n"
+"                            (kc-score; default 2)\n"
+"Live: Ctrl-C (or SIGTERM) once stops after what is in flight, whose\n"
+"clips are still cut and recorded; twice aborts.  --max-*-clips do not\n"
+"apply live (no top-N is known before the end).\n"
 "\n"
-"Not implemented yet: Kick/Twitch/YouTube page URLs, live streams.\n"
+"Not implemented yet: resuming a live stream after a kill (the run\n"
+"starts again at the live edge); the learned model in live scoring.\n"
 "\n"
 "exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
 "first one that failed (other than by a broken pipe) and exits with its\n"
@@ -90,6 +115,11 @@ struct opts {
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
 	int generate, accurate, json, quiet, curve, jprogress;
+	/* kc-fetch options passed through: pairs of option and value (NULL
+	 * for a flag) */
+	const char *fetch[24];
+	int nfetch;
+	const char *live_threshold;
 };
 
 /*
@@ -115,6 +145,16 @@ default_model(struct opts *o)
 	if ((size_t)snprintf(buf, sizeof(buf), "%s.model", db) < sizeof(buf) &&
 	    stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
 		o->model = buf;
+}
+
+/* Checks and remembers a kc-fetch option to pass on. */
+static void
+pass(struct opts *o, const char *flag, const char *val)
+{
+	if (o->nfetch + 2 > (int)(sizeof(o->fetch) / sizeof(o->fetch[0])))
+		kc_usage_error("%s: too many network options", flag);
+	o->fetch[o->nfetch++] = flag;
+	o->fetch[o->nfetch++] = val;
 }
 
 static void
@@ -143,6 +183,16 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-resume", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "cookies", required_argument, NULL, 256 },
+		{ "kick-api", required_argument, NULL, 257 },
+		{ "no-ytdlp", no_argument, NULL, 258 },
+		{ "quality", required_argument, NULL, 259 },
+		{ "analysis-quality", required_argument, NULL, 260 },
+		{ "retries", required_argument, NULL, 261 },
+		{ "backoff", required_argument, NULL, 262 },
+		{ "duration", required_argument, NULL, 263 },
+		{ "live-buffer", required_argument, NULL, 264 },
+		{ "live-threshold", required_argument, NULL, 265 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -197,6 +247,25 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'Z': o->state = optarg; break;
 		case 'N': o->no_resume = 1; break;
 		case 'q': o->quiet = 1; break;
+		/* the same ranges as kc-fetch and kc-score, so a bad value is
+		 * a usage error here rather than a failed stage */
+		case 256: pass(o, "--cookies", optarg); break;
+		case 257: pass(o, "--kick-api", optarg); break;
+		case 258: pass(o, "--no-ytdlp", NULL); break;
+		case 259: kc_opt_long("--quality", optarg, 0, 8640);
+			pass(o, "--quality", optarg); break;
+		case 260: kc_opt_long("--analysis-quality", optarg, 0, 8640);
+			pass(o, "--analysis-quality", optarg); break;
+		case 261: kc_opt_long("--retries", optarg, 0, 100);
+			pass(o, "--retries", optarg); break;
+		case 262: kc_opt_real("--backoff", optarg, 1, 10);
+			pass(o, "--backoff", optarg); break;
+		case 263: kc_opt_real("--duration", optarg, 1, 1e6);
+			pass(o, "--duration", optarg); break;
+		case 264: kc_opt_real("--live-buffer", optarg, 30, 86400);
+			pass(o, "--live-buffer", optarg); break;
+		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
+			o->live_threshold = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			kc_out_close();
@@ -228,9 +297,15 @@ static void
 build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 {
 	struct stage *s;
+	int i;
 
 	memset(pl, 0, sizeof(*pl));
 	s = pl_stage(pl, "kc-fetch");
+	for (i = 0; i < o->nfetch; i += 2) {
+		pl_arg(s, o->fetch[i]);
+		if (o->fetch[i + 1])
+			pl_arg(s, o->fetch[i + 1]);
+	}
 	if (j->resume_seq >= 0) {
 		snprintf(resume_s, sizeof(resume_s), "%ld", j->resume_seq);
 		pl_arg(s, "--resume-after");
@@ -265,6 +340,11 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 		pl_arg(s, "--model");
 		pl_arg(s, o->model);
 	}
+	pl_arg(s, "--require-end");
+	if (o->live_threshold) {
+		pl_arg(s, "--live-threshold");
+		pl_arg(s, o->live_threshold);
+	}
 	if (!o->generate)
 		return;
 	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
@@ -273,6 +353,13 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
 	if (o->accurate)
 		pl_arg(s, "--accurate");
+	/* kc-cut fetches the clips' HLS segments itself */
+	for (i = 0; i < o->nfetch; i += 2)
+		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],
+		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0) {
+			pl_arg(s, o->fetch[i]);
+			pl_arg(s, o->fetch[i + 1]);
+		}
 	if (o->quiet)
 		pl_arg(s, "--quiet");
 	s = pl_stage(pl, "kc-db");
@@ -425,6 +512,21 @@ report(const struct opts *o, FILE *recs)
 	return n;
 }
 
+/* What names a run's journal: the source, and the analysis rendition
+ * when one is chosen (another gives other features). */
+static const char *
+journal_key(const struct opts *o, char *buf, size_t n)
+{
+	int i;
+
+	snprintf(buf, n, "%s", o->src);
+	for (i = 0; i < o->nfetch; i += 2)
+		if (strcmp(o->fetch[i], "--analysis-quality") == 0)
+			snprintf(buf, n, "%s\n--analysis-quality=%s", o->src,
+			    o->fetch[i + 1]);
+	return buf;
+}
+
 static struct pipeline pl;
 static volatile sig_atomic_t stops;
 
@@ -465,11 +567,11 @@ main(int argc, char **argv)
 	struct sink sink;
 	struct journal jr;
 	struct sigaction sa;
-	char state[PATH_MAX];
+	char state[PATH_MAX], key[PATH_MAX + 64];
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
-	long n;
+	long n, gaps = 0;
 	int blame, relay_rc;
 
 	kc_setprog(argv[0]);
@@ -480,14 +582,15 @@ main(int argc, char **argv)
 	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
 	if (!o.state)
 		strncat(state, "/.kc-state", sizeof(state) - strlen(state) - 1);
-	journal_path(&jr, state, o.src, o.start, o.end);
+	journal_path(&jr, state, journal_key(&o, key, sizeof(key)), o.start,
+	    o.end);
 	if (o.no_resume)
 		unlink(jr.path);
 	if (kc_mkdirs(state) != 0)
 		kc_warn("%s: no journal (the run cannot be resumed):", state);
-	else if (journal_open(&jr) == 0 && jr.resume_seq >= 0 && !o.quiet)
-		fprintf(stderr, "kc-clip: resuming an interrupted run from "
-		    "%s\n", kc_fmt_hms(jr.resume_t, hms, sizeof(hms)));
+	else
+		journal_open(&jr);
+	jr.announce = !o.quiet;
 	build(&pl, &o, &jr);
 	if ((sink.tmp = tmpfile()) == NULL)
 		kc_die(KC_EXIT_DATA, "temporary file:");
@@ -508,7 +611,7 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "thread:");
 	relay_rc = relay(pl.relay_rd, pl.relay_wr, (!o.quiet &&
 	    isatty(STDERR_FILENO) ? RELAY_DRAW : 0) | (o.jprogress ?
-	    RELAY_RECORDS : 0), &media, &jr);
+	    RELAY_RECORDS : 0), &media, &gaps, &jr);
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);
@@ -531,9 +634,13 @@ main(int argc, char **argv)
 	if (!o.quiet) {
 		t = kc_now() - t;
 		fprintf(stderr, "kc-clip: %ld %s; analysed %s of media in "
-		    "%.1f s (%.1fx realtime)\n", n, o.generate ? "clips" :
+		    "%.1f s (%.1fx realtime)", n, o.generate ? "clips" :
 		    "highlights", kc_fmt_hms(media, hms, sizeof(hms)), t,
 		    t > 0 ? media / t : 0);
+		if (gaps)	/* media that could not be fetched */
+			fprintf(stderr, "; %ld gap%s", gaps, gaps == 1 ? "" :
+			    "s");
+		fputc('\n', stderr);
 	}
 	fclose(sink.tmp);
 	kc_out_close();

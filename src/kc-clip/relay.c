@@ -16,6 +16,7 @@
 #include "clip.h"
 #include "msg.h"
 #include "out.h"
+#include "num.h"
 #include "progress.h"
 #include "rec.h"
 
@@ -111,46 +112,62 @@ see(const char *line, size_t len, void *arg)
 	look(arg, line, len);
 }
 
-/* The "id" of a stream record line, into id ("" when not one). */
+/* The "id" of a stream record line, into id ("" when not one); *live
+ * when the record says the stream is live. */
 static void
-stream_id(const char *line, size_t len, char *id, size_t n)
+stream_id(const char *line, size_t len, char *id, size_t n, int *live)
 {
 	json_t *j = NULL;
 	const char *type, *v;
 
 	*id = '\0';
+	*live = 0;
 	if (memmem(line, len, "\"stream\"", 8) == NULL ||
 	    (j = json_loadb(line, len, 0, NULL)) == NULL)
 		return;
 	type = kc_rec_type(j);
 	if (type && strcmp(type, "stream") == 0 && (v = kc_rec_str(j, "id")))
 		snprintf(id, n, "%s", v);
+	if (kc_rec_bool(j, "live", live) != 0)
+		*live = 0;
 	json_decref(j);
 }
 
 int
-relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
+relay(int rd, int wr, int show, double *media_secs, long *gaps,
+    struct journal *jr)
 {
 	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
 	kc_progress *pg = NULL;
 	FILE *in, *out;
-	char *line = NULL, extra[64], id[64];
+	char *line = NULL, extra[64], id[64], hms[32];
 	size_t cap = 0;
 	ssize_t n;
 	double done, t_start = kc_now(), last = -1;
-	int rc = 0, first = 1;
+	int rc = 0, first = 1, live;
 
 	if ((in = fdopen(rd, "r")) == NULL || (out = fdopen(wr, "w")) ==
 	    NULL)
 		kc_die(KC_EXIT_DATA, "fdopen:");
+	/* a record is passed on whole and at once: live, kc-score must see
+	 * a hop as soon as the feature filters wrote it */
+	setvbuf(out, NULL, _IOLBF, 0);
 	if (show & RELAY_DRAW)
 		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
 	while ((n = getline(&line, &cap, in)) > 0) {
 		if (first && jr && jr->resume_seq >= 0) {
 			first = 0;
-			stream_id(line, (size_t)n, id, sizeof(id));
-			if (strcmp(id, jr->id) == 0) {
+			stream_id(line, (size_t)n, id, sizeof(id), &live);
+			/* a live stream went on without us: its times start
+			 * again from where kc-fetch joins it, so the journal
+			 * cannot be continued */
+			if (!live && strcmp(id, jr->id) == 0) {
 				/* the same stream: what was done, then on */
+				if (jr->announce)
+					fprintf(stderr, "kc-clip: resuming an "
+					    "interrupted run from %s\n",
+					    kc_fmt_hms(jr->resume_t, hms,
+					    sizeof(hms)));
 				if (journal_replay(jr, out, see, &w) != 0) {
 					rc = -1;
 					break;
@@ -189,5 +206,6 @@ relay(int rd, int wr, int show, double *media_secs, struct journal *jr)
 		progress_record(&w, t_start, &last, 1);
 	done = analysed(&w);
 	*media_secs = done - w.start;
+	*gaps = w.gaps;
 	return rc;
 }

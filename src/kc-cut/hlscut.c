@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,31 @@
 #include "msg.h"
 
 static kc_http *http;
+static const struct opts *hopts;	/* --cookies, --retries, --backoff */
+
+void
+hls_init(const struct opts *o)
+{
+	hopts = o;
+}
+
+/* The HTTP client, made on first use. */
+static kc_http *
+client(char *why, size_t n)
+{
+	kc_http_opts ho;
+
+	if (http == NULL) {
+		kc_http_opts_init(&ho);
+		if (hopts) {
+			ho.cookie_file = hopts->cookies;
+			ho.max_retries = hopts->retries;
+			ho.backoff_factor = hopts->backoff;
+		}
+		http = kc_http_new(&ho, why, n);
+	}
+	return http;
+}
 
 static int
 is_local(const char *u)
@@ -42,7 +68,6 @@ local_path(const char *u)
 static char *
 load(const char *src, size_t *len, char *why, size_t n)
 {
-	kc_http_opts ho;
 	kc_http_result r;
 	char *text = NULL;
 	FILE *fp;
@@ -64,11 +89,8 @@ load(const char *src, size_t *len, char *why, size_t n)
 		*len = (size_t)sz;
 		return text;
 	}
-	if (http == NULL) {
-		kc_http_opts_init(&ho);
-		if ((http = kc_http_new(&ho, why, n)) == NULL)
-			return NULL;
-	}
+	if (client(why, n) == NULL)
+		return NULL;
 	if (kc_http_get_mem(http, src, NULL, 32L << 20, &text, len, &r) !=
 	    KC_HTTP_OK) {
 		snprintf(why, n, "%s: %s", src, r.reason);
@@ -88,6 +110,7 @@ obtain(const kc_hls_segment *sg, const char *dir, char *out, size_t outn,
 	const char *p;
 	struct stat st;
 	char tag[64];
+	int rc, round;
 
 	for (p = sg->uri; *p; p++) {
 		h ^= (unsigned char)*p;
@@ -112,19 +135,17 @@ obtain(const kc_hls_segment *sg, const char *dir, char *out, size_t outn,
 		snprintf(why, n, "%s: %s", sg->uri, strerror(errno));
 		return -1;
 	}
-	if (http == NULL) {
-		kc_http_opts ho;
-
-		kc_http_opts_init(&ho);
-		if ((http = kc_http_new(&ho, why, n)) == NULL)
-			return -1;
-	}
+	if (client(why, n) == NULL)
+		return -1;
 	if (sg->br_length > 0) {
 		rq.off = sg->br_offset;
 		rq.len = sg->br_length;
 	}
-	if (kc_http_get_file(http, sg->uri, sg->br_length > 0 ? &rq : NULL, out,
-	    &r) != KC_HTTP_OK) {
+	/* a second round after a pause, as kc-fetch does for segments */
+	for (round = 0; (rc = kc_http_get_file(http, sg->uri, sg->br_length > 0 ?
+	    &rq : NULL, out, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+		sleep(5);
+	if (rc != KC_HTTP_OK) {
 		snprintf(why, n, "%s: %s", sg->uri, r.reason);
 		return -1;
 	}
@@ -212,8 +233,9 @@ out:
 	return ns;
 }
 
-void
-hls_cleanup(const char *dir)
+/* Removes a folder of plain files. */
+static void
+rmflat(const char *dir)
 {
 	char p[PATH_MAX + 300];
 	struct dirent *e;
@@ -230,6 +252,61 @@ hls_cleanup(const char *dir)
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+void
+hls_cleanup(const char *dir)
+{
+	rmflat(dir);
 	kc_http_free(http);
 	http = NULL;
+}
+
+/* The process id that ends name after prefix and before suffix, or 0. */
+static long
+pid_in(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	const char *dot;
+	char buf[32], *end;
+	long pid;
+
+	if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k >= 300)
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n - k), name);
+	if ((dot = strrchr(buf, '.')) == NULL)
+		return 0;
+	errno = 0;
+	pid = strtol(dot + 1, &end, 10);
+	return errno || *end || end == dot + 1 || pid <= 0 ? 0 : pid;
+}
+
+void
+sweep_stale(const char *outdir)
+{
+	char p[PATH_MAX + 300], name[256];
+	struct dirent *e;
+	DIR *d;
+	long pid;
+	int isdir;
+
+	if ((d = opendir(outdir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.')
+			continue;
+		snprintf(name, sizeof(name), "%s", e->d_name);
+		isdir = strncmp(name, ".kc-cut.", 8) == 0;
+		pid = isdir ? pid_in(name, "") : pid_in(name, ".part");
+		/* only what a kc-cut that is gone left behind */
+		if (pid == 0 || pid == (long)getpid() || kill((pid_t)pid, 0) ==
+		    0 || errno != ESRCH)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", outdir, name);
+		if (isdir)
+			rmflat(p);
+		else
+			unlink(p);
+	}
+	closedir(d);
 }

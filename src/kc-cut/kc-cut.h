@@ -24,6 +24,9 @@ struct opts {
 	int jobs;		/* cuts at a time, 1..MAX_JOBS */
 	int unbuffered;
 	int quiet;		/* no progress line */
+	const char *cookies;	/* HLS requests: cookies.txt, or NULL */
+	int retries;		/* ... HTTP retries */
+	double backoff;		/* ... backoff factor */
 };
 
 /* feed.c: records from a reader thread, in input order. */
@@ -86,6 +89,11 @@ void jobs_add(struct source *s, const json_t *hl, const char *where,
 struct source *hls_source(const struct source *s, double t0, double t1,
     const char *dir, char *why, size_t n);
 void hls_cleanup(const char *dir);
+/* The options its HTTP requests use (o must outlive them). */
+void hls_init(const struct opts *o);
+/* Removes the scratch folders (.kc-cut.PID) and unfinished clips
+ * (.NAME.PID.part) that a killed kc-cut left in outdir. */
+void sweep_stale(const char *outdir);
 /* Reaps children, moves cuts on, starts queued ones. */
 void jobs_step(void);
 /* Writes finished records in arrival order. */

@@ -47,6 +47,9 @@ static const char usage_text[] =
 "                     video keyframe at or before the highlight\n"
 "  -j, --jobs N       run N cuts at once, 1-16 (default 2)\n"
 "      --unbuffered   flush every record as soon as it is written\n"
+"      --cookies FILE browser cookies (cookies.txt) for HLS requests\n"
+"      --retries N    HLS requests: HTTP retries (default 5)\n"
+"      --backoff F    HLS requests: backoff factor (default 2)\n"
 "  -q, --quiet        no progress line on a terminal\n"
 "  -h, --help         show this help\n"
 "\n"
@@ -76,6 +79,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "accurate", no_argument, NULL, 'A' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "cookies", required_argument, NULL, 'k' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "backoff", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -86,6 +92,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->out = "./output_clips";
 	o->mode = KC_CUT_COPY;
 	o->jobs = 2;
+	o->retries = 5;
+	o->backoff = 2;
 	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -94,6 +102,11 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->jobs = (int)kc_opt_long("-j", optarg, 1, MAX_JOBS);
 			break;
 		case 'U': o->unbuffered = 1; break;
+		case 'k': o->cookies = optarg; break;
+		case 'r': o->retries = (int)kc_opt_long("--retries", optarg, 0,
+		    100); break;
+		case 'b': o->backoff = kc_opt_real("--backoff", optarg, 1, 10);
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -316,7 +329,9 @@ main(int argc, char **argv)
 	kc_out_init();
 	parse_args(argc, argv, &o);
 	make_outdir(&o);
+	sweep_stale(o.dir);
 	opts = &o;
+	hls_init(&o);
 	kc_out_unbuffered(o.unbuffered);
 	memset(&c, 0, sizeof(c));
 	if (pipe2(c.wake, O_CLOEXEC | O_NONBLOCK) != 0)

@@ -51,6 +51,8 @@ struct target {
 	int live;		/* 1 live, 0 VOD, -1 unknown yet */
 	kc_hls *master;		/* renditions (parsed or made from yt-dlp
 				   formats), or NULL */
+	int own_vars;		/* master's variant strings are malloc'd
+				   (made from yt-dlp formats) */
 	char *media;		/* a media playlist URL when no master */
 	kc_http *http;
 };

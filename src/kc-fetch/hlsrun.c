@@ -231,15 +231,63 @@ segment(struct run *r, long long seq, double t0, double t1, const char *path,
 
 /* ---- VOD -------------------------------------------------------------- */
 
+/*
+ * A VOD's HLS segments (often 2-10 s) are joined into spool files of
+ * about --segment seconds: MPEG-TS segments of one rendition concatenate
+ * into one valid stream, and each spool file costs the feature filters a
+ * decoder start, which for short segments costs more than the decoding.
+ * A group ends at a discontinuity, a lost segment, or its length.
+ */
+struct group {
+	char path[PATH_MAX + 32];
+	FILE *fp;		/* open while the group grows */
+	double t0, t1;
+	long long seq;		/* its last HLS segment's */
+	int disc;
+};
+
+/* Appends the file at part to the group and removes part. */
+static void
+append(struct group *g, const char *part)
+{
+	char buf[65536];
+	size_t n;
+	FILE *in;
+
+	if ((in = fopen(part, "rb")) == NULL)
+		kc_die(KC_EXIT_DATA, "%s:", part);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, g->fp) != n)
+			kc_die(KC_EXIT_DATA, "%s:", g->path);
+	if (ferror(in))
+		kc_die(KC_EXIT_DATA, "%s:", part);
+	fclose(in);
+	unlink(part);
+}
+
+/* Writes the group's segment record and hands its file to the spool. */
+static void
+flush_group(struct run *r, struct group *g)
+{
+	if (g->fp == NULL)
+		return;
+	if (fclose(g->fp) != 0)
+		kc_die(KC_EXIT_DATA, "%s:", g->path);
+	g->fp = NULL;
+	spool_added(&r->sp, g->seq, g->path);
+	segment(r, g->seq, g->t0, g->t1, g->path, g->disc);
+}
+
 static void
 vod(struct run *r, kc_hls *pl)
 {
-	char path[PATH_MAX + 32], why[600];
+	char part[PATH_MAX + 32], why[600];
 	double start, end;
 	size_t i, first, last;
-	int disc;
+	struct group g;
 	kc_hls_segment *s;
 
+	memset(&g, 0, sizeof(g));
 	end = O.end >= 0 && O.end < pl->duration ? O.end : pl->duration;
 	for (first = 0; first < pl->nseg && pl->seg[first].start +
 	    pl->seg[first].duration <= O.start + 1e-9; first++)
@@ -257,10 +305,16 @@ vod(struct run *r, kc_hls *pl)
 		s = &pl->seg[i];
 		if (s->seq <= O.resume_after)
 			continue;	/* done before an interruption */
-		if (spool_wait_room(&r->sp) != 0)
+		if (g.fp && ((s->discontinuity && i > first) || fabs(s->start -
+		    g.t1) > 1e-3 || s->start + s->duration - g.t0 > O.segment +
+		    1e-6))
+			flush_group(r, &g);
+		if (g.fp == NULL && spool_wait_room(&r->sp) != 0)
 			break;
-		spool_name(&r->sp, s->seq, "a", path, sizeof(path));
-		if (download(r, s, path, why, sizeof(why)) != 0) {
+		spool_name(&r->sp, s->seq, "p", part, sizeof(part));
+		if (download(r, s, part, why, sizeof(why)) != 0) {
+			flush_group(r, &g);
+			unlink(part);
 			if (!r->stream_done)
 				stream_record(r, NULL, start, end, pl->duration,
 				    0);
@@ -268,12 +322,19 @@ vod(struct run *r, kc_hls *pl)
 			continue;
 		}
 		if (!r->stream_done)
-			stream_record(r, path, start, end, pl->duration, 0);
-		spool_added(&r->sp, s->seq, path);
-		disc = s->discontinuity && i > first;
-		segment(r, s->seq, s->start, s->start + s->duration, path,
-		    disc);
+			stream_record(r, part, start, end, pl->duration, 0);
+		if (g.fp == NULL) {
+			spool_name(&r->sp, s->seq, "a", g.path, sizeof(g.path));
+			if ((g.fp = fopen(g.path, "wb")) == NULL)
+				kc_die(KC_EXIT_DATA, "%s:", g.path);
+			g.t0 = s->start;
+			g.disc = s->discontinuity && i > first;
+		}
+		append(&g, part);
+		g.t1 = s->start + s->duration;
+		g.seq = s->seq;
 	}
+	flush_group(r, &g);
 	if (!r->stream_done)	/* nothing left to fetch */
 		stream_record(r, NULL, start, end, pl->duration, 0);
 }
@@ -510,6 +571,13 @@ live(struct run *r, kc_hls *pl)
 		stream_record(r, NULL, 0, -1, 0, 1);
 	kc_hls_free(cpl);
 	kc_hls_free(pl);
+	free(r->cb);
+	free(r->cbpath);
+	free(r->cbt);
+	r->cb = NULL;
+	r->cbpath = NULL;
+	r->cbt = NULL;
+	r->ncb = r->capcb = 0;
 }
 
 void

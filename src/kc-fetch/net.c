@@ -269,6 +269,7 @@ ytdlp(const char *url, struct target *t, char *why, size_t n)
 	formats = json_object_get(info, "formats");
 	if (json_is_array(formats))
 		t->master = master_from_formats(formats);
+	t->own_vars = t->master != NULL;
 	if (t->master == NULL) {
 		json_decref(info);
 		snprintf(why, n, "yt-dlp found no HLS formats");
@@ -325,11 +326,14 @@ api_get(kc_http *h, const char *path, long *status)
 	kc_http_result r;
 	json_t *j;
 	size_t len;
-	int rc;
+	int rc, round;
 
 	snprintf(url, sizeof(url), "%s%s%s", O.kick_api, O.kick_api[0] &&
 	    O.kick_api[strlen(O.kick_api) - 1] == '/' ? "" : "/", path + 1);
-	rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body, &len, &r);
+	/* a second round of retries, as for playlists (get_or_die) */
+	for (round = 0; (rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body,
+	    &len, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+		sleep(5);
 	*status = r.status;
 	if (rc == KC_HTTP_FAILED && r.status == 404)
 		return NULL;
@@ -452,6 +456,28 @@ kick(struct target *t, const char *url)
 		    "videos/UUID)", O.arg);
 }
 
+/* A Kick VOD's id names the video, however its URL was written and
+ * whichever way it is resolved (yt-dlp or the API), so that a resumed run
+ * and the database see the same stream. */
+static void
+kick_vod_canon(struct target *t, const char *url)
+{
+	char a[256], b[256], c[256], canon[300];
+	int na, nb, nc;
+
+	na = path_seg(url, 0, a, sizeof(a)) == 0;
+	nb = path_seg(url, 1, b, sizeof(b)) == 0;
+	nc = path_seg(url, 2, c, sizeof(c)) == 0;
+	if (na && nb && !nc && strcmp(a, "video") == 0 && safe_token(b))
+		snprintf(canon, sizeof(canon), "kick:video:%s", b);
+	else if (na && nb && nc && strcmp(b, "videos") == 0 && safe_token(c))
+		snprintf(canon, sizeof(canon), "kick:video:%s", c);
+	else
+		return;
+	free(t->canon);
+	t->canon = xstrdup(canon);
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 /* Whether url serves an HLS playlist: its first bytes say "#EXTM3U". */
@@ -473,6 +499,25 @@ sniff_hls(kc_http *h, const char *url)
 	return yes;
 }
 
+/* Frees what t owns (hls_run has freed its http client). */
+static void
+target_free(struct target *t)
+{
+	size_t i;
+
+	free(t->canon);
+	free(t->url);
+	free(t->title);
+	free(t->channel);
+	free(t->media);
+	for (i = 0; t->own_vars && i < t->master->nvar; i++) {
+		free((char *)t->master->var[i].uri);
+		free((char *)t->master->var[i].name);
+	}
+	kc_hls_free(t->master);
+	memset(t, 0, sizeof(*t));
+}
+
 void
 net_run(const char *url)
 {
@@ -485,9 +530,12 @@ net_run(const char *url)
 	t.url = xstrdup(url);
 	t.canon = canonical(url);
 	t.http = new_http(k == KICK);
+	if (k == KICK)
+		kick_vod_canon(&t, url);
 	if (k != PLAIN || looks_m3u8(url)) {
 		if (!O.no_ytdlp && ytdlp(url, &t, why, sizeof(why)) == 0) {
 			hls_run(&t);
+			target_free(&t);
 			return;
 		}
 		if (!O.no_ytdlp && k != PLAIN)
@@ -496,6 +544,7 @@ net_run(const char *url)
 		if (k == KICK) {
 			kick(&t, url);
 			hls_run(&t);
+			target_free(&t);
 			return;
 		}
 		if (k == OTHER_PAGE)
@@ -506,6 +555,7 @@ net_run(const char *url)
 	if (looks_m3u8(url) || sniff_hls(t.http, url)) {
 		from_playlist(&t, url);
 		hls_run(&t);
+		target_free(&t);
 		return;
 	}
 	kc_http_free(t.http);

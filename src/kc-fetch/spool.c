@@ -227,6 +227,17 @@ spool_added(struct spool *sp, long long seq, const char *path)
 	sp->n++;
 }
 
+/* Frees the list of files (the files stay). */
+static void
+forget(struct spool *sp)
+{
+	free(sp->seq);
+	free(sp->path);
+	sp->seq = NULL;
+	sp->path = NULL;
+	sp->n = sp->cap = 0;
+}
+
 void
 spool_finish(struct spool *sp)
 {
@@ -235,6 +246,7 @@ spool_finish(struct spool *sp)
 
 	if (sp->nroles == 0) {
 		kc_warn("spool files kept in %s (--consumers none)", sp->dir);
+		forget(sp);
 		return;
 	}
 	while ((left = release(sp)) > 0) {
@@ -260,9 +272,5 @@ spool_remove(struct spool *sp)
 {
 	if (*sp->dir)
 		rm_tree(sp->dir);
-	free(sp->seq);
-	free(sp->path);
-	sp->seq = NULL;
-	sp->path = NULL;
-	sp->n = sp->cap = 0;
+	forget(sp);
 }

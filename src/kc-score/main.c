@@ -64,6 +64,10 @@ static const char usage_text[] =
 "                            deviations above the windows before it\n"
 "                            (default 2) and stays the best for 2 hops;\n"
 "                            records are flushed as written\n"
+"      --require-end         input that stops before the stream's \"end\"\n"
+"                            record was cut short (its producer died):\n"
+"                            write no highlights for it and exit 1\n"
+"                            (kc-clip uses this)\n"
 "  -h, --help                show this help\n"
 "\n"
 "score = (1 - w) heuristic + w model, w the model's weight (it grows with\n"
@@ -80,6 +84,7 @@ struct opts {
 	const char *model;
 	char **files;
 	int nfiles;
+	int require_end;	/* EOF inside a stream is an error */
 };
 
 static void
@@ -100,6 +105,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-model", no_argument, NULL, 'M' },
 		{ "featstats", no_argument, NULL, 'F' },
 		{ "live-threshold", required_argument, NULL, 'T' },
+		{ "require-end", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -141,6 +147,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'm': o->model = optarg; break;
 		case 'M': o->model = NULL; break;
 		case 'F': o->p.stats = 1; break;
+		case 'Q': o->require_end = 1; break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
 		    optarg, 0, 1000); break;
 		case 'h':
@@ -337,8 +344,15 @@ main(int argc, char **argv)
 		if (fp != stdin)
 			fclose(fp);
 	}
-	if (cur.rec || cur.k[0].rows || cur.k[1].rows)
+	if (cur.rec || cur.k[0].rows || cur.k[1].rows) {
+		/* kc-clip killed: what came is a torn part of the stream, and
+		 * highlights of it would be cut and kept as if they were the
+		 * stream's */
+		if (o.require_end)
+			kc_die(KC_EXIT_DATA, "<stdin>: the input stopped before "
+			    "the stream's end record; no highlights written");
 		finish(&o.p);
+	}
 	cleanup();
 	kc_out_close();
 	return KC_EXIT_OK;

@@ -378,3 +378,28 @@ kick_stop() {
 kick_bytes() {
 	jq -n --arg re "${2:-.}" '[inputs | select(.path | test($re)) | .bytes] | add // 0' "$1"
 }
+
+# ytdlp_local FILE : writes an executable yt-dlp for KC_YTDLP at FILE.  It
+# appends each call's arguments to FILE.log (one per line, then "--end--")
+# and runs the real yt-dlp with --ignore-config --no-cache-dir --proxy ''
+# when every http(s) argument is on 127.0.0.1; any other URL (kick.com ...)
+# never leaves the machine: it fails the way yt-dlp does when Cloudflare
+# blocks it (HTTP Error 403), so callers fall back as they would then.
+ytdlp_local() {
+	local f=${1:?ytdlp_local: give FILE} real
+	real=$(command -v yt-dlp) || { echo "ytdlp_local: no yt-dlp" >&2; return 1; }
+	cat >"$f" <<EOS
+#!/bin/bash
+{ printf '%s\n' "\$@"; echo --end--; } >>"$f.log"
+for a in "\$@"; do
+	case \$a in
+	http://127.0.0.1:*|https://127.0.0.1:*) ;;
+	http://*|https://*)
+		echo "ERROR: [kick] \${a##*/}: Unable to download JSON metadata: HTTP Error 403: Forbidden (caused by <HTTPError 403: 'Forbidden'>)" >&2
+		exit 1 ;;
+	esac
+done
+exec "$real" --ignore-config --no-cache-dir --proxy '' --socket-timeout 10 "\$@"
+EOS
+	chmod +x "$f"
+}
