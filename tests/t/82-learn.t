@@ -36,11 +36,13 @@ for i in 1 2 3; do
 done
 
 # --- the rater rates 20 clips: best first, round robin over streams, kinds --
+# (in an order that does not depend on where the checkout is)
 kc-db --db "$db" list --json >"$T/clips.jsonl"
 jq -r -s --argjson like "$LIKE" --argjson dislike "$DISLIKE" \
     'include "rater" {search: "'"$KC_ROOT"'/tests/lib"};
-    group_by([.stream, .kind]) | map(sort_by(-.score) | to_entries
-        | map(.value + {pos: .key})) | flatten | sort_by(.pos, .stream, .kind)
+    def name: .url | split("/") | last;    # not .stream: a hash of the path
+    group_by([name, .kind]) | map(sort_by(-.score) | to_entries
+        | map(.value + {pos: .key})) | flatten | sort_by(.pos, name, .kind)
     | .[:20][]
     | (.url | sub("\\.mp4$"; ".truth.jsonl")) as $tf
     | "\(.id) \($tf)"' "$T/clips.jsonl" >"$T/torate"
