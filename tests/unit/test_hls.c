@@ -27,15 +27,9 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "hls.h"
 #include "spawn.h"
-
-#define assert_near(a, b, tol) do {					\
-	double a_ = (a), b_ = (b);					\
-	if (!(fabs(a_ - b_) <= (tol)))					\
-		fail_msg("%s = %.17g, want %.17g (tolerance %g)", #a,	\
-		    a_, b_, (double)(tol));				\
-} while (0)
 
 /* ---- helpers --------------------------------------------------------- */
 

@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "check.h"
 #include <jansson.h>
 
 #include "http.h"
@@ -55,13 +57,6 @@ struct rec {
 	int progress_calls;
 	long long last_got;
 };
-
-#define assert_near(a, b, tol) do {					\
-	double a_ = (a), b_ = (b);					\
-	if (!(fabs(a_ - b_) <= (tol)))					\
-		fail_msg("%s = %.17g, want %.17g (tolerance %g)", #a,	\
-		    a_, b_, (double)(tol));				\
-} while (0)
 
 #define assert_contains(hay, needle) do {				\
 	const char *h_ = (hay), *n_ = (needle);				\

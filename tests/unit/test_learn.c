@@ -20,15 +20,9 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "learn.h"
 #include "model.h"
-
-#define assert_near(a, b, tol) do {					\
-	double a_ = (a), b_ = (b);					\
-	if (!(fabs(a_ - b_) <= (tol)))					\
-		fail_msg("%s = %.17g, want %.17g (tolerance %g)", #a,	\
-		    a_, b_, (double)(tol));				\
-} while (0)
 
 static void
 test_spearman(void **state)

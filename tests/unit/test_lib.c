@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "check.h"
 #include <jansson.h>
 
 #include "num.h"
@@ -37,13 +39,6 @@
 #include "weights.h"
 
 static const char *argv0;
-
-#define assert_near(a, b, tol) do {					\
-	double a_ = (a), b_ = (b);					\
-	if (!(fabs(a_ - b_) <= (tol)))					\
-		fail_msg("%s = %.17g, want %.17g (tolerance %g)", #a,	\
-		    a_, b_, (double)(tol));				\
-} while (0)
 
 /* A private scratch directory under $KC_TMP (or /tmp). */
 static void
