@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "out.h"
+#include "paths.h"
 
 struct opts O;
 volatile sig_atomic_t fetch_stop;
@@ -172,39 +173,6 @@ parse_args(int argc, char **argv)
 	O.segment = ceil(O.segment / O.hop - 1e-9) * O.hop;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes %XX escapes of a file:// URL path in place; -1 on a bad one. */
-static int
-pct_decode(char *s)
-{
-	char *r = s, *w = s;
-	int hi, lo;
-
-	while (*r) {
-		if (*r == '%') {
-			if ((hi = hexval(r[1])) < 0 || (lo = hexval(r[2])) < 0 ||
-			    hi * 16 + lo == 0)
-				return -1;
-			*w++ = (char)(hi * 16 + lo);
-			r += 3;
-		} else
-			*w++ = *r++;
-	}
-	*w = '\0';
-	return 0;
-}
-
 /* Length of "scheme://" at the start of s, or 0 when s is not a URL. */
 static size_t
 scheme_len(const char *s)
@@ -232,7 +200,7 @@ local_run(const char *arg, size_t n)
 		if (path[0] != '/')
 			kc_usage_error("%s: a file:// URL needs an absolute "
 			    "path (file:///dir/name)", arg);
-		if (pct_decode(path) != 0)
+		if (kc_pct_decode(path, 1) < 0)
 			kc_usage_error("%s: bad %%-escape in file:// URL", arg);
 	} else {
 		if (strlen(arg) >= sizeof(path))

@@ -109,18 +109,6 @@ mime_type(const char *name)
 	return "application/octet-stream";
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Every element non-empty, not "." or "..", not hidden; no backslash. */
 static int
 safe_rel(const char *rel)
@@ -406,22 +394,9 @@ route(struct MHD_Connection *c, const char *url, const char *method,
 size_t
 web_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
-	char *r = s, *w = s;
-	int hi, lo;
-
 	(void)cls;
 	(void)c;
-	while (*r) {
-		if (r[0] == '%' && r[1] && r[2] &&
-		    (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
-		    (hi | lo) != 0) {
-			*w++ = (char)(hi * 16 + lo);
-			r += 3;
-		} else
-			*w++ = *r++;
-	}
-	*w = '\0';
-	return (size_t)(w - s);
+	return (size_t)kc_pct_decode(s, 0);
 }
 
 enum MHD_Result

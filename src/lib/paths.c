@@ -2,7 +2,7 @@
  * paths.c - locating kc's data files relative to the installed or built
  * program, so bin/kc-score finds data/weights.json in a checkout and
  * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json; and
- * creating an output folder with its parents.
+ * creating an output folder with its parents; decoding a URL's path.
  */
 #include <errno.h>
 #include <limits.h>
@@ -75,4 +75,38 @@ kc_mkdirs(const char *path)
 	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+kc_pct_decode(char *s, int strict)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	while (*r) {
+		if (*r != '%')
+			*w++ = *r++;
+		else if ((hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else if (strict)
+			return -1;
+		else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (long)(w - s);
 }

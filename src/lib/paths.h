@@ -1,7 +1,7 @@
 /*
  * paths.h - where kc finds its data files (heuristic weights, jq scripts)
  * without being told: installed under PREFIX/share/kc, or in the source
- * tree next to the bin/ it was built into.
+ * tree next to the bin/ it was built into; and the paths of URLs.
  */
 #ifndef KC_PATHS_H
 #define KC_PATHS_H
@@ -21,5 +21,13 @@ int kc_exedir(char *out, size_t n);
 
 /* mkdir -p: path and its missing parents.  Returns 0, or -1 with errno. */
 int kc_mkdirs(const char *path);
+
+/*
+ * Decodes the %XX escapes of a URL path in place.  "%00" is never decoded
+ * (a NUL would cut the name short and name another file).  strict: a
+ * malformed escape or "%00" makes it return -1, s half decoded; else they
+ * stay as written.  Returns the decoded length, or -1.
+ */
+long kc_pct_decode(char *s, int strict);
 
 #endif

@@ -1812,6 +1812,31 @@ test_paths(void **state)
 }
 
 static void
+test_pct_decode(void **state)
+{
+	char s[64];
+
+	(void)state;
+	snprintf(s, sizeof(s), "/a%%20b/%%2e%%2E/%%e2%%82%%ac");
+	assert_int_equal(kc_pct_decode(s, 1), 11);
+	assert_string_equal(s, "/a b/../\xe2\x82\xac");
+	/* strict: a malformed escape or %00 is an error */
+	snprintf(s, sizeof(s), "a%%zz");
+	assert_int_equal(kc_pct_decode(s, 1), -1);
+	snprintf(s, sizeof(s), "a%%0");
+	assert_int_equal(kc_pct_decode(s, 1), -1);
+	snprintf(s, sizeof(s), "a%%00b");
+	assert_int_equal(kc_pct_decode(s, 1), -1);
+	/* lenient: they stay as written, never a NUL */
+	snprintf(s, sizeof(s), "a%%00b%%zz%%4");
+	assert_int_equal(kc_pct_decode(s, 0), 10);
+	assert_string_equal(s, "a%00b%zz%4");
+	snprintf(s, sizeof(s), "%%41%%");
+	assert_int_equal(kc_pct_decode(s, 0), 2);
+	assert_string_equal(s, "A%");
+}
+
+static void
 test_mkdirs(void **state)
 {
 	char dir[600], path[800], file[820];
@@ -1845,6 +1870,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pct_decode),
 		cmocka_unit_test(test_mkdirs),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_parse_double),
