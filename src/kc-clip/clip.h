@@ -33,6 +33,8 @@ struct pipeline {
 /* Adds a stage running program prog (found beside kc-clip, else PATH). */
 struct stage *pl_stage(struct pipeline *pl, const char *prog);
 void pl_arg(struct stage *s, const char *arg);
+/* Adds the option flag with its value val, unless val is NULL. */
+void pl_opt(struct stage *s, const char *flag, const char *val);
 
 /* Starts every stage, wired stdout to stdin, with the driver in the
  * middle after stage relay_after.  Returns 0, or -1 (message printed). */

@@ -336,15 +336,9 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--type"); pl_arg(s, o->type);
 	if (o->curve)
 		pl_arg(s, "--curve");
-	if (o->model) {
-		pl_arg(s, "--model");
-		pl_arg(s, o->model);
-	}
+	pl_opt(s, "--model", o->model);
 	pl_arg(s, "--require-end");
-	if (o->live_threshold) {
-		pl_arg(s, "--live-threshold");
-		pl_arg(s, o->live_threshold);
-	}
+	pl_opt(s, "--live-threshold", o->live_threshold);
 	if (!o->generate)
 		return;
 	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
@@ -356,22 +350,14 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	/* kc-cut fetches the clips' HLS segments itself */
 	for (i = 0; i < o->nfetch; i += 2)
 		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],
-		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0) {
-			pl_arg(s, o->fetch[i]);
-			pl_arg(s, o->fetch[i + 1]);
-		}
+		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0)
+			pl_opt(s, o->fetch[i], o->fetch[i + 1]);
 	if (o->quiet)
 		pl_arg(s, "--quiet");
 	s = pl_stage(pl, "kc-db");
-	if (o->db) {
-		pl_arg(s, "--db");
-		pl_arg(s, o->db);
-	}
+	pl_opt(s, "--db", o->db);
 	pl_arg(s, "add");
-	if (o->model) {
-		pl_arg(s, "--model");
-		pl_arg(s, o->model);
-	}
+	pl_opt(s, "--model", o->model);
 	pl_arg(s, "--print");
 	if (o->quiet)
 		pl_arg(s, "--quiet");

@@ -54,6 +54,15 @@ pl_arg(struct stage *s, const char *arg)
 	s->argv[s->argc] = NULL;
 }
 
+void
+pl_opt(struct stage *s, const char *flag, const char *val)
+{
+	if (val) {
+		pl_arg(s, flag);
+		pl_arg(s, val);
+	}
+}
+
 int
 pl_start(struct pipeline *pl)
 {
