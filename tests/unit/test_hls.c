@@ -126,16 +126,6 @@ tprintf(struct text *t, const char *fmt, ...)
 	}
 }
 
-static void
-scratch_dir(char *buf, size_t n, const char *tag)
-{
-	const char *tmp = getenv("KC_TMP");
-
-	snprintf(buf, n, "%s/test_hls.%s.XXXXXX", tmp && *tmp ? tmp : "/tmp",
-	    tag);
-	assert_non_null(mkdtemp(buf));
-}
-
 static char *
 read_file(const char *path, size_t *len)
 {
@@ -161,16 +151,6 @@ read_file(const char *path, size_t *len)
 	t.p[t.n] = '\0';
 	*len = t.n;
 	return t.p;
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
 }
 
 /* Runs argv; its stdout (malloc'd) or NULL when it failed. */

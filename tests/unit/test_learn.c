@@ -108,25 +108,6 @@ make_set(kc_trainset *ts)
 }
 
 static void
-scratch(char *buf, size_t n)
-{
-	const char *tmp = getenv("KC_TMP");
-
-	snprintf(buf, n, "%s/test_learn.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(buf));
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static void
 test_train_roundtrip(void **state)
 {
 	kc_train_opts o;
@@ -150,10 +131,10 @@ test_train_roundtrip(void **state)
 	assert_int_equal(kc_model_about(m)->streams, 3);
 	assert_int_equal(kc_model_about(m)->train_size, N);
 
-	scratch(dir, sizeof(dir));
+	scratch_dir(dir, sizeof(dir), "train");
 	/* a temporary file a killed trainer left an hour ago goes */
 	snprintf(stale, sizeof(stale), "%s/.model-AbCdEf", dir);
-	write_text(stale, "{\"kc_model\": 1, \"trunc");
+	write_file(stale, "{\"kc_model\": 1, \"trunc");
 	times[0].tv_sec = times[1].tv_sec = time(NULL) - 7200;
 	times[0].tv_usec = times[1].tv_usec = 0;
 	assert_int_equal(utimes(stale, times), 0);
@@ -202,7 +183,7 @@ test_refusals(void **state)
 	kc_train_defaults(&o);
 	o.folds = 0;
 	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	scratch(dir, sizeof(dir));
+	scratch_dir(dir, sizeof(dir), "train");
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
 	kc_model_free(m);
@@ -217,7 +198,7 @@ test_refusals(void **state)
 	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
 
 	text[size / 2] = '\0';		/* truncated */
-	write_text(bad, text);
+	write_file(bad, text);
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_null(l);
 	assert_non_null(strstr(err, "not valid JSON"));
@@ -228,14 +209,14 @@ test_refusals(void **state)
 	assert_non_null(p);
 	p = strpbrk(p, "0123456789");
 	*p = *p == '9' ? '8' : (char)(*p + 1);
-	write_text(bad, text);
+	write_file(bad, text);
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "checksum"));
 
-	write_text(bad, "{\"kc_model\": 2}");
+	write_file(bad, "{\"kc_model\": 2}");
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a kc model"));
-	write_text(bad, "[1, 2]");
+	write_file(bad, "[1, 2]");
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	snprintf(bad, sizeof(bad), "%s/none.json", dir);
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);

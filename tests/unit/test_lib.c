@@ -40,27 +40,6 @@
 
 static const char *argv0;
 
-/* A private scratch directory under $KC_TMP (or /tmp). */
-static void
-scratch_dir(char *buf, size_t n, const char *tag)
-{
-	const char *tmp = getenv("KC_TMP");
-
-	snprintf(buf, n, "%s/test_lib.%s.XXXXXX", tmp && *tmp ? tmp : "/tmp",
-	    tag);
-	assert_non_null(mkdtemp(buf));
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
 static double
 now_s(void)
 {
