@@ -63,13 +63,8 @@ parse_args(int argc, char **argv, struct af_opts *o)
 			    120);
 			break;
 		case 'u': kc_out_unbuffered(1); break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 }

@@ -266,13 +266,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			pass(o, "--live-buffer", optarg); break;
 		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
 			o->live_threshold = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (o->src == NULL && optind < argc)

@@ -108,13 +108,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'b': o->backoff = kc_opt_real("--backoff", optarg, 1, 10);
 			break;
 		case 'q': o->quiet = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (optind != argc)

@@ -10,11 +10,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdnoreturn.h>
 #include <string.h>
 
 #include "kcdb.h"
 #include "msg.h"
+#include "opt.h"
 #include "num.h"
 #include "out.h"
 
@@ -53,15 +53,6 @@ static const struct command {
 	{ "delete", kcdb_delete },
 };
 
-static noreturn void
-help(const char *text)
-{
-	if (fputs(text, stdout) == EOF)
-		kc_out_fail("stdout");
-	kc_out_close();
-	exit(KC_EXIT_OK);
-}
-
 int
 kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
     const struct option *longopts, const char *usage)
@@ -87,7 +78,7 @@ kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
 			k->model = optarg;
 			break;
 		case 'h':
-			help(usage);
+			kc_opt_help(usage);
 		case ':':
 			kc_usage_error("%s: option '%s' needs a value", k->cmd,
 			    kc_bad_option(argv));
@@ -202,7 +193,7 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': k.path = optarg; break;
-		case 'h': help(usage_text);
+		case 'h': kc_opt_help(usage_text);
 		case ':':
 			kc_usage_error("option '%s' needs a value",
 			    kc_bad_option(argv));

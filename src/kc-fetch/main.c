@@ -153,13 +153,8 @@ parse_args(int argc, char **argv)
 		    30, 86400); break;
 		case 'D': O.duration = kc_opt_real("--duration", optarg, 1,
 		    1e6); break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -150,13 +150,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'Q': o->require_end = 1; break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
 		    optarg, 0, 1000); break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (o->p.end >= 0 && o->p.end <= o->p.start)

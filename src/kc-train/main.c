@@ -107,13 +107,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		    1, 64); break;
 		case 'n': o->dry = 1; break;
 		case 'q': o->quiet = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (argc - optind > 1)

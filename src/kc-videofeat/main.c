@@ -70,13 +70,8 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10); break;
 		case 'X': o->exact = 1; break;
 		case 'u': *unbuffered = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			exit(KC_EXIT_OK);
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (optind != argc)

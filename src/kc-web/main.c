@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "opt.h"
 #include "num.h"
 #include "out.h"
 #include "paths.h"
@@ -193,13 +194,8 @@ main(int argc, char **argv)
 		case 'D': db = optarg; break;
 		case 'C': clips = optarg; break;
 		case 'S': statics = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			kc_out_close();
-			return KC_EXIT_OK;
-		default:
-			kc_usage_error("unknown option or missing value: '%s'",
-			    kc_bad_option(argv));
+		case 'h': kc_opt_help(usage_text);
+		default: kc_opt_unknown(argv);
 		}
 	}
 	if (optind < argc)

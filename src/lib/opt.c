@@ -3,9 +3,13 @@
  * reads the same everywhere: "kc-score: --max-audio-clips: '0': out of
  * range (1 to 25) (see 'kc-score --help')".
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "msg.h"
 #include "num.h"
 #include "opt.h"
+#include "out.h"
 
 long
 kc_opt_long(const char *flag, const char *val, long lo, long hi)
@@ -39,4 +43,20 @@ kc_opt_time(const char *flag, const char *val)
 	if (kc_parse_time(val, &v, &why) != 0)
 		kc_usage_error("%s: '%s': %s", flag, val, why);
 	return v;
+}
+
+void
+kc_opt_help(const char *text)
+{
+	if (fputs(text, stdout) == EOF)
+		kc_out_fail("stdout");
+	kc_out_close();
+	exit(KC_EXIT_OK);
+}
+
+void
+kc_opt_unknown(char **argv)
+{
+	kc_usage_error("unknown option or missing value: '%s'",
+	    kc_bad_option(argv));
 }

@@ -11,4 +11,9 @@ double kc_opt_real(const char *flag, const char *val, double lo, double hi);
 /* Seconds or [HH:]MM:SS[.frac]. */
 double kc_opt_time(const char *flag, const char *val);
 
+/* --help: text on stdout, stdout closed (a failed write exits 1), exit 0. */
+_Noreturn void kc_opt_help(const char *text);
+/* getopt's answer '?' or ':': the usage error naming the option, exit 2. */
+_Noreturn void kc_opt_unknown(char **argv);
+
 #endif
