@@ -1281,9 +1281,11 @@ test_stall(void **state)
 	t0 = now_s();
 	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
 	    KC_HTTP_OK);
-	/* not before the window is over, and within a second of its end */
+	/* not before the 1 s window is over, and well before the server's
+	 * 20 s stall ends by itself (the bound is loose: CI runs this
+	 * under ASan on a loaded machine) */
 	dt = now_s() - t0;
-	if (dt < 1 || dt > 2.5)
+	if (dt < 1 || dt > 10)
 		fail_msg("a 1 s stall took %.2f s to notice and retry", dt);
 	assert_int_equal(res.attempts, 2);
 	data = slurp(path, &n);
@@ -1302,7 +1304,7 @@ test_stall(void **state)
 	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
 	    KC_HTTP_GAVEUP);
 	dt = now_s() - t0;
-	if (dt < 2 || dt > 4.5)
+	if (dt < 2 || dt > 15)
 		fail_msg("two 1 s stalls took %.2f s", dt);
 	assert_string_equal(res.reason, "stalled: under 1000 B/s for 1 s "
 	    "after 2 attempts");
@@ -1464,8 +1466,9 @@ test_cancel(void **state)
 	t0 = now_s();
 	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
 	    KC_HTTP_CANCELLED);
-	dt = now_s() - t0;	/* the hook is asked every 50 ms */
-	if (dt < 0.3 || dt > 1)
+	/* the hook is asked every 50 ms; the stall would last 15 s */
+	dt = now_s() - t0;
+	if (dt < 0.3 || dt > 5)
 		fail_msg("cancelled after %.2f s, asked at 0.3 s", dt);
 	assert_string_equal(res.reason, "cancelled");
 	assert_int_equal(res.attempts, 1);
@@ -1485,8 +1488,8 @@ test_cancel(void **state)
 	t0 = now_s();
 	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
 	    KC_HTTP_CANCELLED);
-	dt = now_s() - t0;
-	if (dt < 0.3 || dt > 1)
+	dt = now_s() - t0;	/* the backoff wait is 10 s */
+	if (dt < 0.3 || dt > 5)
 		fail_msg("cancelled after %.2f s, asked at 0.3 s", dt);
 	assert_int_equal(res.attempts, 1);
 	json_decref(log_for("cancel2", 1));
@@ -1576,7 +1579,7 @@ test_timeout(void **state)
 	t0 = now_s();
 	assert_int_equal(kc_http_get_mem(h, u, NULL, 1 << 20, &body, &len,
 	    &res), KC_HTTP_GAVEUP);
-	assert_true(now_s() - t0 < 3);
+	assert_true(now_s() - t0 < 10);	/* the server would stall 20 s */
 	assert_contains(res.reason, "timed out");
 	assert_contains(res.reason, "after 2 attempts");
 	json_decref(log_for("tmo", 2));

@@ -1438,7 +1438,7 @@ test_spawn_reader_and_kill(void **state)
 	assert_int_equal(kc_spawn(sl, -1, -1, -1, &pid), 0);
 	t0 = now_s();
 	kc_kill_wait(pid, 3000);
-	assert_true(now_s() - t0 < 2);
+	assert_true(now_s() - t0 < 2.5);	/* not the 3 s grace */
 	assert_int_equal(waitpid(pid, &st, WNOHANG), -1);
 	kc_kill_wait(0, 10);	/* no pid: nothing happens */
 }
