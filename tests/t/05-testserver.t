@@ -46,7 +46,7 @@ like "$(cat "$live/master.m3u8")" 'EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="720p30".*' "
 is "$(grep -c '^#EXTINF:2.000,' "$live/160p30/playlist.m3u8")" 60 "live: 60 x 2 s segments"
 t0=$(date +%s.%N)
 make_hls "$f" "$T/vod2" >/dev/null
-cmp_ok "$(since "$t0")" "<" 3 "make_hls again: from the cache"
+cmp_ok "$(since "$t0")" "<" 10 "make_hls again: from the cache, not re-encoded"
 is "$(readlink -f "$T/vod2")" "$(readlink -f "$vod")" "same arguments, same cached directory"
 
 # ---------------------------------------------------------------- server
@@ -324,7 +324,7 @@ kill -TERM "$pid"
 t0=$(date +%s.%N)
 wait "$pid"
 is "$?" 0 "SIGTERM: exit 0"
-cmp_ok "$(since "$t0")" "<" 2 "... promptly"
+cmp_ok "$(since "$t0")" "<" 5 "... promptly"
 KICK_PID=
 is "$(c -o /dev/null -w '%{http_code}' "$U/clean/master.m3u8")" 000 "stopped: nothing listens"
 is "$(jq -c . "$KICK_LOG" >/dev/null && echo valid)" valid "the log is valid JSON Lines"
