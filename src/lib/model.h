@@ -90,7 +90,7 @@ int kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
 
 /*
  * The blend weight for a model trained on n rated clips whose held-out
- * Spearman correlation is rho: 0.8 * n / (n + 10) * clamp(2 rho, 0, 1)
+ * Spearman correlation is rho: 0.9 * n / (n + 5) * clamp(2 rho, 0, 1)
  * (0 when rho is NAN).
  */
 double kc_model_weight_for(long n, double rho);

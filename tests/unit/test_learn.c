@@ -66,12 +66,12 @@ test_weight(void **state)
 {
 	(void)state;
 	assert_near(kc_model_weight_for(0, 0.9), 0, 0);
-	assert_near(kc_model_weight_for(20, 0.9), 0.8 * 20 / 30.0, 1e-12);
-	assert_near(kc_model_weight_for(20, 0.25), 0.8 * 20 / 30.0 * 0.5,
+	assert_near(kc_model_weight_for(20, 0.9), 0.9 * 20 / 25.0, 1e-12);
+	assert_near(kc_model_weight_for(20, 0.25), 0.9 * 20 / 25.0 * 0.5,
 	    1e-12);
 	assert_near(kc_model_weight_for(20, -0.3), 0, 0);
 	assert_near(kc_model_weight_for(20, NAN), 0, 0);
-	assert_true(kc_model_weight_for(1000, 1) < 0.8);
+	assert_true(kc_model_weight_for(1000, 1) < 0.9);
 	assert_true(kc_model_weight_for(100, 1) > kc_model_weight_for(50, 1));
 }
 
