@@ -114,6 +114,15 @@ skip() { _tap_n=$((_tap_n + 1)); printf 'ok %d # skip %s\n' "$_tap_n" "$1"; }
 
 skip_all() { printf '1..0 # SKIP %s\n' "$1"; exit 0; }
 
+# need PROG... : skip the whole test unless every PROG is in PATH (tools,
+# and kc programs from KC_BIN)
+need() {
+	local p
+	for p; do
+		command -v "$p" >/dev/null || skip_all "$p not found in PATH"
+	done
+}
+
 done_testing() {
 	printf '1..%d\n' "$_tap_n"
 	[ "$_tap_failed" -eq 0 ]

@@ -8,9 +8,7 @@
 . "$KC_ROOT/tests/lib/media.sh"
 . "$KC_ROOT/tests/lib/hls.sh"
 
-for p in python3 curl ffprobe jq; do
-	command -v $p >/dev/null || skip_all "$p is not installed"
-done
+need python3 curl ffprobe jq
 trap kick_stop EXIT
 
 # seconds since a date +%s.%N

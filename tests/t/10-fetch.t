@@ -6,10 +6,7 @@
 # test on a free port of 127.0.0.1; nothing else is ever contacted.
 . "${KC_ROOT:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 
-for t in ffmpeg ffprobe jq python3; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
-command -v kc-fetch >/dev/null || skip_all "kc-fetch not built"
+need ffmpeg ffprobe jq python3 kc-fetch
 
 # ffmpeg honours proxy variables: make sure nothing leaves this machine.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \

@@ -6,7 +6,7 @@
 # (checked against an awk spelling of the same times).
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-command -v jq >/dev/null || skip_all "jq not installed"
+need jq
 HJ=$KC_ROOT/scripts/highlights.jq
 [ -r "$HJ" ] || bail "no $HJ"
 cd "$T" || bail "cannot cd to $T"

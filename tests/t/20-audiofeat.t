@@ -6,9 +6,7 @@
 # the documented ways (gap records for bad media, exit 1 for bad records).
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-command -v ffmpeg >/dev/null || skip_all "ffmpeg not installed"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v kc-audiofeat >/dev/null || skip_all "kc-audiofeat not built"
+need ffmpeg jq kc-audiofeat
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 

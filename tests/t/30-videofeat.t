@@ -6,8 +6,7 @@
 # the documented ways.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-command -v ffmpeg >/dev/null || skip_all "ffmpeg not installed"
-command -v jq >/dev/null || skip_all "jq not installed"
+need ffmpeg jq
 
 # 40 s, 320x180, 30 fps: testsrc 0-20 s, life 20-26 s, testsrc 26-40 s,
 # with a silent audio track.

@@ -10,10 +10,7 @@
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-for t in jq awk cmp; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
-command -v kc-score >/dev/null || skip_all "kc-score not built"
+need jq awk cmp kc-score
 
 unset KC_WEIGHTS KC_DATADIR
 cd "$T" || bail "cannot cd to $T"

@@ -10,11 +10,7 @@
 # killed or not.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-command -v ffmpeg >/dev/null || skip_all "ffmpeg not installed"
-command -v ffprobe >/dev/null || skip_all "ffprobe not installed"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v python3 >/dev/null || skip_all "python3 not installed"
-command -v kc-cut >/dev/null || skip_all "kc-cut not built"
+need ffmpeg ffprobe jq python3 kc-cut
 
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 

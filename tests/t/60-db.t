@@ -4,9 +4,7 @@
 # kc-db's own word alone.
 . "${KC_ROOT:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 
-command -v sqlite3 >/dev/null || skip_all "sqlite3 CLI not installed"
-command -v jq >/dev/null || skip_all "jq not installed"
-command -v kc-db >/dev/null || skip_all "kc-db not built"
+need sqlite3 jq kc-db
 
 unset KC_DB
 cd "$T" || bail "cannot cd to $T"

@@ -9,9 +9,7 @@
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-for t in ffmpeg ffprobe jq sqlite3 script; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
+need ffmpeg ffprobe jq sqlite3 script
 for p in kc-clip kc-fetch kc-audiofeat kc-videofeat kc-score kc-cut kc-db; do
 	[ -x "$KC_BIN/$p" ] || skip_all "$p not built"
 done

@@ -8,9 +8,7 @@
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-for t in make sha1sum sqlite3 ffmpeg ffprobe jq; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
+need make sha1sum sqlite3 ffmpeg ffprobe jq
 [ -x "$KC_BIN/kc-clip" ] || skip_all "kc-clip not built"
 
 unset KC_DB KC_WEIGHTS KC_DATADIR MAKEFLAGS MFLAGS

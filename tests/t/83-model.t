@@ -11,9 +11,7 @@
 # "kc-db stats" lists the generations.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-for t in jq awk cmp setsid pgrep; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
+need jq awk cmp setsid pgrep
 unset KC_WEIGHTS KC_DATADIR KC_MODEL KC_DB KC_RETRAIN_EVERY KC_TRAIN
 cd "$T" || bail "cannot cd to $T"
 

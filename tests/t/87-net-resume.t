@@ -11,9 +11,7 @@
 . "$KC_ROOT/tests/lib/media.sh"
 . "$KC_ROOT/tests/lib/hls.sh"
 
-for p in python3 ffprobe jq sqlite3 ps; do
-	command -v $p >/dev/null || skip_all "$p is not installed"
-done
+need python3 ffprobe jq sqlite3 ps
 trap 'kill_tree; kick_stop' EXIT
 cd "$T" || bail "no scratch dir"
 

@@ -10,9 +10,7 @@
 . "$KC_ROOT/tests/lib/media.sh"
 . "$KC_ROOT/tests/lib/hls.sh"
 
-for p in python3 curl ffprobe jq sqlite3; do
-	command -v $p >/dev/null || skip_all "$p is not installed"
-done
+need python3 curl ffprobe jq sqlite3
 WATCH=
 trap '[ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; kick_stop' EXIT
 cd "$T" || bail "no scratch dir"

@@ -9,9 +9,7 @@
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-for t in curl jq sqlite3 ss flock; do
-	command -v "$t" >/dev/null || skip_all "$t not installed"
-done
+need curl jq sqlite3 ss flock
 for p in kc-web kc-db kc-clip; do
 	[ -x "$KC_BIN/$p" ] || skip_all "$p not built"
 done
