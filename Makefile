@@ -5,7 +5,8 @@
 #                   (plain and under ASan+UBSan); ends "N passed, M failed"
 #   make demo       install missing packages, build, cut clips from a
 #                   generated sample stream into demo/ and demo/kc.db
-#   make bench      speed and memory figures (see bench/README.md)
+#   make bench      speed and memory figures (what each section measures:
+#                   bench/run's header)
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian packages (sudo unless root) and
 #                   the browser test's npm packages (tests/web)

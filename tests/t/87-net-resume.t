@@ -38,10 +38,22 @@ start() {
 	PID=$!
 }
 tree() { [ -n "$PID" ] && ps -o pid= -s "$PID" 2>/dev/null | tr -d ' '; }
+# kill_tree: kill -9 every process of the session, again while any is
+# left (a stage may have started a child meanwhile); LEFT: what is still
+# there after that, which must be nothing
 kill_tree() {
-	local p
-	for p in $(tree); do kill -9 "$p" 2>/dev/null; done
-	[ -n "$PID" ] && wait "$PID" 2>/dev/null
+	local sid=$PID p _
+	LEFT=
+	[ -n "$sid" ] || return 0
+	for _ in $(seq 100); do
+		p=$(ps -o pid= -s "$sid" 2>/dev/null | tr -d ' ')
+		[ -z "$p" ] && break
+		# shellcheck disable=SC2086
+		kill -9 $p 2>/dev/null
+		wait "$sid" 2>/dev/null
+		sleep 0.1
+	done
+	LEFT=$(ps -o pid=,comm= -s "$sid" 2>/dev/null)
 	PID=
 }
 # waits (at most 60 s) for a shell condition; 0 when it held in time
@@ -79,7 +91,7 @@ kill_at() {	# DESC CONDITION tree|driver
 		PID=
 	else
 		kill_tree
-		pass "kill point $point ($1): killed the whole tree"
+		is "$LEFT" "" "kill point $point ($1): killed the whole tree"
 	fi
 }
 

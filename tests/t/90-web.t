@@ -83,8 +83,8 @@ DB=$T/kc.db
 } | kc-db --db "$DB" add --quiet || bail "cannot fill the database"
 is "$(sqlite3 "$DB" 'SELECT count(*) FROM clips')" 30 "30 clips in the test database"
 
-web_start web.log --listen 127.0.0.1:0 --db "$DB" --clips "$T/clips" || bail "kc-web did not start: $(cat web.log)"
-pass "kc-web listens on $U"
+ok "kc-web starts and listens" web_start web.log --listen 127.0.0.1:0 --db "$DB" --clips "$T/clips" ||
+    bail "kc-web did not start: $(cat web.log)"
 is "$(listeners "$WPID")" "127.0.0.1:$PORT" "--listen 127.0.0.1:0: one socket, on 127.0.0.1"
 
 # --- the page -------------------------------------------------------------------

@@ -79,22 +79,14 @@ is "$(sqlite3 "$T/kc.db" 'SELECT group_concat(clip_id || ":" || stars) FROM (SEL
 is "$(fact '.stats_cards.rated')" '"5"' "Stats shows 5 rated"
 is "$(fact '.stats_cards.clips')" "\"$db_clips\"" "Stats shows every clip"
 is "$(fact .hist_bars)" 5 "Stats draws the 1-5 star histogram"
-# Model retraining lives on the learning branch: kc-db rate says on stderr
-# that it retrained (every 5 ratings by default) and kc-db stats --json
-# gets a "models" array, one per generation.
-if [ "$(fact .generations_after)" = null ]; then
-	# TODO(learning merge): this branch has no retraining; once kc-db stats
-	# --json has "models" the checks below run instead of skipping.
-	skip "TODO: retrain note after 5 ratings (kc-db has no retraining on this branch)"
-	skip "TODO: new model generation in Stats (no \"models\" in kc-db stats --json)"
-else
-	is "$(fact .retrain_note_visible)" true "the Rate tab shows the model-retrained note"
-	cmp_ok "$(fact .generations_after)" ">" "$(fact '.generations_before // 0')" \
-	    "a new model generation after the ratings"
-	is "$(fact .stats_generation_rows)" "$(fact '.generations_after + 1')" \
-	    "Stats lists every generation"
-	cmp_ok "$(fact .stats_generation_chart)" ">" 0 "Stats charts model quality per generation"
-fi
+# kc-db rate retrains every 5 ratings: the Rate tab says so, and kc-db
+# stats --json lists one more model generation.
+is "$(fact .retrain_note_visible)" true "the Rate tab shows the model-retrained note"
+cmp_ok "$(fact .generations_after)" ">" "$(fact '.generations_before // 0')" \
+    "a new model generation after the ratings"
+is "$(fact .stats_generation_rows)" "$(fact '.generations_after + 1')" \
+    "Stats lists every generation"
+cmp_ok "$(fact .stats_generation_chart)" ">" 0 "Stats charts model quality per generation"
 
 # Browse
 is "$(fact .browse_cards)" "$db_clips" "Browse shows every clip"
