@@ -4,7 +4,9 @@
 #
 # Reads "highlight" records (kc-score) or "clip" records (kc-cut, kc-db add
 # --print) and the "stream" record; writes one JSON object with the audio
-# and video highlights, best first, as the Python seed exported them.
+# and video highlights, best first, as the Python seed exported them.  A
+# highlight whose cut failed (kc-cut's "error" record with its "kind") is
+# listed too, with "clip_error" (the reason) instead of "clip_path".
 
 def hms: (. // 0 | floor) as $s
   | "\($s / 3600 | floor):\($s % 3600 / 60 | floor | tostring | if length < 2 then "0" + . else . end):\($s % 60 | tostring | if length < 2 then "0" + . else . end)";
@@ -16,13 +18,15 @@ def item:
       ml_score: .model, rank: .rank, features: .features }
   + (if .type == "clip"
      then { clip_path: .path, cut_start: .t0, cut_end: .t1, clip_id: .id }
+     elif .type == "error" then { clip_path: null, clip_error: .message }
      else {} end);
 
 # best first; a record without "rank" is ranked by its place in that order
 def ranked: sort_by(-.score) | to_entries | map(.value + {rank: (.value.rank // (.key + 1))});
 
 (map(select(.type == "stream")) | first // {}) as $s
-| [ .[] | select(.type == "highlight" or .type == "clip") ] as $h
+| [ .[] | select(.type == "highlight" or .type == "clip"
+     or (.type == "error" and .stage == "kc-cut" and .kind != null)) ] as $h
 | { stream_url: $s.url, title: $s.title, channel: $s.channel,
     duration: $s.duration,
     generated: ($ARGS.named.generated // (now | todate)),

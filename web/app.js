@@ -131,6 +131,10 @@ function renderJob(j) {
     if (j.options && j.options.url) text += ' — ' + j.options.url;
   } else if (j.status === 'done') {
     text = `Done: ${j.clips_n} clips in ${fmt(j.elapsed, 1)} s`;
+  } else if (j.status === 'partial') {
+    const nf = (j.failed || []).length;
+    text = `Partly done: ${j.clips_n} clips stored, ${nf} cut${nf === 1 ? '' : 's'} failed ` +
+      '(marked in the table; Generate again to retry them)';
   } else if (j.status === 'cancelled') {
     text = 'Cancelled; nothing of this run was stored.';
   } else {
@@ -153,23 +157,28 @@ async function cancelJob() {
 }
 
 function renderResults(j) {
-  $('#g-results').hidden = !(j.clips.length || j.curves.length);
-  drawTimeline($('#timeline'), j.curves, j.clips);
+  const failed = j.failed || [];
+  $('#g-results').hidden = !(j.clips.length || j.curves.length || failed.length);
+  drawTimeline($('#timeline'), j.curves, j.clips.concat(failed));
   const tb = $('#g-table tbody');
   tb.replaceChildren();
-  const clips = [...j.clips].sort((a, b) => a.t0 - b.t0);
+  // the failed cuts are listed in their place, marked, with the reason
+  const clips = j.clips.concat(failed.map(f => ({ ...f, failed: f.message || 'cut failed' })))
+    .sort((a, b) => a.t0 - b.t0);
   clips.forEach((c, i) => {
-    const tr = el('tr', { 'data-id': c.id, class: c.kind },
-      el('td', { text: c.id !== undefined ? c.id : i + 1 }),
+    const tr = el('tr', { 'data-id': c.id, class: c.kind + (c.failed ? ' failed' : '') },
+      el('td', { text: c.failed ? '–' : c.id !== undefined ? c.id : i + 1 }),
       el('td', {}, el('span', { class: 'kind ' + c.kind, text: c.kind })),
       el('td', { text: hms(c.t0) }),
       el('td', { text: fmt(c.t1 - c.t0, 1) + ' s' }),
       el('td', { text: fmt(c.score) }),
       el('td', { text: c.rank ?? '–' }),
-      el('td', {}, c.src ? el('button', { class: 'small', text: '▶ play', onclick: () => playResult(c, tr) }) : ''));
+      el('td', {}, c.failed ? el('span', { class: 'cut-failed', title: c.failed, text: 'cut failed: ' + c.failed })
+        : c.src ? el('button', { class: 'small', text: '▶ play', onclick: () => playResult(c, tr) }) : ''));
     tb.append(tr);
   });
-  if (clips.length && clips[0].src) playResult(clips[0], tb.firstChild, false);
+  const first = clips.findIndex(c => c.src && !c.failed);
+  if (first >= 0) playResult(clips[first], tb.children[first], false);
 }
 
 function playResult(c, tr, autoplay = true) {
@@ -202,9 +211,11 @@ function drawTimeline(box, curves, clips) {
   const y = v => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
   s.append(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, class: 'plot' }));
   for (const c of clips) {
-    const g = svg('g', { class: 'hl ' + c.kind });
+    const isFailed = c.type === 'error';
+    const g = svg('g', { class: 'hl ' + c.kind + (isFailed ? ' failed' : '') });
     g.append(svg('rect', { x: x(c.t0), y: T, width: Math.max(1, x(c.t1) - x(c.t0)), height: H - T - B }));
-    g.append(svg('title', {}, `${c.kind} highlight ${hms(c.t0)}–${hms(c.t1)}, score ${fmt(c.score)}`));
+    g.append(svg('title', {}, `${c.kind} highlight ${hms(c.t0)}–${hms(c.t1)}, score ${fmt(c.score)}` +
+      (isFailed ? ` (cut failed: ${c.message})` : '')));
     if (c.src) g.addEventListener('click', () => {
       const tr = document.querySelector(`#g-table tr[data-id="${c.id}"]`);
       playResult(c, tr);

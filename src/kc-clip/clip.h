@@ -28,6 +28,8 @@ struct pipeline {
 	int relay_after;	/* stage whose output the driver relays */
 	int relay_rd, relay_wr;	/* driver's ends around the relay point */
 	int out_rd;		/* last stage's stdout */
+	int partial;		/* (pl_wait) a stage exited KC_EXIT_PARTIAL:
+				   it completed, part of its work failed */
 };
 
 /* Adds a stage running program prog (found beside kc-clip, else PATH). */
@@ -42,7 +44,8 @@ int pl_start(struct pipeline *pl);
 
 /* Waits for all stages.  Returns the index of the stage to blame (the
  * first in pipeline order that failed other than by a broken pipe), or -1
- * when all succeeded. */
+ * when all succeeded.  kc-cut exiting KC_EXIT_PARTIAL (some cuts failed)
+ * did not fail the run: it sets pl->partial instead. */
 int pl_wait(struct pipeline *pl);
 
 /*

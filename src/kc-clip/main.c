@@ -53,7 +53,10 @@ static const char usage_text[] =
 "      --end-minute M        analyse up to minute M (default: the end)\n"
 "  -c, --generate-clips      cut the clips and add them to the database\n"
 "      --analyse-only        only find the highlights (the default)\n"
-"  -o, --out DIR             output folder (default output_clips)\n"
+"  -o, --out DIR             output folder for the clips and the\n"
+"                            highlights JSON (default output_clips;\n"
+"                            an analysis without -c writes nothing\n"
+"                            there unless --out is given)\n"
 "      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
 "      --model DIR           learned model directory for kc-score and\n"
 "                            kc-db add (default $KC_MODEL, else the\n"
@@ -64,7 +67,9 @@ static const char usage_text[] =
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
 "                            with the same SOURCE, range and\n"
-"                            --analysis-quality (default OUT/.kc-state);\n"
+"                            --analysis-quality (default OUT/.kc-state;\n"
+"                            without -c and --out,\n"
+"                            $XDG_STATE_HOME/kc or ~/.local/state/kc);\n"
 "                            it goes when the run completes, unless the\n"
 "                            run was resumed: then it stays, so the same\n"
 "                            command again makes the same clips\n"
@@ -101,9 +106,12 @@ static const char usage_text[] =
 "Not implemented yet: resuming a live stream after a kill (the run\n"
 "starts again at the live edge); the learned model in live scoring.\n"
 "\n"
-"exit status: 0 ok; 2 usage error; when a stage fails, kc-clip names the\n"
-"first one that failed (other than by a broken pipe) and exits with its\n"
-"status (1 for bad data, 128+N for a signal N).\n"
+"exit status: 0 ok; 2 usage error; 3 partly done: some cuts failed (the\n"
+"table and the highlights JSON mark them; the other clips are cut and\n"
+"stored; the same command again retries them without analysing again);\n"
+"when a stage fails, kc-clip names the first one that failed (other than\n"
+"by a broken pipe) and exits with its status (1 for bad data, 128+N for\n"
+"a signal N).\n"
 "environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
 "JSON), KC_MODEL (model directory), and those of the stages (KC_FFMPEG,\n"
 "KC_FFPROBE, KC_WEIGHTS).\n";
@@ -115,6 +123,7 @@ struct opts {
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
 	int generate, accurate, json, quiet, curve, jprogress;
+	int out_given;		/* --out was given */
 	/* kc-fetch options passed through: pairs of option and value (NULL
 	 * for a flag) */
 	const char *fetch[24];
@@ -235,7 +244,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'c': o->generate = 1; break;
 		case 'A': o->generate = 0; break;
-		case 'o': o->out = optarg; break;
+		case 'o': o->out = optarg; o->out_given = 1; break;
 		case 'D': o->db = optarg; break;
 		case 'M': o->model = optarg; break;
 		case 'R': o->accurate = 1; break;
@@ -434,9 +443,22 @@ write_json(const struct opts *o, FILE *recs)
 		fprintf(stderr, "kc-clip: wrote %s\n", path);
 }
 
-/* Table or records on stdout; returns the number of results. */
+/* Is rec a failed cut (kc-cut's non-fatal error record of a highlight)? */
+static int
+failed_cut(const json_t *rec)
+{
+	const char *stage = kc_rec_str(rec, "stage");
+
+	return strcmp(kc_rec_type(rec), "error") == 0 && stage != NULL &&
+	    strcmp(stage, "kc-cut") == 0 && kc_rec_str(rec, "kind") != NULL;
+}
+
+/*
+ * Table or records on stdout; returns the number of results, and in
+ * *nfailed the highlights whose cut failed (listed too, marked).
+ */
 static long
-report(const struct opts *o, FILE *recs)
+report(const struct opts *o, FILE *recs, long *nfailed)
 {
 	kc_reader *r;
 	json_t *rec;
@@ -444,8 +466,9 @@ report(const struct opts *o, FILE *recs)
 	char a[32];
 	double t0, t1, score, id;
 	long n = 0;
-	int rc;
+	int rc, failed;
 
+	*nfailed = 0;
 	rewind(recs);
 	if ((r = kc_reader_new(recs, "results")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
@@ -462,11 +485,16 @@ report(const struct opts *o, FILE *recs)
 			json_decref(rec);
 			continue;
 		}
-		if (strcmp(type, "highlight") && strcmp(type, "clip")) {
+		failed = failed_cut(rec);
+		if (strcmp(type, "highlight") && strcmp(type, "clip") &&
+		    !failed) {
 			json_decref(rec);
 			continue;
 		}
-		n++;
+		if (failed)
+			(*nfailed)++;
+		else
+			n++;
 		if (o->json)
 			kc_out(rec);
 		else {
@@ -477,7 +505,13 @@ report(const struct opts *o, FILE *recs)
 				t0 = t1 = score = 0;
 			if (kc_rec_num(rec, "id", &id))
 				id = 0;
-			if (o->generate)
+			if (failed)
+				kc_out_printf("%5s  %-5s %9s %6.1fs  %.2f  FAILED: "
+				    "%s\n", "-", kind, kc_fmt_hms(t0, a,
+				    sizeof(a)), t1 - t0, score,
+				    kc_rec_str(rec, "message") ?
+				    kc_rec_str(rec, "message") : "");
+			else if (o->generate)
 				kc_out_printf("%5.0f  %-5s %9s %6.1fs  %.2f  %s\n", id,
 				    kind ? kind : "?", kc_fmt_hms(t0, a,
 				    sizeof(a)), t1 - t0, score, path ? path :
@@ -491,6 +525,29 @@ report(const struct opts *o, FILE *recs)
 	}
 	kc_reader_free(r);
 	return n;
+}
+
+/*
+ * Where the journal goes: --state, else OUT/.kc-state when the run writes
+ * into OUT, else the user's state folder (an analysis alone creates no
+ * folder in the current one).  "" when there is none ($HOME unset).
+ */
+static const char *
+state_dir(const struct opts *o, char *buf, size_t n)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (o->state)
+		snprintf(buf, n, "%s", o->state);
+	else if (o->generate || o->out_given)
+		snprintf(buf, n, "%s/.kc-state", o->out);
+	else if (x && *x == '/')
+		snprintf(buf, n, "%s/kc", x);
+	else if (home && *home)
+		snprintf(buf, n, "%s/.local/state/kc", home);
+	else
+		*buf = '\0';
+	return buf;
 }
 
 /* What names a run's journal: the source, and the analysis rendition
@@ -552,23 +609,23 @@ main(int argc, char **argv)
 	pthread_t th, eth;
 	char sbuf[64], hms[32];
 	double media = 0, t;
-	long n, gaps = 0;
+	long n, nfailed, gaps = 0;
 	int blame, relay_rc;
 
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
-	if (kc_mkdirs(o.out) != 0)
+	/* an analysis alone makes no output folder nobody asked for */
+	if ((o.generate || o.out_given) && kc_mkdirs(o.out) != 0)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
-	snprintf(state, sizeof(state), "%s", o.state ? o.state : o.out);
-	if (!o.state)
-		strncat(state, "/.kc-state", sizeof(state) - strlen(state) - 1);
-	journal_path(&jr, state, journal_key(&o, key, sizeof(key)), o.start,
-	    o.end);
+	journal_path(&jr, state_dir(&o, state, sizeof(state)),
+	    journal_key(&o, key, sizeof(key)), o.start, o.end);
 	if (o.no_resume)
 		unlink(jr.path);
-	if (kc_mkdirs(state) != 0)
-		kc_warn("%s: no journal (the run cannot be resumed):", state);
+	if (*state == '\0' || kc_mkdirs(state) != 0)
+		kc_warn("%s: no journal (the run cannot be resumed)%s", *state ?
+		    state : "no state folder ($HOME is not set)", *state ?
+		    ":" : "");
 	else
 		journal_open(&jr);
 	jr.announce = !o.quiet;
@@ -607,16 +664,22 @@ main(int argc, char **argv)
 		journal_close(&jr, 0);
 		return kc_status_code(pl.st[blame].status);
 	}
-	journal_close(&jr, 1);
+	/* partly done: the journal stays, so the same command again cuts
+	 * the failed ones without analysing again */
+	journal_close(&jr, !pl.partial);
 	if (relay_rc != 0 || sink.err)
 		kc_die(KC_EXIT_DATA, "lost records between stages");
-	write_json(&o, sink.tmp);
-	n = report(&o, sink.tmp);
+	if (o.generate || o.out_given)
+		write_json(&o, sink.tmp);
+	n = report(&o, sink.tmp, &nfailed);
 	if (!o.quiet) {
 		t = kc_now() - t;
-		fprintf(stderr, "kc-clip: %ld %s; analysed %s of media in "
-		    "%.1f s (%.1fx realtime)", n, o.generate ? "clips" :
-		    "highlights", kc_fmt_hms(media, hms, sizeof(hms)), t,
+		fprintf(stderr, "kc-clip: %ld %s", n, o.generate ? "clips" :
+		    "highlights");
+		if (nfailed)
+			fprintf(stderr, " (%ld more failed to cut)", nfailed);
+		fprintf(stderr, "; analysed %s of media in %.1f s (%.1fx "
+		    "realtime)", kc_fmt_hms(media, hms, sizeof(hms)), t,
 		    t > 0 ? media / t : 0);
 		if (gaps)	/* media that could not be fetched */
 			fprintf(stderr, "; %ld gap%s", gaps, gaps == 1 ? "" :
@@ -625,5 +688,12 @@ main(int argc, char **argv)
 	}
 	fclose(sink.tmp);
 	kc_out_close();
+	if (pl.partial) {
+		kc_warn("partly done: %ld cut%s failed (marked FAILED above); "
+		    "the other clips are stored.  The same command again "
+		    "retries them without analysing again", nfailed, nfailed ==
+		    1 ? "" : "s");
+		return KC_EXIT_PARTIAL;
+	}
 	return KC_EXIT_OK;
 }

@@ -140,6 +140,12 @@ pl_wait(struct pipeline *pl)
 	}
 	for (i = 0; i < pl->n; i++) {
 		st = pl->st[i].status;
+		/* kc-cut's "some cuts failed": the run is partly done */
+		if (WIFEXITED(st) && WEXITSTATUS(st) == KC_EXIT_PARTIAL &&
+		    strcmp(pl->st[i].name, "kc-cut") == 0) {
+			pl->partial = 1;
+			continue;
+		}
 		if (!kc_status_failed(st))
 			continue;
 		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE)
@@ -149,7 +155,8 @@ pl_wait(struct pipeline *pl)
 	}
 	if (blame < 0)	/* only broken pipes: blame the first of those */
 		for (i = 0; i < pl->n && blame < 0; i++)
-			if (kc_status_failed(pl->st[i].status))
+			if (WIFSIGNALED(pl->st[i].status) &&
+			    WTERMSIG(pl->st[i].status) == SIGPIPE)
 				blame = i;
 	return blame;
 }

@@ -291,6 +291,8 @@ release(struct job *j)
 	j->outfd = j->errfd = -1;
 }
 
+static void copy_key(json_t *dst, const json_t *src, const char *key);
+
 /*
  * The job failed: remove its temporary file, warn, and make the error
  * record that takes the clip's place.
@@ -327,6 +329,10 @@ fail(struct job *j, const char *fmt, ...)
 	}
 	if (*j->path)
 		set(r, "path", json_string(j->path));
+	/* which highlight it was, so reports can list the failed ones */
+	copy_key(r, j->hl, "kind");
+	copy_key(r, j->hl, "score");
+	copy_key(r, j->hl, "rank");
 	set(r, "fatal", json_false());
 	j->rec = r;
 	j->st = J_DONE;

@@ -53,8 +53,9 @@ static const char usage_text[] =
 "  -q, --quiet        no progress line on a terminal\n"
 "  -h, --help         show this help\n"
 "\n"
-"exit status: 0 ok, 1 malformed input or at least one failed cut (each\n"
-"has an \"error\" record), 2 usage error.\n"
+"exit status: 0 ok, 1 malformed input or another failure of the run,\n"
+"2 usage error, 3 at least one cut failed (each has an \"error\" record;\n"
+"the other clips were cut and their records written).\n"
 "environment: KC_FFMPEG, KC_FFPROBE (the ffmpeg and ffprobe to run).\n";
 
 /*
@@ -344,5 +345,5 @@ main(int argc, char **argv)
 		kc_warn("%d cut%s failed (see the error records)",
 		    jobs_failed(), jobs_failed() == 1 ? "" : "s");
 	kc_out_close();
-	return jobs_failed() ? KC_EXIT_DATA : KC_EXIT_OK;
+	return jobs_failed() ? KC_EXIT_PARTIAL : KC_EXIT_OK;
 }

@@ -36,8 +36,9 @@ static const char usage_text[] =
 "\n"
 "options:\n"
 "  -p, --print      write each stored clip record on stdout, with its\n"
-"                   database \"id\" added; \"curve\" records (kc-score\n"
-"                   --curve) pass through\n"
+"                   database \"id\" added; \"stream\", \"curve\" (kc-score\n"
+"                   --curve) and non-fatal \"error\" records (failed\n"
+"                   cuts) pass through\n"
 "  -q, --quiet      no summary line\n"
 "      --model DIR  where the channel statistics go (default $KC_MODEL,\n"
 "                   else PATH.model): a stream's \"featstats\" record is\n"
@@ -589,6 +590,21 @@ at_eof(struct add *a)
 	a->state = S_NONE;
 }
 
+/*
+ * What --print passes through besides the stored clips: what a driver
+ * reports (kc-clip's table and highlights JSON, kc-web): the stream's
+ * title and URL, the timeline (kc-clip --curve) and the failed cuts.
+ */
+static int
+passed_on(const char *type, const json_t *rec)
+{
+	int fatal;
+
+	if (strcmp(type, "error") == 0)
+		return kc_rec_bool(rec, "fatal", &fatal) == 0 && !fatal;
+	return strcmp(type, "stream") == 0 || strcmp(type, "curve") == 0;
+}
+
 int
 kcdb_add(struct kcdb *k, int argc, char **argv)
 {
@@ -633,11 +649,10 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 			on_end(&a, rec);
 		else if (strcmp(type, "error") == 0)
 			on_error(&a, rec);
-		else if (a.print && strcmp(type, "curve") == 0)
-			/* a driver's timeline (kc-clip --curve) */
-			kc_out_raw(kc_reader_raw(a.rd), kc_reader_rawlen(a.rd));
 		else if (strcmp(type, "featstats") == 0)
 			on_featstats(&a, rec);
+		if (a.print && passed_on(type, rec))
+			kc_out_raw(kc_reader_raw(a.rd), kc_reader_rawlen(a.rd));
 		json_decref(rec);
 	}
 	at_eof(&a);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "progress.h"
 #include "spawn.h"
 #include "web.h"
@@ -32,10 +33,13 @@
 struct job {
 	long id;
 	pid_t pid;
-	const char *status;	/* running, done, failed, cancelled */
+	const char *status;	/* running, done, partial, failed,
+				   cancelled */
 	json_t *opts;		/* the options as given (validated) */
 	json_t *progress;	/* the last "progress" record, or NULL */
 	json_t *curves, *clips, *log;	/* arrays */
+	json_t *failed;		/* array: kc-cut's error records of the
+				   highlights whose cut failed */
 	char started[32];
 	double t0, t1;		/* kc_now() at start and end */
 	double cancel_at;	/* kc_now() of the first SIGTERM, or 0 */
@@ -62,6 +66,7 @@ job_free(struct job *j)
 	json_decref(j->progress);
 	json_decref(j->curves);
 	json_decref(j->clips);
+	json_decref(j->failed);
 	json_decref(j->log);
 	free(j);
 }
@@ -91,7 +96,9 @@ on_record(struct job *j, const char *line)
 		    json_null());
 		free(src);
 		json_array_append(j->clips, rec);
-	}
+	} else if (strcmp(type, "error") == 0 && json_is_string(
+	    json_object_get(rec, "kind")))
+		json_array_append(j->failed, rec);	/* a failed cut */
 	json_decref(rec);
 }
 
@@ -194,9 +201,11 @@ watch(void *arg)
 	pthread_mutex_lock(&mu);
 	j->exit_code = kc_status_code(st);
 	j->t1 = kc_now();
-	/* a run that completed before the cancel reached it is done */
+	/* a run that completed before the cancel reached it is done; one
+	 * whose cuts partly failed still stored the others */
 	j->status = !kc_status_failed(st) ? "done" : j->cancel_at > 0 ?
-	    "cancelled" : "failed";
+	    "cancelled" : j->exit_code == KC_EXIT_PARTIAL ? "partial" :
+	    "failed";
 	j->pid = -1;
 	fprintf(stderr, "kc-web: job %ld %s (exit %d, %zu clips, %.1f s)\n",
 	    j->id, j->status, j->exit_code, json_array_size(j->clips),
@@ -327,6 +336,7 @@ job_json(const struct job *j, int full)
 		json_object_set(o, "log", j->log);
 		json_object_set(o, "curves", j->curves);
 		json_object_set(o, "clips", j->clips);
+		json_object_set(o, "failed", j->failed);
 	}
 	return o;
 }
@@ -382,6 +392,7 @@ start(struct MHD_Connection *c, struct req *r)
 	j->opts = o;
 	j->curves = json_array();
 	j->clips = json_array();
+	j->failed = json_array();
 	j->log = json_array();
 	j->status = "running";
 	j->t0 = kc_now();

@@ -15,7 +15,10 @@
 enum {
 	KC_EXIT_OK = 0,		/* success */
 	KC_EXIT_DATA = 1,	/* bad data, failed child, I/O or runtime failure */
-	KC_EXIT_USAGE = 2	/* bad option or operand */
+	KC_EXIT_USAGE = 2,	/* bad option or operand */
+	KC_EXIT_PARTIAL = 3	/* the run completed, but part of its work
+				   failed (kc-cut: some cuts; each has an
+				   "error" record); what succeeded is kept */
 };
 
 extern const char *kc_prog;	/* program name used as the message prefix */

@@ -74,13 +74,28 @@ is "$(q "$DB" 'SELECT count(*) FROM streams')" 2 "add again: no duplicate stream
 
 run -i in1.jsonl kc-db --db "$DB" add --print
 is "$RC" 0 "add --print: exit 0"
-is "$(nlines "$OUT")" 4 "add --print: one line per clip"
-is "$(printf '%s\n' "$OUT" | jq -r '.id' | sort -n | paste -sd, -)" \
+is "$(records clip "$T/out" | wc -l)" 4 "add --print: one clip record per clip"
+is "$(jq -r .type "$T/out" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste -sd' ')" \
+    "clip=4 stream=2" "add --print: and the stream records passed through, nothing else"
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip") | .id' | sort -n | paste -sd, -)" \
     "$(q "$DB" 'SELECT group_concat(id, ",") FROM (SELECT id FROM clips ORDER BY id)')" \
     "add --print: ids are the database ids"
 is "$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("v2.mp4")) | .id')" \
     "$(q "$DB" "SELECT id FROM clips WHERE path = '$T/clips/v2.mp4'")" \
     "add --print: each id belongs to its path"
+
+# --print passes a failed cut's (non-fatal) error record on, for the
+# driver's report; a fatal one ends the stream and is not passed on.
+{ stream s7 "Cut errors" gamma
+  printf '{"type":"error","stage":"kc-cut","message":"bad clip","t0":5,"t1":35,"kind":"audio","score":0.5,"rank":1,"fatal":false}\n'
+  clip "$T/clips/e1.mp4" video 50 s7 0.6; end s7
+  stream s8 "Fatal" gamma
+  printf '{"type":"error","stage":"kc-score","message":"broken","fatal":true}\n'; } >err7.jsonl
+run -i err7.jsonl kc-db --db "$T/err7.db" add --print
+is "$RC" 1 "add --print, a fatal error drops its stream: exit 1"
+is "$(jq -r '.type + ":" + (.stage // .path // .id // "")' "$T/out" | sed "s|$T/clips/||" | paste -sd' ')" \
+    "stream:s7 error:kc-cut clip:e1.mp4 stream:s8" \
+    "add --print: the non-fatal error passes through in place, the fatal one does not"
 
 # A stream whose end record never comes: an earlier stage died.
 DB2=$T/noend.db
