@@ -350,7 +350,7 @@ kick_start() {
 	python3 "$KC_ROOT/tests/lib/kickserver.py" --log "$log" --port-file "$pf" "$@" \
 	    >/dev/null 2>"$log.stderr" &
 	KICK_PID=$!
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do
 		[ -s "$pf" ] && break
 		kill -0 "$KICK_PID" 2>/dev/null || break
 		sleep 0.1

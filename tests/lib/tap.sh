@@ -128,6 +128,15 @@ done_testing() {
 	[ "$_tap_failed" -eq 0 ]
 }
 
+# realtime_lock : hold a machine-wide lock (every checkout, every test
+# configuration) until the test ends, so that tests whose assertions are
+# about real time (a live stream aired at real pace) never run at the same
+# time as another of them
+realtime_lock() {
+	exec 5>"/tmp/kc-realtime.lock"
+	flock 5
+}
+
 # bail MSG : stop the whole file (something the rest depends on broke)
 bail() { printf 'Bail out! %s\n' "$*"; exit 255; }
 

@@ -321,7 +321,7 @@ rm -f port
 python3 server.py "$T/www" "$T/port" 2>server.err &
 SRV=$!
 trap 'kill "$SRV" 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+for _ in $(seq 1200); do [ -s port ] && break; sleep 0.05; done
 PORT=$(cat port 2>/dev/null)
 if [ -z "$PORT" ]; then
 	fail "local HTTP server started"

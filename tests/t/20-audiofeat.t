@@ -264,7 +264,8 @@ kc-fetch --segment 1 "$T/a.mp4" >"$T/f1"
 { kc-audiofeat --hop 0.25 <"$T/f1" 2>"$T/err-head"; } | head -n 1 >/dev/null
 is "${PIPESTATUS[0]}" 141 "kc-audiofeat | head -1: ends by SIGPIPE"
 is "$(cat "$T/err-head")" "" "with no message"
-sleep 0.3
+# its ffmpeg child was sent SIGTERM: wait for it to go (a guard of 60 s)
+for _ in $(seq 600); do pgrep -f -- "-i file:$T/a.mp4" >/dev/null || break; sleep 0.1; done
 is "$(pgrep -f -- "-i file:$T/a.mp4" | wc -l)" 0 "and no ffmpeg left running"
 
 done_testing

@@ -204,7 +204,7 @@ livepid=$!
 exec 7>live.fifo
 { stream s11 "Live" alpha true; clip "$T/clips/lw1.mp4" audio 0 s11 0.5; } >&7
 n=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 1200); do
 	n=$(q "$DB7" 'SELECT count(*) FROM clips' 2>/dev/null)
 	[ "$n" = 1 ] && break
 	sleep 0.1

@@ -111,7 +111,7 @@ cp "$model/model.json" before.json
 read -r id t0 < <(sed -n 14p clips)
 KC_TRAIN_PAUSE=60 setsid kc-db --db "$db" rate --retrain-every 1 "$id" "$(stars_of "$t0")" 2>kill.err &
 pid=$!
-for i in $(seq 100); do pgrep -P "$pid" -x kc-train >/dev/null && break; sleep 0.1; done
+for i in $(seq 600); do pgrep -P "$pid" -x kc-train >/dev/null && break; sleep 0.1; done
 if pgrep -P "$pid" -x kc-train >/dev/null; then pass "the trainer runs"; else fail "the trainer runs"; fi
 kill -9 -- "-$pid"
 wait "$pid" 2>/dev/null

@@ -56,10 +56,11 @@ kill_tree() {
 	LEFT=$(ps -o pid=,comm= -s "$sid" 2>/dev/null)
 	PID=
 }
-# waits (at most 60 s) for a shell condition; 0 when it held in time
+# waits (at most 5 minutes: a guard, not a time limit) for a shell
+# condition; 0 when it held while the run was still going
 until_() {
 	local i
-	for i in $(seq 600); do
+	for i in $(seq 3000); do
 		eval "$1" && return 0
 		kill -0 "$PID" 2>/dev/null || return 1
 		sleep 0.1
@@ -84,7 +85,7 @@ kill_at() {	# DESC CONDITION tree|driver
 	if [ "$3" = driver ]; then
 		kill -9 "$PID"	# kc-clip alone; its stages are left to themselves
 		wait "$PID" 2>/dev/null
-		for _ in $(seq 300); do [ -z "$(tree)" ] && break; sleep 0.1; done
+		for _ in $(seq 1200); do [ -z "$(tree)" ] && break; sleep 0.1; done
 		is "$(tree)" "" "kill point $point ($1): the orphaned stages end by themselves"
 		is "$(find clips -maxdepth 1 -name 'clip_*' | wc -l)" 0 \
 		    "... and kc-score did not score the torn stream: nothing was cut"

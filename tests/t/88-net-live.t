@@ -11,6 +11,7 @@
 . "$KC_ROOT/tests/lib/hls.sh"
 
 need python3 curl ffprobe jq sqlite3
+realtime_lock
 WATCH=
 trap '[ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; kick_stop' EXIT
 cd "$T" || bail "no scratch dir"

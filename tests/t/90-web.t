@@ -27,7 +27,7 @@ web_start() {
 	shift
 	kc-web "$@" </dev/null 2>"$log" &
 	WPID=$!
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		PORT=$(sed -n 's|^kc-web: listening on http://[^ ]*:\([0-9]*\)/.*|\1|p' "$log")
 		[ -n "$PORT" ] && break
 		kill -0 "$WPID" 2>/dev/null || break
@@ -228,7 +228,7 @@ J=$(jq -r .id body)
 is "$(jq -r .status body)" running "it is running"
 is "$(job "{\"url\":\"$f\"}")" 409 "a second job while one runs: 409"
 n=0
-until [ "$(hc "$U/api/jobs/$J")" = 200 ] && jq -e '.progress.done > 0' body >/dev/null || [ $n -ge 300 ]; do
+until [ "$(hc "$U/api/jobs/$J")" = 200 ] && jq -e '.progress.done > 0' body >/dev/null || [ $n -ge 3000 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -236,7 +236,7 @@ ok "progress records arrive while it runs" jq -e '.progress.total == 600 and .pr
 is "$(listeners "$WPID")" "127.0.0.1:$PORT" "the running pipeline holds no listening socket"
 is "$(hc -X POST -H 'Content-Type: application/json' -d '{}' "$U/api/jobs/$J/cancel")" 200 "cancel: 200"
 n=0
-until [ "$(hc "$U/api/jobs/$J")" = 200 ] && ! jq -e '.status == "running"' body >/dev/null || [ $n -ge 300 ]; do
+until [ "$(hc "$U/api/jobs/$J")" = 200 ] && ! jq -e '.status == "running"' body >/dev/null || [ $n -ge 3000 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done

@@ -32,7 +32,7 @@ WPID=
 trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null' EXIT
 kc-web --listen 127.0.0.1:0 --db "$T/kc.db" --clips "$T/clips" </dev/null 2>web.log &
 WPID=$!
-for i in $(seq 100); do
+for i in $(seq 600); do
 	PORT=$(sed -n 's|^kc-web: listening on http://[^ ]*:\([0-9]*\)/.*|\1|p' web.log)
 	[ -n "$PORT" ] && break
 	sleep 0.1
