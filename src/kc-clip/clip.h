@@ -67,13 +67,17 @@ struct journal {
 	double resume_t;	/* its end, stream time */
 	int resumed;		/* an earlier run's records are reused */
 	int announce;		/* say so on stderr when replaying */
+	int fresh;		/* --no-resume: forget an earlier journal */
+	int lockfd;		/* flock'ed PATH.lock while open, or -1 */
 };
 
 /* Names the journal of a source and range under dir (no I/O). */
 void journal_path(struct journal *j, const char *dir, const char *src,
     double start, double end);
-/* Reads an earlier journal, cuts it back to its last complete segment
- * and opens it for appending.  Returns 0, or -1 (warned; no journal). */
+/* Locks the journal (one run per journal: another run of the same
+ * source and range keeps none), reads an earlier one (unless j->fresh),
+ * cuts it back to its last complete segment and opens it for appending.
+ * Returns 0, or -1 (warned; no journal). */
 int journal_open(struct journal *j);
 /* Writes the journal's records to out, showing each to see(). */
 int journal_replay(struct journal *j, FILE *out,

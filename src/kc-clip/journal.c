@@ -11,12 +11,14 @@
  * makes no duplicates.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,6 +55,7 @@ journal_path(struct journal *j, const char *dir, const char *src,
 	h = fnv(num, h);
 	memset(j, 0, sizeof(*j));
 	j->resume_seq = -1;
+	j->lockfd = -1;
 	snprintf(j->path, sizeof(j->path), "%s/journal-%016llx.jsonl", dir,
 	    (unsigned long long)h);
 }
@@ -166,6 +169,21 @@ keep(FILE *fp, FILE *out, double cut)
 	return rc;
 }
 
+/* Drops the lock, and its file: nobody waits on it (LOCK_NB), and one
+ * opened later is a new file, which is as good. */
+static void
+unlock(struct journal *j)
+{
+	char lk[PATH_MAX + 8];
+
+	if (j->lockfd < 0)
+		return;
+	snprintf(lk, sizeof(lk), "%s.lock", j->path);
+	unlink(lk);
+	close(j->lockfd);
+	j->lockfd = -1;
+}
+
 int
 journal_open(struct journal *j)
 {
@@ -175,6 +193,26 @@ journal_open(struct journal *j)
 	FILE *fp, *out;
 	double done, cut = 0;
 
+	/*
+	 * Two runs of the same source and range at once (two terminals, two
+	 * test configurations) would interleave their records in one
+	 * journal: the second keeps none.
+	 */
+	snprintf(tmp, sizeof(tmp), "%s.lock", j->path);
+	if ((j->lockfd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		kc_warn("%s: no journal (the run cannot be resumed):", tmp);
+		return -1;
+	}
+	if (flock(j->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		kc_warn("%s: another kc-clip is running the same source and "
+		    "range; this run keeps no journal (it cannot be resumed)",
+		    j->path);
+		close(j->lockfd);
+		j->lockfd = -1;
+		return -1;
+	}
+	if (j->fresh)
+		unlink(j->path);
 	if ((fp = fopen(j->path, "r")) != NULL) {
 		if (survey(fp, j, &segs, &nsegs, &done) == 0) {
 			for (i = 0; i < nsegs; i++)
@@ -208,6 +246,7 @@ journal_open(struct journal *j)
 	if ((j->fp = fopen(j->path, "a")) == NULL) {
 		kc_warn("%s: no journal (the run cannot be resumed):",
 		    j->path);
+		unlock(j);
 		return -1;
 	}
 	return 0;
@@ -277,4 +316,5 @@ journal_close(struct journal *j, int done)
 	 */
 	if (done && !j->resumed)
 		unlink(j->path);
+	unlock(j);
 }

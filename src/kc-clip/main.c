@@ -620,8 +620,7 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
 	journal_path(&jr, state_dir(&o, state, sizeof(state)),
 	    journal_key(&o, key, sizeof(key)), o.start, o.end);
-	if (o.no_resume)
-		unlink(jr.path);
+	jr.fresh = o.no_resume;
 	if (*state == '\0' || kc_mkdirs(state) != 0)
 		kc_warn("%s: no journal (the run cannot be resumed)%s", *state ?
 		    state : "no state folder ($HOME is not set)", *state ?

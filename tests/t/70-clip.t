@@ -234,4 +234,25 @@ SHELL=/bin/bash script -qfec "$(printf '%q ' kc-clip -q --out "$T/p3" "$f") >$T/
     "$T/p3.tty" </dev/null >/dev/null 2>&1
 unlike "$(cat p3.tty)" 'analysing|ETA' "on a terminal with --quiet: no progress line"
 
+# --- two runs of the same source at once ------------------------------------------
+# They would share one journal: the second keeps none (and says so), and
+# both still give the whole result.
+kc-clip --json --end-minute 5 --state "$T/st2" "$pf" >twin1.out 2>twin1.err &
+tw=$!
+for _ in $(seq 3000); do
+	grep -q '"type":"afeat"' "$T"/st2/journal-*.jsonl 2>/dev/null && break
+	kill -0 "$tw" 2>/dev/null || break
+	sleep 0.1
+done
+ok "the first run keeps a journal" grep -q '"type":"afeat"' "$T"/st2/journal-*.jsonl
+run kc-clip --json --end-minute 5 --state "$T/st2" "$pf"
+is "$RC" 0 "the second run at the same time: exit 0"
+like "$ERR" "another kc-clip is running the same source and range; this run keeps no journal" \
+    "... it keeps no journal, and says why"
+wait "$tw"
+is "$?" 0 "the first run: exit 0"
+is "$(jq -c 'select(.type == "highlight") | [.kind, .t0]' twin1.out | md5sum)" \
+    "$(jq -c 'select(.type == "highlight") | [.kind, .t0]' "$T/out" | md5sum)" "both find the same highlights"
+is "$(ls -A "$T/st2")" "" "the journal and its lock went when the runs completed"
+
 done_testing
