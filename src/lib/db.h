@@ -3,7 +3,8 @@
  * user's 1-5 star ratings with their full history.
  *
  * One SQLite file in WAL mode, shared by concurrent kc-db processes (a
- * writer waits up to 10 s for another).  The schema carries its version
+ * writer waits up to 10 s for another), from the first use on: processes
+ * that create the same new file at once wait for one of them to do it.  The schema carries its version
  * in PRAGMA user_version and is brought up to date on open by an ordered
  * list of migrations in db.c.  Values are always bound to prepared
  * statements.  Library code: every function returns a code and leaves a
