@@ -335,6 +335,29 @@ run kc-db --db "$T/empty.db" add </dev/null
 run kc-db --db "$T/empty.db" stats --json
 is "$(printf '%s\n' "$OUT" | jq -c '[.clips, .rated, .mean]')" "[0,0,null]" "stats on an empty database"
 
+# After any kc-clip run the model folder holds channels.json and no model
+# generation yet: stats must list no models (it sorted an empty, NULL list
+# of names, which UBSan aborts on).
+DBM=$T/chanonly.db
+{
+	stream s20 "Channel only" gamma
+	printf '%s\n' '{"type":"featstats","stream":"s20","channel":"gamma","audio":{"hops":600,"features":{"loudness_db":[-30,4]}}}'
+	clip "$T/clips/co1.mp4" audio 0 s20 0.5
+	end s20
+} >chanonly.jsonl
+run -i chanonly.jsonl kc-db --db "$DBM" add -q
+is "$RC" 0 "channel statistics: add exit 0"
+is "$(ls "$DBM.model")" channels.json "channel statistics: the model folder holds only channels.json"
+run kc-db --db "$DBM" stats --json
+is "$RC" 0 "stats with only channels.json: exit 0"
+is "$ERR" "" "stats with only channels.json: nothing on stderr"
+is "$(printf '%s\n' "$OUT" | jq -c '[.clips, .models]')" "[1,[]]" \
+    "stats with only channels.json: no model generations"
+run kc-db --db "$DBM" stats
+is "$RC" 0 "stats (text) with only channels.json: exit 0"
+is "$ERR" "" "stats (text) with only channels.json: nothing on stderr"
+like "$OUT" "clips +1 " "stats (text) with only channels.json: totals"
+
 # --- export --------------------------------------------------------------
 
 run kc-db --db "$DB" export
