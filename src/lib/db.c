@@ -151,7 +151,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"    coalesce(?13, '{}'), " NOW ")"
 	" ON CONFLICT (path) DO NOTHING",
 	[ST_CLIP_ID] =
-	"SELECT id FROM clips WHERE path = ?1",
+	"SELECT c.id, c.stream_id, s.title FROM clips c"
+	" LEFT JOIN streams s ON s.id = c.stream_id WHERE c.path = ?1",
 	[ST_RATE] =
 	"UPDATE clips SET rating = ?2, rated_at = " NOW " WHERE id = ?1",
 	[ST_RATE_HISTORY] =
@@ -636,6 +637,26 @@ valid_clip(kc_db *db, const kc_db_clip *c)
 	return KC_DB_OK;
 }
 
+/*
+ * CONFLICT when the stored clip st (ST_CLIP_ID's row) is of a stream
+ * other than c's, both known; else OK.  A clip without a stream (hand
+ * written) says nothing either way.
+ */
+static int
+other_stream(kc_db *db, const kc_db_clip *c, sqlite3_stmt *st)
+{
+	const char *sid = col_text(st, 1), *title = col_text(st, 2);
+
+	if (c->stream_id == NULL || sid == NULL ||
+	    strcmp(c->stream_id, sid) == 0)
+		return KC_DB_OK;
+	snprintf(db->err, sizeof(db->err), "the path already belongs to clip "
+	    "%lld of stream %s%s%.200s%s", (long long)sqlite3_column_int64(st,
+	    0), sid, title ? " \"" : "", title ? title : "", title ? "\"" :
+	    "");
+	return KC_DB_CONFLICT;
+}
+
 int
 kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 {
@@ -683,14 +704,19 @@ kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 		goto bad;
 	}
 	*id = sqlite3_column_int64(st, 0);
+	rc = *known ? other_stream(db, c, st) : KC_DB_OK;
 	sqlite3_reset(st);
+	if (rc != KC_DB_OK)
+		goto undo;
 	if (exec(db, "RELEASE add_clip", "adding a clip") != 0)
 		goto bad;
 	return KC_DB_OK;
 bad:
+	rc = KC_DB_ERROR;
+undo:
 	sqlite3_exec(db->h, "ROLLBACK TO add_clip; RELEASE add_clip", NULL,
 	    NULL, NULL);
-	return KC_DB_ERROR;
+	return rc;
 }
 
 /* Our own transactions must not nest inside a caller's. */
