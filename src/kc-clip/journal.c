@@ -7,8 +7,9 @@
  * complete for every kind, kc-fetch is told to skip the segments up to it,
  * and the journal is replayed into kc-score ahead of the new records: only
  * the segment that was in flight is analysed again.  Clips are named
- * deterministically and kc-db add is idempotent on path, so cutting again
- * makes no duplicates.
+ * deterministically, kc-cut keeps a clip already there with the same
+ * bytes and kc-db add is idempotent on path, so cutting again makes no
+ * duplicates.
  */
 #include <errno.h>
 #include <fcntl.h>

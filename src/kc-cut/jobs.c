@@ -5,7 +5,8 @@
  * A job is a short chain of children, each started from an argv array and
  * reaped without blocking: ffprobe finds the keyframe to start from (copy
  * mode), ffmpeg cuts into a hidden temporary file next to the final one,
- * ffprobe checks the result, and only then is the file renamed into place.
+ * ffprobe checks the result, and only then is the file renamed into place
+ * (kc_cut_place: never over another file).
  * Children write into anonymous memory files (memfd), read once they
  * exited, so no child ever blocks on a full pipe we are not reading.
  *
@@ -45,7 +46,7 @@ struct job {
 	double want0, want1;
 	int video;		/* cut from a keyframe of a video stream */
 	int aac;		/* copy cut retried with the audio as AAC */
-	char name[128];		/* clip file name, "" if none could be made */
+	char name[160];		/* clip file name, "" if none could be made */
 	char path[PATH_MAX];	/* final absolute path */
 	char tmp[PATH_MAX];	/* temporary path, same folder */
 	enum state st;
@@ -577,7 +578,7 @@ cut_done(struct job *j, int status)
 static void
 verify_done(struct job *j, int status)
 {
-	char why[512], sbuf[64], *out;
+	char why[512], sbuf[64], *out, path[PATH_MAX];
 	kc_cut_expect e;
 	kc_cut_found f;
 	sigset_t old;
@@ -603,14 +604,27 @@ verify_done(struct job *j, int status)
 		fail(j, "bad clip: %s", why);
 		return;
 	}
-	if (rename(j->tmp, j->path) != 0) {
-		fail(j, "cannot rename %s into place: %s", j->tmp,
-		    strerror(errno));
+	/* an identical clip kept (a rerun) gets the same record as a new one */
+	if (kc_cut_place(j->tmp, opt->dir, j->name, path, sizeof(path),
+	    NULL) != 0) {
+		if (errno == EEXIST)
+			fail(j, "cannot move %s into place: its name and the "
+			    "%d numbered ones are all other files'", j->tmp,
+			    KC_CUT_PLACE_TRIES - 1);
+		else
+			fail(j, "cannot move %s into place: %s", j->tmp,
+			    strerror(errno));
 		return;
 	}
 	block_fatal(&old);
 	reg[j->slot].has_tmp = 0;
 	restore(&old);
+	if (strcmp(path, j->path) != 0) {
+		progress_clear();
+		kc_warn("%s: another file has that name; saved as %s", j->name,
+		    strrchr(path, '/') + 1);
+		memcpy(j->path, path, sizeof(j->path));
+	}
 	succeed(j, j->k + j->src->offset, f.dur);
 }
 
@@ -642,8 +656,8 @@ check_highlight(struct job *j, const json_t *hl, double *score,
 }
 
 void
-jobs_add(struct source *s, const json_t *hl, const char *where,
-    const char *err)
+jobs_add(struct source *s, const char *stem, const json_t *hl,
+    const char *where, const char *err)
 {
 	char why[512];
 	const char *kind;
@@ -671,8 +685,8 @@ jobs_add(struct source *s, const json_t *hl, const char *where,
 		fail(j, "%s: %s", where, why);
 		return;
 	}
-	if (kc_cut_name(j->name, sizeof(j->name), j->seq, j->want0, score,
-	    kind) != 0)
+	if (kc_cut_name(j->name, sizeof(j->name), stem, j->seq, j->want0,
+	    score, kind) != 0)
 		kc_die(KC_EXIT_DATA, "internal error: clip name too long");
 	w = snprintf(j->path, sizeof(j->path), "%s/%s", opt->dir, j->name);
 	if (w > 0 && (size_t)w < sizeof(j->path))

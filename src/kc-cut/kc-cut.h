@@ -74,10 +74,11 @@ void source_put(struct source *s);
  * byte on wakefd.
  */
 void jobs_init(const struct opts *o, int wakefd);
-/* Queues a highlight read at where; a bad one, or one with err set (a
- * failure found before cutting), becomes an error record. */
-void jobs_add(struct source *s, const json_t *hl, const char *where,
-    const char *err);
+/* Queues a highlight read at where, its clip named after stem (the
+ * stream's, kc_cut_stem); a bad one, or one with err set (a failure found
+ * before cutting), becomes an error record. */
+void jobs_add(struct source *s, const char *stem, const json_t *hl,
+    const char *where, const char *err);
 
 /*
  * hlscut.c: for a highlight of an HLS source, the best rendition's

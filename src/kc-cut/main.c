@@ -36,8 +36,14 @@ static const char usage_text[] =
 "Cut one clip per \"highlight\" record from the source of the \"stream\"\n"
 "record before it, and write a \"clip\" record for it, or an \"error\"\n"
 "record if the cut fails.  Other records pass through unchanged; \"end\"\n"
-"is held until every clip before it is written.  Clips are named\n"
-"clip_SEQ_MMmSSs_SCORE_KIND.mp4 (e.g. clip_001_12m30s_085_audio.mp4).\n"
+"is held until every clip before it is written.\n"
+"\n"
+"Clips are named STEM_SEQ_MMmSSs_SCORE_KIND.mp4, for instance\n"
+"my-title-89fa840a_001_12m30s_085_audio.mp4: STEM is the stream's title\n"
+"as a slug and the first 8 digits of its id, so streams never share a\n"
+"name.  No file is replaced: the same clip already there (the same\n"
+"bytes: a rerun) is kept, and a name another file has becomes\n"
+"NAME-2.mp4, NAME-3.mp4, ...\n"
 "\n"
 "options:\n"
 "  -o, --out DIR      write clips into DIR, created if missing\n"
@@ -66,6 +72,7 @@ static const char usage_text[] =
 
 struct ctx {
 	struct source *src;	/* the current stream */
+	char stem[KC_CUT_STEM_MAX];	/* what its clips' names start with */
 	char *end_raw;		/* an "end" record held for pending cuts */
 	size_t end_len;
 	int eof;
@@ -211,6 +218,9 @@ on_stream(struct ctx *c, const struct feed_item *it)
 	/* an HLS source: the clip's segments are fetched once, here */
 	s->hls = strlen(cut) > 5 && strncasecmp(cut + strcspn(cut, "?#") - 5,
 	    ".m3u8", 5) == 0 && strcspn(cut, "?#") >= 5;
+	/* clips of every stream may share the folder: names tell them apart */
+	kc_cut_stem(c->stem, sizeof(c->stem), kc_rec_str(it->rec, "title"),
+	    kc_rec_str(it->rec, "id"));
 	source_put(c->src);
 	c->src = s;
 	kc_out_raw(it->raw, it->len);
@@ -229,7 +239,7 @@ on_highlight(struct ctx *c, const struct feed_item *it)
 
 	if (!c->src->hls || kc_rec_num(it->rec, "t0", &t0) != 0 ||
 	    kc_rec_num(it->rec, "t1", &t1) != 0) {
-		jobs_add(c->src, it->rec, it->where, NULL);
+		jobs_add(c->src, c->stem, it->rec, it->where, NULL);
 		return;
 	}
 	if (!*hlsdir) {
@@ -240,10 +250,10 @@ on_highlight(struct ctx *c, const struct feed_item *it)
 	}
 	if ((s = hls_source(c->src, t0, t1, hlsdir, why, sizeof(why))) ==
 	    NULL) {
-		jobs_add(c->src, it->rec, it->where, why);
+		jobs_add(c->src, c->stem, it->rec, it->where, why);
 		return;
 	}
-	jobs_add(s, it->rec, it->where, NULL);
+	jobs_add(s, c->stem, it->rec, it->where, NULL);
 	source_put(s);
 }
 

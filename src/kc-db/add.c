@@ -31,8 +31,10 @@ static const char usage_text[] =
 "input ends before it, or a fatal \"error\" record arrives, nothing of\n"
 "that stream is stored.  A live stream's clips are stored one by one.\n"
 "Clips without a stream record are stored at the end of input.  A clip\n"
-"whose path is already stored is left as it is.  A summary goes to\n"
-"stderr.\n"
+"whose path is already stored is left as it is; if that path is stored\n"
+"for a clip of another stream, the clip is refused (not stored, the\n"
+"stored one keeps its stream and rating) and the exit status is 1.  A\n"
+"summary goes to stderr.\n"
 "\n"
 "options:\n"
 "  -p, --print      write each stored clip record on stdout, with its\n"
@@ -46,8 +48,8 @@ static const char usage_text[] =
 "                   rewritten from every stream of a known channel\n"
 "      --db PATH    the database (created when missing)\n"
 "\n"
-"exit status: 0 ok, 1 malformed input, a dropped stream or a database\n"
-"error (what was committed before stays), 2 usage error.\n";
+"exit status: 0 ok, 1 malformed input, a dropped stream, a refused clip\n"
+"or a database error (what was committed before stays), 2 usage error.\n";
 
 /* Where the input is in the stream protocol. */
 enum state {
@@ -68,6 +70,7 @@ struct add {
 	json_t *held;		/* clip records waiting for their commit */
 	json_t *fstats;		/* the open stream's "featstats", or NULL */
 	long added, known;	/* committed: new rows, already stored */
+	long refused;		/* paths of another stream's clips */
 	long live_kept;		/* clips of the open live stream stored */
 	int failed;		/* a stream was dropped: exit 1 at the end */
 	long records;		/* records read, of any type */
@@ -76,15 +79,20 @@ struct add {
 static void
 summary(const struct add *a)
 {
+	char more[80] = "";
+
 	/* no input at all: an earlier stage failed and said so */
 	if (a->quiet || a->records == 0)
 		return;
-	if (a->known > 0)
-		kc_warn("added %ld clip%s (%ld already known) to %s", a->added,
-		    a->added == 1 ? "" : "s", a->known, a->k->path);
-	else
-		kc_warn("added %ld clip%s to %s", a->added,
-		    a->added == 1 ? "" : "s", a->k->path);
+	if (a->known > 0 && a->refused > 0)
+		snprintf(more, sizeof(more), " (%ld already known, %ld refused)",
+		    a->known, a->refused);
+	else if (a->known > 0)
+		snprintf(more, sizeof(more), " (%ld already known)", a->known);
+	else if (a->refused > 0)
+		snprintf(more, sizeof(more), " (%ld refused)", a->refused);
+	kc_warn("added %ld clip%s%s to %s", a->added, a->added == 1 ? "" : "s",
+	    more, a->k->path);
 }
 
 /*
@@ -106,7 +114,7 @@ stop(struct add *a, const char *fmt, ...)
 	va_end(ap);
 	kc_warn("%s", msg);
 	kc_db_rollback(a->db);
-	if (a->added + a->known > 0)
+	if (a->added + a->known + a->refused > 0)
 		summary(a);
 	kc_out_close();
 	kc_run_exit_hook();
@@ -313,10 +321,31 @@ put_featstats(struct add *a, const char *sid)
 }
 
 /*
- * Writes the stream row (if any) and the held clips in one transaction,
- * then, once committed, counts them and prints them for --print.
+ * A clip whose path is another stream's clip: that file was replaced by
+ * another video (an older kc-cut named clips of every stream alike), or
+ * the record is wrong.  Either way the row keeps its stream and rating,
+ * and this clip is not stored; the others are.
  */
 static void
+refuse(struct add *a, const json_t *stream, const kc_db_clip *c)
+{
+	char name[400];
+
+	if (stream)
+		stream_name(stream, name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "stream %s", c->stream_id);
+	kc_warn("%s: clip %s of %s: %s; not added", a->k->path, c->path, name,
+	    kc_db_error(a->db));
+	a->failed = 1;
+}
+
+/*
+ * Writes the stream row (if any) and the held clips in one transaction,
+ * then, once committed, counts them and prints them for --print.
+ * Returns how many of the clips are stored (new or already known).
+ */
+static size_t
 store(struct add *a, const json_t *stream, json_t *clips)
 {
 	kc_db_stream s;
@@ -324,14 +353,16 @@ store(struct add *a, const json_t *stream, json_t *clips)
 	char why[600], *feat;
 	const char *sid = NULL, *surl = NULL;
 	long long id;
-	long added = 0, known = 0;
+	long added = 0, known = 0, refused = 0;
 	size_t i;
-	json_t *r;
-	int isknown, stats = 0;
+	json_t *r, *stored;
+	int isknown, stats = 0, rc;
 
 	if (json_array_size(clips) == 0 && (stream == NULL ||
 	    a->state == S_LIVE))
-		return;
+		return 0;
+	if ((stored = json_array()) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
 	if (kc_db_begin(a->db) != KC_DB_OK)
 		stop(a, "%s: %s", a->k->path, kc_db_error(a->db));
 	if (stream) {
@@ -352,13 +383,19 @@ store(struct add *a, const json_t *stream, json_t *clips)
 		if (c.url == NULL)
 			c.url = surl;
 		c.features = feat;
-		if (kc_db_add_clip(a->db, &c, &id, &isknown) != KC_DB_OK) {
-			free(feat);
+		rc = kc_db_add_clip(a->db, &c, &id, &isknown);
+		free(feat);
+		if (rc == KC_DB_CONFLICT) {
+			refuse(a, stream, &c);
+			refused++;
+			continue;
+		}
+		if (rc != KC_DB_OK)
 			stop(a, "%s: %s: %s", a->k->path, c.path,
 			    kc_db_error(a->db));
-		}
-		free(feat);
 		kcdb_set(r, "id", json_integer(id));
+		if (json_array_append(stored, r) != 0)
+			kc_die(KC_EXIT_DATA, "out of memory");
 		if (isknown)
 			known++;
 		else
@@ -368,13 +405,16 @@ store(struct add *a, const json_t *stream, json_t *clips)
 		stop(a, "%s: %s", a->k->path, kc_db_error(a->db));
 	a->added += added;
 	a->known += known;
+	a->refused += refused;
 	if (stats && kc_rec_str(stream, "channel"))
 		kcdb_write_channels(a->k, a->db);
 	if (a->print) {
-		json_array_foreach(clips, i, r)
+		json_array_foreach(stored, i, r)
 			kc_out(r);
 		kc_out_flush();
 	}
+	json_decref(stored);
+	return (size_t)(added + known);
 }
 
 static void
@@ -480,8 +520,7 @@ on_clip(struct add *a, json_t *rec)
 		a->state = S_LOOSE;
 		break;
 	case S_LIVE:
-		store(a, a->stream, a->held);
-		a->live_kept += (long)json_array_size(a->held);
+		a->live_kept += (long)store(a, a->stream, a->held);
 		drop_held(a);
 		break;
 	default:

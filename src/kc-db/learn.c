@@ -203,7 +203,10 @@ kcdb_generations(const struct kcdb *k, int text)
 				kc_die(KC_EXIT_DATA, "out of memory");
 		}
 	closedir(d);
-	qsort(names, n, sizeof(char *), by_name);
+	/* no generation yet (only channels.json) is usual: names is NULL
+	 * then, and qsort's pointer must never be, even for 0 elements */
+	if (n > 1)
+		qsort(names, n, sizeof(char *), by_name);
 	for (i = 0; i < n; i++) {
 		json_t *o;
 

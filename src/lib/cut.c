@@ -1,9 +1,17 @@
 /*
  * cut.c - the ffmpeg side of kc-cut: command lines for the keyframe
  * lookup, the cut and the check of a clip, and the reading of what ffprobe
- * says.  Kept apart from the program so the rules (which keyframe, which
- * flags, what counts as a good clip) sit in one place and can be tested
- * without running a scheduler.
+ * says; and the clip's name and its move into place.  Kept apart from the
+ * program so the rules (which keyframe, which flags, what counts as a good
+ * clip, which name it gets) sit in one place and can be tested without
+ * running a scheduler.
+ *
+ * Clips of every stream may share one folder (kc-web's Generate writes
+ * all its runs into one), so a name starts with the stream's title and
+ * id, and a finished clip never replaces a file: the same bytes under
+ * that name are the same clip cut again and are kept; anything else gets
+ * a numbered name.  A replaced file would leave the database's row, and
+ * its rating, describing another video.
  *
  * How a copy cut is made, and why (measured with ffmpeg 5.1 on H.264 with
  * B-frames and AAC in MP4, GOP 2 s and 5 s):
@@ -23,10 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cut.h"
+#include "paths.h"
 #include "spawn.h"
 
 /* How far before t0 the keyframe lookup starts reading, seconds. */
@@ -289,13 +299,72 @@ kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
 	return rc;
 }
 
-int
-kc_cut_name(char *buf, size_t n, long seq, double t0, double score,
-    const char *kind)
+/* An ASCII letter or digit (not isalnum: no locale may widen it). */
+static int
+alnum(char c)
 {
-	char k[33];
-	long secs, pct;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* A character that may stand in a file name as it is. */
+static int
+name_char(char c)
+{
+	return alnum(c) || c == '-' || c == '_';
+}
+
+int
+kc_cut_stem(char *buf, size_t n, const char *title, const char *id)
+{
+	char slug[33], idp[9];
+	size_t k = 0, i;
+	int w, sep = 0;
+	char c;
+
+	for (i = 0; title != NULL && title[i] != '\0'; i++) {
+		c = title[i];
+		if (!alnum(c)) {
+			sep = k > 0;	/* none at the start */
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (k + (size_t)sep + 1 > sizeof(slug) - 1)
+			break;
+		if (sep)
+			slug[k++] = '-';
+		slug[k++] = c;
+		sep = 0;
+	}
+	slug[k] = '\0';
+	k = 0;
+	for (i = 0; id != NULL && id[i] != '\0' && k < sizeof(idp) - 1; i++)
+		if (alnum(id[i]))
+			idp[k++] = id[i];
+	idp[k] = '\0';
+	w = snprintf(buf, n, "%s%s%s", *slug ? slug : "clip", *idp ? "-" : "",
+	    idp);
+	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+/* src with every character name_char refuses made '_', at most n - 1. */
+static void
+safe_copy(char *dst, size_t n, const char *src)
+{
 	size_t i;
+
+	for (i = 0; src[i] != '\0' && i < n - 1; i++)
+		dst[i] = name_char(src[i]) ? src[i] : '_';
+	dst[i] = '\0';
+}
+
+int
+kc_cut_name(char *buf, size_t n, const char *stem, long seq, double t0,
+    double score, const char *kind)
+{
+	char k[33], st[KC_CUT_STEM_MAX];
+	long secs, pct;
 	int w;
 
 	secs = (isfinite(t0) && t0 > 0) ? (long)floor(t0) : 0;
@@ -304,15 +373,57 @@ kc_cut_name(char *buf, size_t n, long seq, double t0, double score,
 		pct = 0;
 	if (pct > 999)
 		pct = 999;
-	for (i = 0; kind[i] != '\0' && i < sizeof(k) - 1; i++)
-		k[i] = ((kind[i] >= 'a' && kind[i] <= 'z') ||
-		    (kind[i] >= 'A' && kind[i] <= 'Z') ||
-		    (kind[i] >= '0' && kind[i] <= '9') || kind[i] == '-' ||
-		    kind[i] == '_') ? kind[i] : '_';
-	k[i] = '\0';
-	w = snprintf(buf, n, "clip_%03ld_%02ldm%02lds_%03ld_%s.mp4", seq,
+	safe_copy(k, sizeof(k), kind);
+	safe_copy(st, sizeof(st), stem);
+	w = snprintf(buf, n, "%s_%03ld_%02ldm%02lds_%03ld_%s.mp4", st, seq,
 	    secs / 60, secs % 60, pct, k);
 	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+/* dir/name, with "-try" before name's last '.' from the second try. */
+static int
+place_path(char *path, size_t n, const char *dir, const char *name, int try)
+{
+	const char *dot = strrchr(name, '.');
+	int base = dot ? (int)(dot - name) : (int)strlen(name), w;
+
+	if (try == 1)
+		w = snprintf(path, n, "%s/%s", dir, name);
+	else
+		w = snprintf(path, n, "%s/%.*s-%d%s", dir, base, name, try,
+		    name + base);
+	if (w < 0 || (size_t)w >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+kc_cut_place(const char *tmp, const char *dir, const char *name,
+    char *path, size_t n, int *kept)
+{
+	int try;
+
+	if (kept)
+		*kept = 0;
+	for (try = 1; try <= KC_CUT_PLACE_TRIES; try++) {
+		if (place_path(path, n, dir, name, try) != 0)
+			return -1;
+		if (kc_rename_noreplace(tmp, path) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		/* unreadable (a folder of that name, ...): another file */
+		if (kc_same_content(tmp, path) == 1) {
+			unlink(tmp);
+			if (kept)
+				*kept = 1;
+			return 0;
+		}
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 /* Trims one stderr line in place: "[mp4 @ 0x55..] ", blanks, " --". */

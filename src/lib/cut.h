@@ -4,10 +4,11 @@
  * Three steps, each one child program: find where a stream-copy cut may
  * start (the last video keyframe at or before the wanted start, from
  * ffprobe's packet list), cut (ffmpeg, stream copy or re-encode), and check
- * the finished file (ffprobe).  This module only builds the command lines
- * and interprets what the children wrote; the caller runs them, so it can
- * run several at once and kill them when it has to.  Library code: returns
- * codes and a one-line reason, never prints.
+ * the finished file (ffprobe).  This module builds the command lines and
+ * interprets what the children wrote; the caller runs them, so it can run
+ * several at once and kill them when it has to.  It also names the clip
+ * and puts the checked file in place.  Library code: returns codes and a
+ * one-line reason, never prints.
  *
  * All times are stream time: seconds from the container's start_time, the
  * time base ffmpeg's -ss uses and kc records use.
@@ -112,15 +113,49 @@ typedef struct kc_cut_found {
 int kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
     kc_cut_found *f, char *why, size_t whylen);
 
+/* Longest stem kc_cut_stem makes, with its NUL. */
+#define KC_CUT_STEM_MAX 48
+
 /*
- * The clip's file name in the seed tool's style,
- * "clip_001_12m30s_085_audio.mp4": sequence number, wanted start as
- * minutes and seconds, score x 100, kind.  Characters of kind other than
- * letters, digits, '-' and '_' become '_' (kind comes from input and must
- * not make a path).  Returns 0, or -1 if buf is too small.
+ * What names a stream's clips, so that clips of different streams cut
+ * into one folder never share a name: "my-stream-title-89fa840a".  The
+ * title as a slug (ASCII letters lowered and digits; every other run of
+ * characters, non-ASCII ones too, one '-'; at most 32 characters, no '-'
+ * at either end; "clip" when nothing is left), then '-' and the first 8
+ * letters and digits of the stream's id.  title and id may be NULL; a
+ * stream without an id gets the slug alone.  Always fits in
+ * KC_CUT_STEM_MAX.  Returns 0, or -1 if buf is too small.
  */
-int kc_cut_name(char *buf, size_t n, long seq, double t0, double score,
-    const char *kind);
+int kc_cut_stem(char *buf, size_t n, const char *title, const char *id);
+
+/*
+ * The clip's file name: the stream's stem (kc_cut_stem) and then the seed
+ * tool's style, "mytitle-89fa840a_001_12m30s_085_audio.mp4": sequence
+ * number, wanted start as minutes and seconds, score x 100, kind.
+ * Characters of stem and kind other than letters, digits, '-' and '_'
+ * become '_' (they come from input and must not make a path).  Returns
+ * 0, or -1 if buf is too small.
+ */
+int kc_cut_name(char *buf, size_t n, const char *stem, long seq, double t0,
+    double score, const char *kind);
+
+/* How many names kc_cut_place tries: NAME.mp4, NAME-2.mp4 ... */
+#define KC_CUT_PLACE_TRIES 100
+
+/*
+ * Moves the finished clip tmp into dir as name, never replacing a file.
+ * When name is taken by a file with the same bytes, that is the same
+ * clip cut again (a rerun, or a resumed run, of the same stream with the
+ * same settings: ffmpeg's output is deterministic), so it is kept and
+ * tmp removed; when it is taken by another file, NAME-2.mp4, NAME-3.mp4
+ * ... are tried the same way (the suffix goes before name's last '.').
+ * Returns 0 with the clip's path in path (n bytes) and *kept (kept may be
+ * NULL) 1 when an existing file was kept, 0 when tmp was renamed; -1
+ * with errno (EEXIST when every name was taken, ENAMETOOLONG when a path
+ * does not fit), tmp then left where it was.
+ */
+int kc_cut_place(const char *tmp, const char *dir, const char *name,
+    char *path, size_t n, int *kept);
 
 /*
  * ffmpeg's last words, on one line: the last three distinct non-empty

@@ -151,7 +151,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"    coalesce(?13, '{}'), " NOW ")"
 	" ON CONFLICT (path) DO NOTHING",
 	[ST_CLIP_ID] =
-	"SELECT id FROM clips WHERE path = ?1",
+	"SELECT c.id, c.stream_id, s.title FROM clips c"
+	" LEFT JOIN streams s ON s.id = c.stream_id WHERE c.path = ?1",
 	[ST_RATE] =
 	"UPDATE clips SET rating = ?2, rated_at = " NOW " WHERE id = ?1",
 	[ST_RATE_HISTORY] =
@@ -409,6 +410,35 @@ rollback:
 }
 
 /*
+ * The file's application id, schema version and number of schema
+ * objects, read by one statement: a statement sees one snapshot, so
+ * another process's migration is seen whole or not at all.  Read one
+ * by one, a first migration committed between the reads looked like
+ * "application id 0, version 1": someone else's database.
+ */
+static int
+read_header(kc_db *db, long long *app, long long *ver, long long *objects)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT count(*) FROM sqlite_schema)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*app = sqlite3_column_int64(st, 0);
+		*ver = sqlite3_column_int64(st, 1);
+		*objects = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
  * Refuses files that are not kc databases or are newer than this build,
  * reading only: nothing may be written before this passed.
  */
@@ -417,8 +447,7 @@ check_kind(kc_db *db)
 {
 	long long app, ver, objects;
 
-	if (query_int(db, "PRAGMA application_id", &app) != 0 ||
-	    query_int(db, "PRAGMA user_version", &ver) != 0)
+	if (read_header(db, &app, &ver, &objects) != 0)
 		return fail(db, "reading the database header");
 	if (app == KC_DB_APPLICATION_ID) {
 		if (ver < 0)
@@ -432,13 +461,52 @@ check_kind(kc_db *db)
 		}
 		return KC_DB_OK;
 	}
-	if (query_int(db, "SELECT count(*) FROM sqlite_schema",
-	    &objects) != 0)
-		return fail(db, "reading the schema");
 	if (app != 0 || ver != 0 || objects != 0)
 		return failcode(db, KC_DB_NOTKC,
 		    "an SQLite database, but not a kc one");
 	return KC_DB_OK;
+}
+
+/*
+ * WAL lets readers (list, stats) run beside a writer, and makes a
+ * rating's commit a single append.  journal_mode answers with the mode
+ * in effect; a file system without shared memory may keep the old one,
+ * which still works, only with more waiting.
+ *
+ * Turning a new file to WAL writes its header under an exclusive lock
+ * taken on top of the shared lock the pragma read the header with.
+ * SQLite never waits for a lock while holding one (two such waiters
+ * would deadlock), so the busy timeout does not apply: when several
+ * processes create the database at once, all but one get "database is
+ * locked" at once.  They try again after a short random pause (random,
+ * so that the same ones do not collide again), for up to the busy
+ * timeout; by then the winner has converted the file, and the pragma
+ * only reads that it is WAL.
+ */
+static int
+set_wal(kc_db *db)
+{
+	sqlite3_stmt *st;
+	unsigned r;
+	int rc, ms, waited = 0;
+
+	for (;;) {
+		if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1,
+		    &st, NULL) != SQLITE_OK)
+			return fail(db, "setting WAL mode");
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			fail(db, "setting WAL mode");
+		sqlite3_finalize(st);
+		if (rc == SQLITE_ROW)
+			return KC_DB_OK;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= KC_DB_BUSY_MS)
+			return KC_DB_ERROR;
+		sqlite3_randomness(sizeof(r), &r);
+		ms = 1 + (int)(r % 20);
+		sqlite3_sleep(ms);
+		waited += ms;
+	}
 }
 
 int
@@ -447,7 +515,6 @@ kc_db_open(kc_db **out, const char *path, int flags, char *err,
 {
 	struct stat sb;
 	kc_db *db;
-	long long dummy;
 	char *name;
 	size_t n;
 	int rc, oflags;
@@ -490,16 +557,8 @@ kc_db_open(kc_db **out, const char *path, int flags, char *err,
 	rc = KC_DB_ERROR;
 	if (exec(db, "PRAGMA foreign_keys = ON", "enabling foreign keys"))
 		goto bad;
-	/*
-	 * WAL lets readers (list, stats) run beside a writer, and makes
-	 * a rating's commit a single append.  journal_mode answers with
-	 * the mode in effect; a file system without shared memory may
-	 * keep the old one, which still works, only with more waiting.
-	 */
-	if (query_int(db, "PRAGMA journal_mode = WAL", &dummy) != 0) {
-		fail(db, "setting WAL mode");
+	if (set_wal(db) != KC_DB_OK)
 		goto bad;
-	}
 	if ((rc = migrate(db)) != KC_DB_OK)
 		goto bad;
 	*out = db;
@@ -578,6 +637,26 @@ valid_clip(kc_db *db, const kc_db_clip *c)
 	return KC_DB_OK;
 }
 
+/*
+ * CONFLICT when the stored clip st (ST_CLIP_ID's row) is of a stream
+ * other than c's, both known; else OK.  A clip without a stream (hand
+ * written) says nothing either way.
+ */
+static int
+other_stream(kc_db *db, const kc_db_clip *c, sqlite3_stmt *st)
+{
+	const char *sid = col_text(st, 1), *title = col_text(st, 2);
+
+	if (c->stream_id == NULL || sid == NULL ||
+	    strcmp(c->stream_id, sid) == 0)
+		return KC_DB_OK;
+	snprintf(db->err, sizeof(db->err), "the path already belongs to clip "
+	    "%lld of stream %s%s%.200s%s", (long long)sqlite3_column_int64(st,
+	    0), sid, title ? " \"" : "", title ? title : "", title ? "\"" :
+	    "");
+	return KC_DB_CONFLICT;
+}
+
 int
 kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 {
@@ -625,14 +704,19 @@ kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 		goto bad;
 	}
 	*id = sqlite3_column_int64(st, 0);
+	rc = *known ? other_stream(db, c, st) : KC_DB_OK;
 	sqlite3_reset(st);
+	if (rc != KC_DB_OK)
+		goto undo;
 	if (exec(db, "RELEASE add_clip", "adding a clip") != 0)
 		goto bad;
 	return KC_DB_OK;
 bad:
+	rc = KC_DB_ERROR;
+undo:
 	sqlite3_exec(db->h, "ROLLBACK TO add_clip; RELEASE add_clip", NULL,
 	    NULL, NULL);
-	return KC_DB_ERROR;
+	return rc;
 }
 
 /* Our own transactions must not nest inside a caller's. */

@@ -3,7 +3,8 @@
  * user's 1-5 star ratings with their full history.
  *
  * One SQLite file in WAL mode, shared by concurrent kc-db processes (a
- * writer waits up to 10 s for another).  The schema carries its version
+ * writer waits up to 10 s for another), from the first use on: processes
+ * that create the same new file at once wait for one of them to do it.  The schema carries its version
  * in PRAGMA user_version and is brought up to date on open by an ordered
  * list of migrations in db.c.  Values are always bound to prepared
  * statements.  Library code: every function returns a code and leaves a
@@ -23,7 +24,8 @@ enum {
 	KC_DB_TOONEW = -3,	/* schema newer than this build: not touched */
 	KC_DB_NOTKC = -4,	/* an SQLite file, but not a kc database */
 	KC_DB_INVALID = -5,	/* an argument the schema would reject */
-	KC_DB_CANCELLED = -6	/* a caller's hook asked to roll back */
+	KC_DB_CANCELLED = -6,	/* a caller's hook asked to roll back */
+	KC_DB_CONFLICT = -7	/* the path is another stream's clip */
 };
 
 /* kc_db_open flags. */
@@ -155,6 +157,10 @@ int kc_db_put_stream(kc_db *db, const kc_db_stream *s);
  * either way.  A stream_id without a row gets a stub stream row (id and
  * url only).  Atomic even outside a transaction.  INVALID when a
  * required field is missing, kind is not audio/video or t1 < t0.
+ * CONFLICT, with nothing changed, *id the stored clip's and the error
+ * text naming its stream, when the path is stored for a clip of another
+ * stream (both streams known): a file that now holds another video must
+ * not take over the row, and the rating, of the one it replaced.
  */
 int kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id,
     int *known);

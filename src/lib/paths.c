@@ -2,9 +2,11 @@
  * paths.c - locating kc's data files relative to the installed or built
  * program, so bin/kc-score finds data/weights.json in a checkout and
  * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json; and
- * creating an output folder with its parents; decoding a URL's path.
+ * creating an output folder with its parents; decoding a URL's path;
+ * renaming a finished file into place without replacing another.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,90 @@ kc_mkdirs(const char *path)
 	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+int
+kc_rename_noreplace(const char *from, const char *to)
+{
+	int e;
+
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	/* a file system without the flag (some network and FUSE ones):
+	 * link refuses an existing name just the same */
+	if (link(from, to) != 0)
+		return -1;
+	if (unlink(from) != 0) {
+		e = errno;
+		unlink(to);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads up to n bytes, fewer only at the end of the file. */
+static ssize_t
+read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+kc_same_content(const char *a, const char *b)
+{
+	char ba[16384], bb[16384];
+	struct stat sa, sb;
+	ssize_t na, nb;
+	int fa, fb = -1, rc = -1, e;
+
+	if ((fa = open(a, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (fb = open(b, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fa, &sa) != 0 || fstat(fb, &sb) != 0)
+		goto out;
+	if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
+	rc = 0;
+	if (sa.st_size != sb.st_size)
+		goto out;
+	for (;;) {
+		if ((na = read_full(fa, ba, sizeof(ba))) < 0 ||
+		    (nb = read_full(fb, bb, sizeof(bb))) < 0) {
+			rc = -1;
+			break;
+		}
+		if (na != nb || memcmp(ba, bb, (size_t)na) != 0)
+			break;
+		if (na == 0) {
+			rc = 1;
+			break;
+		}
+	}
+out:
+	e = errno;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	errno = e;
+	return rc;
 }
 
 static int

@@ -71,6 +71,9 @@ probe() {
 	    ((map(.e) | max) - (map(.s) | min))] | map(tostring) | join(" ")'
 }
 abs() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; print d < 0 ? -d : d }'; }
+# stem SLUG STREAMFILE: what the stream's clip names start with, the slug
+# of its title (given) and the first 8 digits of its id
+stem() { printf '%s-%s' "$1" "$(jq -r '.id[0:8]' "$2")"; }
 decodes() { [ -z "$(ffmpeg -nostdin -v error -i "$1" -f null - 2>&1)" ]; }
 no_tmp() { [ -d "$1" ] && [ -z "$(find "$1" -name '*.part')" ]; }
 
@@ -98,8 +101,8 @@ for g in 2 5; do
 	records clip "$T/out" >"$T/clip"
 	is "$(nlines "$(cat "$T/clip")")" 1 "gop $g: one clip record"
 	path=$(jq -r .path "$T/clip")
-	is "$path" "$(cd "$out" && pwd)/clip_001_00m13s_085_audio.mp4" \
-	    "gop $g: absolute path, seed-style name"
+	is "$path" "$(cd "$out" && pwd)/$(stem g$g-mp4 "$T/s$g")_001_00m13s_085_audio.mp4" \
+	    "gop $g: absolute path, the stream's title and id, then seed-style"
 	ok "gop $g: clip file exists" test -s "$path"
 	ok "gop $g: clip decodes without errors" decodes "$path"
 	ok "gop $g: no temporary file left" no_tmp "$out"
@@ -137,7 +140,7 @@ run -i "$T/in" kc-cut --accurate --out "$T/acc"
 is "$RC" 0 "accurate: exit 0"
 records clip "$T/out" >"$T/clip"
 path=$(jq -r .path "$T/clip")
-like "$path" '/clip_001_00m13s_050_video\.mp4$' "accurate: named"
+is "${path##*/}" "$(stem g5-mp4 "$T/s5")_001_00m13s_050_video.mp4" "accurate: named"
 ok "accurate: clip decodes without errors" decodes "$path"
 is "$(jq -r .mode "$T/clip")" accurate "accurate: mode accurate"
 read -r vs as span <<<"$(probe "$path")"
@@ -159,6 +162,11 @@ EOF
 )
 cmp_ok "$(abs "$match" $W0)" "<=" 0.1 \
     "accurate: first frame is the source frame at $match s (want $W0)"
+# x264 encodes the same frames to the same bytes: a rerun keeps the file
+ino=$(stat -c %i "$path")
+run -i "$T/in" kc-cut --accurate --out "$T/acc"
+is "$(records clip "$T/out" | jq -r .path) $(stat -c %i "$path") $(find "$T/acc" -type f | wc -l)" \
+    "$path $ino 1" "accurate rerun: the same bytes again, so the file there is kept"
 
 # --- -j 3, order, pass-through, end ---------------------------------------------
 # A wrapper that logs how many ffmpeg cuts run at once; it slows each cut
@@ -188,9 +196,10 @@ KC_FFMPEG=$T/ffslow run -i "$T/in" kc-cut -j 3 --out "$T/par"
 is "$RC" 0 "-j 3: exit 0"
 is "$(records clip "$T/out" | jq -s -c 'map(.want_t0)')" "[40,5,22,13,50,31]" \
     "-j 3: six clip records, in input order"
-is "$(records clip "$T/out" | jq -r '.path | sub(".*/"; "")' | cut -c1-15 |
-    paste -sd' ')" \
-    "clip_001_00m40s clip_002_00m05s clip_003_00m22s clip_004_00m13s clip_005_00m50s clip_006_00m31s" \
+S2=$(stem g2-mp4 "$T/s2")
+is "$(records clip "$T/out" | jq -r '.path | sub(".*/"; "")' | sed "s/^${S2}_//" |
+    cut -c1-10 | paste -sd' ')" \
+    "001_00m40s 002_00m05s 003_00m22s 004_00m13s 005_00m50s 006_00m31s" \
     "-j 3: sequence numbers and start times in the names"
 n=0
 for p in $(records clip "$T/out" | jq -r .path); do test -s "$p" && n=$((n + 1)); done
@@ -207,10 +216,54 @@ cmp_ok "$(grep -n '"type":"end"' "$T/out" | cut -d: -f1)" ">" \
 is "$(tail -n 1 "$T/out")" '{"type":"after_end"}' "records after end follow it"
 ok "-j 3: no temporary file left" no_tmp "$T/par"
 
-# reruns overwrite: same names, same number of files
+# a rerun cuts the same bytes again: the files there are kept, none added
+find "$T/par" -type f -printf '%f %i\n' | sort >"$T/par.before"
+records clip "$T/out" >"$T/par.recs"
 run -i "$T/in" kc-cut -j 3 --out "$T/par"
 is "$RC" 0 "rerun: exit 0"
-is "$(find "$T/par" -type f | wc -l)" 6 "rerun: the clips were overwritten, not added"
+is "$(find "$T/par" -type f -printf '%f %i\n' | sort)" "$(cat "$T/par.before")" \
+    "rerun: the same six files, kept (same inodes), none added"
+is "$(records clip "$T/out")" "$(cat "$T/par.recs")" "rerun: the same clip records"
+is "$ERR" "" "rerun: nothing to say"
+
+# --- streams sharing a folder: a clip never replaces a file --------------------
+# Two streams of one title (g5 copied to another folder as g2.mp4: another
+# id, other pictures) and the same highlight: in the seed's style their
+# clips had one name, and the second replaced the first.
+mkdir -p "$T/other"
+cp "$T/g5.mp4" "$T/other/g2.mp4"
+kc-fetch "$T/other/g2.mp4" | head -n 1 >"$T/sother"
+is "$(jq -r .title "$T/sother")" "$(jq -r .title "$T/s2")" "shared folder: two streams of one title"
+{ cat "$T/s2"; hl 20 30; } | kc-cut --out "$T/shared" >"$T/sh1" 2>/dev/null
+p1=$(records clip "$T/sh1" | jq -r .path)
+before="$(md5sum <"$p1") $(stat -c %i "$p1")"
+run -i <({ cat "$T/sother"; hl 20 30; }) kc-cut --out "$T/shared"
+is "$RC" 0 "shared folder: the second stream's cut: exit 0"
+p2=$(records clip "$T/out" | jq -r .path)
+isnt "$p2" "$p1" "shared folder: the second stream's clip has a name of its own"
+is "${p2##*/}" "$(stem g2-mp4 "$T/sother")_001_00m20s_085_audio.mp4" \
+    "shared folder: named after its own stream"
+is "$(md5sum <"$p1") $(stat -c %i "$p1")" "$before" \
+    "shared folder: the first stream's clip is untouched"
+isnt "$(md5sum <"$p2")" "${before% *}" "shared folder: the two clips differ"
+is "$(find "$T/shared" -type f | wc -l)" 2 "shared folder: two files"
+
+# another file under the clip's name: left alone, the clip numbered
+name=$(stem g2-mp4 "$T/s2")_001_00m40s_085_audio.mp4
+mkdir -p "$T/clash"
+printf 'not this clip\n' >"$T/clash/$name"
+run -i <({ cat "$T/s2"; hl 40 50; }) kc-cut --out "$T/clash"
+is "$RC" 0 "name taken: exit 0"
+is "$(cat "$T/clash/$name")" "not this clip" "name taken: the file there is untouched"
+is "$(records clip "$T/out" | jq -r '.path | sub(".*/"; "")')" "${name%.mp4}-2.mp4" \
+    "name taken: the clip is NAME-2.mp4"
+like "$ERR" "^kc-cut: $name: another file has that name; saved as ${name%.mp4}-2\\.mp4\$" \
+    "name taken: a warning says so"
+ok "name taken: the clip plays" decodes "$T/clash/${name%.mp4}-2.mp4"
+run -i <({ cat "$T/s2"; hl 40 50; }) kc-cut --out "$T/clash"
+is "$(records clip "$T/out" | jq -r '.path | sub(".*/"; "")')" "${name%.mp4}-2.mp4" \
+    "name taken, rerun: NAME-2.mp4 again"
+is "$(find "$T/clash" -type f | wc -l)" 2 "name taken, rerun: no third file"
 
 # --- failures ----------------------------------------------------------------
 jq -c '.cut = "file:'"$T"'/missing.mp4"' "$T/s2" >"$T/smissing"
@@ -236,14 +289,15 @@ is "$(jq -s -c 'map([.stage, .t0, .t1, .fatal])' "$T/err")" \
 is "$(jq -s -c 'map([.kind, .score, .rank])' "$T/err")" \
     '[["audio",0.4,1],["audio",0.85,1],["video",0.9,1]]' \
     "error records carry the highlight's kind, score and rank"
+SF=$(stem ffv1-mkv "$T/spcm")
 is "$(jq -r .path "$T/err" | sed 's|.*/||' | paste -sd' ')" \
-    "clip_002_125m05s_040_audio.mp4 clip_004_00m05s_085_audio.mp4 clip_005_00m01s_090_video.mp4" \
+    "${S2}_002_125m05s_040_audio.mp4 ${S2}_004_00m05s_085_audio.mp4 ${SF}_005_00m01s_090_video.mp4" \
     "error records name the clip (minutes past 99 keep counting)"
 like "$(sed -n 1p "$T/err" | jq -r .message)" 'after the end of the media' \
     "past the end: says so"
 like "$(sed -n 2p "$T/err" | jq -r .message)" 'No such file or directory' \
     "missing source: says so"
-like "$ERR" 'kc-cut: clip_005_00m01s_090_video\.mp4: ffmpeg failed \(exit status [0-9]+\): .*ffv1.*; Could not write header' \
+like "$ERR" "kc-cut: ${SF}_005_00m01s_090_video\\.mp4: ffmpeg failed \\(exit status [0-9]+\\): .*ffv1.*; Could not write header" \
     "ffmpeg failure: warning names the clip and ffmpeg's last error line"
 like "$ERR" 'kc-cut: 3 cuts failed' "failed cuts are counted at the end"
 is "$(tail -n 1 "$T/out")" '{"type":"end","stream":"x"}' "end still comes last"
@@ -254,7 +308,7 @@ is "$(find "$T/fail" -type f | wc -l)" 3 "failed cuts: only the good clips exist
 { kc-fetch "$T/pcm.mkv" | head -n 1; hl 2 6 audio 0.5; } >"$T/inpcm"
 run -i "$T/inpcm" kc-cut --out "$T/pcm"
 is "$RC" 0 "PCM audio: the cut succeeds"
-f=$(find "$T/pcm" -name 'clip_*.mp4' | head -n 1)
+f=$(find "$T/pcm" -name '*.mp4' | head -n 1)
 is "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$f" 2>/dev/null | paste -sd,)" \
     "h264,aac" "PCM audio: video copied (h264), audio re-encoded (aac)"
 
@@ -301,7 +355,9 @@ odir="$weird/o u't\"; \$(touch pwned)"$'\n'"dir"
 RC=$?
 is "$RC" 0 "odd names: exit 0"
 path=$(records clip "$T/out" | jq -r .path)
-is "$path" "$odir/clip_001_00m03s_085_audio.mp4" "odd names: the clip is in the odd folder"
+kc-fetch "$weird/s p'a\"c;e \$(touch pwned).mp4" | head -n 1 >"$T/sweird"
+is "$path" "$odir/$(stem s-p-a-c-e-touch-pwned-mp4 "$T/sweird")_001_00m03s_085_audio.mp4" \
+    "odd names: the clip is in the odd folder, its title a harmless slug"
 ok "odd names: clip exists" test -s "$path"
 is "$(find "$T" "$KC_ROOT" -maxdepth 1 -name 'pwned*' | wc -l)" 0 \
     "odd names: nothing was run by a shell"

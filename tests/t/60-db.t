@@ -247,6 +247,56 @@ is "$(q "$DB" 'SELECT count(*) FROM clips c JOIN ratings r ON r.clip_id = c.id W
 run -i in1.jsonl kc-db --db "$DB" add
 is "$(q "$DB" 'SELECT rating FROM clips WHERE id = 1')" 4 "add again keeps the rating"
 
+# A path stored for a clip of another stream: the file there is no longer
+# the video the row describes (clips of every stream once shared names),
+# or the record is wrong.  The row keeps its stream, times and rating;
+# that clip is refused, the stream's others are stored.
+DBX=$T/conflict.db
+{
+	stream sa "Stream A" alpha
+	clip "$T/clips/same.mp4" audio 10 sa 0.9
+	clip "$T/clips/a-only.mp4" video 60 sa 0.5
+	end sa
+} >xa.jsonl
+kc-db --db "$DBX" add -q <xa.jsonl
+kc-db --db "$DBX" rate 1 4
+rows_of() { q "$DBX" "SELECT group_concat(x, ' ') FROM (SELECT id || '|' || path || '|' || stream_id || '|' || t0 || '|' || t1 || '|' || ifnull(rating, '-') AS x FROM clips WHERE stream_id = '$1' ORDER BY id)"; }
+rows_a=$(rows_of sa)
+is "$rows_a" "1|$T/clips/same.mp4|sa|10.0|40.0|4 2|$T/clips/a-only.mp4|sa|60.0|90.0|-" \
+    "conflict: stream A's rows, one rated"
+{
+	stream sb "Stream B" beta
+	clip "$T/clips/same.mp4" audio 300 sb 0.4
+	clip "$T/clips/b-only.mp4" audio 400 sb 0.6
+	end sb
+} >xb.jsonl
+run -i xb.jsonl kc-db --db "$DBX" add --print
+is "$RC" 1 "another stream's path: exit 1"
+like "$ERR" "^kc-db: $DBX: clip $T/clips/same\.mp4 of stream sb \"Stream B\": the path already belongs to clip 1 of stream sa \"Stream A\"; not added\$" \
+    "another stream's path: the message names the path and both streams"
+like "$ERR" "added 1 clip \(1 refused\) to " "another stream's path: the summary counts it"
+is "$(rows_of sa)" "$rows_a" "another stream's path: stream A's rows keep stream, times and rating"
+is "$(q "$DBX" 'SELECT count(*) FROM ratings')" 1 "another stream's path: the rating history is intact"
+is "$(rows_of sb | cut -d'|' -f2-)" "$T/clips/b-only.mp4|sb|400.0|430.0|-" \
+    "another stream's path: stream B's other clip is stored"
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip") | "\(.id) \(.path)"')" \
+    "$(q "$DBX" "SELECT id || ' ' || path FROM clips WHERE stream_id = 'sb'")" \
+    "another stream's path: --print writes the stored clip only"
+{ stream sc "Live C" gamma true; clip "$T/clips/same.mp4" audio 5 sc 0.4; end sc; } >xc.jsonl
+run -i xc.jsonl kc-db --db "$DBX" add
+is "$RC" 1 "another stream's path, live: exit 1"
+like "$ERR" "clip $T/clips/same\.mp4 of live stream sc|clip $T/clips/same\.mp4 of stream sc" \
+    "another stream's path, live: refused too"
+is "$(rows_of sa)" "$rows_a" "another stream's path, live: stream A's rows unchanged"
+run -i xa.jsonl kc-db --db "$DBX" add
+is "$RC" 0 "the same stream's paths again: exit 0"
+like "$ERR" "added 0 clips \(2 already known\)" "the same stream's paths again: already known"
+printf '%s\n' "{\"type\":\"clip\",\"path\":\"$T/clips/same.mp4\",\"kind\":\"audio\",\"t0\":0,\"t1\":5}" >xloose.jsonl
+run -i xloose.jsonl kc-db --db "$DBX" add
+is "$RC" 0 "a clip of no stream on a stored path: exit 0 (nothing says it is another's)"
+like "$ERR" "added 0 clips \(1 already known\)" "a clip of no stream on a stored path: already known"
+is "$(rows_of sa)" "$rows_a" "after all that, stream A's rows are as they were"
+
 # 20 writers at once, each on its own clip.
 DBC=$T/concurrent.db
 for i in $(seq 1 20); do clip "$T/clips/c$i.mp4" audio "$((i * 40))" sc 0.5; done >many.jsonl
@@ -349,6 +399,29 @@ like "$OUT" "clips +4 \(2 rated, 2 unrated\) from 2 streams" "stats (text): tota
 run kc-db --db "$T/empty.db" add </dev/null
 run kc-db --db "$T/empty.db" stats --json
 is "$(printf '%s\n' "$OUT" | jq -c '[.clips, .rated, .mean]')" "[0,0,null]" "stats on an empty database"
+
+# After any kc-clip run the model folder holds channels.json and no model
+# generation yet: stats must list no models (it sorted an empty, NULL list
+# of names, which UBSan aborts on).
+DBM=$T/chanonly.db
+{
+	stream s20 "Channel only" gamma
+	printf '%s\n' '{"type":"featstats","stream":"s20","channel":"gamma","audio":{"hops":600,"features":{"loudness_db":[-30,4]}}}'
+	clip "$T/clips/co1.mp4" audio 0 s20 0.5
+	end s20
+} >chanonly.jsonl
+run -i chanonly.jsonl kc-db --db "$DBM" add -q
+is "$RC" 0 "channel statistics: add exit 0"
+is "$(ls "$DBM.model")" channels.json "channel statistics: the model folder holds only channels.json"
+run kc-db --db "$DBM" stats --json
+is "$RC" 0 "stats with only channels.json: exit 0"
+is "$ERR" "" "stats with only channels.json: nothing on stderr"
+is "$(printf '%s\n' "$OUT" | jq -c '[.clips, .models]')" "[1,[]]" \
+    "stats with only channels.json: no model generations"
+run kc-db --db "$DBM" stats
+is "$RC" 0 "stats (text) with only channels.json: exit 0"
+is "$ERR" "" "stats (text) with only channels.json: nothing on stderr"
+like "$OUT" "clips +1 " "stats (text) with only channels.json: totals"
 
 # --- export --------------------------------------------------------------
 

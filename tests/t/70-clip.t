@@ -79,11 +79,13 @@ records clip "$T/out" >c1.clips
 n=$(wc -l <c1.clips)
 cmp_ok "$n" ">" 1 "--generate-clips: clip records on stdout"
 find c1 -name '*.mp4' -printf '%f\n' | sort >c1.files
-is "$(grep -cvE '^clip_[0-9]{3}_[0-9]{2}m[0-9]{2}s_[0-9]{3}_(audio|video)\.mp4$' c1.files)" 0 \
-    "clip files are named like clip_001_00m12s_085_audio.mp4"
+id8=$(jq -r '.stream[0:8]' c1.clips | sort -u)
+like "$id8" '^[0-9a-f]{8}$' "--generate-clips: the clips are of one stream"
+is "$(grep -cvE "^kc-test-stream-seed-1-${id8}_[0-9]{3}_[0-9]{2}m[0-9]{2}s_[0-9]{3}_(audio|video)\\.mp4\$" c1.files)" 0 \
+    "clip files are named like kc-test-stream-seed-1-${id8}_001_00m12s_085_audio.mp4 (title, id, seed style)"
 is "$(jq -r '.path | sub(".*/"; "")' c1.clips | sort | paste -sd' ')" "$(paste -sd' ' c1.files)" \
     "one clip record per clip file"
-is "$(jq -r '(.path | sub(".*/clip_[0-9]+_"; "")) == ("\((.want_t0 / 60 | floor) |
+is "$(jq -r '(.path | sub(".*/[^/]*-[0-9a-f]{8}_[0-9]+_"; "")) == ("\((.want_t0 / 60 | floor) |
     tostring | if length < 2 then "0" + . else . end)m\((.want_t0 % 60 | floor) |
     tostring | if length < 2 then "0" + . else . end)s_\(.score * 100 | round |
     tostring | ("00" + .)[-3:])_\(.kind).mp4")' c1.clips | sort -u)" true \
@@ -108,6 +110,60 @@ run kc-clip --generate-clips --db "$DB" --out "$T/c1" "$f"
 is "$RC" 0 "rerun: exit 0"
 is "$(rows "$DB")" "$n" "rerun: no duplicate rows"
 is "$(find c1 -name '*.mp4' | wc -l)" "$n" "rerun: no extra clip files"
+
+# --- two streams, one folder, one database ----------------------------------------
+# The same pictures and sound under another title: the very same
+# highlights, and other bytes in every clip (its title tag).  Named in the
+# seed's style alone, the second stream's clips took the first's names:
+# its files replaced the first's, whose rows (and ratings) then described
+# another video, and it got no rows of its own ("already known").
+fb=$T/second.mp4
+ffmpeg -nostdin -v error -y -i "$f" -map 0 -c copy -metadata title="Second stream" "$fb" ||
+    bail "cannot remux the test stream"
+kc-db --db "$DB" rate "$(sqlite3 "$DB" 'SELECT min(id) FROM clips')" 4 ||
+    bail "cannot rate a clip"
+sA=$(jq -r .stream c1.clips | head -n 1)
+# snap STREAM: the stream's rows (path, stream, t0, t1, rating)
+snap() {
+	sqlite3 "$DB" "SELECT path || '|' || stream_id || '|' || t0 || '|' || t1 || '|' ||
+	    ifnull(rating, '-') FROM clips WHERE stream_id = '$1' ORDER BY id"
+}
+snap "$sA" >a.rows
+(cd c1 && md5sum -- *.mp4) >a.md5
+is "$(grep -c '|4$' a.rows)" 1 "two streams: the first stream has a rated clip"
+run kc-clip --generate-clips --json --db "$DB" --out "$T/c1" "$fb"
+is "$RC" 0 "two streams: the second stream's run into the same folder and database: exit 0"
+records clip "$T/out" >c2.clips
+sB=$(jq -r .stream c2.clips | sort -u)
+isnt "$sB" "$sA" "two streams: the second stream has an id of its own"
+is "$(jq -c '[.want_t0, .kind, .score]' c2.clips)" "$(jq -c '[.want_t0, .kind, .score]' c1.clips)" \
+    "two streams: the same highlights"
+ok "two streams: every file of the first stream is as it was (md5)" \
+    sh -c 'cd c1 && md5sum --quiet -c ../a.md5'
+is "$(snap "$sA")" "$(cat a.rows)" \
+    "two streams: the first stream's rows (path, stream, t0, t1, rating) are as they were"
+is "$(snap "$sB" | wc -l)" "$n" "two streams: the second stream has its $n rows"
+is "$(jq -r .path c2.clips | sort | paste -sd' ')" \
+    "$(snap "$sB" | cut -d'|' -f1 | sort | paste -sd' ')" "two streams: its rows are its clips"
+is "$(sort -u <(jq -r .path c1.clips) <(jq -r .path c2.clips) | wc -l)" "$((2 * n))" \
+    "two streams: no path is shared"
+is "$(find c1 -name '*.mp4' | wc -l) $(rows "$DB")" "$((2 * n)) $((2 * n))" \
+    "two streams: $((2 * n)) files, $((2 * n)) rows"
+# every file holds the video its row names: ffmpeg copies the title tag
+bad=0
+while IFS='|' read -r p title; do
+	got=$(ffprobe -v error -show_entries format_tags=title -of csv=p=0 "$p")
+	[ "$got" = "$title" ] || { bad=$((bad + 1)); diag "$p: title tag '$got', row's stream '$title'"; }
+done < <(sqlite3 "$DB" 'SELECT c.path || '"'|'"' || s.title FROM clips c JOIN streams s ON s.id = c.stream_id')
+is "$bad" 0 "two streams: each file's title tag is its row's stream title"
+(cd c1 && md5sum -- *.mp4) >ab.md5
+run kc-clip --generate-clips --db "$DB" --out "$T/c1" "$fb"
+is "$RC" 0 "two streams: the second stream again: exit 0"
+is "$(find c1 -name '*.mp4' | wc -l) $(rows "$DB")" "$((2 * n)) $((2 * n))" \
+    "two streams: the second stream again: no file or row more"
+ok "two streams: the second stream again: every file as it was" \
+    sh -c 'cd c1 && md5sum --quiet -c ../ab.md5'
+is "$(snap "$sA")" "$(cat a.rows)" "two streams: and the first stream's rows still as they were"
 
 # --- --curve and --json-progress (what kc-web reads) ----------------------------
 run kc-clip --generate-clips --json --curve --json-progress --db "$T/cp.db" --out "$T/cp" "$f"
@@ -179,7 +235,7 @@ is "$RC" 0 "odd names: exit 0"
 is "$(records clip "$T/out" | jq -r '.path | startswith($d)' --arg d "$oout/" | sort -u)" true \
     "odd names: the clips are in the odd --out folder"
 is "$(rows "$odb")" 2 "odd names: 2 rows in the odd --db"
-is "$(find "$oout" -name 'clip_*.mp4' | wc -l)" 2 "odd names: 2 clip files"
+is "$(find "$oout" -name '*.mp4' | wc -l)" 2 "odd names: 2 clip files"
 ok "odd names: no file pwned anywhere" no_pwned
 
 # --- blame: a stage that fails on purpose -----------------------------------------

@@ -35,7 +35,7 @@ batch() {
 }
 id() { printf '%s' "$1" | sha1sum | cut -c1-12; }
 rows() { sqlite3 "$DB" 'SELECT count(*) FROM clips'; }
-nclips() { find "$OUT" -name 'clip_*.mp4' | wc -l; }
+nclips() { find "$OUT" -name '*.mp4' | wc -l; }
 # started URL : how many times make started URL
 started() { grep -cF "batch: $1 -> $OUT/$(id "$1")" make.out; }
 mtimes() { for u; do stat -c %y "$OUT/$(id "$u")/.done" 2>/dev/null || echo none; done; }
@@ -53,14 +53,15 @@ for u in "$U1" "$U2" "$U3"; do
 	is "$(started "$u")" 1 "$u: processed once"
 	is "$(cat "$d/url" 2>/dev/null)" "$u" "$u: url file holds the URL"
 	ok "$u: .done, clips.txt and log exist" test -e "$d/.done" -a -s "$d/clips.txt" -a -e "$d/log"
-	n=$(find "$d" -name 'clip_*.mp4' | wc -l)
+	n=$(find "$d" -name '*.mp4' | wc -l)
 	cmp_ok "$n" ">" 0 "$u: clips in its folder ($n)"
-	is "$(grep -c '/clip_[0-9]*_.*\.mp4$' "$d/clips.txt")" "$n" "$u: clips.txt lists each clip"
+	is "$(grep -cE '/[^/]+_[0-9]{3}_[0-9]{2}m[0-9]{2}s_[0-9]{3}_(audio|video)\.mp4$' "$d/clips.txt")" "$n" \
+	    "$u: clips.txt lists each clip"
 	is "$(grep -ci 'error\|fail' "$d/log")" 0 "$u: no error in its log"
 done
 is "$(rows)" "$(nclips)" "database rows equal the clip files ($(nclips))"
 is "$(sqlite3 "$DB" 'SELECT path FROM clips' | sort | paste -sd' ')" \
-    "$(find "$OUT" -name 'clip_*.mp4' | sort | paste -sd' ')" "the rows are the clip files"
+    "$(find "$OUT" -name '*.mp4' | sort | paste -sd' ')" "the rows are the clip files"
 
 # --- a rerun does nothing ------------------------------------------------------
 before=$(mtimes "$U1" "$U2" "$U3") nrows=$(rows)
@@ -84,7 +85,7 @@ d=$OUT/$(id "$bad")
 ok "bad entry: no .done" test ! -e "$d/.done"
 like "$(cat "$d/log" 2>/dev/null)" "missing\.mp4: No such file" "bad entry: its log names the problem"
 ok "odd name: processed, .done" test -e "$OUT/$(id "$U5")/.done"
-cmp_ok "$(find "$OUT/$(id "$U5")" -name 'clip_*.mp4' | wc -l)" ">" 0 "odd name: clips cut"
+cmp_ok "$(find "$OUT/$(id "$U5")" -name '*.mp4' | wc -l)" ">" 0 "odd name: clips cut"
 ok "odd name: no file pwned anywhere" no_pwned
 is "$(mtimes "$U1" "$U2" "$U3")" "$before" \
     "adding URLs to the list does not redo the finished ones (.done untouched)"

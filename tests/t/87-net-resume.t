@@ -87,7 +87,7 @@ kill_at() {	# DESC CONDITION tree|driver
 		wait "$PID" 2>/dev/null
 		for _ in $(seq 1200); do [ -z "$(tree)" ] && break; sleep 0.1; done
 		is "$(tree)" "" "kill point $point ($1): the orphaned stages end by themselves"
-		is "$(find clips -maxdepth 1 -name 'clip_*' | wc -l)" 0 \
+		is "$(find clips -maxdepth 1 -name '*.mp4' | wc -l)" 0 \
 		    "... and kc-score did not score the torn stream: nothing was cut"
 		PID=
 	else
@@ -101,7 +101,7 @@ kill_at() {	# DESC CONDITION tree|driver
 kill_at "fetching the first segments" 'journal | grep -q "\"type\":\"stream\""' tree
 kill_at "mid-analysis, kc-clip alone" '[ "$(jt | cut -d. -f1)" -ge 20 ]' driver
 kill_at "later in the analysis" '[ "$(jt | cut -d. -f1)" -ge 80 ]' tree
-kill_at "cutting" 'ls clips/.kc-cut.* >/dev/null 2>&1 || ls clips/clip_* >/dev/null 2>&1' tree
+kill_at "cutting" 'ls clips/.kc-cut.* >/dev/null 2>&1 || ls clips/*.mp4 >/dev/null 2>&1' tree
 kill_at "recording" '[ "$(nclips)" -ge 1 ]' tree
 run kc-clip "${args[@]}" -o clips --db k.db "$URL"
 is "$RC" 0 "started again after $point kills: the run completes" || diag "$ERR"
@@ -112,7 +112,7 @@ is "$got" "$ref" "the database holds the clips of the uninterrupted run, each on
 is "$(sqlite3 k.db 'select count(*) from streams')" 1 "one stream row"
 is "$(sqlite3 k.db 'select count(*) from (select 1 from clips group by stream_id, kind, t0 having count(*) > 1)')" 0 \
     "no duplicate clip rows"
-is "$(find clips -maxdepth 1 -name 'clip_*' | wc -l)" "$nref" "as many clip files as clips"
+is "$(find clips -maxdepth 1 -name '*.mp4' | wc -l)" "$nref" "as many clip files as clips"
 is "$(sqlite3 k.db 'select path from clips' | while read -r p; do [ -s "$p" ] && echo y; done | wc -l)" "$nref" \
     "every clip row has its file"
 is "$(find clips -maxdepth 1 \( -name '.kc-cut.*' -o -name '*.part' \) | wc -l)" 0 \
@@ -124,7 +124,7 @@ run kc-clip "${args[@]}" -o clips --db k.db "$URL"
 is "$RC" 0 "the same command once more: exit 0" || diag "$ERR"
 is "$(sqlite3 k.db "select kind || ' ' || printf('%.3f', t0) || ' ' || printf('%.3f', t1) from clips order by t0")" "$ref" \
     "... the same clips, no new rows"
-is "$(find clips -maxdepth 1 -name 'clip_*' | wc -l)" "$nref" "... and no new files"
+is "$(find clips -maxdepth 1 -name '*.mp4' | wc -l)" "$nref" "... and no new files"
 run kc-clip "${args[@]}" --no-resume -o clips --db k.db "$URL"
 is "$(find clips/.kc-state -name 'journal-*' | wc -l)" 0 "--no-resume: the run starts over, and its journal goes when it completes"
 done_testing

@@ -42,7 +42,7 @@ mkdir -p clips
 (
 	seen=
 	while :; do
-		for c in clips/clip_*.mp4; do
+		for c in clips/*.mp4; do
 			[ -e "$c" ] || continue
 			case " $seen " in *" $c "*) continue ;; esac
 			seen="$seen $c"

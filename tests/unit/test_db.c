@@ -6,6 +6,8 @@
  * hook.  The database is checked behind the library's back with SQLite
  * directly.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -699,6 +702,109 @@ test_migrate_v1(void **state)
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM stream_stats"), 1);
 }
 
+/*
+ * Rounds and processes of the first-use race: enough that the old
+ * check (three separate reads) failed it every time, 40 rounds of 8
+ * failing 2-15 of them.
+ */
+#define RACE_ROUNDS 40
+#define RACE_PROCS 8
+
+/* Removes the database and its WAL files, for a new round. */
+static void
+remove_db(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[700];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		assert_true(unlink(p) == 0 || errno == ENOENT);
+	}
+}
+
+/*
+ * A child of the race: waits until the parent lets every child go at
+ * once, opens (so creates and migrates) the database, and reports a
+ * failure as one line on fd.  Never returns.
+ */
+static void
+race_child(const char *path, int go, int fd)
+{
+	char err[300], line[400];
+	kc_db *db;
+	ssize_t w;
+	int rc, n;
+
+	w = read(go, line, 1);		/* EOF when the parent closes it */
+	rc = kc_db_open(&db, path, KC_DB_CREATE, err, sizeof(err));
+	if (rc == KC_DB_OK && kc_db_close(db) != KC_DB_OK) {
+		snprintf(err, sizeof(err), "close failed");
+		rc = KC_DB_ERROR;
+	}
+	if (rc != KC_DB_OK) {
+		n = snprintf(line, sizeof(line), "code %d: %s\n", rc, err);
+		/* below PIPE_BUF: whole or, on a full pipe, not at all */
+		w = write(fd, line, (size_t)n);
+	}
+	(void)w;
+	_exit(rc == KC_DB_OK ? 0 : 1);
+}
+
+/*
+ * Many processes using a database that does not exist yet, all at
+ * once, as "make -f batch.mk -j4" does: every one must open it, and
+ * the file must end up a whole, current kc database.
+ */
+static void
+test_first_open_race(void **state)
+{
+	struct fixture *fx = *state;
+	char msg[4096], buf[64];
+	pid_t pid[RACE_PROCS];
+	int go[2], rep[2], status, round, i, failed = 0;
+	ssize_t n;
+	size_t used = 0;
+
+	/* non-blocking: a child never waits for the report to be read */
+	assert_int_equal(pipe2(rep, O_NONBLOCK), 0);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		remove_db(fx->path);
+		assert_int_equal(pipe(go), 0);
+		for (i = 0; i < RACE_PROCS; i++) {
+			assert_true((pid[i] = fork()) >= 0);
+			if (pid[i] == 0) {
+				close(go[1]);
+				close(rep[0]);
+				race_child(fx->path, go[0], rep[1]);
+			}
+		}
+		close(go[0]);
+		close(go[1]);		/* all go */
+		for (i = 0; i < RACE_PROCS; i++) {
+			assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+			assert_true(WIFEXITED(status));
+			failed += WEXITSTATUS(status) != 0;
+		}
+		assert_int_equal(q(fx->path, "PRAGMA user_version"),
+		    kc_db_schema_version());
+		assert_int_equal(q(fx->path, "PRAGMA application_id"),
+		    0x6b634442);
+		assert_string_equal(qs(fx->path, "PRAGMA integrity_check",
+		    buf, sizeof(buf)), "ok");
+	}
+	close(rep[1]);
+	while (used < sizeof(msg) - 1 && (n = read(rep[0], msg + used,
+	    sizeof(msg) - 1 - used)) > 0)
+		used += (size_t)n;
+	msg[used] = '\0';
+	close(rep[0]);
+	if (failed)
+		fail_msg("%d of %d first opens failed; the first:\n%.400s",
+		    failed, RACE_ROUNDS * RACE_PROCS, msg);
+}
+
 int
 main(void)
 {
@@ -723,6 +829,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_featstats, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_first_open_race, setup,
 		    teardown),
 	};
 
