@@ -79,9 +79,10 @@ static const char usage_text[] =
 "                       start over, with a note); kc-clip uses this\n"
 "  -h, --help           show this help\n"
 "\n"
-"exit status: 0 ok (a live stream ended), 1 unreadable or unreachable\n"
-"source (live: the playlist failed, other than 404/410, for\n"
-"--live-timeout), 2 usage error.\n"
+"exit status: 0 ok, 1 unreadable or unreachable source, 2 usage error.\n"
+"A live playlist that stalls or answers 404/410 for --live-timeout ends\n"
+"the stream (exit 0); one that fails otherwise that long is unreachable\n"
+"(exit 1, no \"end\" record).\n"
 "Segments that cannot be fetched become \"gap\" records; the run goes on.\n"
 "environment: KC_FFPROBE, KC_YTDLP (programs to run), KC_KICK_API,\n"
 "http_proxy/https_proxy (as libcurl reads them).\n";

@@ -39,8 +39,16 @@ web_start() {
 	U=http://127.0.0.1:$PORT
 	[ -n "$PORT" ]
 }
+# web_stop : SIGTERM, then waits for kc-web (a guard of 60 s, then
+# SIGKILL: a server stuck on a blocked thread fails instead of hanging)
 web_stop() {
+	local i
 	kill -TERM "$WPID" 2>/dev/null
+	for i in $(seq 600); do
+		kill -0 "$WPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$WPID" 2>/dev/null && { diag "kc-web did not stop: killed"; kill -9 "$WPID"; }
 	wait "$WPID"
 	WRC=$?
 	WPID=
