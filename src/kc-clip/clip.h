@@ -6,6 +6,7 @@
 #define KC_CLIP_INTERNAL_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -104,5 +105,9 @@ void journal_close(struct journal *j, int done);
  */
 int relay(int rd, int wr, int show, double *media_secs, long *gaps,
     struct journal *j);
+
+/* Set by relay once a stream record says the stream is live (read by
+ * kc-clip's signal handler: a live run stops gracefully). */
+extern volatile sig_atomic_t relay_live;
 
 #endif

@@ -99,9 +99,13 @@ static const char usage_text[] =
 "                            (default 600)\n"
 "      --live-threshold Z    live: how far a window must stand out\n"
 "                            (kc-score; default 2)\n"
-"Live: Ctrl-C (or SIGTERM) once stops after what is in flight, whose\n"
-"clips are still cut and recorded; twice aborts.  --max-*-clips do not\n"
-"apply live (no top-N is known before the end).\n"
+"Ctrl-C (SIGINT) or SIGTERM stops a file or VOD run at once: no analysis\n"
+"or cut starts after it, unfinished clip files are removed, clips already\n"
+"recorded stay, and the journal stays, so the same command resumes; exit\n"
+"130 (SIGINT) or 143 (SIGTERM).  Live, once stops after what is in\n"
+"flight, whose clips are still cut and recorded (exit 0); twice aborts\n"
+"(130/143).  --max-*-clips do not apply live (no top-N is known before\n"
+"the end).\n"
 "\n"
 "Not implemented yet: resuming a live stream after a kill (the run\n"
 "starts again at the live edge); the learned model in live scoring.\n"
@@ -109,9 +113,9 @@ static const char usage_text[] =
 "exit status: 0 ok; 2 usage error; 3 partly done: some cuts failed (the\n"
 "table and the highlights JSON mark them; the other clips are cut and\n"
 "stored; the same command again retries them without analysing again);\n"
-"when a stage fails, kc-clip names the first one that failed (other than\n"
-"by a broken pipe) and exits with its status (1 for bad data, 128+N for\n"
-"a signal N).\n"
+"130/143 stopped by SIGINT/SIGTERM (see above); when a stage fails,\n"
+"kc-clip names the first one that failed (other than by a broken pipe)\n"
+"and exits with its status (1 for bad data, 128+N for a signal N).\n"
 "environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
 "JSON), KC_MODEL (model directory), and those of the stages (KC_FFMPEG,\n"
 "KC_FFPROBE, KC_WEIGHTS).\n";
@@ -567,6 +571,8 @@ journal_key(const struct opts *o, char *buf, size_t n)
 
 static struct pipeline pl;
 static volatile sig_atomic_t stops;
+static volatile sig_atomic_t aborted;	/* the signal that stopped every
+					   stage, 0: none */
 
 static void
 cleanup(void)
@@ -575,27 +581,57 @@ cleanup(void)
 }
 
 /*
- * Ctrl-C (or SIGTERM) once: ask kc-fetch to stop; a live stream then
- * finishes what is in flight and the rest of the pipeline completes (its
- * clips cut and recorded).  Twice: stop every stage now.
+ * Ctrl-C (or SIGTERM) on a file or a VOD: stop every stage now, their
+ * children too (the stages form one process group, ffmpeg included): no
+ * analysis or cut starts after it, kc-cut removes its unfinished files,
+ * what kc-db add committed stays, and the journal stays for resuming.
+ * The relay only learns that a stream is live from its stream record, so
+ * a stop before that one is treated the same way (nothing is in flight).
+ *
+ * Live, once: ask kc-fetch to stop; it finishes what is in flight and the
+ * rest of the pipeline completes (its clips cut and recorded).  Twice:
+ * stop every stage now, as above.
  */
 static void
 on_stop(int sig)
 {
-	static const char msg[] = "\nkc-clip: stopping after what is in "
-	    "flight (again to abort)\n";
-	int i;
+	static const char live_msg[] = "\nkc-clip: stopping after what is "
+	    "in flight (again to abort)\n";
+	int i, alive = 0, saved = errno;
+	ssize_t w;
 
-	(void)sig;
-	if (stops++ == 0) {
+	if (stops++ == 0 && relay_live) {
 		if (pl.st[0].pid > 0)
 			kill(pl.st[0].pid, SIGTERM);
-		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-			return;
-	} else
-		for (i = 0; i < pl.n; i++)
-			if (pl.st[i].pid > 0)
-				kill(pl.st[i].pid, SIGTERM);
+		w = write(STDERR_FILENO, live_msg, sizeof(live_msg) - 1);
+		(void)w;	/* nothing to do about a failed message */
+		errno = saved;
+		return;
+	}
+	if (aborted == 0)
+		aborted = sig;
+	for (i = 0; i < pl.n; i++)
+		if (pl.st[i].pid > 0 && !pl.st[i].exited) {
+			kill(pl.st[i].pid, SIGTERM);
+			alive = 1;
+		}
+	/* their children: the group outlives a leader that has exited, and
+	 * while a stage is not reaped its id cannot name another group */
+	if (alive && pl.st[0].pid > 0)
+		kill(-pl.st[0].pid, SIGTERM);
+	errno = saved;
+}
+
+/* After an abort: the journal kept, 128 + the signal (130 for SIGINT,
+ * 143 for SIGTERM), as a shell reports a command a signal ended. */
+static int
+interrupted(struct journal *jr)
+{
+	journal_close(jr, 0);
+	kc_warn("interrupted by %s: no analysis or cut was started after it; "
+	    "clips already recorded stay, and the same command resumes the "
+	    "run", aborted == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + aborted;
 }
 
 int
@@ -633,14 +669,19 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "temporary file:");
 	kc_on_exit(cleanup);
 	t = kc_now();
-	if (pl_start(&pl) != 0)
-		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	/* before the stages start, so no stop finds a stage unwatched */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (pl_start(&pl) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	if (aborted)	/* a stop came while they were starting */
+		pl_kill(&pl);
 	sink.fd = pl.out_rd;
 	sink.err = 0;
 	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
@@ -653,6 +694,8 @@ main(int argc, char **argv)
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);
 	kc_on_exit(NULL);
+	if (aborted && blame >= 0)
+		return interrupted(&jr);
 	if (blame >= 0) {
 		/* a stage that exited with a status said why itself, under
 		 * its own name; only a silent or killed one needs naming */

@@ -20,6 +20,8 @@
 #include "progress.h"
 #include "rec.h"
 
+volatile sig_atomic_t relay_live;
+
 struct watch {
 	double start, end;
 	int want_a, want_v;
@@ -54,6 +56,8 @@ look(struct watch *w, const char *line, size_t len)
 			w->want_a = b;
 		if (kc_rec_bool(j, "has_video", &b) == 0)
 			w->want_v = b;
+		if (kc_rec_bool(j, "live", &b) == 0 && b)
+			relay_live = 1;
 	} else if (kc_rec_num(j, "t", &t) == 0 && kc_rec_num(j, "dur", &dur)
 	    == 0) {
 		if (strcmp(type, "afeat") == 0 && t + dur > w->done_a)

@@ -35,6 +35,8 @@ struct opts {
 	double backoff;		/* HTTP backoff factor */
 	double live_buffer;	/* seconds of best rendition kept when live */
 	double duration;	/* live: stop after this much (0: never) */
+	double live_timeout;	/* live: no new segment for this long ends
+				   the stream (s) */
 };
 
 extern struct opts O;

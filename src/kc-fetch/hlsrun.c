@@ -8,7 +8,10 @@
  * segments of the last --live-buffer seconds are kept in a local playlist
  * (the stream's "cut" source) so clips are cut from local copies.  A
  * segment that cannot be fetched becomes a "gap" record and the run goes
- * on.
+ * on.  A live stream that stops without ENDLIST (its playlist stalls, or
+ * starts answering 404) is taken as ended after --live-timeout seconds
+ * without a new segment; a shorter outage (a CDN hiccup, a streamer's
+ * reconnect) is ridden out.
  */
 #include <errno.h>
 #include <math.h>
@@ -47,18 +50,29 @@ struct run {
 	long long cb_seq0;
 };
 
+/*
+ * The media playlist at url, or NULL with the reason in why; *gone (may be
+ * NULL) is set when the server says it is no more (404, 410).
+ */
 static kc_hls *
-fetch_playlist(struct run *r, const char *url, char *why, size_t n)
+fetch_playlist(struct run *r, const char *url, char *why, size_t n,
+    int *gone)
 {
 	kc_http_result res;
 	kc_hls *pl;
 	char *text, perr[300];
 	size_t len;
 	long line;
+	int rc;
 
-	if (kc_http_get_mem(r->t->http, url, NULL, 32L << 20, &text, &len,
-	    &res) != KC_HTTP_OK) {
+	if (gone)
+		*gone = 0;
+	if ((rc = kc_http_get_mem(r->t->http, url, NULL, 32L << 20, &text,
+	    &len, &res)) != KC_HTTP_OK) {
 		snprintf(why, n, "%s", res.reason);
+		if (gone && rc == KC_HTTP_FAILED && (res.status == 404 ||
+		    res.status == 410))
+			*gone = 1;
 		return NULL;
 	}
 	if (kc_hls_parse(text, len, url, &pl, &line, perr, sizeof(perr)) !=
@@ -450,7 +464,76 @@ cut_match(kc_hls *cpl, const kc_hls_segment *a)
 	return NULL;
 }
 
-static void
+/* How following a live stream ended. */
+enum live_end {
+	LIVE_ENDLIST,	/* ENDLIST, --duration or a stop asked for */
+	LIVE_QUIET,	/* no new segment for --live-timeout: the playlist
+			   did not change, or the server says it is gone */
+	LIVE_LOST	/* no new segment for --live-timeout: the playlist
+			   failed otherwise (blocked, 5xx, unreachable) */
+};
+
+/*
+ * Seconds without a new segment after which a live stream is taken as
+ * ended: --live-timeout, but at least three target durations (a
+ * segment is due about every target duration).
+ */
+static double
+quiet_limit(const kc_hls *pl)
+{
+	double t = pl->target > 0 ? 3.0 * (double)pl->target : 0;
+
+	return O.live_timeout > t ? O.live_timeout : t;
+}
+
+/*
+ * Waits and reloads the live playlist until one loads: then 0 with *pl
+ * replaced.  -1 when following ends first: a stop was asked (*end
+ * LIVE_ENDLIST), or nothing new came for quiet_limit() since quiet (a
+ * kc_now() time) (*end LIVE_QUIET or LIVE_LOST, the reason in why).
+ * changed: the playlist just loaded brought something new.
+ */
+static int
+reload(struct run *r, kc_hls **pl, int changed, double quiet,
+    enum live_end *end, char *why, size_t n)
+{
+	double delay = kc_hls_reload_delay(*pl, changed), limit, left;
+	char err[600];
+	kc_hls *npl;
+	int fails = 0, gone = 0;
+
+	limit = quiet_limit(*pl);
+	*end = LIVE_ENDLIST;
+	for (;;) {
+		if ((left = quiet + limit - kc_now()) <= 0) {
+			*end = fails == 0 || gone ? LIVE_QUIET : LIVE_LOST;
+			if (fails == 0)
+				snprintf(why, n, "the playlist did not change");
+			else
+				snprintf(why, n, "%s", err);
+			return -1;
+		}
+		nap(delay < left ? delay : left);
+		if (fetch_stop)
+			return -1;
+		if ((npl = fetch_playlist(r, r->aurl, err, sizeof(err),
+		    &gone)) != NULL) {
+			if (fails > 0)
+				kc_warn("%s: the live playlist loads again",
+				    O.arg);
+			kc_hls_free(*pl);
+			*pl = npl;
+			return 0;
+		}
+		if (fails++ == 0)
+			kc_warn("%s: reloading the live playlist: %s (kept "
+			    "trying until %.0f s without a new segment)",
+			    O.arg, err, limit);
+		delay = (*pl)->target > 0 ? (double)(*pl)->target : 2;
+	}
+}
+
+static enum live_end
 live(struct run *r, kc_hls *pl)
 {
 	kc_hls_live st;
@@ -458,9 +541,10 @@ live(struct run *r, kc_hls *pl)
 	kc_hls *cpl = NULL;
 	const kc_hls_segment *s, *cs;
 	char path[PATH_MAX + 32], why[600];
-	double t0 = 0, tnext = 0, delay;
+	double t0 = 0, tnext = 0, quiet = kc_now();
 	size_t i, from;
 	int tries, disc = 0, first = 1, refreshed, usepdt = 0;
+	enum live_end end = LIVE_ENDLIST;
 
 	catch_stop_signals();
 	kc_out_unbuffered(1);
@@ -507,7 +591,7 @@ live(struct run *r, kc_hls *pl)
 						nap(0.5);
 					kc_hls_free(cpl);
 					cpl = fetch_playlist(r, r->curl, why,
-					    sizeof(why));
+					    sizeof(why), NULL);
 					refreshed = 1;
 				}
 				if (cs)
@@ -540,31 +624,21 @@ live(struct run *r, kc_hls *pl)
 				fetch_stop = 1;
 		}
 		first = 0;
+		if (nw.n > 0)	/* counted from the last one fetched */
+			quiet = kc_now();
 		if (pl->endlist || fetch_stop)
 			break;
-		delay = kc_hls_reload_delay(pl, nw.n > 0);
-		nap(delay);
-		if (fetch_stop)
-			break;
-		for (tries = 0;; tries++) {
-			kc_hls *npl = fetch_playlist(r, r->aurl, why,
-			    sizeof(why));
-
-			if (npl) {
-				kc_hls_free(pl);
-				pl = npl;
-				break;
-			}
-			kc_warn("%s: reloading the live playlist: %s", O.arg,
-			    why);
-			nap(pl->target > 0 ? (double)pl->target : 2);
-			if (fetch_stop || tries > 30)
-				break;
-		}
-		if (fetch_stop)
+		if (reload(r, &pl, nw.n > 0, quiet, &end, why, sizeof(why)) !=
+		    0)
 			break;
 	}
-	if (fetch_stop)
+	if (end == LIVE_QUIET)
+		kc_warn("%s: no new segment for %.0f s (%s): taking the "
+		    "stream as ended", O.arg, quiet_limit(pl), why);
+	else if (end == LIVE_LOST)
+		kc_warn("%s: no new segment for %.0f s, and the live playlist "
+		    "cannot be reloaded: %s", O.arg, quiet_limit(pl), why);
+	else if (fetch_stop)
 		kc_warn("%s: stopping: the segments fetched are analysed and "
 		    "kept", O.arg);
 	if (!r->stream_done)
@@ -578,6 +652,7 @@ live(struct run *r, kc_hls *pl)
 	r->cbpath = NULL;
 	r->cbt = NULL;
 	r->ncb = r->capcb = 0;
+	return end;
 }
 
 void
@@ -587,6 +662,7 @@ hls_run(struct target *t)
 	kc_hls *pl;
 	char why[600];
 	int islive;
+	enum live_end end = LIVE_ENDLIST;
 
 	memset(&r, 0, sizeof(r));
 	r.t = t;
@@ -600,7 +676,7 @@ hls_run(struct target *t)
 		r.curl = r.cv->uri;
 	} else
 		r.aurl = r.curl = t->media;
-	if ((pl = fetch_playlist(&r, r.aurl, why, sizeof(why))) == NULL)
+	if ((pl = fetch_playlist(&r, r.aurl, why, sizeof(why), NULL)) == NULL)
 		kc_die(KC_EXIT_DATA, "%s: %s: %s", O.arg, r.aurl, why);
 	if (pl->iframes)
 		kc_die(KC_EXIT_DATA, "%s: an I-frames-only playlist", O.arg);
@@ -609,13 +685,18 @@ hls_run(struct target *t)
 	resume_check(r.id);
 	spool_open(&r.sp, r.id);
 	if (islive)
-		live(&r, pl);
+		end = live(&r, pl);
 	else {
 		vod(&r, pl);
 		kc_hls_free(pl);
 	}
-	emit_end(r.id);
+	/* lost: no "end", the stream did not finish (docs/records.md) */
+	if (end != LIVE_LOST)
+		emit_end(r.id);
 	spool_finish(&r.sp);
 	http_summary(t->http, r.gaps);
 	kc_http_free(t->http);
+	if (end == LIVE_LOST)
+		kc_die(KC_EXIT_DATA, "%s: the live stream became unreachable",
+		    O.arg);
 }

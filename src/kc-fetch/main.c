@@ -37,8 +37,9 @@ static const char usage_text[] =
 "UUID), Twitch or YouTube page.  Pages are resolved with yt-dlp, and Kick\n"
 "pages then with Kick's API.  HLS is analysed from the lowest rendition\n"
 "with video and cut from the best; only the segments the range needs are\n"
-"fetched, into a bounded spool.  A live stream is followed until it ends,\n"
-"--duration passes, or SIGINT/SIGTERM (what is in flight is finished).\n"
+"fetched, into a bounded spool.  A live stream is followed until it ends\n"
+"(ENDLIST, or --live-timeout without a new segment), --duration passes, or\n"
+"SIGINT/SIGTERM (what is in flight is finished).\n"
 "\n"
 "options:\n"
 "  -s, --start TIME     analyse from TIME (seconds or [HH:]MM:SS; default 0)\n"
@@ -68,6 +69,10 @@ static const char usage_text[] =
 "      --live-buffer SECS  best-rendition seconds kept while live, for\n"
 "                       cutting (default 600)\n"
 "      --duration SECS  live: stop after this much stream time\n"
+"      --live-timeout SECS  live: a playlist that brings no new segment\n"
+"                       for SECS (at least 3 target durations) is taken\n"
+"                       as ended: stalled, or answering 404/410 (default\n"
+"                       60); shorter outages are ridden out\n"
 "      --resume-after SEQ --resume-id ID\n"
 "                       continue an interrupted run: write no segment\n"
 "                       up to SEQ if the stream's id is still ID (else\n"
@@ -75,6 +80,9 @@ static const char usage_text[] =
 "  -h, --help           show this help\n"
 "\n"
 "exit status: 0 ok, 1 unreadable or unreachable source, 2 usage error.\n"
+"A live playlist that stalls or answers 404/410 for --live-timeout ends\n"
+"the stream (exit 0); one that fails otherwise that long is unreachable\n"
+"(exit 1, no \"end\" record).\n"
 "Segments that cannot be fetched become \"gap\" records; the run goes on.\n"
 "environment: KC_FFPROBE, KC_YTDLP (programs to run), KC_KICK_API,\n"
 "http_proxy/https_proxy (as libcurl reads them).\n";
@@ -103,6 +111,7 @@ parse_args(int argc, char **argv)
 		{ "backoff", required_argument, NULL, 'b' },
 		{ "live-buffer", required_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "live-timeout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -122,6 +131,7 @@ parse_args(int argc, char **argv)
 	O.retries = 5;
 	O.backoff = 2;
 	O.live_buffer = 600;
+	O.live_timeout = 60;
 	while ((c = getopt_long(argc, argv, "s:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': O.start = kc_opt_time("--start", optarg); break;
@@ -153,6 +163,8 @@ parse_args(int argc, char **argv)
 		    30, 86400); break;
 		case 'D': O.duration = kc_opt_real("--duration", optarg, 1,
 		    1e6); break;
+		case 'L': O.live_timeout = kc_opt_real("--live-timeout", optarg,
+		    1, 86400); break;
 		case 'h': kc_opt_help(usage_text);
 		default: kc_opt_unknown(argv);
 		}

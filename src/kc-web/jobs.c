@@ -3,10 +3,10 @@
  * from an argv array with the user's options, watched by a thread that
  * reads its records ("progress" while it analyses, then "curve" and
  * "clip") and the last lines of its stderr.  Pages poll a job's state.
- * Cancel sends kc-clip SIGTERM twice, 0.3 s apart: the first stops its
- * fetcher, the second every stage, so the stream never ends and kc-db add
- * stores nothing of the run (a local file's segments are all listed at
- * once, so the first alone would let the whole analysis finish).
+ * Cancel sends kc-clip SIGTERM twice, 0.3 s apart: on a file or VOD the
+ * first already stops every stage, so the stream never ends and kc-db add
+ * stores nothing of the run; on a live stream the first only stops its
+ * fetcher (what is in flight would still be cut), the second every stage.
  */
 #include <errno.h>
 #include <fcntl.h>

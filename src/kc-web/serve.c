@@ -7,6 +7,14 @@
  * a path with an empty, "." or ".." element or a hidden name is refused,
  * and the file actually opened is checked, through /proc/self/fd, to lie
  * under its folder (a symlink pointing outside is caught there, race-free).
+ * Only regular files are opened for reading: a FIFO (or a symlink to one)
+ * would block the opening thread until a writer came, and a device could
+ * act on being opened.
+ *
+ * Requests whose headers could be read two ways are refused before
+ * anything else: several Host headers (the Host check below would see
+ * only the first), several Content-Length headers, or Content-Length with
+ * Transfer-Encoding (where the body ends is then ambiguous).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,8 +55,10 @@ queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *resp)
 	return rc;
 }
 
-enum MHD_Result
-web_json(struct MHD_Connection *c, unsigned status, json_t *body)
+/* body as the answer (stolen); close: the connection closes after it. */
+static enum MHD_Result
+json_answer(struct MHD_Connection *c, unsigned status, json_t *body,
+    int close_conn)
 {
 	struct MHD_Response *resp;
 	char *text;
@@ -66,7 +76,16 @@ web_json(struct MHD_Connection *c, unsigned status, json_t *body)
 	MHD_add_response_header(resp, "Content-Type",
 	    "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (close_conn)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	return queue(c, status, resp);
+}
+
+enum MHD_Result
+web_json(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+	return json_answer(c, status, body, 0);
 }
 
 enum MHD_Result
@@ -144,6 +163,48 @@ under(int fd, const char *root)
 }
 
 /*
+ * Opens path for reading if it is a regular file under root: the fd, and
+ * its stat in *st; -1 when there is no such regular file (missing, a
+ * directory, FIFO, socket or device), -2 when it lies outside root.
+ * The name is first resolved with O_PATH, which opens nothing (no
+ * blocking on a FIFO, no device acting on an open); only after the
+ * checks is that same inode, pinned by the O_PATH descriptor, opened
+ * through /proc/self/fd, and O_NONBLOCK guards even that.
+ */
+static int
+open_regular(const char *path, const char *root, struct stat *st)
+{
+	char link[64];
+	struct stat again;
+	int pfd, fd, fl;
+
+	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0)
+		return -1;
+	if (!under(pfd, root)) {
+		close(pfd);
+		return -2;
+	}
+	if (fstat(pfd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(pfd);
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	fd = open(link, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	close(pfd);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &again) != 0 || !S_ISREG(again.st_mode) ||
+	    again.st_dev != st->st_dev || again.st_ino != st->st_ino ||
+	    (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return -1;
+	}
+	*st = again;
+	return fd;
+}
+
+/*
  * "bytes=A-B", "bytes=A-", "bytes=-N" against a file of size: 1 and the
  * first and last byte, 0 when the header should be ignored (another unit,
  * several ranges), -1 when unsatisfiable.
@@ -209,16 +270,9 @@ web_file(struct MHD_Connection *c, const char *root, const char *rel,
 	if (!safe_rel(rel))
 		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
-	if (!under(fd, root)) {
-		close(fd);
-		return web_error(c, MHD_HTTP_FORBIDDEN, "forbidden");
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
-	}
+	if ((fd = open_regular(path, root, &st)) < 0)
+		return fd == -2 ? web_error(c, MHD_HTTP_FORBIDDEN, "forbidden") :
+		    web_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
 	if (range)
 		rc = parse_range(range, (uint64_t)st.st_size, &a, &b);
@@ -399,18 +453,68 @@ web_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)kc_pct_decode(s, 0);
 }
 
+struct hcount {
+	unsigned host, length, te;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct hcount *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		n->host++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n->length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n->te++;
+	return MHD_YES;
+}
+
+/* Why the request's headers can be read two ways, or NULL (RFC 9110
+ * 7.2, RFC 9112 6.3: a 400, and the connection closed). */
+static const char *
+ambiguous(struct MHD_Connection *c)
+{
+	struct hcount n = { 0, 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &n);
+	if (n.host > 1)
+		return "more than one Host header";
+	if (n.length > 1)
+		return "more than one Content-Length header";
+	if (n.length > 0 && n.te > 0)
+		return "both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
+/* A 400 that closes the connection: what follows the headers cannot be
+ * trusted to be this request's body or the next request. */
+static enum MHD_Result
+bad_request(struct MHD_Connection *c, const char *why)
+{
+	return json_answer(c, MHD_HTTP_BAD_REQUEST, json_pack("{s:s, s:i}",
+	    "error", why, "status", MHD_HTTP_BAD_REQUEST), 1);
+}
+
 enum MHD_Result
 web_handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **state)
 {
 	struct req *r = *state;
+	const char *why;
 	size_t n, ncap;
 	char *nb;
 
 	(void)cls;
 	(void)version;
 	if (r == NULL) {	/* headers only so far */
+		if ((why = ambiguous(c)) != NULL)
+			return bad_request(c, why);
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		*state = r;

@@ -160,7 +160,7 @@ class Live:
     """A directory of complete playlists served as a sliding live window."""
 
     def __init__(self, prefix, d, window=6, speed=1.0, offset=0.0, start="first",
-                 discontinuity=(), freeze=()):
+                 discontinuity=(), freeze=(), gone=None):
         self.prefix, self.dir = prefix, d
         self.window, self.speed, self.offset = int(window), float(speed), float(offset)
         if self.window < 1 or self.speed <= 0 or self.offset < 0:
@@ -170,6 +170,11 @@ class Live:
         self.t0 = time.time() if start == "server" else None
         self.discontinuity = set(int(i) for i in discontinuity)
         self.freeze = [(float(a), float(b)) for a, b in freeze]
+        # the end of a broadcast without ENDLIST (IVS): from stream time
+        # `gone` on every path under the mount is a 404
+        self.gone = None if gone is None else float(gone)
+        self.fail = 0           # /_kc/live?fail=CODE: every path answers CODE
+        self.hold = None        # /_kc/live?freeze=1: aired time held here
         self.lock = threading.Lock()
         self.playlists = {}     # relpath -> (segs, target)
         self.segments = {}      # relpath -> (playlist relpath, index)
@@ -197,6 +202,8 @@ class Live:
         """Stream seconds that have aired."""
         if self.t0 is None:
             return self.offset
+        if self.hold is not None:
+            return self.hold
         e = ((now or time.time()) - self.t0) * self.speed + self.offset
         for a, b in self.freeze:
             if a <= e < b:
@@ -217,6 +224,29 @@ class Live:
 
     def ended(self, now=None):
         return all(self.aired(rel, now) >= len(p[0]) for rel, p in self.playlists.items())
+
+    def failing(self, now=None):
+        """The status every path under the mount answers now, or 0."""
+        if self.fail:
+            return self.fail
+        if self.gone is not None and self.t0 is not None and self.elapsed(now) >= self.gone:
+            return 404
+        return 0
+
+    def control(self, q):
+        """/_kc/live?prefix=P&fail=CODE|0&freeze=1|0"""
+        with self.lock:
+            if "fail" in q:
+                code = int(q["fail"][-1])
+                if code != 0 and not 400 <= code <= 599:
+                    raise ValueError("fail: 0 or an HTTP error status")
+                self.fail = code
+            if "freeze" in q:
+                if q["freeze"][-1] == "1":
+                    if self.hold is None:
+                        self.hold = self.elapsed()
+                else:
+                    self.hold = None
 
     def render(self, rel, now=None):
         segs, target = self.playlists[rel]
@@ -246,7 +276,8 @@ class Live:
         return {"prefix": self.prefix, "dir": self.dir, "started": self.t0,
                 "elapsed": round(self.elapsed(), 3), "aired": self.aired(rel),
                 "segments": len(self.playlists[rel][0]), "window": self.window,
-                "speed": self.speed, "ended": self.ended()}
+                "speed": self.speed, "ended": self.ended(), "failing": self.failing(),
+                "frozen": self.hold is not None}
 
 
 # ---------------------------------------------------------------- faults
@@ -674,7 +705,7 @@ class Handler(BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(u.path) or "/"
         if path.startswith("/_kc/"):
-            return self.control(path)
+            return self.control(path, u.query)
         h = self.headers
         ua = h.get("User-Agent", "")
         cookie = h.get("Cookie")
@@ -693,12 +724,27 @@ class Handler(BaseHTTPRequestHandler):
             self.entry["dur"] = round(time.time() - t_start, 4)
             S.write_log(self.entry)
 
-    def control(self, path):
+    def control(self, path, query):
         S = self.S
+        status = 200
+        if path == "/_kc/live":
+            q = urllib.parse.parse_qs(query)
+            prefix = S.norm_prefix(q.get("prefix", [""])[-1])
+            lv = [lv for lv in S.lives if lv.prefix == prefix]
+            try:
+                if not lv:
+                    raise ValueError("no live mount %s" % prefix)
+                lv[0].control(q)
+            except ValueError as e:
+                status = 400
+                body = json.dumps({"error": str(e)}).encode()
+            else:
+                path = "/_kc/state"
         if path == "/_kc/state":
             body = json.dumps({"port": S.port, "requests": S.nreq, "seed": S.seed,
                                "live": [lv.state() for lv in S.lives]}).encode()
-            self.send_response_only(200)
+        if status != 200 or path == "/_kc/state":
+            self.send_response_only(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -774,6 +820,15 @@ class Handler(BaseHTTPRequestHandler):
         full = os.path.join(d, rel)
         if live is not None:
             live.touch()
+            code = live.failing()
+            if code:
+                self.entry["fault"] = "gone" if code == 404 else "fail"
+                if code == 404:
+                    return self.not_found(path)
+                if code == 403:
+                    return self.cf403("fail")
+                return self.send_simple(code, "<html><body><h1>%d</h1></body></html>\n" % code,
+                                        "text/html", server="cloudflare")
             norm = os.path.normpath(rel) if rel else ""
             if norm in live.playlists:
                 body = live.render(norm).encode()

@@ -64,6 +64,8 @@ cat >"$T/cfg.json" <<EOF
     "fastie": {"live": {"dir": "$live", "speed": 20, "offset": 100}},
     "sleepy": {"username": "Sleepy"}
   },
+  "live": {"/lgone": {"dir": "$live", "speed": 20, "gone": 10},
+           "/lctl": {"dir": "$live", "offset": 30}},
   "faults": [
     {"prefix": "/f403/", "match": "\\\\.ts\$", "p403": 0.3},
     {"prefix": "/burst/", "burst": 3},
@@ -326,6 +328,35 @@ like "$q2" '#EXT-X-ENDLIST' "fast live: ENDLIST once the last segment has aired"
 is "$(seqof "$q2") $(grep -v '^#' <<<"$q2" | tail -1)" "54 59.ts" "... with the last 6 segments"
 is "$(c "$A/fastie" | jq -c '.livestream')" null "ended live: channel livestream null"
 ok "ffprobe reads a live playlist" ffprobe -v error "$U/live/streamer/160p30/playlist.m3u8"
+
+# lgone: 20x from 0, gone at stream time 10 (0.5 s after the first request):
+# then every path is a 404, without ENDLIST ever (an IVS broadcast's end)
+G=$U/lgone/160p30/playlist.m3u8
+code() { c -o /dev/null -w '%{http_code}' "$1"; }
+is "$(code "$G")" 200 "gone: on air at first"
+n=0
+while [ "$(code "$G")" = 200 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+is "$(code "$G")" 404 "gone: the playlist becomes a 404 (no ENDLIST)"
+is "$(logof '^/lgone/160p30/playlist' | tail -1 | jq -r '[.status, .fault] | join(" ")')" "404 gone" \
+    "log: fault gone"
+is "$(code "$U/lgone/160p30/0.ts") $(code "$U/lgone/master.m3u8")" "404 404" "... and so are segments and the master"
+lstate() { c "$U/_kc/state" | jq -c --arg p "$1" ".live[] | select(.prefix == \$p) | $2"; }
+is "$(lstate /lgone .failing)" 404 "state: failing 404"
+
+# lctl: switched by /_kc/live
+C=$U/lctl/160p30/playlist.m3u8
+is "$(code "$C")" 200 "control: on air"
+is "$(c "$U/_kc/live?prefix=/lctl&freeze=1" | jq -c '.live[] | select(.prefix == "/lctl") | .frozen')" true \
+    "control: freeze=1 holds the stream"
+p1=$(c "$C")
+sleep 2.2
+is "$(c "$C")" "$p1" "frozen: the playlist stays the same a segment duration later"
+is "$(code "$U/_kc/live?prefix=/lctl&fail=503")" 200 "control: fail=503"
+is "$(code "$C") $(logof '^/lctl/160p30/playlist' | tail -1 | jq -r .fault)" "503 fail" "then every path answers 503"
+is "$(code "$U/_kc/live?prefix=/lctl&fail=0&freeze=0")" 200 "control: fail=0, freeze=0"
+is "$(code "$C") $(lstate /lctl '[.failing, .frozen]')" "200 [0,false]" "answering and running again"
+is "$(code "$U/_kc/live?prefix=/nope&fail=404")" 400 "control: an unknown mount is a 400"
+is "$(code "$U/_kc/live?prefix=/lctl&fail=200")" 400 "control: fail=200 is a 400"
 
 # ---------------------------------------------------------------- stop
 pid=$KICK_PID

@@ -2,14 +2,17 @@
 # 90-web.t - kc-web's HTTP side, with curl on loopback: the page's files,
 # clips served with Range (206, seeking), nothing outside the clips folder
 # ever served (../, %2e%2e, absolute paths, symlinks pointing outside),
-# every input checked (a rating of 0, 6 or x is a 400 and changes nothing),
-# 20 concurrent raters plus the CLI (every rating stored once), delete,
-# stats, generate jobs (bad options, cancel), requests from elsewhere
-# refused, and the listen address (127.0.0.1 only without --listen).
+# FIFOs in the clips folder never block a server thread (200+ concurrent
+# requests for them, then a normal one), requests with two Host or
+# Content-Length headers refused (400), every input checked (a rating of
+# 0, 6 or x is a 400 and changes nothing), 20 concurrent raters plus the
+# CLI (every rating stored once), delete, stats, generate jobs (bad
+# options, cancel), requests from elsewhere refused, and the listen
+# address (127.0.0.1 only without --listen).
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
-need curl jq sqlite3 ss flock
+need curl jq sqlite3 ss flock python3 mkfifo
 for p in kc-web kc-db kc-clip; do
 	[ -x "$KC_BIN/$p" ] || skip_all "$p not built"
 done
@@ -36,11 +39,41 @@ web_start() {
 	U=http://127.0.0.1:$PORT
 	[ -n "$PORT" ]
 }
+# web_stop : SIGTERM, then waits for kc-web (a guard of 60 s, then
+# SIGKILL: a server stuck on a blocked thread fails instead of hanging)
 web_stop() {
+	local i
 	kill -TERM "$WPID" 2>/dev/null
+	for i in $(seq 600); do
+		kill -0 "$WPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$WPID" 2>/dev/null && { diag "kc-web did not stop: killed"; kill -9 "$WPID"; }
 	wait "$WPID"
 	WRC=$?
 	WPID=
+}
+# raw REQUEST : sends REQUEST (with \r \n escapes) on one connection and
+# reads until the server closes it; prints the status and "closed", or
+# "timeout" (a failure guard of 60 s, not a timing check)
+raw() {
+	python3 - "$PORT" "$1" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin1"))
+data = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    end = "closed"
+except socket.timeout:
+    end = "timeout"
+line = data.split(b"\r\n", 1)[0].decode("latin1").split(" ")
+print(line[1] if len(line) > 1 else "none", end)
+EOF
 }
 # hc ARGS... : curl, body to $T/body, headers to $T/hdr; prints the status
 hc() { curl -sS --noproxy '*' --path-as-is -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@"; }
@@ -134,6 +167,37 @@ for p in /clips/../outside/secret.txt /clips/%2e%2e/outside/secret.txt \
 	unlike "$(cat body)" 'SECRET|root:' "GET $p: not the file"
 done
 
+# --- FIFOs: never opened, never a blocked thread ------------------------------------
+# A FIFO opened for reading blocks until a writer comes; MHD runs a thread
+# per connection, at most 200: 210 requests for FIFOs used to freeze it.
+# (--parallel-immediate: one connection per transfer, not a queue on one.)
+mkfifo outside/pipe
+for i in $(seq 10); do mkfifo "clips/fifo$i.mp4"; done
+ln -s fifo1.mp4 clips/fifolink.mp4
+ln -s ../outside/pipe clips/outpipe.mp4
+mkdir fifo.out
+curl -s --show-error --no-progress-meter --noproxy '*' --max-time 30 --parallel --parallel-immediate --parallel-max 100 -o "fifo.out/#1_#2" -w '%{http_code}\n' \
+    "$U/clips/fifo[1-10].mp4?n=[1-21]" >fifo.codes 2>fifo.err
+is "$(sort fifo.codes | uniq -c | awk '{ print $1 "x" $2 }' | paste -sd' ')" "210x404" \
+    "210 concurrent requests for 10 FIFOs: every one answered 404" || diag "$(grep -o 'curl: ([0-9]*) [A-Za-z ]*' fifo.err | sort | uniq -c)"
+is "$(hc --max-time 30 "$U/clips/fifolink.mp4")" 404 "a symlink to a FIFO in the clips folder: 404"
+is "$(hc --max-time 30 "$U/clips/outpipe.mp4")" 403 "a symlink to a FIFO outside the clips folder: 403"
+is "$(hc --max-time 60 "$U/clips/sub/real.mp4")" 200 "after them a normal request is answered"
+ok "... with the file" cmp -s body clips/sub/real.mp4
+# a writer wakes any reader still blocked (only a regression has one)
+for p in clips/fifo*.mp4 outside/pipe; do exec 9<>"$p" && exec 9<&-; done
+
+# --- headers that can be read two ways: 400, the connection closed -------------------------
+h="Host: 127.0.0.1:$PORT\r\n"
+is "$(raw "GET /api/stats HTTP/1.1\r\n${h}Connection: close\r\n\r\n")" "200 closed" \
+    "a raw request with one Host: 200"
+is "$(raw "GET /api/stats HTTP/1.1\r\n${h}Host: evil.example\r\n\r\n")" "400 closed" \
+    "our Host, then another: 400, connection closed"
+is "$(raw "GET /clips/sub/real.mp4 HTTP/1.1\r\nHost: evil.example\r\n$h\r\n")" "400 closed" \
+    "another Host, then ours: 400"
+is "$(raw "GET /clips/sub/real.mp4 HTTP/1.1\r\n$h$h\r\n")" "400 closed" "the same Host twice: 400"
+rate='POST /api/clips/2/rate HTTP/1.1\r\n'"$h"'Content-Type: application/json\r\n'
+
 # --- ratings: every input checked, nothing changed by a bad one -------------------------
 before=$(sqlite3 "$DB" .dump | md5sum)
 for s in 0 6 '"x"' x 5.5 '"5"' -1 null true '[5]'; do
@@ -154,6 +218,12 @@ is "$(hc -X POST -H 'Content-Type: text/plain' -d '{"stars":5}' "$U/api/clips/2/
 is "$(hc -X POST -H 'Content-Type: application/json' -H 'Origin: http://evil.example' -d '{"stars":5}' \
     "$U/api/clips/2/rate")" 403 "another Origin: 403"
 is "$(hc -H 'Host: evil.example' "$U/api/stats")" 403 "another Host (DNS rebinding): 403"
+is "$(raw "${rate}Content-Length: 11\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{\"stars\":5}")" \
+    "400 closed" "a rating with Content-Length 11 and 40: 400"
+is "$(raw "${rate}Content-Length: 11\r\nContent-Length: 11\r\n\r\n{\"stars\":5}")" "400 closed" \
+    "a rating with Content-Length twice: 400"
+is "$(raw "${rate}Content-Length: 11\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n{\"stars\":5}\r\n0\r\n\r\n")" \
+    "400 closed" "a rating with Content-Length and Transfer-Encoding: 400"
 head -c 70000 /dev/zero | tr '\0' ' ' >big.json
 is "$(hc -X POST -H 'Content-Type: application/json' --data-binary @big.json "$U/api/clips/2/rate")" 413 \
     "a 70 kB body: 413"
