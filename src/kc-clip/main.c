@@ -97,6 +97,8 @@ static const char usage_text[] =
 "      --duration SECS       live: stop after this much stream time\n"
 "      --live-buffer SECS    live: best-rendition seconds kept for cutting\n"
 "                            (default 600)\n"
+"      --live-timeout SECS   live: a playlist without a new segment for\n"
+"                            SECS has ended (default 60)\n"
 "      --live-threshold Z    live: how far a window must stand out\n"
 "                            (kc-score; default 2)\n"
 "Ctrl-C (SIGINT) or SIGTERM stops a file or VOD run at once: no analysis\n"
@@ -205,6 +207,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "backoff", required_argument, NULL, 262 },
 		{ "duration", required_argument, NULL, 263 },
 		{ "live-buffer", required_argument, NULL, 264 },
+		{ "live-timeout", required_argument, NULL, 266 },
 		{ "live-threshold", required_argument, NULL, 265 },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -275,6 +278,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			pass(o, "--backoff", optarg); break;
 		case 263: kc_opt_real("--duration", optarg, 1, 1e6);
 			pass(o, "--duration", optarg); break;
+		case 266: kc_opt_real("--live-timeout", optarg, 1, 86400);
+			pass(o, "--live-timeout", optarg); break;
 		case 264: kc_opt_real("--live-buffer", optarg, 30, 86400);
 			pass(o, "--live-buffer", optarg); break;
 		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
