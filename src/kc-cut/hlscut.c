@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include "http.h"
 #include "kc-cut.h"
 #include "msg.h"
+#include "num.h"
 
 static kc_http *http;
 static const struct opts *hopts;	/* --cookies, --retries, --backoff */
@@ -237,7 +239,7 @@ out:
 static void
 rmflat(const char *dir)
 {
-	char p[PATH_MAX + 300];
+	char p[PATH_MAX + NAME_MAX + 2];
 	struct dirent *e;
 	DIR *d;
 
@@ -262,29 +264,37 @@ hls_cleanup(const char *dir)
 	http = NULL;
 }
 
-/* The process id that ends name after prefix and before suffix, or 0. */
+/*
+ * The process id between the last '.' of name and suffix
+ * (".clip_001_12m30s_085_audio.mp4.4242.part", ".kc-cut.4242"), or 0.
+ * Read in place: a clip's name may be as long as a file name can be.
+ */
 static long
 pid_in(const char *name, const char *suffix)
 {
-	size_t n = strlen(name), k = strlen(suffix);
-	const char *dot;
-	char buf[32], *end;
+	size_t n = strlen(name), k = strlen(suffix), d;
+	const char *dot, *why;
+	char digits[24];
 	long pid;
 
-	if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k >= 300)
+	if (n <= k || strcmp(name + n - k, suffix) != 0)
 		return 0;
-	snprintf(buf, sizeof(buf), "%.*s", (int)(n - k), name);
-	if ((dot = strrchr(buf, '.')) == NULL)
+	n -= k;
+	if ((dot = memrchr(name, '.', n)) == NULL)
 		return 0;
-	errno = 0;
-	pid = strtol(dot + 1, &end, 10);
-	return errno || *end || end == dot + 1 || pid <= 0 ? 0 : pid;
+	d = n - (size_t)(dot + 1 - name);
+	if (d == 0 || d >= sizeof(digits))
+		return 0;
+	memcpy(digits, dot + 1, d);
+	digits[d] = '\0';
+	return kc_parse_long(digits, 1, INT_MAX, &pid, &why) == 0 ? pid : 0;
 }
 
 void
 sweep_stale(const char *outdir)
 {
-	char p[PATH_MAX + 300], name[256];
+	char p[PATH_MAX + NAME_MAX + 2];
+	const char *name;
 	struct dirent *e;
 	DIR *d;
 	long pid;
@@ -295,7 +305,7 @@ sweep_stale(const char *outdir)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != '.')
 			continue;
-		snprintf(name, sizeof(name), "%s", e->d_name);
+		name = e->d_name;
 		isdir = strncmp(name, ".kc-cut.", 8) == 0;
 		pid = isdir ? pid_in(name, "") : pid_in(name, ".part");
 		/* only what a kc-cut that is gone left behind */
