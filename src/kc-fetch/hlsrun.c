@@ -45,6 +45,11 @@ struct run {
 	double *cbt;		/* their stream times */
 	size_t ncb, capcb;
 	long long cb_seq0;
+
+	/* a reloaded playlist was refused (it names a local file...): the
+	 * run stops and kc-fetch exits 1 with this, once what it fetched is
+	 * passed on */
+	char refused[700];
 };
 
 static kc_hls *
@@ -63,6 +68,10 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n)
 	}
 	if (kc_hls_parse(text, len, url, &pl, &line, perr, sizeof(perr)) !=
 	    0) {
+		/* not worth a retry: it would be refused again */
+		if (errno == EPERM)
+			snprintf(r->refused, sizeof(r->refused), "%s: line "
+			    "%ld: %s", url, line, perr);
 		snprintf(why, n, "line %ld: %s", line, perr);
 		free(text);
 		return NULL;
@@ -502,7 +511,8 @@ live(struct run *r, kc_hls *pl)
 				/* the best rendition may list it a moment
 				 * later than the lowest */
 				for (tries = 0; (cs = cut_match(cpl, s)) ==
-				    NULL && tries < 4 && !fetch_stop; tries++) {
+				    NULL && tries < 4 && !fetch_stop &&
+				    !*r->refused; tries++) {
 					if (refreshed || tries > 0)
 						nap(0.5);
 					kc_hls_free(cpl);
@@ -510,6 +520,8 @@ live(struct run *r, kc_hls *pl)
 					    sizeof(why));
 					refreshed = 1;
 				}
+				if (*r->refused)
+					break;
 				if (cs)
 					buffer_cut(r, cs, t0, NULL);
 				else
@@ -540,7 +552,7 @@ live(struct run *r, kc_hls *pl)
 				fetch_stop = 1;
 		}
 		first = 0;
-		if (pl->endlist || fetch_stop)
+		if (pl->endlist || fetch_stop || *r->refused)
 			break;
 		delay = kc_hls_reload_delay(pl, nw.n > 0);
 		nap(delay);
@@ -555,16 +567,18 @@ live(struct run *r, kc_hls *pl)
 				pl = npl;
 				break;
 			}
+			if (*r->refused)
+				break;
 			kc_warn("%s: reloading the live playlist: %s", O.arg,
 			    why);
 			nap(pl->target > 0 ? (double)pl->target : 2);
 			if (fetch_stop || tries > 30)
 				break;
 		}
-		if (fetch_stop)
+		if (fetch_stop || *r->refused)
 			break;
 	}
-	if (fetch_stop)
+	if (fetch_stop || *r->refused)
 		kc_warn("%s: stopping: the segments fetched are analysed and "
 		    "kept", O.arg);
 	if (!r->stream_done)
@@ -618,4 +632,6 @@ hls_run(struct target *t)
 	spool_finish(&r.sp);
 	http_summary(t->http, r.gaps);
 	kc_http_free(t->http);
+	if (*r.refused)
+		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.refused);
 }

@@ -9,7 +9,8 @@
 # what follows a discontinuity).  kc-cut fetches each segment once and,
 # like a long live run must, keeps no clip's scratch file after its job
 # and no segment a later highlight cannot need.  A playlist fetched over
-# http(s) that names local files is refused by kc-cut and kc-fetch.
+# http(s) that names local files is refused by kc-cut and kc-fetch, and a
+# live one that comes to name one ends kc-fetch's run with exit 1.
 . "$KC_ROOT/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 . "$KC_ROOT/tests/lib/hls.sh"
@@ -48,9 +49,15 @@ mkdir -p evil
 } >evil/media.m3u8
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=284x160\nfile://%s/160p30/playlist.m3u8\n' \
     "$(readlink -f "$kick")" >evil/master.m3u8
+# ... and a live one whose third segment, once it airs, is a local file
+mkdir -p evlive
+for i in $(seq 0 11); do ln -s "$T/h4/$i.ts" "evlive/$i.ts"; done
+awk -v f="file://$T/h4/2.ts" '/^#EXTINF/ { inf = $0; next }
+	/^[0-9]+\.ts$/ { if (++n > 12) exit; print inf; print ($0 == "2.ts" ? f : $0); next }
+	/^#EXT-X-(PLAYLIST-TYPE|ENDLIST)/ { next } { print }' h4/playlist.m3u8 >evlive/playlist.m3u8
 
 kick_start "$T/log.jsonl" --mount /kick="$kick" --mount /h4="$T/h4" --mount /f4="$T/f4" \
-    --mount /h4b="$T/h4b" --mount /disc="$T/disc" --mount /evil="$T/evil" ||
+    --mount /h4b="$T/h4b" --mount /disc="$T/disc" --mount /evil="$T/evil" --live /evlive="$T/evlive" ||
     bail "kickserver did not start"
 export TMPDIR=$T
 
@@ -204,4 +211,15 @@ run kc-fetch --consumers none --no-ytdlp "$KICK_URL/evil/master.m3u8"
 is "$RC" 1 "kc-fetch: a remote master with a local variant playlist: exit 1"
 like "$ERR" "evil/master\\.m3u8: line 3: \"file://[^\"]*/160p30/playlist\\.m3u8\" is not an http\\(s\\) URI" \
     "... naming the master, the line and the URI"
+# live: followed in real time until the reload that lists the local file
+# (a timeout only bounds a broken run: the stream airs for 48 s)
+run timeout 120 kc-fetch --consumers none --no-ytdlp "$KICK_URL/evlive/playlist.m3u8"
+is "$RC" 1 "kc-fetch following a live playlist that comes to name a local file: exit 1" || diag "$ERR"
+like "$ERR" "evlive/playlist\\.m3u8: line [0-9]+: \"file://[^\"]*/h4/2\\.ts\" is not an http\\(s\\) URI" \
+    "... naming the playlist, the line and the URI"
+like "$ERR" "stopping: the segments fetched are analysed and kept" "... it stops following"
+is "$(jq -r .type <<<"$OUT" | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')" "end:1 segment:2 stream:1 " \
+    "... and passes on what it fetched before (segments 0 and 1), then the end record"
+is "$(jq -r 'select(.path | test("^/evlive/.*\\.ts$")) | .path' "$KICK_LOG" | tr '\n' ' ')" \
+    "/evlive/0.ts /evlive/1.ts " "... having fetched no segment after the refused playlist"
 done_testing
