@@ -1,32 +1,62 @@
 /*
- * hlscut.c - cutting from an HLS source without making ffmpeg's HLS
- * demuxer fetch what it likes (it reads the first segment to probe, and a
- * seek-and-cut per clip reads more): the segments a clip needs are
- * fetched here, once each (clips that overlap share them), into a
- * private folder with a playlist of just those, and the cut runs on that
- * local playlist.  Segments of a live stream's local cut buffer are
- * linked, not copied, so kc-fetch pruning its buffer cannot pull them
- * away mid-cut.  HLS segments start with a keyframe, so the keyframe at
- * or before a clip's start is inside the first segment taken.
+ * hlscut.c - cutting from an HLS source.  Each clip is cut from one local
+ * file of its own: the segments it needs, fetched here once each into a
+ * private folder (clips that overlap share them; a live stream's local
+ * cut buffer is linked, not copied, so kc-fetch pruning its buffer cannot
+ * pull a segment away), then joined byte for byte into the clip's file
+ * (MPEG-TS joins that way; fMP4 gets its EXT-X-MAP init section first).
+ * ffmpeg then reads that file with the container's own demuxer.
+ *
+ * Why not a playlist of those segments: after a seek, ffmpeg's HLS
+ * demuxer drops packets until a keyframe whose decode time (DTS) reaches
+ * the target.  With B-frames a keyframe's DTS is a frame or two before its
+ * PTS, so the keyframe the lookup picked by PTS was dropped and the clip
+ * began a GOP late (issue 8).  The MPEG-TS and MP4 demuxers seek by
+ * presentation time, as cut.c expects.
+ *
+ * A clip's file holds only the continuous run of segments (no
+ * discontinuity, gap or change of init section inside) from the one that
+ * holds the highlight's start; time 0 of the file is that segment's stream
+ * time.  The file is removed when the last job cutting from it is done
+ * (struct source's scratch), and the fetched segments as soon as no later
+ * highlight can need them: highlights come in time order, so a segment
+ * that ends before a highlight's start is not needed again.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hls.h"
 #include "http.h"
 #include "kc-cut.h"
 #include "msg.h"
+#include "num.h"
 
 static kc_http *http;
 static const struct opts *hopts;	/* --cookies, --retries, --backoff */
+
+/*
+ * The fetched pieces (segments, init sections) in the scratch folder, of
+ * the playlist cache_of.  A piece is known by its URI and byte range.
+ */
+struct piece {
+	char *uri;
+	long long off, len;	/* byte range; len 0: the whole resource */
+	double end;		/* stream time its segment ends (INFINITY for
+				   an init section: every segment needs it) */
+	char path[PATH_MAX];
+};
+static struct piece *cache;
+static size_t ncache, capcache;
+static char *cache_of;
+static long npieces, nclips;	/* names made so far */
 
 void
 hls_init(const struct opts *o)
@@ -99,105 +129,225 @@ load(const char *src, size_t *len, char *why, size_t n)
 	return text;
 }
 
-/* Fetches (or links) one segment into dir, once; its path in out. */
+/* Forgets the pieces that end by stream time before, and their files. */
+static void
+cache_drop(double before)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < ncache; i++) {
+		if (cache[i].end <= before) {
+			unlink(cache[i].path);
+			free(cache[i].uri);
+		} else
+			cache[k++] = cache[i];
+	}
+	ncache = k;
+}
+
+/*
+ * The piece uri [off, off + len) in dir, fetched (or linked, when it is a
+ * local file) unless an earlier clip did; its path into path[PATH_MAX].
+ * end: the stream time its segment ends.  0, or -1 with a reason.
+ */
 static int
-obtain(const kc_hls_segment *sg, const char *dir, char *out, size_t outn,
-    char *why, size_t n)
+obtain(const char *uri, long long off, long long len, double end,
+    const char *dir, char *path, char *why, size_t n)
 {
 	kc_http_req rq = { 0, 0, NULL };
 	kc_http_result r;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *p;
-	struct stat st;
-	char tag[64];
+	struct piece *p;
+	size_t i;
+	void *np;
 	int rc, round;
 
-	for (p = sg->uri; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
+	for (i = 0; i < ncache; i++)
+		if (cache[i].off == off && cache[i].len == len &&
+		    strcmp(cache[i].uri, uri) == 0) {
+			if (end > cache[i].end)
+				cache[i].end = end;
+			memcpy(path, cache[i].path, PATH_MAX);
+			return 0;	/* an earlier clip fetched it */
+		}
+	if (ncache == capcache) {
+		capcache = capcache ? 2 * capcache : 16;
+		if ((np = realloc(cache, capcache * sizeof(*cache))) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		cache = np;
 	}
-	snprintf(tag, sizeof(tag), "@%lld+%lld", sg->br_offset, sg->br_length);
-	for (p = tag; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
+	p = &cache[ncache];
+	if ((p->uri = strdup(uri)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	p->off = off;
+	p->len = len;
+	p->end = end;
+	if (snprintf(p->path, sizeof(p->path), "%s/%ld.seg", dir, ++npieces) >=
+	    (int)sizeof(p->path)) {
+		snprintf(why, n, "%s: path too long", dir);
+		goto fail;
 	}
-	snprintf(out, outn, "%s/%016llx.ts", dir, (unsigned long long)h);
-	if (stat(out, &st) == 0)
-		return 0;	/* an earlier clip fetched it */
-	if (sg->key) {
-		snprintf(why, n, "encrypted segment (%s)", sg->key->method_name);
-		return -1;
-	}
-	if (is_local(sg->uri) && sg->br_length == 0) {
-		if (link(local_path(sg->uri), out) == 0 ||
-		    symlink(local_path(sg->uri), out) == 0)
-			return 0;
-		snprintf(why, n, "%s: %s", sg->uri, strerror(errno));
-		return -1;
+	unlink(p->path);	/* a left-over of a run with our PID */
+	if (is_local(uri) && len == 0) {
+		if (link(local_path(uri), p->path) == 0 ||
+		    symlink(local_path(uri), p->path) == 0)
+			goto done;
+		snprintf(why, n, "%s: %s", uri, strerror(errno));
+		goto fail;
 	}
 	if (client(why, n) == NULL)
-		return -1;
-	if (sg->br_length > 0) {
-		rq.off = sg->br_offset;
-		rq.len = sg->br_length;
+		goto fail;
+	if (len > 0) {
+		rq.off = off;
+		rq.len = len;
 	}
 	/* a second round after a pause, as kc-fetch does for segments */
-	for (round = 0; (rc = kc_http_get_file(http, sg->uri, sg->br_length > 0 ?
-	    &rq : NULL, out, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+	for (round = 0; (rc = kc_http_get_file(http, uri, len > 0 ? &rq : NULL,
+	    p->path, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
 		sleep(5);
 	if (rc != KC_HTTP_OK) {
-		snprintf(why, n, "%s: %s", sg->uri, r.reason);
+		snprintf(why, n, "%s: %s", uri, r.reason);
+		goto fail;
+	}
+done:
+	ncache++;
+	memcpy(path, p->path, PATH_MAX);
+	return 0;
+fail:
+	free(p->uri);
+	return -1;
+}
+
+/* Appends the file src to fd (the file dst); 0, or -1 with a reason. */
+static int
+append(int fd, const char *src, const char *dst, char *why, size_t n)
+{
+	char buf[1 << 16];
+	ssize_t r, w, done;
+	int in, rc = -1;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(why, n, "%s: %s", src, strerror(errno));
 		return -1;
 	}
-	return 0;
+	while ((r = read(in, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, n, "%s: %s", src, strerror(errno));
+			goto out;
+		}
+		for (done = 0; done < r; done += w)
+			if ((w = write(fd, buf + done, (size_t)(r - done))) <
+			    0) {
+				if (errno != EINTR) {
+					snprintf(why, n, "%s: %s", dst,
+					    strerror(errno));
+					goto out;
+				}
+				w = 0;
+			}
+	}
+	rc = 0;
+out:
+	close(in);
+	return rc;
+}
+
+/* Can segment b follow segment a in one file? */
+static int
+continues(const kc_hls_segment *a, const kc_hls_segment *b)
+{
+	if (b->discontinuity || b->gap)
+		return 0;
+	if (a->map == NULL || b->map == NULL)
+		return a->map == b->map;
+	return a->map == b->map || (strcmp(a->map->uri, b->map->uri) == 0 &&
+	    a->map->offset == b->map->offset &&
+	    a->map->length == b->map->length);
+}
+
+/* Stream time of segment sg: by program date time when both sides know
+ * it (a live buffer, a VOD with dates), else playlist time. */
+static double
+stream_time(const struct source *s, const kc_hls_segment *sg)
+{
+	return isfinite(s->pdt0) && isfinite(sg->pdt) ? sg->pdt - s->pdt0 :
+	    sg->start;
 }
 
 struct source *
 hls_source(const struct source *s, double t0, double t1, const char *dir,
     char *why, size_t n)
 {
-	static long count;
-	kc_hls *pl, out;
-	kc_hls_segment *segs = NULL;
-	char (*paths)[PATH_MAX + 32] = NULL, plpath[PATH_MAX + 64], perr[300];
+	kc_hls *pl;
+	const kc_hls_segment *sg;
+	char clip[PATH_MAX], path[PATH_MAX], perr[300];
 	char *text;
 	double st, first = NAN, dur = 0;
 	size_t len, i, k = 0;
 	struct source *ns = NULL;
 	long line;
-	FILE *fp;
+	int fd = -1, rc;
 
 	if ((text = load(s->cut, &len, why, n)) == NULL)
 		return NULL;
-	if (kc_hls_parse(text, len, s->cut, &pl, &line, perr, sizeof(perr)) !=
-	    0 || pl->kind != KC_HLS_MEDIA) {
-		snprintf(why, n, "%s: line %ld: %s", s->cut, line, pl ?
-		    "a master playlist" : perr);
-		free(text);
-		if (pl)
-			kc_hls_free(pl);
+	rc = kc_hls_parse(text, len, s->cut, &pl, &line, perr, sizeof(perr));
+	free(text);
+	if (rc != 0) {
+		snprintf(why, n, "%s: line %ld: %s", s->cut, line, perr);
 		return NULL;
 	}
-	free(text);
-	if ((segs = calloc(pl->nseg ? pl->nseg : 1, sizeof(*segs))) == NULL ||
-	    (paths = calloc(pl->nseg ? pl->nseg : 1, sizeof(*paths))) == NULL)
-		kc_die(KC_EXIT_DATA, "out of memory");
+	if (pl->kind != KC_HLS_MEDIA) {
+		snprintf(why, n, "%s: a master playlist where a media playlist "
+		    "was expected", s->cut);
+		kc_hls_free(pl);
+		return NULL;
+	}
+	if (cache_of == NULL || strcmp(cache_of, s->cut) != 0) {
+		cache_drop(INFINITY);	/* another stream */
+		free(cache_of);
+		if ((cache_of = strdup(s->cut)) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+	}
+	/* the run: from the first segment that reaches t0 to a break */
 	for (i = 0; i < pl->nseg; i++) {
-		/* stream time: by program date time when both sides know
-		 * it (a live buffer, a VOD with dates), else playlist time */
-		st = isfinite(s->pdt0) && isfinite(pl->seg[i].pdt) ?
-		    pl->seg[i].pdt - s->pdt0 : pl->seg[i].start;
-		if (st >= t1 || st + pl->seg[i].duration <= t0)
+		sg = &pl->seg[i];
+		st = stream_time(s, sg);
+		if (k == 0 && (st + sg->duration <= t0 || sg->gap ||
+		    sg->duration <= 0))
 			continue;
-		if (obtain(&pl->seg[i], dir, paths[k], sizeof(paths[k]), why,
-		    n) != 0)
+		if (st >= t1 || (k > 0 && !continues(sg - 1, sg)))
+			break;
+		if (sg->key) {
+			snprintf(why, n, "encrypted segment (%s)",
+			    sg->key->method_name);
 			goto out;
-		if (k == 0)
+		}
+		if (k == 0) {
 			first = st;
-		segs[k].duration = pl->seg[i].duration;
-		segs[k].uri = paths[k];
-		segs[k].discontinuity = k > 0 && pl->seg[i].discontinuity;
-		dur += pl->seg[i].duration;
+			if (snprintf(clip, sizeof(clip), "%s/clip%ld.%s", dir,
+			    ++nclips, sg->map ? "mp4" : "ts") >=
+			    (int)sizeof(clip)) {
+				snprintf(why, n, "%s: path too long", dir);
+				goto out;
+			}
+			unlink(clip);	/* a left-over of a run with our PID */
+			if ((fd = open(clip, O_WRONLY | O_CREAT | O_EXCL |
+			    O_CLOEXEC, 0666)) < 0) {
+				snprintf(why, n, "%s: %s", clip,
+				    strerror(errno));
+				goto out;
+			}
+			if (sg->map && (obtain(sg->map->uri, sg->map->offset,
+			    sg->map->length, INFINITY, dir, path, why, n) !=
+			    0 || append(fd, path, clip, why, n) != 0))
+				goto out;
+		}
+		if (obtain(sg->uri, sg->br_offset, sg->br_length, st +
+		    sg->duration, dir, path, why, n) != 0 ||
+		    append(fd, path, clip, why, n) != 0)
+			goto out;
+		dur += sg->duration;
 		k++;
 	}
 	if (k == 0) {
@@ -205,31 +355,28 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 		    t0, t1);
 		goto out;
 	}
-	memset(&out, 0, sizeof(out));
-	out.seg = segs;
-	out.nseg = k;
-	out.type = KC_HLS_TYPE_VOD;
-	out.endlist = 1;
-	if (kc_hls_write(&out, &text, &len, why, n) != 0)
-		goto out;
-	snprintf(plpath, sizeof(plpath), "%s/clip%ld.m3u8", dir, ++count);
-	if ((fp = fopen(plpath, "w")) == NULL || fwrite(text, 1, len, fp) !=
-	    len || fclose(fp) != 0) {
-		snprintf(why, n, "%s: %s", plpath, strerror(errno));
-		free(text);
+	if (close(fd) != 0) {
+		fd = -1;
+		snprintf(why, n, "%s: %s", clip, strerror(errno));
+		unlink(clip);
 		goto out;
 	}
-	free(text);
-	ns = source_new(plpath, s->url, s->id);
+	fd = -1;
+	ns = source_new(clip, s->url, s->id);
+	ns->scratch = 1;
 	ns->video = s->video;
 	ns->audio = s->audio;
 	ns->duration = dur;
 	ns->offset = first;
 	ns->pdt0 = s->pdt0;
+	/* later highlights start at t0 or after: earlier segments are done */
+	cache_drop(t0);
 out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(clip);
+	}
 	kc_hls_free(pl);
-	free(segs);
-	free(paths);
 	return ns;
 }
 
@@ -237,7 +384,7 @@ out:
 static void
 rmflat(const char *dir)
 {
-	char p[PATH_MAX + 300];
+	char p[PATH_MAX + NAME_MAX + 2];
 	struct dirent *e;
 	DIR *d;
 
@@ -257,34 +404,48 @@ rmflat(const char *dir)
 void
 hls_cleanup(const char *dir)
 {
+	cache_drop(INFINITY);
+	free(cache);
+	free(cache_of);
+	cache = NULL;
+	cache_of = NULL;
+	ncache = capcache = 0;
 	rmflat(dir);
 	kc_http_free(http);
 	http = NULL;
 }
 
-/* The process id that ends name after prefix and before suffix, or 0. */
+/*
+ * The process id between the last '.' of name and suffix
+ * (".clip_001_12m30s_085_audio.mp4.4242.part", ".kc-cut.4242"), or 0.
+ * Read in place: a clip's name may be as long as a file name can be.
+ */
 static long
 pid_in(const char *name, const char *suffix)
 {
-	size_t n = strlen(name), k = strlen(suffix);
-	const char *dot;
-	char buf[32], *end;
+	size_t n = strlen(name), k = strlen(suffix), d;
+	const char *dot, *why;
+	char digits[24];
 	long pid;
 
-	if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k >= 300)
+	if (n <= k || strcmp(name + n - k, suffix) != 0)
 		return 0;
-	snprintf(buf, sizeof(buf), "%.*s", (int)(n - k), name);
-	if ((dot = strrchr(buf, '.')) == NULL)
+	n -= k;
+	if ((dot = memrchr(name, '.', n)) == NULL)
 		return 0;
-	errno = 0;
-	pid = strtol(dot + 1, &end, 10);
-	return errno || *end || end == dot + 1 || pid <= 0 ? 0 : pid;
+	d = n - (size_t)(dot + 1 - name);
+	if (d == 0 || d >= sizeof(digits))
+		return 0;
+	memcpy(digits, dot + 1, d);
+	digits[d] = '\0';
+	return kc_parse_long(digits, 1, INT_MAX, &pid, &why) == 0 ? pid : 0;
 }
 
 void
 sweep_stale(const char *outdir)
 {
-	char p[PATH_MAX + 300], name[256];
+	char p[PATH_MAX + NAME_MAX + 2];
+	const char *name;
 	struct dirent *e;
 	DIR *d;
 	long pid;
@@ -295,7 +456,7 @@ sweep_stale(const char *outdir)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != '.')
 			continue;
-		snprintf(name, sizeof(name), "%s", e->d_name);
+		name = e->d_name;
 		isdir = strncmp(name, ".kc-cut.", 8) == 0;
 		pid = isdir ? pid_in(name, "") : pid_in(name, ".part");
 		/* only what a kc-cut that is gone left behind */

@@ -194,6 +194,8 @@ source_put(struct source *s)
 {
 	if (s == NULL || --s->refs > 0)
 		return;
+	if (s->scratch)
+		unlink(s->cut);
 	free(s->cut);
 	free(s->url);
 	free(s->id);
@@ -271,6 +273,19 @@ text(const char *s)
 	return v;
 }
 
+/*
+ * The job is over (its record may still wait for earlier ones): its
+ * source goes now, so a scratch file is not kept until the record is out.
+ */
+static void
+finish(struct job *j, json_t *rec)
+{
+	j->rec = rec;
+	j->st = J_DONE;
+	source_put(j->src);
+	j->src = NULL;
+}
+
 static void
 release(struct job *j)
 {
@@ -335,8 +350,7 @@ fail(struct job *j, const char *fmt, ...)
 	copy_key(r, j->hl, "score");
 	copy_key(r, j->hl, "rank");
 	set(r, "fatal", json_false());
-	j->rec = r;
-	j->st = J_DONE;
+	finish(j, r);
 	nfailed++;
 }
 
@@ -373,8 +387,7 @@ succeed(struct job *j, double t0, double dur)
 	set(r, "url", str_or_null(j->src->url));
 	set(r, "stream", str_or_null(j->src->id));
 	release(j);
-	j->rec = r;
-	j->st = J_DONE;
+	finish(j, r);
 }
 
 static int

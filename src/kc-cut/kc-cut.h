@@ -61,6 +61,8 @@ struct source {
 	double offset;		/* stream time at cut's time 0 */
 	double pdt0;		/* the stream's pdt0 (NAN: none) */
 	int hls;		/* cut is an HLS playlist: hlscut.c */
+	int scratch;		/* cut is a file of ours (hlscut.c), removed
+				   with the last reference */
 	int refs;
 };
 
@@ -81,11 +83,13 @@ void jobs_add(struct source *s, const char *stem, const json_t *hl,
     const char *where, const char *err);
 
 /*
- * hlscut.c: for a highlight of an HLS source, the best rendition's
- * segments covering [t0, t1) fetched once each into dir (or linked, when
- * they are local files), and a private playlist of them; returns a new
- * source reading that playlist (its offset: the stream time of its
- * first segment), or NULL with a reason.
+ * hlscut.c: for a highlight of an HLS source, the segments of s->cut
+ * covering [t0, t1) -- the continuous run from the one that holds t0 --
+ * fetched once each into dir (or linked, when they are local files) and
+ * joined into one media file there; returns a new scratch source reading
+ * that file (its offset: the stream time of its first segment), or NULL
+ * with a reason.  Highlights must come in time order for segments to be
+ * fetched only once: those ending before t0 are forgotten.
  */
 struct source *hls_source(const struct source *s, double t0, double t1,
     const char *dir, char *why, size_t n);

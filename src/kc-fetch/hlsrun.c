@@ -48,6 +48,11 @@ struct run {
 	double *cbt;		/* their stream times */
 	size_t ncb, capcb;
 	long long cb_seq0;
+
+	/* a reloaded playlist was refused (it names a local file...): the
+	 * run stops and kc-fetch exits 1 with this, once what it fetched is
+	 * passed on */
+	char refused[700];
 };
 
 /*
@@ -77,6 +82,10 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n,
 	}
 	if (kc_hls_parse(text, len, url, &pl, &line, perr, sizeof(perr)) !=
 	    0) {
+		/* not worth a retry: it would be refused again */
+		if (errno == EPERM)
+			snprintf(r->refused, sizeof(r->refused), "%s: line "
+			    "%ld: %s", url, line, perr);
 		snprintf(why, n, "line %ld: %s", line, perr);
 		free(text);
 		return NULL;
@@ -517,7 +526,9 @@ reload(struct run *r, kc_hls **pl, int changed, double quiet,
 		if (fetch_stop)
 			return -1;
 		if ((npl = fetch_playlist(r, r->aurl, err, sizeof(err),
-		    &gone)) != NULL) {
+		    &gone)) == NULL && *r->refused)
+			return -1;	/* it would be refused again */
+		if (npl != NULL) {
 			if (fails > 0)
 				kc_warn("%s: the live playlist loads again",
 				    O.arg);
@@ -586,7 +597,8 @@ live(struct run *r, kc_hls *pl)
 				/* the best rendition may list it a moment
 				 * later than the lowest */
 				for (tries = 0; (cs = cut_match(cpl, s)) ==
-				    NULL && tries < 4 && !fetch_stop; tries++) {
+				    NULL && tries < 4 && !fetch_stop &&
+				    !*r->refused; tries++) {
 					if (refreshed || tries > 0)
 						nap(0.5);
 					kc_hls_free(cpl);
@@ -594,6 +606,8 @@ live(struct run *r, kc_hls *pl)
 					    sizeof(why), NULL);
 					refreshed = 1;
 				}
+				if (*r->refused)
+					break;
 				if (cs)
 					buffer_cut(r, cs, t0, NULL);
 				else
@@ -626,7 +640,7 @@ live(struct run *r, kc_hls *pl)
 		first = 0;
 		if (nw.n > 0)	/* counted from the last one fetched */
 			quiet = kc_now();
-		if (pl->endlist || fetch_stop)
+		if (pl->endlist || fetch_stop || *r->refused)
 			break;
 		if (reload(r, &pl, nw.n > 0, quiet, &end, why, sizeof(why)) !=
 		    0)
@@ -638,7 +652,7 @@ live(struct run *r, kc_hls *pl)
 	else if (end == LIVE_LOST)
 		kc_warn("%s: no new segment for %.0f s, and the live playlist "
 		    "cannot be reloaded: %s", O.arg, quiet_limit(pl), why);
-	else if (fetch_stop)
+	else if (fetch_stop || *r->refused)
 		kc_warn("%s: stopping: the segments fetched are analysed and "
 		    "kept", O.arg);
 	if (!r->stream_done)
@@ -696,6 +710,8 @@ hls_run(struct target *t)
 	spool_finish(&r.sp);
 	http_summary(t->http, r.gaps);
 	kc_http_free(t->http);
+	if (*r.refused)
+		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.refused);
 	if (end == LIVE_LOST)
 		kc_die(KC_EXIT_DATA, "%s: the live stream became unreachable",
 		    O.arg);

@@ -751,6 +751,7 @@ struct parser {
 	kc_hls *pl;
 	struct kc_hls_mem *m;
 	const char *base;
+	int web;		/* the base is an http(s) URL */
 	long line;
 	int err;		/* errno of the failure */
 	char *why;
@@ -809,7 +810,20 @@ alloc_arena(void *ctx, size_t n)
 	return mem_alloc(ctx, n);
 }
 
-/* ref resolved against the base, in the arena; NULL after fail(). */
+/* Does URI u have the scheme http or https (in any case)? */
+static int
+is_web(const char *u)
+{
+	return strncasecmp(u, "http:", 5) == 0 ||
+	    strncasecmp(u, "https:", 6) == 0;
+}
+
+/*
+ * ref resolved against the base, in the arena; NULL after fail().  A
+ * playlist fetched over http(s) may only send its reader to http(s): a
+ * file: segment, key, map or playlist would have the reader take its own
+ * files (or other schemes' resources) for the server's.
+ */
 static const char *
 P_resolve(struct parser *P, const char *ref)
 {
@@ -819,6 +833,10 @@ P_resolve(struct parser *P, const char *ref)
 		if (P->m->err == 0)
 			P->m->err = ENOMEM;
 		fail_mem(P);
+	} else if (P->web && !is_web(s)) {
+		fail(P, EPERM, "\"%s\" is not an http(s) URI, in a playlist "
+		    "fetched over http(s)", ref);
+		return NULL;
 	}
 	return s;
 }
@@ -1476,6 +1494,7 @@ kc_hls_parse(const char *text, size_t len, const char *base, kc_hls **out,
 		goto done;
 	}
 	P.base = base;
+	P.web = base != NULL && is_web(base);
 	if ((P.m = calloc(1, sizeof(*P.m))) == NULL ||
 	    (P.pl = calloc(1, sizeof(*P.pl))) == NULL ||
 	    (P.pl->mem_ = P.m, buf = malloc(KC_HLS_MAX_LINE + 1)) == NULL) {

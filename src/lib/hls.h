@@ -43,6 +43,12 @@
  *           2^63-1 or more (the next one must still fit) or a
  *           discontinuity sequence number past it; a base (the playlist's
  *           URL) with control characters or surrounding whitespace;
+ *   EPERM   a playlist whose base is an http:// or https:// URL (any
+ *           case) references a URI of another scheme once resolved
+ *           (file:, data:, ftp:, skd: ...): a segment, EXT-X-KEY,
+ *           EXT-X-MAP, EXT-X-MEDIA or variant URI; the reason quotes it
+ *           as written.  Such a playlist could make its reader take local
+ *           files for the server's;
  *   E2BIG   a limit below exceeded (line length, count, memory);
  *   ENOMEM  out of memory (line 0).
  *
@@ -227,7 +233,8 @@ typedef struct kc_hls {
  * Parses the playlist text[0..len) (not NUL-terminated; may hold any
  * bytes).  base is the URL it was fetched from (http://, https://,
  * file://...) or the path of a local file; relative URIs are resolved
- * against it with kc_hls_resolve; NULL or "" leaves them as written.
+ * against it with kc_hls_resolve; NULL or "" leaves them as written.  With
+ * an http(s) base every URI must resolve to http(s) (else EPERM).
  * Returns 0 and a new playlist in *out, to be released with kc_hls_free;
  * or -1 with errno (see the top of this file), *line set to the 1-based
  * line at fault (0 when none) and a reason in why ("EXTINF without a

@@ -37,7 +37,11 @@
 #   --live              IVS-style live master (EXT-X-MEDIA TYPE=VIDEO groups);
 #                       the media playlists stay complete (kickserver.py
 #                       --live serves them as a sliding window)
-#   --preset P          x264 preset (default ultrafast)
+#   --preset P          x264 preset (default ultrafast); every preset
+#                       gets 3 B-frames (-bf 3), as real streams have
+#   --ts-offset SECS    presentation time of the first segment, like a
+#                       live encoder's running clock (default 1234.567;
+#                       0: ffmpeg's own 1.4 s)
 
 : "${KC_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${KC_MEDIA:=$KC_ROOT/tests/.media}"
@@ -48,7 +52,7 @@ make_hls() {
 	local out=
 	if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then out=$1; shift; fi
 	local seg=10 rends="160 360 720" gop= pdt=2026-03-01T18:00:00.000Z
-	local live=0 preset=ultrafast
+	local live=0 preset=ultrafast tsoff=1234.567
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--seg) seg=${2:?}; shift 2 ;;
@@ -57,10 +61,13 @@ make_hls() {
 		--pdt) pdt=${2:?}; shift 2 ;;
 		--live) live=1; shift ;;
 		--preset) preset=${2:?}; shift 2 ;;
+		--ts-offset) tsoff=${2:?}; shift 2 ;;
 		*) echo "make_hls: unknown option '$1'" >&2; return 2 ;;
 		esac
 	done
 	[ -s "$src" ] || { echo "make_hls: $src: no such file" >&2; return 1; }
+	[[ $tsoff =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+	    { echo "make_hls: --ts-offset: seconds, 0 or more" >&2; return 2; }
 	[[ $seg =~ ^[0-9]+$ && $seg -ge 1 ]] ||
 	    { echo "make_hls: --seg: whole seconds" >&2; return 2; }
 	if [ -z "$gop" ]; then
@@ -80,7 +87,7 @@ make_hls() {
 	abs=$(readlink -f -- "$src")
 	ekey=$( { printf '%s\n' "$abs" "$rends" "$gop" "$preset"
 		stat -c '%s %Y' -- "$abs"; declare -f _hls_encode; } | md5sum | cut -c1-10)
-	key=$( { printf '%s\n' "$ekey" "$seg" "$pdt" "$live"
+	key=$( { printf '%s\n' "$ekey" "$seg" "$pdt" "$live" "$tsoff"
 		declare -f _hls_segment _hls_finish_py; } | md5sum | cut -c1-10)
 	name=$(basename -- "$abs"); name=${name%.*}
 	enc=$KC_MEDIA/hls/$name-enc-$ekey
@@ -99,7 +106,7 @@ make_hls() {
 		flock 9
 		if [ ! -s "$dir/hls.json" ]; then
 			rm -rf "$dir.part"
-			_hls_segment "$enc" "$dir.part" "$seg" "$pdt" "$live" "$abs" >&2 &&
+			_hls_segment "$enc" "$dir.part" "$seg" "$pdt" "$live" "$abs" "$tsoff" >&2 &&
 			    rm -rf "$dir" && mv "$dir.part" "$dir"
 		fi
 	) 9>"$KC_MEDIA/hls/.$key.lock"
@@ -191,7 +198,7 @@ _hls_encode() {
 			if (h <= 360) b = 800; if (h <= 240) b = 400; if (h <= 160) b = 230
 			if (f > 30) b = int(b * 1.4)
 			print b }')
-		outs+=(-map "[v$i]" "${aargs[@]}" -c:v libx264 -preset "$preset" -pix_fmt yuv420p
+		outs+=(-map "[v$i]" "${aargs[@]}" -c:v libx264 -preset "$preset" -bf 3 -pix_fmt yuv420p
 		    -sc_threshold 0 -force_key_frames "expr:gte(t,n_forced*$gop)"
 		    -g "$((rf * gop))" -keyint_min "$((rf * gop))"
 		    -b:v "${br}k" -maxrate "$((br * 3 / 2))k" -bufsize "$((br * 2))k"
@@ -206,9 +213,12 @@ _hls_encode() {
 	printf '%s\n' "$names" >"$dir/names"
 }
 
-# _hls_segment ENCDIR DIR SEG PDT LIVE SRC : the HLS directory, by stream copy
+# _hls_segment ENCDIR DIR SEG PDT LIVE SRC TSOFF : the HLS directory, by
+# stream copy; the segments' timestamps start at TSOFF s
 _hls_segment() {
-	local enc=$1 dir=$2 seg=$3 pdt=$4 live=$5 src=$6
+	local enc=$1 dir=$2 seg=$3 pdt=$4 live=$5 src=$6 tsoff=$7
+	local -a off=()
+	[ "$tsoff" = 0 ] || off=(-output_ts_offset "$tsoff")
 	local -a ins=() maps=()
 	local i=0 r vsm="" names
 	names=$(cat "$enc/names")
@@ -226,7 +236,7 @@ _hls_segment() {
 		i=$((i + 1))
 	done
 	mkdir -p "$dir" || return 1
-	ffmpeg -nostdin -v error -y "${ins[@]}" "${maps[@]}" -c copy \
+	ffmpeg -nostdin -v error -y "${ins[@]}" "${maps[@]}" -c copy "${off[@]}" \
 	    -f hls -hls_time "$seg" -hls_playlist_type vod \
 	    -hls_flags independent_segments \
 	    -hls_segment_filename "$dir/%v/%d.ts" \

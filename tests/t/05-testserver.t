@@ -252,7 +252,7 @@ if command -v yt-dlp >/dev/null; then
 	is "$(jq -r '[.formats[] | .protocol] | unique | join(" ")' "$T/yt.json")" m3u8_native \
 	    "yt-dlp: protocol m3u8_native"
 	is "$(jq -r '.formats[0] | [.url, .manifest_url, .width, .fps, .vcodec, .acodec] | join(" ")' "$T/yt.json")" \
-	    "$U/vod/$uuid1/160p30/playlist.m3u8 $src 284 30 avc1.42c00c mp4a.40.2" \
+	    "$U/vod/$uuid1/160p30/playlist.m3u8 $src 284 30 avc1.4d400c mp4a.40.2" \
 	    "yt-dlp: url = media playlist, manifest_url = master, width, fps, codecs"
 	is "$(jq -r '[.extractor, .url, (.duration | tostring)] | join(" ")' "$T/yt.json")" \
 	    "generic $U/vod/$uuid1/720p30/playlist.m3u8 null" \

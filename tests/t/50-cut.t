@@ -417,4 +417,28 @@ is "$(cat "$T/err" 2>&1)" "" "broken pipe: quietly"
 ok "broken pipe: ffmpeg child killed" eval '! hung'
 ok "broken pipe: temporary file removed" no_tmp "$T/kill"
 
+# --- what a killed kc-cut left behind goes with the next run -------------------
+# A kill -9 leaves the cut's hidden .NAME.PID.part file and the .kc-cut.PID
+# scratch folder.  The next kc-cut in that folder removes those of a dead
+# kc-cut (a PID that has just exited) and keeps those of a live one (this
+# shell), whatever the length of the clip name, up to NAME_MAX.
+sw=$T/sweep
+mkdir -p "$sw/.kc-cut.$$"
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+long=$(printf '%0*d' $((255 - 20 - ${#dead})) 0)
+for n in ".clip_001_12m30s_085_audio.mp4.$dead.part" ".clip_002_${long}.mp4.$dead.part" \
+    ".clip_003_12m30s_085_audio.mp4.$$.part" ".notes.part" ".clip.mp4.12x.part"; do
+	: >"$sw/$n" || bail "cannot make $n"
+done
+mkdir -p "$sw/.kc-cut.$dead" && : >"$sw/.kc-cut.$dead/0123456789abcdef.ts"
+is "$(find "$sw" -maxdepth 1 -name ".clip_002_*.$dead.part" -printf '%f' | wc -c)" 255 \
+    "the long name is NAME_MAX (255) bytes"
+run -i "$T/s2" kc-cut --out "$sw"
+is "$RC" 0 "a run in a folder with leftovers: exit 0" || diag "$ERR"
+is "$(cd "$sw" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')" \
+    ".clip.mp4.12x.part .clip_003_12m30s_085_audio.mp4.$$.part .kc-cut.$$ .notes.part " \
+    "the dead kc-cut's .part files (short and NAME_MAX long) and folder are removed; the live one's and other files stay"
+
 done_testing

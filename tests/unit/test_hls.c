@@ -878,7 +878,7 @@ test_keys(void **state)
 	    "#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"../k2\"\n"
 	    "#EXTINF:4,\nd.ts\n"
 	    "#EXT-X-KEY:METHOD=ZZZ-9,URI=\"k3\"\n#EXTINF:4,\ne.ts\n",
-	    "http://h/a/b/p.m3u8");
+	    "file:///h/a/b/p.m3u8");	/* skd: is refused over http(s) */
 	k = pl->seg[0].key;
 	assert_non_null(k);
 	assert_ptr_equal(pl->seg[1].key, k);
@@ -894,7 +894,7 @@ test_keys(void **state)
 	assert_string_equal(k->keyformat, "com.apple.streamingkeydelivery");
 	assert_null(k->iv);
 	assert_int_equal(pl->seg[4].key->method, KC_HLS_KEY_SAMPLE_AES);
-	assert_string_equal(pl->seg[4].key->uri, "http://h/a/k2");
+	assert_string_equal(pl->seg[4].key->uri, "file:///h/a/k2");
 	assert_int_equal(pl->seg[5].key->method, KC_HLS_KEY_OTHER);
 	assert_string_equal(pl->seg[5].key->method_name, "ZZZ-9");
 	kc_hls_free(pl);
@@ -911,6 +911,73 @@ test_keys(void **state)
 	    EINVAL, 2, "IV");
 	parse_err("#EXTM3U\n#EXT-X-KEY:METHOD=\"AES 128\",URI=\"k\"\n",
 	    EINVAL, 2, "METHOD");
+}
+
+/*
+ * A playlist fetched over http(s) may only reference http(s): a file:
+ * segment would have kc-cut cut the reader's own files (issue 8).  Every
+ * kind of reference, in any case, after resolution; local playlists keep
+ * referencing what they like.
+ */
+static void
+test_web_only(void **state)
+{
+	static const char *const web[] = {"http://h.example/a/p.m3u8",
+	    "https://h.example/a/p.m3u8?t=1", "HTTPS://H.EXAMPLE/a/p.m3u8"};
+	static const char *const local[] = {NULL, "", "/srv/a/p.m3u8",
+	    "file:///srv/a/p.m3u8"};
+	const char *seg = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n"
+	    "#EXTINF:4,\na.ts\n#EXTINF:4,\nfile:///etc/passwd\n";
+	const char *key = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n"
+	    "#EXT-X-KEY:METHOD=AES-128,URI=\"file:/home/u/.ssh/id_rsa\"\n"
+	    "#EXTINF:4,\nb.ts\n";
+	const char *skd = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n"
+	    "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://key42\"\n#EXTINF:4,\na.ts\n";
+	const char *map = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n"
+	    "#EXT-X-MAP:URI=\"FILE:///srv/init.mp4\"\n#EXTINF:4,\na.m4s\n";
+	const char *var = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow.m3u8\n"
+	    "#EXT-X-STREAM-INF:BANDWIDTH=2\nfile:///tmp/x/../evil.m3u8\n";
+	const char *media = "#EXTM3U\n"
+	    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"data:,x\"\n"
+	    "#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO=\"a\"\nlow.m3u8\n";
+	const char *fine = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n"
+	    "#EXT-X-KEY:METHOD=AES-128,URI=\"/k?id=1\"\n"
+	    "#EXT-X-MAP:URI=\"//cdn.example/init.mp4\"\n"
+	    "#EXTINF:4,\n../b/a.m4s\n#EXTINF:4,\nhttps://c.example/b.m4s\n"
+	    "#EXTINF:4,\nHttP://c.example/c.m4s\n";
+	kc_hls *pl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(web) / sizeof(web[0]); i++) {
+		parse_err_n(seg, strlen(seg), web[i], EPERM, 6,
+		    "\"file:///etc/passwd\" is not an http(s) URI");
+		parse_err_n(key, strlen(key), web[i], EPERM, 5,
+		    "\"file:/home/u/.ssh/id_rsa\" is not an http(s) URI");
+		parse_err_n(skd, strlen(skd), web[i], EPERM, 3, "\"skd://key42\"");
+		parse_err_n(map, strlen(map), web[i], EPERM, 3,
+		    "\"FILE:///srv/init.mp4\"");
+		parse_err_n(var, strlen(var), web[i], EPERM, 5,
+		    "\"file:///tmp/x/../evil.m3u8\"");
+		parse_err_n(media, strlen(media), web[i], EPERM, 2,
+		    "\"data:,x\"");
+	}
+	/* relative, network-path and other http(s) references are fine */
+	pl = parse_ok(fine, "http://h.example/a/p.m3u8");
+	assert_string_equal(pl->seg[0].key->uri, "http://h.example/k?id=1");
+	assert_string_equal(pl->seg[0].map->uri, "http://cdn.example/init.mp4");
+	assert_string_equal(pl->seg[0].uri, "http://h.example/b/a.m4s");
+	assert_string_equal(pl->seg[1].uri, "https://c.example/b.m4s");
+	assert_string_equal(pl->seg[2].uri, "HttP://c.example/c.m4s");
+	kc_hls_free(pl);
+	/* a local playlist (kc-fetch's live cut buffer) may name files */
+	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		pl = parse_ok(seg, local[i]);
+		assert_string_equal(pl->seg[1].uri, "file:///etc/passwd");
+		kc_hls_free(pl);
+		kc_hls_free(parse_ok(skd, local[i]));
+		kc_hls_free(parse_ok(var, local[i]));
+	}
 }
 
 static void
@@ -1594,7 +1661,8 @@ test_write_round_trip(void **state)
 	pl.nseg = 8;
 
 	assert_int_equal(kc_hls_write(&pl, &t1, &n1, NULL, 0), 0);
-	p2 = parse_ok(t1, "https://elsewhere.example/p.m3u8");
+	/* a local base: an http(s) one would refuse the skd: key */
+	p2 = parse_ok(t1, "file:///elsewhere/p.m3u8");
 	expect_same(&pl, p2);
 	assert_int_equal(p2->version, 7);
 	assert_int_equal(p2->target, 4);	/* 2.002 + 6/3 rounds to 4 */
@@ -1914,11 +1982,17 @@ test_corpus(void **state)
 			long line;
 			int rc = kc_hls_parse(text, len, bases[b], &pl, &line,
 			    why, sizeof(why));
+			/* local-*: references only a local playlist may make
+			 * (file:, skd:), refused from an http(s) base */
+			int want = expect_ok && !(b == 1 &&
+			    strncmp(e->d_name, "local-", 6) == 0);
 
-			if ((rc == 0) != expect_ok)
+			if ((rc == 0) != want)
 				fail_msg("%s: parse %s (line %ld: %s)",
 				    e->d_name, rc ? "failed" : "succeeded",
 				    line, why);
+			if (rc != 0 && expect_ok)
+				assert_int_equal(errno, EPERM);
 			if (rc != 0)
 				continue;
 			good++;
@@ -1960,6 +2034,7 @@ main(void)
 		cmocka_unit_test(test_discontinuity),
 		cmocka_unit_test(test_byterange_map),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_web_only),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_live_dated),
 		cmocka_unit_test(test_live_undated),
