@@ -197,7 +197,7 @@ is "$(find kfeed -maxdepth 1 -name '.kc-cut.*' | wc -l)" 0 "the scratch folder i
 
 # ---------------------------------------------------------------- local files in a remote playlist
 run -i <(hlin "$KICK_URL/evil/media.m3u8" 5) kc-cut -o kevil
-is "$RC" 1 "kc-cut: a remote playlist naming local files: exit 1"
+is "$RC" 3 "kc-cut: a remote playlist naming local files: that cut fails (exit 3)"
 like "$ERR" "$KICK_URL/evil/media\\.m3u8: line 5: \"file://[^\"]*/720p60/0\\.ts\" is not an http\\(s\\) URI" \
     "... the message names the playlist, the line and the URI"
 is "$(records error "$T/out" | jq -r '.message | test("line 5: .*not an http")')" true "... in the error record too"
