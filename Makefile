@@ -7,6 +7,11 @@
 #                   generated sample stream into demo/ and demo/kc.db
 #   make bench      speed and memory figures (what each section measures:
 #                   bench/run's header)
+#   make bench-quality       how well kc finds events on generated calm and
+#                   busy streams, against two baselines (bench/quality's
+#                   header; SPLIT=tune for the tuning seeds)
+#   make bench-quality-live  the same, and kc followed live on a local
+#                   live imitation
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian packages (sudo unless root) and
 #                   the browser test's npm packages (tests/web)
@@ -105,6 +110,13 @@ demo: deps all
 bench: all
 	bench/run
 
+SPLIT ?= heldout
+bench-quality: all
+	bench/quality --split $(SPLIT)
+
+bench-quality-live: all
+	bench/quality --split $(SPLIT) --live
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kc \
 	    $(DESTDIR)$(PREFIX)/share/kc/web $(DESTDIR)$(PREFIX)/share/man/man1
@@ -116,7 +128,7 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz $(addprefix bin/,$(PROGS))
 
-.PHONY: all units deps san test check demo bench install clean fuzz
+.PHONY: all units deps san test check demo bench bench-quality bench-quality-live install clean fuzz
 .DELETE_ON_ERROR:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(B)/*/*.d $(B)/tests/*.d)
