@@ -604,6 +604,37 @@ picked_z(struct stream *s, const struct params *p,
 	return 0;
 }
 
+/* Empty hops allowed beyond as many as have features, in seconds. */
+#define SPAN_SLACK 600
+
+/*
+ * The per-hop arrays cover every hop from origin to tmax, so a record
+ * far from the others (t = 999999 after a minute of hops) would make
+ * them as large as the time it claims.  Memory must follow the records
+ * read: the hops left empty may outnumber those with features by
+ * SPAN_SLACK seconds at most.  0, or -1 with a reason naming the record.
+ */
+static int
+span_check(const struct stream *s, double origin, double tmax, double hop,
+    long rows, char *err, size_t errlen)
+{
+	const struct kindstore *far = &s->k[KIND_AUDIO];
+	double span = floor((tmax - origin) / hop + 0.5) + 1;
+
+	if (span <= 2 * (double)rows + floor(SPAN_SLACK / hop))
+		return 0;
+	if (far->rows == 0 || (s->k[KIND_VIDEO].rows > 0 &&
+	    s->k[KIND_VIDEO].tmax > far->tmax))
+		far = &s->k[KIND_VIDEO];
+	snprintf(err, errlen, "%s: %s: \"t\" %.10g is far from the other "
+	    "feature records: they span %.10g to %.10g s (%.0f hops of %g s) "
+	    "and hold %ld hops; more empty hops than hops with features "
+	    "(beyond %d s) are refused", far->tmax_at, far == &s->k[KIND_AUDIO] ?
+	    "afeat" : "vfeat", far->tmax, origin, tmax, span, hop, rows,
+	    SPAN_SLACK);
+	return -1;
+}
+
 static int model_off;		/* the model failed: heuristic from now on */
 
 long
@@ -646,8 +677,12 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	if (!isfinite(origin))
 		return 0;	/* no features: nothing to pick */
+	if (!(hop >= KC_REC_HOP_MIN))
+		hop = KC_REC_HOP_MIN;	/* a guess from a short hop's dur */
 	if (s->rec && s->start <= origin)
 		origin = s->start;
+	if (span_check(s, origin, tmax, hop, maxrows, err, errlen) != 0)
+		return -1;
 	nh = (size_t)lround((tmax - origin) / hop) + 1;
 	lo = p->start >= 0 ? p->start : origin;
 	hi = p->end >= 0 ? p->end : s->end >= 0 ? s->end : origin + nh * hop;
