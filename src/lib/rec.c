@@ -221,7 +221,8 @@ static const struct ck_field ck_stream[] = {
 	{ "cut", CK_STR, FULL, 0, 0 },
 	{ "title", CK_STR, 0, 0, 0 },
 	{ "channel", CK_STR, NUL, 0, 0 },
-	TIME("duration", NUL),
+	/* the media's length: it may be longer than what is analysed */
+	{ "duration", CK_NUM, NUL, 0, KC_REC_PDT_MAX },
 	{ "live", CK_BOOL, 0, 0, 0 },
 	TIME("start", 0),
 	TIME("end", NUL),

@@ -57,7 +57,8 @@ int kc_rec_bool(const json_t *rec, const char *key, int *out);
 #define KC_REC_TIME_MAX 1e6	/* seconds */
 #define KC_REC_HOP_MIN 0.05	/* seconds: a stream's hop (an audio frame) */
 #define KC_REC_HOP_MAX 60	/* seconds: a stream's hop, a hop's dur */
-#define KC_REC_PDT_MAX 1e11	/* Unix seconds (year 5138): pdt0 */
+#define KC_REC_PDT_MAX 1e11	/* seconds: pdt0 (Unix time, year 5138),
+				   a stream's media duration */
 #define KC_REC_SEQ_MAX 9007199254740992.0	/* 2^53: seq, ids */
 #define KC_REC_COUNT_MAX 1e9	/* counts: featstats hops */
 #define KC_REC_HOP_FEATURES 96	/* features of an afeat/vfeat record */

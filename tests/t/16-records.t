@@ -6,9 +6,10 @@
 # made stages crash, allocate gigabytes or lose data (item 6 of issue 8)
 # are among them.  What a stage stored before the bad record stays.  No
 # media is needed: each record is refused before anything is decoded.
+# kc-fetch checks the stream record it writes (an HLS VOD it serves here).
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-need jq kc-audiofeat kc-videofeat kc-score kc-cut kc-db kc-train
+need jq ffmpeg python3 kc-fetch kc-audiofeat kc-videofeat kc-score kc-cut kc-db kc-train
 
 cd "$T" || bail "cannot cd to $T"
 mkdir -p clips
@@ -169,6 +170,35 @@ run -i many.jsonl kc-train --dry-run --quiet --folds 0
 is "$RC" 1 "rated records with 1100 feature names: exit 1"
 like "$ERR" '^kc-train: <stdin>:1025: rated: more than 1024 different "\*_z" features in the input: "f1024_z"' \
     "... naming the record and the feature"
+
+# --- kc-fetch checks the stream record it writes the same way ---------------------
+# an HLS VOD whose playlist claims two segments of 999999 s, served here
+mkdir -p web
+ffmpeg -v error -f lavfi -i sine=d=1 -c:a aac -f mpegts web/s0.ts ||
+    bail "ffmpeg cannot make a segment"
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:999999\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:999999,\ns0.ts\n#EXTINF:999999,\ns0.ts\n#EXT-X-ENDLIST\n' >web/long.m3u8
+python3 -c 'import functools, http.server, os, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+h.log_message = lambda *a: None
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()' web port &
+SERVER=$!
+for i in $(seq 1 300); do [ -s port ] && break; kill -0 $SERVER 2>/dev/null || break; sleep 0.1; done
+[ -s port ] || bail "the test server did not start"
+URL=http://127.0.0.1:$(cat port)/long.m3u8
+run kc-fetch --no-ytdlp --spool "$T" "$URL"
+is "$RC" 1 "kc-fetch: a stream past the records' bounds: exit 1"
+is "$(tail -n 1 "$T/err")" "kc-fetch: $URL: stream: \"end\" out of range 0 to 1000000: 1999998.0 (kc records go up to 1000000 s: use --start/--end)" \
+    "kc-fetch: says why, with the value and what to do"
+is "$OUT" "" "kc-fetch: no record written"
+run kc-fetch --no-ytdlp --spool "$T" --end 1000 --consumers none "$URL"
+is "$RC" 0 "kc-fetch --end 1000: the same stream is fine"
+is "$(head -n 1 "$T/out" | jq -c '[.duration, .start, .end]')" '[1999998,0,999999]' \
+    "kc-fetch --end 1000: the media's duration may pass the bounds, its range not"
+kill $SERVER
+wait $SERVER 2>/dev/null
 
 # --- records passed through are not checked -------------------------------------
 printf '%s\n' "$STREAM" '{"type":"highlight","t0":-1}' '{"type":"clip","t0":"x"}' "$END" >pass.jsonl
