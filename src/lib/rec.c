@@ -588,16 +588,27 @@ ck_order(const json_t *rec, const char *type, const char *a, const char *b,
 static int
 ck_segment_media(const json_t *rec, char *why, size_t n)
 {
+	json_t *range = json_object_get(rec, "range");
 	int file = json_object_get(rec, "file") != NULL;
-	int range = json_object_get(rec, "range") != NULL;
 	int path = json_object_get(rec, "path") != NULL;
+	double a, b, t0 = 0, t1 = 0;
 
-	if (file && range && !path)
+	if (path && !file && range == NULL)
 		return 0;
-	if (path && !file && !range)
-		return 0;
-	return ck_fail(why, n, "segment", "needs \"file\" and \"range\", or "
-	    "\"path\" (not both)");
+	if (!file || range == NULL || path)
+		return ck_fail(why, n, "segment", "needs \"file\" and "
+		    "\"range\", or \"path\" (not both)");
+	/* the file's [a, b] is the stream's [t0, t1]: a decoder that
+	 * read one and wrote the other would lose or invent media */
+	a = json_number_value(json_array_get(range, 0));
+	b = json_number_value(json_array_get(range, 1));
+	kc_rec_num(rec, "t0", &t0);
+	kc_rec_num(rec, "t1", &t1);
+	if (fabs((b - a) - (t1 - t0)) > KC_REC_RANGE_SLACK)
+		return ck_fail(why, n, "segment", "\"range\" [%.10g, %.10g] "
+		    "is not as long as \"t0\" to \"t1\": t0 %.10g, t1 %.10g",
+		    a, b, t0, t1);
+	return 0;
 }
 
 int

@@ -61,6 +61,7 @@ int kc_rec_bool(const json_t *rec, const char *key, int *out);
 				   a stream's media duration */
 #define KC_REC_SEQ_MAX 9007199254740992.0	/* 2^53: seq, ids */
 #define KC_REC_COUNT_MAX 1e9	/* counts: featstats hops */
+#define KC_REC_RANGE_SLACK 1e-3	/* seconds: a segment's range vs t1 - t0 */
 #define KC_REC_HOP_FEATURES 96	/* features of an afeat/vfeat record */
 #define KC_REC_FEATURES 1024	/* features of a highlight, clip, rated */
 
@@ -69,7 +70,8 @@ int kc_rec_bool(const json_t *rec, const char *key, int *out);
  * highlight, clip, featstats, gap, error, end, rated) against
  * docs/records.md: the keys it must have, the type and range of every
  * key it has, the relations between them (t0 <= t1, start <= end, one
- * of file+range and path), and the records version.  Keys it does not
+ * of file+range and path, a range as long as t0..t1), and the records
+ * version.  Keys it does not
  * know are not looked at, nor are records of other types (0).  Returns
  * 0 when the record is valid, -1 with a one-line reason naming the
  * record type, the key and the value in why, e.g. `afeat: "t" out of

@@ -123,6 +123,11 @@ accepted(const json_t *rec)
 			    json_number_value(json_array_get(range, 1)));
 			FCHECK(json_number_value(json_array_get(range, 1)) <=
 			    KC_REC_TIME_MAX);
+			FCHECK(fabs(json_number_value(json_array_get(range, 1)) -
+			    json_number_value(json_array_get(range, 0)) -
+			    (json_number_value(json_object_get(rec, "t1")) -
+			    json_number_value(json_object_get(rec, "t0")))) <=
+			    KC_REC_RANGE_SLACK);
 		} else {
 			FCHECK(kc_rec_str(rec, "path") != NULL &&
 			    *kc_rec_str(rec, "path") != '\0');

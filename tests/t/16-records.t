@@ -67,6 +67,8 @@ refused 'segment t0 1e19' 2 'segment: "t0" out of range 0 to 1000000: 1e19' \
     kc-audiofeat kc-videofeat <<<"$(seg '{"type":"segment","seq":0,"t0":1e19,"t1":2e19,"file":"/m/a.mp4","range":[0,7]}')"
 refused 'segment range 1e17' 2 'segment: "range" is not [a, b] with 0 <= a <= b <= 1000000: [1e17,1e17]' \
     kc-audiofeat kc-videofeat <<<"$(seg '{"type":"segment","seq":0,"t0":0,"t1":7,"file":"/m/a.mp4","range":[1e17,1e17]}')"
+refused 'segment range shorter than t0..t1' 2 'segment: "range" [0, 1] is not as long as "t0" to "t1": t0 0, t1 1000000' \
+    kc-audiofeat kc-videofeat <<<"$(seg '{"type":"segment","seq":0,"t0":0,"t1":1000000,"file":"/m/a.mp4","range":[0,1]}')"
 refused 'segment t1 before t0' 2 'segment: "t1" before "t0": t0 7, t1 3' \
     kc-audiofeat kc-videofeat <<<"$(seg '{"type":"segment","seq":0,"t0":7,"t1":3,"path":"/m/a.mp4"}')"
 refused 'segment with file and path' 2 'segment: needs "file" and "range", or "path" (not both)' \

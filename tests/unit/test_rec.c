@@ -288,6 +288,12 @@ test_relations(void **state)
 	expect("{\"type\":\"segment\",\"seq\":0,\"t0\":0,\"t1\":7,\"file\":"
 	    "\"x\",\"range\":[7,0]}", "segment: \"range\" is not [a, b] with "
 	    "0 <= a <= b <= 1000000: [7,0]");
+	/* a range as long as the stream time it covers, within 1 ms */
+	expect("{\"type\":\"segment\",\"seq\":0,\"t0\":60,\"t1\":120,"
+	    "\"file\":\"x\",\"range\":[10,70.0009]}", NULL);
+	expect("{\"type\":\"segment\",\"seq\":0,\"t0\":0,\"t1\":1000000,"
+	    "\"file\":\"x\",\"range\":[0,1]}", "segment: \"range\" [0, 1] is "
+	    "not as long as \"t0\" to \"t1\": t0 0, t1 1000000");
 	expect("{\"type\":\"highlight\",\"kind\":\"audio\",\"t0\":30,\"t1\":"
 	    "30,\"score\":0.5}", "highlight: \"t1\" not after \"t0\": t0 30, "
 	    "t1 30");
