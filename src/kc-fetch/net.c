@@ -353,8 +353,9 @@ api_answer(int rc, const char *path, const char *why)
 	if (rc == KC_KICK_NOMEM)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	if (rc == KC_KICK_BAD)
-		kc_die(KC_EXIT_DATA, "%s: Kick API %s: %s (blocked? try "
-		    "--cookies FILE or paste the .m3u8 URL)", O.arg, path, why);
+		kc_die(KC_EXIT_DATA, "%s: Kick API %s: %s%s", O.arg, path, why,
+		    strncmp(why, "not JSON", 8) == 0 ? " (blocked? try "
+		    "--cookies FILE or paste the .m3u8 URL)" : "");
 	return rc;
 }
 

@@ -199,6 +199,16 @@ run kc-fetch --no-ytdlp --spool "$T" --end 1000 --consumers none "$URL"
 is "$RC" 0 "kc-fetch --end 1000: the same stream is fine"
 is "$(head -n 1 "$T/out" | jq -c '[.duration, .start, .end]')" '[1999998,0,999999]' \
     "kc-fetch --end 1000: the media's duration may pass the bounds, its range not"
+
+# Kick's API answers are outside input too (lib/kick.c): a playlist that
+# is not an http(s) URL is refused, and named
+mkdir -p web/api/v2/channels
+echo '{"slug":"evil","playback_url":"file:///etc/passwd","livestream":{"id":5}}' \
+    >web/api/v2/channels/evil
+run kc-fetch --no-ytdlp --kick-api "http://127.0.0.1:$(cat port)" https://kick.com/evil
+is "$RC" 1 "kc-fetch: a Kick playback_url that is a file: exit 1"
+is "$(tail -n 1 "$T/err")" "kc-fetch: https://kick.com/evil: Kick API /api/v2/channels/evil: playback_url is not an http(s) URL: file:///etc/passwd" \
+    "kc-fetch: a Kick playback_url that is a file: says so"
 kill $SERVER
 wait $SERVER 2>/dev/null
 
