@@ -74,8 +74,8 @@ static const char usage_text[] =
 "                       start over, with a note); kc-clip uses this\n"
 "  -h, --help           show this help\n"
 "\n"
-"exit status: 0 ok, 1 unreadable or unreachable source (or one the records\n"
-"cannot describe: a range past 1000000 s), 2 usage error.\n"
+"exit status: 0 ok, 1 unreadable or unreachable source, 2 usage error;\n"
+"1 also for a source the records cannot describe (a range past 1000000 s).\n"
 "Segments that cannot be fetched become \"gap\" records; the run goes on.\n"
 "environment: KC_FFPROBE, KC_YTDLP (programs to run), KC_KICK_API,\n"
 "http_proxy/https_proxy (as libcurl reads them).\n";

@@ -250,11 +250,12 @@ finish(const struct params *p)
 }
 
 static void
-begin(json_t *rec, const struct params *p)
+begin(json_t *rec, const char *where, const struct params *p)
 {
 	int live;
 
 	cur.rec = json_incref(rec);
+	snprintf(cur.rec_at, sizeof(cur.rec_at), "%s", where);
 	cur.chan = chan_find(kc_rec_str(rec, "channel"));
 	if (kc_rec_num(rec, "start", &cur.start) != 0)
 		cur.start = 0;
@@ -298,7 +299,7 @@ run(kc_reader *r, const struct params *p)
 		} else if (strcmp(type, "stream") == 0) {
 			if (cur.rec || cur.k[0].rows || cur.k[1].rows)
 				finish(p);
-			begin(rec, p);
+			begin(rec, kc_reader_where(r), p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 		} else if (strcmp(type, "end") == 0) {
 			finish(p);

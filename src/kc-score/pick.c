@@ -612,26 +612,42 @@ picked_z(struct stream *s, const struct params *p,
  * far from the others (t = 999999 after a minute of hops) would make
  * them as large as the time it claims.  Memory must follow the records
  * read: the hops left empty may outnumber those with features by
- * SPAN_SLACK seconds at most.  0, or -1 with a reason naming the record.
+ * SPAN_SLACK seconds at most.  0, or -1 with a reason naming the record
+ * at the end of the span farther from the records' mean time: the last
+ * feature record or the first, or the stream record when its "start"
+ * alone is too far before the first.
  */
 static int
 span_check(const struct stream *s, double origin, double tmax, double hop,
     long rows, char *err, size_t errlen)
 {
-	const struct kindstore *far = &s->k[KIND_AUDIO];
-	double span = floor((tmax - origin) / hop + 0.5) + 1;
+	const struct kindstore *a = &s->k[KIND_AUDIO], *v = &s->k[KIND_VIDEO];
+	const struct kindstore *hi, *lo;
+	double allowed = 2 * (double)rows + floor(SPAN_SLACK / hop);
+	double span = floor((tmax - origin) / hop + 0.5) + 1, mean;
+	char what[200];
+	const char *other = "other ";
 
-	if (span <= 2 * (double)rows + floor(SPAN_SLACK / hop))
+	if (span <= allowed)
 		return 0;
-	if (far->rows == 0 || (s->k[KIND_VIDEO].rows > 0 &&
-	    s->k[KIND_VIDEO].tmax > far->tmax))
-		far = &s->k[KIND_VIDEO];
-	snprintf(err, errlen, "%s: %s: \"t\" %.10g is far from the other "
-	    "feature records: they span %.10g to %.10g s (%.0f hops of %g s) "
-	    "and hold %ld hops; more empty hops than hops with features "
-	    "(beyond %d s) are refused", far->tmax_at, far == &s->k[KIND_AUDIO] ?
-	    "afeat" : "vfeat", far->tmax, origin, tmax, span, hop, rows,
-	    SPAN_SLACK);
+	hi = a->rows == 0 || (v->rows > 0 && v->tmax > a->tmax) ? v : a;
+	lo = a->rows == 0 || (v->rows > 0 && v->tmin < a->tmin) ? v : a;
+	mean = (a->tsum + v->tsum) / (double)(a->rows + v->rows);
+	if (tmax - mean >= mean - origin)
+		snprintf(what, sizeof(what), "%s: %s: \"t\" %.10g",
+		    hi->tmax_at, hi == a ? "afeat" : "vfeat", hi->tmax);
+	else if ((lo->tmin - origin) / hop > allowed) {
+		snprintf(what, sizeof(what), "%s: stream: \"start\" %.10g%s",
+		    s->rec_at, origin, json_object_get(s->rec, "start") ? "" :
+		    " (none given)");
+		other = "";
+	} else
+		snprintf(what, sizeof(what), "%s: %s: \"t\" %.10g",
+		    lo->tmin_at, lo == a ? "afeat" : "vfeat", lo->tmin);
+	snprintf(err, errlen, "%s is far from the %sfeature records: they "
+	    "span %.10g to %.10g s (%.0f hops of %g s) and hold %ld hops; more "
+	    "empty hops than hops with features (beyond %d s) are refused",
+	    what, other, origin, tmax, span, hop, rows, SPAN_SLACK);
 	return -1;
 }
 

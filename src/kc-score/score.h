@@ -23,6 +23,7 @@ struct kindstore {
 	size_t nf;
 	long rows;
 	double tmin, tmax, dur;	/* dur: the longest row's, the hop guess */
+	double tsum;		/* of the rows' t, for their mean */
 	char tmin_at[80], tmax_at[80];	/* where those rows were read */
 	int warned;		/* extra feature names already reported */
 };
@@ -56,6 +57,7 @@ struct chanstats {
 
 struct stream {
 	json_t *rec;		/* the stream record, or NULL */
+	char rec_at[80];	/* where it was read */
 	double start, end, hop;	/* from the record, or derived */
 	const struct chanstats *chan;	/* its channel's, or NULL */
 	struct kindstore k[2];

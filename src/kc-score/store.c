@@ -114,6 +114,7 @@ stream_add(struct stream *s, int kind, const json_t *rec, const char *where,
 		return -1;
 	}
 	ks->rows++;
+	ks->tsum += t;
 	if (t < ks->tmin) {
 		ks->tmin = t;
 		snprintf(ks->tmin_at, sizeof(ks->tmin_at), "%s", where);

@@ -107,6 +107,21 @@ is "$RC" 1 "a far, sparse afeat: kc-score exits 1"
 like "$ERR" '^kc-score: <stdin>:62: afeat: "t" 999999 is far from the other feature records: they span 0 to 999999 s \(1000000 hops of 1 s\) and hold 61 hops' \
     "a far, sparse afeat: the message names the record, its t and the span"
 unlike "$OUT" '"highlight"' "a far, sparse afeat: no highlight"
+# the far end is named: a stray first record, or the stream's start
+{
+	echo "$STREAM" | jq -c '.end = null | .duration = null'
+	echo "{\"type\":\"afeat\",\"t\":5,\"dur\":1,$F}"
+	for t in $(seq 999000 999059); do echo "{\"type\":\"afeat\",\"t\":$t,\"dur\":1,$F}"; done
+	echo "$END"
+} >early.jsonl
+run -i early.jsonl kc-score
+like "$ERR" '^kc-score: <stdin>:2: afeat: "t" 5 is far from the other feature records' \
+    "a stray first afeat: named"
+jq -c 'select(.t != 5)' early.jsonl >late.jsonl
+run -i late.jsonl kc-score
+is "$RC" 1 "a stream starting long before its feature records: exit 1"
+like "$ERR" '^kc-score: <stdin>:1: stream: "start" 0 is far from the feature records: they span 0 to 999059 s' \
+    "a stream starting long before its feature records: the stream record is named"
 # the same minute with a 10-minute hole in it is a stream with a gap
 {
 	echo "$STREAM" | jq -c '.end = null | .duration = null'
