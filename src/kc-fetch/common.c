@@ -63,6 +63,17 @@ catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+json_t *
+own_stream(json_t *s)
+{
+	char why[512];
+
+	if (kc_rec_check(s, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "%s: %s (kc records go up to %.0f s: "
+		    "use --start/--end)", O.arg, why, KC_REC_TIME_MAX);
+	return s;
+}
+
 void
 emit_end(const char *id)
 {

@@ -229,7 +229,7 @@ stream_record(struct run *r, const char *first, double start, double end,
 	set(q, "cut", json_string(qname(r->cv, b2, sizeof(b2))));
 	set(s, "quality", q);
 	set(s, "pdt0", isfinite(r->pdt0) ? json_real(r->pdt0) : json_null());
-	kc_out_new(s);
+	kc_out_new(own_stream(s));
 	kc_out_flush();
 	r->stream_done = 1;
 }

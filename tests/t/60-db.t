@@ -158,7 +158,8 @@ is "$(q "$DB4" 'SELECT count(*) FROM streams')" 0 "malformed line: no stream row
 printf '%s\n' '{"type":"clip","path":"/x.mp4","kind":"speech","t0":0,"t1":5}' >badkind.jsonl
 run -i badkind.jsonl kc-db --db "$DB4" add
 is "$RC" 1 "clip with a bad kind: exit 1"
-like "$ERR" '<stdin>:1: clip /x.mp4: "kind" must be' "clip with a bad kind: says why"
+like "$ERR" '<stdin>:1: clip: "kind" is not "audio" or "video": "speech"' \
+    "clip with a bad kind: says why, with the value"
 
 { stream s6 "One" alpha; clip "$T/clips/o1.mp4" audio 0 s7 0.5; end s6; } >wrongstream.jsonl
 run -i wrongstream.jsonl kc-db --db "$DB4" add
