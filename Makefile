@@ -130,7 +130,9 @@ check: deps
 	$(MAKE) WERROR=1 san
 	@if [ "$(FUZZ_CAN)" = yes ]; then $(MAKE) WERROR=1 fuzz-smoke; else \
 	    echo "check: $(FUZZ_CC) cannot build fuzzers (no clang or" \
-	        "libclang-rt-dev): fuzzers not run"; fi
+	        "libclang-rt-dev): fuzzers not run"; \
+	    [ "$$CI" != true ] || { echo "check: CI=true: CI must run them"; \
+	        exit 1; }; fi
 	tests/run --config plain:$(BIN):$(B) --config asan:build-san/bin:build-san
 
 demo: deps all
