@@ -80,7 +80,7 @@ is "$(jq -r .type "$T/out" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste 
 is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip") | .id' | sort -n | paste -sd, -)" \
     "$(q "$DB" 'SELECT group_concat(id, ",") FROM (SELECT id FROM clips ORDER BY id)')" \
     "add --print: ids are the database ids"
-is "$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("v2.mp4")) | .id')" \
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip" and (.path | endswith("v2.mp4"))) | .id')" \
     "$(q "$DB" "SELECT id FROM clips WHERE path = '$T/clips/v2.mp4'")" \
     "add --print: each id belongs to its path"
 
