@@ -83,7 +83,7 @@ read_operand(const char *arg)
 		af_records(stdin, "<stdin>");
 		return 0;
 	}
-	if ((fp = fopen(arg, "r")) == NULL) {
+	if ((fp = fopen(arg, "re")) == NULL) {
 		kc_warn("%s:", arg);
 		return -1;
 	}

@@ -467,6 +467,7 @@ af_records(FILE *fp, const char *name)
 
 	if ((rd = kc_reader_new(fp, name)) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
+	kc_reader_watch_output(rd, 1);
 	while ((r = kc_reader_next(rd, &rec)) != 0) {
 		where = kc_reader_where(rd);
 		if (r < 0)

@@ -3,6 +3,7 @@
  * fields, the stream id, resuming, the closing "end" record and the
  * network summary.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,14 @@ resume_check(const char *id)
 		    "(id %s, was %s); starting over", O.arg, id, O.resume_id);
 		O.resume_after = -1;
 	}
+}
+
+int
+fetch_reader_gone(void)
+{
+	struct pollfd pf = { 1, 0, 0 };
+
+	return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP));
 }
 
 static void

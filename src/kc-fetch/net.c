@@ -94,6 +94,20 @@ looks_m3u8(const char *url)
 	return n >= 5 && strncasecmp(url + n - 5, ".m3u8", 5) == 0;
 }
 
+/*
+ * Cancels a transfer or retry wait when nobody reads our output any more
+ * (kc-clip killed with its stages left running) or after a second stop
+ * signal, so an orphaned kc-fetch does not wait out a stalled download.
+ */
+static int
+on_progress(void *ctx, long long got, long long total)
+{
+	(void)ctx;
+	(void)got;
+	(void)total;
+	return fetch_stop >= 2 || fetch_reader_gone();
+}
+
 static kc_http *
 new_http(int kick)
 {
@@ -109,6 +123,7 @@ new_http(int kick)
 	ho.max_retries = O.retries;
 	ho.backoff_factor = O.backoff;
 	ho.cookie_file = O.cookies;
+	ho.progress = on_progress;
 	if (kick)
 		ho.headers = kick_headers;
 	if ((h = kc_http_new(&ho, why, sizeof(why))) == NULL)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,8 @@ stream_add(struct stream *s, int kind, const json_t *rec, const char *where,
 			}
 			ks->nf++;
 		}
-		if ((ks->fp = tmpfile()) == NULL) {
+		if ((ks->fp = tmpfile()) == NULL ||
+		    fcntl(fileno(ks->fp), F_SETFD, FD_CLOEXEC) != 0) {
 			snprintf(err, errlen, "temporary file: %s",
 			    strerror(errno));
 			return -1;

@@ -128,6 +128,7 @@ main(int argc, char **argv)
 	vf_setup(&o);
 	if ((r = kc_reader_new(stdin, "<stdin>")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
+	kc_reader_watch_output(r, 1);
 	filter(r);
 	kc_reader_free(r);
 	kc_out_close();

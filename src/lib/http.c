@@ -395,7 +395,7 @@ setup_curl(kc_http *h)
 static int
 load_cookies(kc_http *h, char *why, size_t whylen)
 {
-	FILE *fp = fopen(h->o.cookie_file, "r");
+	FILE *fp = fopen(h->o.cookie_file, "re");
 	struct curl_slist *list = NULL, *l;
 	int n = 0;
 

@@ -7,23 +7,32 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "out.h"
 #include "rec.h"
 
 struct kc_reader {
 	FILE *fp;
+	int fd;			/* read(2) directly: the buffer is ours, so we
+				 * know when the next line needs a wait */
 	char *name;
-	char *line;		/* getline buffer */
-	size_t cap;
+	char *buf;		/* input not yet consumed: buf[beg..end) */
+	size_t cap, beg, end;
+	int eof, skip, watch;
+	char *line;		/* the current line, in buf */
 	size_t len;		/* length of the current line, no '\n' */
 	long lineno;
 	char where[300];
 	char err[300];
 };
+
+#define READ_CHUNK	65536
 
 kc_reader *
 kc_reader_new(FILE *fp, const char *name)
@@ -37,7 +46,14 @@ kc_reader_new(FILE *fp, const char *name)
 		return NULL;
 	}
 	r->fp = fp;
+	r->fd = fileno(fp);
 	return r;
+}
+
+void
+kc_reader_watch_output(kc_reader *r, int on)
+{
+	r->watch = on;
 }
 
 void
@@ -45,7 +61,7 @@ kc_reader_free(kc_reader *r)
 {
 	if (r == NULL)
 		return;
-	free(r->line);
+	free(r->buf);
 	free(r->name);
 	free(r);
 }
@@ -61,39 +77,137 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Waits until there is input, or our stdout's reader is gone: a filter
+ * waiting for input whose own output nobody reads any more ends as if a
+ * write had failed (by SIGPIPE), instead of waiting for an upstream that
+ * may never write again.
+ */
+static void
+wait_input(kc_reader *r)
+{
+	struct pollfd pf[2] = { { r->fd, POLLIN, 0 }, { 1, 0, 0 } };
+
+	while (poll(pf, 2, -1) < 0)
+		if (errno != EINTR)
+			return;
+	if ((pf[1].revents & (POLLERR | POLLHUP)) &&
+	    !(pf[0].revents & (POLLIN | POLLHUP))) {
+		errno = EPIPE;
+		kc_out_fail("stdout");
+	}
+}
+
+/* Reads more input after buf[end]: 1 some, 0 end of input, -1 error. */
+static int
+fill(kc_reader *r)
+{
+	size_t ncap;
+	ssize_t n;
+	char *nb;
+
+	if (r->beg > 0) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
+	}
+	if (r->cap - r->end < READ_CHUNK) {
+		ncap = r->cap ? r->cap * 2 : 2 * READ_CHUNK;
+		if ((nb = realloc(r->buf, ncap)) == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	if (r->fd < 0) {	/* a stream with no descriptor (fmemopen) */
+		n = (ssize_t)fread(r->buf + r->end, 1, r->cap - r->end - 1,
+		    r->fp);
+		if (n == 0 && ferror(r->fp))
+			return -1;
+	} else {
+		if (r->watch)
+			wait_input(r);
+		while ((n = read(r->fd, r->buf + r->end, r->cap - r->end -
+		    1)) < 0)
+			if (errno != EINTR)
+				return -1;
+	}
+	r->end += (size_t)n;
+	return n > 0;
+}
+
+/*
+ * The next line in r->line (no '\n', NUL-terminated): 1, or 0 at the end
+ * of input, -1 on a read error or an overlong line (skipped).
+ */
+static int
+next_line(kc_reader *r)
+{
+	char *nl;
+	size_t have;
+	int rc;
+
+	for (;;) {
+		have = r->end - r->beg;
+		nl = have ? memchr(r->buf + r->beg, '\n', have) : NULL;
+		if (nl != NULL || (r->eof && have > 0)) {
+			r->line = r->buf + r->beg;
+			r->len = nl ? (size_t)(nl - r->line) : have;
+			r->line[r->len] = '\0';	/* room: cap > end */
+			r->beg += nl ? r->len + 1 : have;
+			if (r->skip) {	/* the rest of an overlong line */
+				r->skip = 0;
+				continue;
+			}
+			r->lineno++;
+			if (r->len > KC_REC_MAX_LINE) {
+				snprintf(r->err, sizeof(r->err), "record line "
+				    "longer than %ld bytes", KC_REC_MAX_LINE);
+				return -1;
+			}
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (have > KC_REC_MAX_LINE) {
+			r->lineno += !r->skip;
+			r->beg = r->end;
+			if (!r->skip) {
+				r->skip = 1;
+				snprintf(r->err, sizeof(r->err), "record line "
+				    "longer than %ld bytes", KC_REC_MAX_LINE);
+				return -1;
+			}
+		}
+		if ((rc = fill(r)) < 0) {
+			snprintf(r->err, sizeof(r->err), "read error: %s",
+			    strerror(errno ? errno : EIO));
+			return -1;
+		}
+		if (rc == 0)
+			r->eof = 1;
+	}
+}
+
 int
 kc_reader_next(kc_reader *r, json_t **rec)
 {
 	json_error_t jerr;
 	json_t *j, *type;
-	ssize_t n;
+	int rc;
 
 	*rec = NULL;
 	r->err[0] = '\0';
-	for (;;) {
-		errno = 0;
-		n = getline(&r->line, &r->cap, r->fp);
-		if (n < 0) {
+	r->len = 0;
+	r->line = NULL;
+	do {
+		if ((rc = next_line(r)) <= 0) {
 			r->len = 0;
-			if (ferror(r->fp)) {
-				snprintf(r->err, sizeof(r->err), "read error: %s",
-				    strerror(errno ? errno : EIO));
-				return -1;
-			}
-			return 0;
+			r->line = NULL;
+			return rc;
 		}
-		r->lineno++;
-		if (n > 0 && r->line[n - 1] == '\n')
-			r->line[--n] = '\0';
-		r->len = (size_t)n;
-		if (n > KC_REC_MAX_LINE) {
-			snprintf(r->err, sizeof(r->err),
-			    "record line longer than %ld bytes", KC_REC_MAX_LINE);
-			return -1;
-		}
-		if (!blank(r->line, r->len))
-			break;
-	}
+	} while (blank(r->line, r->len));
 	j = json_loadb(r->line, r->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
 		snprintf(r->err, sizeof(r->err),

@@ -23,7 +23,10 @@
 
 typedef struct kc_reader kc_reader;
 
-/* name is used in locations ("<stdin>:42"); fp is not closed by _free. */
+/*
+ * name is used in locations ("<stdin>:42"); fp is not closed by _free.
+ * The reader reads fp's descriptor itself: nothing else may read fp.
+ */
 kc_reader *kc_reader_new(FILE *fp, const char *name);
 void kc_reader_free(kc_reader *r);
 
@@ -34,6 +37,14 @@ void kc_reader_free(kc_reader *r);
  * again: it resumes at the next line.
  */
 int kc_reader_next(kc_reader *r, json_t **rec);
+
+/*
+ * With on, waiting for input also watches stdout: when its reader is gone
+ * (a pipe whose reading end closed), the program ends as after a failed
+ * write (kc_out_fail: the exit hook, then SIGPIPE).  For filters whose
+ * downstream may die while upstream writes nothing.
+ */
+void kc_reader_watch_output(kc_reader *r, int on);
 
 const char *kc_reader_error(const kc_reader *r);	/* last error text */
 const char *kc_reader_where(const kc_reader *r);	/* "name:line" */
