@@ -1,8 +1,10 @@
 # kc - highlight clips from long streams, as a pipeline of small filters.
 #
 #   make            build every program into bin/
-#   make check      install missing packages, build, run all tests
-#                   (plain and under ASan+UBSan); ends "N passed, M failed"
+#   make check      install missing packages, build, run each fuzzer
+#                   briefly, run all tests (plain and under ASan+UBSan);
+#                   ends "N passed, M failed"
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (60)
 #   make demo       install missing packages, build, cut clips from a
 #                   generated sample stream into demo/ and demo/kc.db
 #   make bench      speed and memory figures (what each section measures:
@@ -72,22 +74,51 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/libkc.a
 units: $(UNITS)
 
 # Fuzzing (clang's libFuzzer): tests/fuzz/fuzz_NAME.c exercises
-# src/lib/NAME.c; `make fuzz` runs each for FUZZ_SECONDS from its corpus in
-# tests/fuzz/corpus/NAME/.  The corpora are replayed by the unit tests too.
+# src/lib/NAME.c, plus the library files FUZZ_LIBS_NAME lists (names
+# without .c) when it needs more; every fuzzer is built with ASan and
+# UBSan.  `make fuzz` runs each for FUZZ_SECONDS from its corpus in
+# tests/fuzz/corpus/NAME/ (what it finds stays in build-fuzz/corpus-NAME,
+# a crashing input in build-fuzz/crash-*) and stops at the first crash;
+# `make fuzz-smoke` does the same for FUZZ_SMOKE_SECONDS each (CI, via
+# `make check`).  The corpora are replayed by the unit tests too.
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_CC  ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+             -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE $(WARN) \
+             -iquote src/lib
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/lib/%.c
+.SECONDEXPANSION:
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/lib/%.c \
+    $$(patsubst %,src/lib/%.c,$$(FUZZ_LIBS_$$*)) $$(wildcard src/lib/*.h)
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -std=c11 -D_GNU_SOURCE \
-	    -iquote src/lib $(shell pkg-config --cflags $(PKGS)) -o $@ $^ \
-	    $(shell pkg-config --libs $(PKGS)) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) -o $@ \
+	    $(filter %.c,$^) $(shell pkg-config --libs $(PKGS)) -lm
+
+# FUZZ_RUN SECONDS: each fuzzer from its corpus; exit 1 at a crash
+FUZZ_RUN = for f in $(FUZZERS); do n=$${f\#\#*/fuzz_}; \
+	    mkdir -p build-fuzz/corpus-$$n; \
+	    echo "fuzz: $$n for $(1) s"; \
+	    $$f -max_total_time=$(1) -artifact_prefix=build-fuzz/ \
+	        -print_final_stats=1 build-fuzz/corpus-$$n \
+	        tests/fuzz/corpus/$$n 2>build-fuzz/$$n.log || \
+	    { tail -n 40 build-fuzz/$$n.log; echo "fuzz: $$n: crashed \
+	        (input in build-fuzz/, log in build-fuzz/$$n.log)"; exit 1; }; \
+	    grep -E '^stat::(number_of_executed_units|new_units_added)' \
+	        build-fuzz/$$n.log | tr '\n' ' '; echo; done
 
 fuzz: $(FUZZERS)
-	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
-	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
+	@$(call FUZZ_RUN,$(FUZZ_SECONDS))
+
+fuzz-smoke: $(FUZZERS)
+	@$(call FUZZ_RUN,$(FUZZ_SMOKE_SECONDS))
+
+# Whether clang can build a fuzzer here (clang and libclang-rt-*-dev).
+FUZZ_CAN = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, \
+	unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+	$(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1 && \
+	echo yes)
 
 deps:
 	scripts/deps
@@ -102,6 +133,11 @@ test: all units
 check: deps
 	$(MAKE) WERROR=1 all units
 	$(MAKE) WERROR=1 san
+	@if [ "$(FUZZ_CAN)" = yes ]; then $(MAKE) WERROR=1 fuzz-smoke; else \
+	    echo "check: $(FUZZ_CC) cannot build fuzzers (no clang or" \
+	        "libclang-rt-dev): fuzzers not run"; \
+	    [ "$$CI" != true ] || { echo "check: CI=true: CI must run them"; \
+	        exit 1; }; fi
 	tests/run --config plain:$(BIN):$(B) --config asan:build-san/bin:build-san
 
 demo: deps all
@@ -128,7 +164,7 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz $(addprefix bin/,$(PROGS))
 
-.PHONY: all units deps san test check demo bench bench-quality bench-quality-live install clean fuzz
+.PHONY: all units deps san test check demo bench bench-quality bench-quality-live install clean fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(B)/*/*.d $(B)/tests/*.d)

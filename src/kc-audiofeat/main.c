@@ -14,6 +14,7 @@
 #include "num.h"
 #include "opt.h"
 #include "out.h"
+#include "rec.h"
 #include "run.h"
 #include "spawn.h"
 
@@ -27,16 +28,17 @@ static const char usage_text[] =
 "a \"gap\" record.\n"
 "\n"
 "options:\n"
-"      --hop SECS           hop length (default: the stream record's,\n"
-"                           else 1)\n"
+"      --hop SECS           hop length, 0.05-60 (default: the stream\n"
+"                           record's, else 1)\n"
 "      --tempo-window SECS  onset history the tempo is taken from\n"
 "                           (2-120, default 8)\n"
 "  -u, --unbuffered         flush every record as it is written\n"
 "  -h, --help               show this help\n"
 "\n"
 "exit status: 0 ok (also when some media could not be decoded: see the\n"
-"\"gap\" records), 1 bad records, a newer records version, an unreadable\n"
-"FILE or no ffmpeg to run, 2 usage error.\n"
+"\"gap\" records), 1 bad records (those that fail the checks of\n"
+"docs/records.md, or a newer records version), an unreadable FILE or no\n"
+"ffmpeg to run, 2 usage error.\n"
 "environment: KC_FFMPEG (ffmpeg program to run, default \"ffmpeg\").\n";
 
 static void
@@ -56,8 +58,10 @@ parse_args(int argc, char **argv, struct af_opts *o)
 	o->ffmpeg = kc_tool("KC_FFMPEG", "ffmpeg");
 	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
 		switch (c) {
-		/* a hop must hold a frame: 1024 samples at 22050 Hz */
-		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.05, 3600);
+		/* a hop must hold a frame (1024 samples at 22050 Hz), and
+		 * the records' bounds (KC_REC_HOP_MIN..MAX) */
+		case 'H': o->hop = kc_opt_real("--hop", optarg,
+		    KC_REC_HOP_MIN, KC_REC_HOP_MAX);
 			break;
 		case 'W': o->tempo_window = kc_opt_real("--tempo-window", optarg, 2,
 			    120);
@@ -79,7 +83,7 @@ read_operand(const char *arg)
 		af_records(stdin, "<stdin>");
 		return 0;
 	}
-	if ((fp = fopen(arg, "r")) == NULL) {
+	if ((fp = fopen(arg, "re")) == NULL) {
 		kc_warn("%s:", arg);
 		return -1;
 	}

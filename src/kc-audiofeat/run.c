@@ -384,28 +384,29 @@ as_file(const char *path, char *buf, size_t n)
 	return buf;
 }
 
+/* The records this stage reads pass kc_rec_check, or the run stops. */
+static void
+check(const json_t *rec)
+{
+	char why[512];
+
+	if (kc_rec_check(rec, why, sizeof(why)) != 0)
+		fatal("%s: %s", where, why);
+}
+
 static void
 on_stream(const json_t *rec)
 {
-	double v, hop;
+	double hop;
 	int b;
 
 	end_run();
-	if (json_object_get(rec, "v") != NULL) {
-		if (kc_rec_num(rec, "v", &v) != 0)
-			fatal("%s: stream: \"v\" is not a number", where);
-		if (v > KC_RECORDS_VERSION)
-			fatal("%s: records version %g is newer than this "
-			    "program's (%d)", where, v, KC_RECORDS_VERSION);
-	}
+	/* a checked hop (KC_REC_HOP_MIN) holds an analysis frame */
 	hop = 1;
 	if (opt.hop > 0)
 		hop = opt.hop;
-	else if (json_object_get(rec, "hop") != NULL &&
-	    (kc_rec_num(rec, "hop", &hop) != 0 ||
-	    !(hop * AF_RATE >= KC_AFEAT_FRAME && hop <= 3600)))
-		fatal("%s: stream: bad \"hop\" (want %.3f to 3600 s)", where,
-		    (double)KC_AFEAT_FRAME / AF_RATE);
+	else if (kc_rec_num(rec, "hop", &hop) != 0)
+		hop = 1;
 	strm.hop = hop;
 	strm.has_audio = kc_rec_bool(rec, "has_audio", &b) == 0 ? b : 1;
 	if (!strm.has_audio)
@@ -421,32 +422,24 @@ on_segment(const json_t *rec)
 	json_t *range;
 	double t0, t1, a, b;
 
-	if (!strm.has_audio)
-		return;
-	if (kc_rec_num(rec, "t0", &t0) != 0 || kc_rec_num(rec, "t1", &t1)
-	    != 0 || !(t1 > t0))
-		fatal("%s: segment: needs numbers \"t0\" < \"t1\"", where);
+	/* checked: times within bounds, t0 <= t1, file+range or path */
+	kc_rec_num(rec, "t0", &t0);
+	kc_rec_num(rec, "t1", &t1);
+	if (!strm.has_audio || !(t1 > t0))
+		return;		/* nothing to analyse */
 	file = kc_rec_str(rec, "file");
 	path = kc_rec_str(rec, "path");
 	range = json_object_get(rec, "range");
-	if (file && !path && json_is_array(range) && json_array_size(range)
-	    == 2 && json_is_number(json_array_get(range, 0)) &&
-	    json_is_number(json_array_get(range, 1))) {
+	if (file != NULL) {
 		a = json_number_value(json_array_get(range, 0));
 		b = json_number_value(json_array_get(range, 1));
-		if (!(b > a && a >= 0))
-			fatal("%s: segment: bad \"range\" [%g, %g]", where,
-			    a, b);
 		seg_range(file, a, b, t0, t1);
-	} else if (path && !file && *path) {
+	} else {
 		/* after a discontinuity the media timeline starts afresh */
 		if (json_is_true(json_object_get(rec, "discontinuity")))
 			end_run();
 		seg_path(as_file(path, buf, sizeof(buf)), t0, t1);
 	}
-	else
-		fatal("%s: segment: needs \"file\" and \"range\" [a, b], or "
-		    "\"path\"", where);
 }
 
 static void
@@ -474,11 +467,15 @@ af_records(FILE *fp, const char *name)
 
 	if ((rd = kc_reader_new(fp, name)) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
+	kc_reader_watch_output(rd, 1);
 	while ((r = kc_reader_next(rd, &rec)) != 0) {
 		where = kc_reader_where(rd);
 		if (r < 0)
 			fatal("%s: %s", where, kc_reader_error(rd));
 		type = kc_rec_type(rec);
+		if (strcmp(type, "stream") == 0 || strcmp(type, "segment") ==
+		    0 || strcmp(type, "end") == 0)
+			check(rec);
 		if (strcmp(type, "stream") == 0)
 			on_stream(rec);
 		else if (strcmp(type, "end") == 0)

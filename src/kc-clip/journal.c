@@ -214,7 +214,7 @@ journal_open(struct journal *j)
 	}
 	if (j->fresh)
 		unlink(j->path);
-	if ((fp = fopen(j->path, "r")) != NULL) {
+	if ((fp = fopen(j->path, "re")) != NULL) {
 		if (survey(fp, j, &segs, &nsegs, &done) == 0) {
 			for (i = 0; i < nsegs; i++)
 				if (segs[i].t1 <= done + 1e-6 &&
@@ -227,7 +227,7 @@ journal_open(struct journal *j)
 		if (j->resume_seq >= 0) {
 			snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 			rewind(fp);
-			if ((out = fopen(tmp, "w")) == NULL ||
+			if ((out = fopen(tmp, "we")) == NULL ||
 			    keep(fp, out, cut) != 0 || fclose(out) != 0 ||
 			    rename(tmp, j->path) != 0) {
 				kc_warn("%s: cannot rewrite the journal:",
@@ -244,7 +244,7 @@ journal_open(struct journal *j)
 			*j->id = '\0';
 		}
 	}
-	if ((j->fp = fopen(j->path, "a")) == NULL) {
+	if ((j->fp = fopen(j->path, "ae")) == NULL) {
 		kc_warn("%s: no journal (the run cannot be resumed):",
 		    j->path);
 		unlock(j);
@@ -263,7 +263,7 @@ journal_replay(struct journal *j, FILE *out, void (*see)(const char *,
 	FILE *fp;
 	int rc = 0;
 
-	if ((fp = fopen(j->path, "r")) == NULL)
+	if ((fp = fopen(j->path, "re")) == NULL)
 		return -1;
 	while ((n = whole_line(fp, &line, &cap)) > 0) {
 		see(line, (size_t)n, arg);

@@ -670,7 +670,8 @@ main(int argc, char **argv)
 		journal_open(&jr);
 	jr.announce = !o.quiet;
 	build(&pl, &o, &jr);
-	if ((sink.tmp = tmpfile()) == NULL)
+	if ((sink.tmp = tmpfile()) == NULL ||
+	    fcntl(fileno(sink.tmp), F_SETFD, FD_CLOEXEC) != 0)
 		kc_die(KC_EXIT_DATA, "temporary file:");
 	kc_on_exit(cleanup);
 	t = kc_now();

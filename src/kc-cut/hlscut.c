@@ -104,7 +104,7 @@ load(const char *src, size_t *len, char *why, size_t n)
 	long sz;
 
 	if (is_local(src)) {
-		if ((fp = fopen(local_path(src), "r")) == NULL ||
+		if ((fp = fopen(local_path(src), "re")) == NULL ||
 		    fseek(fp, 0, SEEK_END) != 0 || (sz = ftell(fp)) < 0 ||
 		    fseek(fp, 0, SEEK_SET) != 0 || (text = malloc((size_t)sz +
 		    1)) == NULL || fread(text, 1, (size_t)sz, fp) != (size_t)sz) {

@@ -641,30 +641,18 @@ verify_done(struct job *j, int status)
 	succeed(j, j->k + j->src->offset, f.dur);
 }
 
-/* Validates a highlight; 0, or -1 with a reason. */
+/* Validates a highlight (kc_rec_check); 0, or -1 with a reason. */
 static int
 check_highlight(struct job *j, const json_t *hl, double *score,
     const char **kind, char *why, size_t n)
 {
-	if (kc_rec_num(hl, "t0", &j->want0) != 0 ||
-	    kc_rec_num(hl, "t1", &j->want1) != 0) {
-		j->want0 = j->want1 = NAN;
-		snprintf(why, n, "highlight without numbers \"t0\" and \"t1\"");
+	j->want0 = j->want1 = NAN;
+	if (kc_rec_check(hl, why, n) != 0)
 		return -1;
-	}
-	if (!(j->want0 >= 0 && j->want1 > j->want0)) {
-		snprintf(why, n, "highlight window [%g, %g] is empty",
-		    j->want0, j->want1);
-		return -1;
-	}
-	if ((*kind = kc_rec_str(hl, "kind")) == NULL || **kind == '\0') {
-		snprintf(why, n, "highlight without a string \"kind\"");
-		return -1;
-	}
-	if (kc_rec_num(hl, "score", score) != 0) {
-		snprintf(why, n, "highlight without a number \"score\"");
-		return -1;
-	}
+	kc_rec_num(hl, "t0", &j->want0);
+	kc_rec_num(hl, "t1", &j->want1);
+	*kind = kc_rec_str(hl, "kind");
+	kc_rec_num(hl, "score", score);
 	return 0;
 }
 

@@ -61,7 +61,8 @@ static const char usage_text[] =
 "\n"
 "exit status: 0 ok, 1 malformed input or another failure of the run,\n"
 "2 usage error, 3 at least one cut failed (each has an \"error\" record;\n"
-"the other clips were cut and their records written).\n"
+"a highlight that fails the checks of docs/records.md is one; the other\n"
+"clips were cut and their records written).\n"
 "environment: KC_FFMPEG, KC_FFPROBE (the ffmpeg and ffprobe to run).\n";
 
 /*
@@ -191,20 +192,13 @@ fatal(const char *where, const char *fmt, ...)
 static void
 on_stream(struct ctx *c, const struct feed_item *it)
 {
-	json_t *v = json_object_get(it->rec, "v");
 	struct source *s;
 	const char *cut;
 	double d;
 	int b;
 
-	if (v != NULL && !json_is_integer(v))
-		fatal(it->where, "stream record: \"v\" is not an integer");
-	if (v != NULL && json_integer_value(v) > KC_RECORDS_VERSION)
-		fatal(it->where, "stream record is format version %lld, this "
-		    "kc-cut reads version %d", (long long)json_integer_value(v),
-		    KC_RECORDS_VERSION);
 	if ((cut = kc_rec_str(it->rec, "cut")) == NULL || *cut == '\0')
-		fatal(it->where, "stream record without a string \"cut\"");
+		fatal(it->where, "stream: missing \"cut\"");
 	s = source_new(cut, kc_rec_str(it->rec, "url"),
 	    kc_rec_str(it->rec, "id"));
 	if (kc_rec_bool(it->rec, "has_video", &b) == 0)
@@ -237,7 +231,9 @@ on_highlight(struct ctx *c, const struct feed_item *it)
 	double t0, t1;
 	char why[600];
 
-	if (!c->src->hls || kc_rec_num(it->rec, "t0", &t0) != 0 ||
+	/* a highlight that fails the check is refused by jobs_add */
+	if (!c->src->hls || kc_rec_check(it->rec, why, sizeof(why)) != 0 ||
+	    kc_rec_num(it->rec, "t0", &t0) != 0 ||
 	    kc_rec_num(it->rec, "t1", &t1) != 0) {
 		jobs_add(c->src, c->stem, it->rec, it->where, NULL);
 		return;
@@ -261,6 +257,7 @@ static void
 handle(struct ctx *c, struct feed_item *it)
 {
 	const char *type;
+	char why[512];
 
 	if (it->kind == FEED_EOF) {
 		c->eof = 1;
@@ -269,6 +266,11 @@ handle(struct ctx *c, struct feed_item *it)
 	if (it->kind == FEED_ERR)
 		fatal(it->where, "%s", it->err);
 	type = kc_rec_type(it->rec);
+	/* a bad highlight is one failed cut (jobs_add), a bad stream or
+	 * end record breaks the run */
+	if ((strcmp(type, "stream") == 0 || strcmp(type, "end") == 0) &&
+	    kc_rec_check(it->rec, why, sizeof(why)) != 0)
+		fatal(it->where, "%s", why);
 	if (strcmp(type, "stream") == 0)
 		on_stream(c, it);
 	else if (strcmp(type, "highlight") == 0) {

@@ -48,8 +48,9 @@ static const char usage_text[] =
 "                   rewritten from every stream of a known channel\n"
 "      --db PATH    the database (created when missing)\n"
 "\n"
-"exit status: 0 ok, 1 malformed input, a dropped stream, a refused clip\n"
-"or a database error (what was committed before stays), 2 usage error.\n";
+"exit status: 0 ok, 1 malformed input (or a record that fails the checks\n"
+"of docs/records.md), a dropped stream, a refused clip or a database\n"
+"error (what was committed before stays), 2 usage error.\n";
 
 /* Where the input is in the stream protocol. */
 enum state {
@@ -189,7 +190,7 @@ stream_fields(const json_t *r, kc_db_stream *s, char *why, size_t n)
 	}
 	s->id = kc_rec_str(r, "id");
 	if (s->id == NULL || *s->id == '\0') {
-		snprintf(why, n, "stream: missing string \"id\"");
+		snprintf(why, n, "stream: missing \"id\"");
 		return -1;
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -644,6 +645,20 @@ passed_on(const char *type, const json_t *rec)
 	return strcmp(type, "stream") == 0 || strcmp(type, "curve") == 0;
 }
 
+/* The record types add reads (the others it ignores or passes on). */
+static int
+consumed(const char *type)
+{
+	static const char *const types[] = { "stream", "clip", "end",
+	    "error", "featstats" };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 kcdb_add(struct kcdb *k, int argc, char **argv)
 {
@@ -657,6 +672,7 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 	};
 	static struct add a;	/* static: reachable from kc_die's exit */
 	const char *type;
+	char why[512];
 	json_t *rec;
 	int c, rc;
 
@@ -680,6 +696,8 @@ kcdb_add(struct kcdb *k, int argc, char **argv)
 			    kc_reader_error(a.rd));
 		a.records++;
 		type = kc_rec_type(rec);
+		if (consumed(type) && kc_rec_check(rec, why, sizeof(why)) != 0)
+			stop(&a, "%s: %s", kc_reader_where(a.rd), why);
 		if (strcmp(type, "stream") == 0)
 			on_stream(&a, rec);
 		else if (strcmp(type, "clip") == 0)

@@ -86,7 +86,7 @@ write_atomic(const char *path, const json_t *o)
 	int fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp) || (fd = mkstemp(tmp)) < 0)
+	    sizeof(tmp) || (fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return -1;
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		close(fd);

@@ -3,6 +3,7 @@
  * fields, the stream id, resuming, the closing "end" record and the
  * network summary.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,14 @@ resume_check(const char *id)
 	}
 }
 
+int
+fetch_reader_gone(void)
+{
+	struct pollfd pf = { 1, 0, 0 };
+
+	return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP));
+}
+
 static void
 on_signal(int sig)
 {
@@ -61,6 +70,17 @@ catch_stop_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+json_t *
+own_stream(json_t *s)
+{
+	char why[512];
+
+	if (kc_rec_check(s, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "%s: %s (kc records go up to %.0f s: "
+		    "use --start/--end)", O.arg, why, KC_REC_TIME_MAX);
+	return s;
 }
 
 void

@@ -64,6 +64,15 @@ void set(json_t *o, const char *k, json_t *v);
 void stream_id(const char *canon, char id[17]);
 void resume_check(const char *id);
 void emit_end(const char *id);
+/* The stream record about to be written, checked as the stages will
+ * check it (kc_rec_check): a source the records cannot describe (longer
+ * than their bounds) is refused here, naming the source.  Returns s. */
+json_t *own_stream(json_t *s);
+/*
+ * Whether our stdout's reader went away (a pipe whose reader closed or
+ * died): nobody will read or acknowledge what we fetch.
+ */
+int fetch_reader_gone(void);
 /* SIGINT/SIGTERM count in fetch_stop instead of killing (live). */
 void catch_stop_signals(void);
 const char *base_name(const char *s);

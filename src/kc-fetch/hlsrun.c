@@ -229,7 +229,7 @@ stream_record(struct run *r, const char *first, double start, double end,
 	set(q, "cut", json_string(qname(r->cv, b2, sizeof(b2))));
 	set(s, "quality", q);
 	set(s, "pdt0", isfinite(r->pdt0) ? json_real(r->pdt0) : json_null());
-	kc_out_new(s);
+	kc_out_new(own_stream(s));
 	kc_out_flush();
 	r->stream_done = 1;
 }
@@ -277,7 +277,7 @@ append(struct group *g, const char *part)
 	size_t n;
 	FILE *in;
 
-	if ((in = fopen(part, "rb")) == NULL)
+	if ((in = fopen(part, "rbe")) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", part);
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		if (fwrite(buf, 1, n, g->fp) != n)
@@ -348,7 +348,7 @@ vod(struct run *r, kc_hls *pl)
 			stream_record(r, part, start, end, pl->duration, 0);
 		if (g.fp == NULL) {
 			spool_name(&r->sp, s->seq, "a", g.path, sizeof(g.path));
-			if ((g.fp = fopen(g.path, "wb")) == NULL)
+			if ((g.fp = fopen(g.path, "wbe")) == NULL)
 				kc_die(KC_EXIT_DATA, "%s:", g.path);
 			g.t0 = s->start;
 			g.disc = s->discontinuity && i > first;
@@ -392,7 +392,7 @@ write_cutpl(struct run *r)
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cutpl);
-	if ((fp = fopen(tmp, "w")) == NULL || fwrite(text, 1, len, fp) != len ||
+	if ((fp = fopen(tmp, "we")) == NULL || fwrite(text, 1, len, fp) != len ||
 	    fclose(fp) != 0 || rename(tmp, r->cutpl) != 0)
 		kc_warn("%s:", r->cutpl);
 	free(text);

@@ -97,7 +97,8 @@ media_run(const char *canon, const char *media, int local)
 		    "(%.1f s)", kc_fmt_hms(O.start, hms, sizeof(hms)),
 		    p.duration);
 	stream_id(canon, id);
-	kc_out_new(stream_record(canon, media, &p, id, start, end));
+	kc_out_new(own_stream(stream_record(canon, media, &p, id, start,
+	    end)));
 	resume_check(id);
 	emit_segments(media, start, end, O.segment, O.resume_after);
 	emit_end(id);

@@ -2,9 +2,10 @@
  * net.c - what an http(s) SOURCE is and where its media lives.  Kick,
  * Twitch and YouTube pages and HLS playlists go to yt-dlp first (its
  * format list gives the renditions); Kick pages then to Kick's own API
- * (channel -> live playback_url, channel videos -> a VOD's source); any
- * other URL is sniffed: an HLS playlist, or a media file for ffprobe.
- * Everything is fetched with src/lib/http.c (retries, backoff, cookies).
+ * (channel -> live playback_url, channel videos -> a VOD's source, the
+ * answers read by src/lib/kick.c); any other URL is sniffed: an HLS
+ * playlist, or a media file for ffprobe.  Everything is fetched with
+ * src/lib/http.c (retries, backoff, cookies).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "fetch.h"
+#include "kick.h"
 #include "msg.h"
 #include "spawn.h"
 
@@ -92,6 +94,20 @@ looks_m3u8(const char *url)
 	return n >= 5 && strncasecmp(url + n - 5, ".m3u8", 5) == 0;
 }
 
+/*
+ * Cancels a transfer or retry wait when nobody reads our output any more
+ * (kc-clip killed with its stages left running) or after a second stop
+ * signal, so an orphaned kc-fetch does not wait out a stalled download.
+ */
+static int
+on_progress(void *ctx, long long got, long long total)
+{
+	(void)ctx;
+	(void)got;
+	(void)total;
+	return fetch_stop >= 2 || fetch_reader_gone();
+}
+
 static kc_http *
 new_http(int kick)
 {
@@ -107,6 +123,7 @@ new_http(int kick)
 	ho.max_retries = O.retries;
 	ho.backoff_factor = O.backoff;
 	ho.cookie_file = O.cookies;
+	ho.progress = on_progress;
 	if (kick)
 		ho.headers = kick_headers;
 	if ((h = kc_http_new(&ho, why, sizeof(why))) == NULL)
@@ -191,6 +208,7 @@ master_from_formats(json_t *formats)
 	json_t *f;
 	size_t i, n = 0;
 	const char *proto, *url, *vc;
+	double tbr;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL || (m->var = calloc(
 	    json_array_size(formats) + 1, sizeof(*m->var))) == NULL)
@@ -207,8 +225,10 @@ master_from_formats(json_t *formats)
 		    "height"));
 		m->var[n].width = (int)json_integer_value(json_object_get(f,
 		    "width"));
-		m->var[n].bandwidth = (long long)(json_number_value(
-		    json_object_get(f, "tbr")) * 1000);
+		/* kbit/s; a number out of range must not overflow the cast */
+		tbr = json_number_value(json_object_get(f, "tbr"));
+		m->var[n].bandwidth = tbr > 0 && tbr < 1e9 ? (long long)(tbr *
+		    1000) : 0;
 		m->var[n].frame_rate = json_number_value(json_object_get(f,
 		    "fps"));
 		m->var[n].name = xstrdup(jstr(f, "format_id"));
@@ -319,115 +339,110 @@ safe_token(const char *s)
 	return 1;
 }
 
-static json_t *
-api_get(kc_http *h, const char *path, long *status)
+/* GETs an API path: the answer's text (len bytes), or NULL on a 404. */
+static char *
+api_get(kc_http *h, const char *path, size_t *len)
 {
 	char url[2048], *body;
 	kc_http_result r;
-	json_t *j;
-	size_t len;
 	int rc, round;
 
 	snprintf(url, sizeof(url), "%s%s%s", O.kick_api, O.kick_api[0] &&
 	    O.kick_api[strlen(O.kick_api) - 1] == '/' ? "" : "/", path + 1);
 	/* a second round of retries, as for playlists (get_or_die) */
-	for (round = 0; (rc = kc_http_get_mem(h, url, NULL, 16L << 20, &body,
-	    &len, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+	for (round = 0; (rc = kc_http_get_mem(h, url, NULL, KC_KICK_MAX_BODY,
+	    &body, len, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
 		sleep(5);
-	*status = r.status;
 	if (rc == KC_HTTP_FAILED && r.status == 404)
 		return NULL;
 	if (rc != KC_HTTP_OK)
 		kc_die(KC_EXIT_DATA, "%s: Kick API %s: %s%s", O.arg, url,
 		    r.reason, blocked_advice(&r));
-	j = json_loadb(body, len, 0, NULL);
-	free(body);
-	if (j == NULL)
-		kc_die(KC_EXIT_DATA, "%s: Kick API %s: not JSON (blocked? try "
-		    "--cookies FILE or paste the .m3u8 URL)", O.arg, url);
-	return j;
+	return body;
+}
+
+/* What kc_kick_* said about an answer: dies unless it is OK or NONE. */
+static int
+api_answer(int rc, const char *path, const char *why)
+{
+	if (rc == KC_KICK_NOMEM)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	if (rc == KC_KICK_BAD)
+		kc_die(KC_EXIT_DATA, "%s: Kick API %s: %s%s", O.arg, path, why,
+		    strncmp(why, "not JSON", 8) == 0 ? " (blocked? try "
+		    "--cookies FILE or paste the .m3u8 URL)" : "");
+	return rc;
 }
 
 static void
 kick_live(struct target *t, const char *slug)
 {
-	char path[300], canon[400];
-	json_t *ch, *ls, *user;
-	const char *pb, *title;
-	long status;
+	char path[300], canon[400], why[400];
+	kc_kick_info k;
+	size_t len;
+	char *body;
 
 	snprintf(path, sizeof(path), "/api/v2/channels/%s", slug);
-	if ((ch = api_get(t->http, path, &status)) == NULL)
+	if ((body = api_get(t->http, path, &len)) == NULL)
 		kc_die(KC_EXIT_DATA, "%s: Kick has no channel \"%s\"", O.arg,
 		    slug);
-	ls = json_object_get(ch, "livestream");
-	pb = jstr(ch, "playback_url");
-	if (!json_is_object(ls) || pb == NULL)
+	if (api_answer(kc_kick_channel(body, len, &k, why, sizeof(why)), path,
+	    why) == KC_KICK_NONE)
 		kc_die(KC_EXIT_DATA, "%s: %s is not live now (for a past "
 		    "stream give https://kick.com/%s/videos/UUID)", O.arg, slug,
 		    slug);
-	user = json_object_get(ch, "user");
-	title = jstr(ls, "session_title");
-	t->title = xstrdup(title);
-	t->channel = xstrdup(jstr(user, "username") ? jstr(user, "username") :
-	    slug);
+	free(body);
+	t->title = xstrdup(k.title);
+	t->channel = xstrdup(k.channel ? k.channel : slug);
 	t->live = 1;
-	snprintf(canon, sizeof(canon), "kick:live:%s:%lld", slug,
-	    (long long)json_integer_value(json_object_get(ls, "id")));
+	snprintf(canon, sizeof(canon), "kick:live:%s:%lld", slug, k.live_id);
 	free(t->canon);
 	t->canon = xstrdup(canon);
-	from_playlist(t, pb);
-	json_decref(ch);
+	from_playlist(t, k.url);
+	kc_kick_info_free(&k);
 }
 
 static void
 kick_vod(struct target *t, const char *slug, const char *uuid)
 {
-	char path[400], canon[300];
-	json_t *list, *v, *ls, *chan, *found = NULL;
-	const char *src = NULL;
-	long status;
-	size_t i;
+	char path[400], canon[300], why[400];
+	kc_kick_info k;
+	char *body;
+	size_t len;
+	int rc = KC_KICK_NONE;
 
 	if (*slug) {
 		snprintf(path, sizeof(path), "/api/v2/channels/%s/videos",
 		    slug);
-		if ((list = api_get(t->http, path, &status)) == NULL)
+		if ((body = api_get(t->http, path, &len)) == NULL)
 			kc_die(KC_EXIT_DATA, "%s: Kick has no channel \"%s\"",
 			    O.arg, slug);
-		json_array_foreach(list, i, v)
-			if (strcmp(json_string_value(json_object_get(
-			    json_object_get(v, "video"), "uuid")) ?
-			    json_string_value(json_object_get(json_object_get(v,
-			    "video"), "uuid")) : "", uuid) == 0)
-				found = v;
-		if (found) {
-			src = jstr(found, "source");
-			t->title = xstrdup(jstr(found, "session_title"));
-			t->channel = xstrdup(slug);
-		}
+		rc = api_answer(kc_kick_videos(body, len, uuid, &k, why,
+		    sizeof(why)), path, why);
+		free(body);
+		if (rc == KC_KICK_OK && (k.channel = strdup(slug)) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
 	} else {
-		list = NULL;
 		snprintf(path, sizeof(path), "/api/v1/video/%s", uuid);
-		if ((found = api_get(t->http, path, &status)) != NULL) {
-			src = jstr(found, "source");
-			ls = json_object_get(found, "livestream");
-			chan = json_object_get(ls, "channel");
-			t->title = xstrdup(jstr(ls, "session_title"));
-			t->channel = xstrdup(jstr(chan, "slug"));
+		if ((body = api_get(t->http, path, &len)) != NULL) {
+			rc = api_answer(kc_kick_video(body, len, &k, why,
+			    sizeof(why)), path, why);
+			free(body);
 		}
 	}
-	if (src == NULL)
+	if (rc != KC_KICK_OK)
 		kc_die(KC_EXIT_DATA, "%s: Kick's API does not list video %s%s",
 		    O.arg, uuid, *slug ? "" : " (its /api/v1/video is often "
 		    "gone: give https://kick.com/CHANNEL/videos/UUID, or paste "
 		    "the .m3u8 URL)");
+	t->title = xstrdup(k.title);
+	t->channel = xstrdup(k.channel);
 	t->live = 0;
 	snprintf(canon, sizeof(canon), "kick:video:%s", uuid);
 	free(t->canon);
 	t->canon = xstrdup(canon);
-	from_playlist(t, src);
-	json_decref(list ? list : found);
+	from_playlist(t, k.url);
+	kc_kick_info_free(&k);
 }
 
 /* kick.com/CHANNEL, kick.com/video/UUID, kick.com/CHANNEL/videos/UUID. */

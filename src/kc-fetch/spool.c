@@ -164,15 +164,6 @@ release(struct spool *sp)
 	return k;
 }
 
-/* Whether our stdout's reader went away (then nobody will ack). */
-static int
-reader_gone(void)
-{
-	struct pollfd pf = { 1, 0, 0 };
-
-	return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP));
-}
-
 static void
 nap(void)
 {
@@ -189,7 +180,7 @@ spool_wait_room(struct spool *sp)
 
 	while (sp->max > 0 && !sp->unbounded &&
 	    (left = release(sp)) >= (size_t)sp->max) {
-		if (fetch_stop >= 2 || reader_gone())
+		if (fetch_stop >= 2 || fetch_reader_gone())
 			return -1;
 		if (left < before) {
 			before = left;
@@ -250,7 +241,7 @@ spool_finish(struct spool *sp)
 		return;
 	}
 	while ((left = release(sp)) > 0) {
-		if (reader_gone() || fetch_stop >= 2)
+		if (fetch_reader_gone() || fetch_stop >= 2)
 			break;
 		if (left < before) {
 			before = left;

@@ -327,15 +327,14 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	double t, dur, win, z;
 	long idx, slot, w, sep, i, fi;
 
-	if (kc_rec_num(rec, "t", &t) != 0 || !isfinite(t) ||
-	    kc_rec_num(rec, "dur", &dur) != 0 || !(dur > 0) ||
-	    !json_is_object(feats = json_object_get(rec, "features"))) {
-		snprintf(err, errlen, "needs numbers \"t\", \"dur\" and object "
-		    "\"features\"");
+	/* kc_rec_check made sure of t, dur and features */
+	if (kc_rec_num(rec, "t", &t) != 0 || kc_rec_num(rec, "dur", &dur) !=
+	    0 || !json_is_object(feats = json_object_get(rec, "features"))) {
+		snprintf(err, errlen, "internal error: an unchecked record");
 		return -1;
 	}
 	if (!L.have_origin)
-		live_begin(t, dur);
+		live_begin(t, fmax(dur, KC_REC_HOP_MIN));
 	if (lk->nf == 0)
 		json_object_foreach(feats, name, v) {
 			if (lk->nf == MAXF)

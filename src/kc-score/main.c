@@ -74,7 +74,9 @@ static const char usage_text[] =
 "the number of rated clips and the model's held-out quality; see\n"
 "kc-train).  Live scoring (--live) uses the heuristic alone.\n"
 "\n"
-"exit status: 0 ok, 1 bad records or I/O failure, 2 usage error.\n"
+"exit status: 0 ok, 1 bad records (those that fail the checks of\n"
+"docs/records.md; feature records far from the others) or I/O failure,\n"
+"2 usage error.\n"
 "environment: KC_WEIGHTS (weights file), KC_DATADIR (data directory),\n"
 "KC_MODEL (model directory).\n";
 
@@ -250,21 +252,17 @@ finish(const struct params *p)
 static void
 begin(json_t *rec, const char *where, const struct params *p)
 {
-	double v;
 	int live;
 
-	if (kc_rec_num(rec, "v", &v) == 0 && v > KC_RECORDS_VERSION)
-		kc_die(KC_EXIT_DATA, "%s: stream record is format version %g; "
-		    "this kc-score reads version %d", where, v,
-		    KC_RECORDS_VERSION);
 	cur.rec = json_incref(rec);
+	snprintf(cur.rec_at, sizeof(cur.rec_at), "%s", where);
 	cur.chan = chan_find(kc_rec_str(rec, "channel"));
 	if (kc_rec_num(rec, "start", &cur.start) != 0)
 		cur.start = 0;
 	if (kc_rec_num(rec, "end", &cur.end) != 0)
 		cur.end = -1;
-	if (kc_rec_num(rec, "hop", &cur.hop) != 0 || !(cur.hop > 0))
-		cur.hop = 0;
+	if (kc_rec_num(rec, "hop", &cur.hop) != 0)
+		cur.hop = 0;	/* from the hops' "dur" */
 	live_now = p->live || (kc_rec_bool(rec, "live", &live) == 0 && live);
 	if (live_now) {
 		/* a highlight is worth nothing if it waits in a buffer */
@@ -276,7 +274,7 @@ begin(json_t *rec, const char *where, const struct params *p)
 static void
 run(kc_reader *r, const struct params *p)
 {
-	char err[256];
+	char err[512];
 	const char *type;
 	json_t *rec;
 	int rc, kind;
@@ -288,10 +286,14 @@ run(kc_reader *r, const struct params *p)
 		type = kc_rec_type(rec);
 		kind = strcmp(type, "afeat") == 0 ? KIND_AUDIO :
 		    strcmp(type, "vfeat") == 0 ? KIND_VIDEO : -1;
+		if ((kind >= 0 || strcmp(type, "stream") == 0 ||
+		    strcmp(type, "end") == 0) &&
+		    kc_rec_check(rec, err, sizeof(err)) != 0)
+			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r), err);
 		if (kind >= 0) {
 			if ((live_now ? live_add(kind, rec, p, err,
-			    sizeof(err)) : stream_add(&cur, kind, rec, err,
-			    sizeof(err))) != 0)
+			    sizeof(err)) : stream_add(&cur, kind, rec,
+			    kc_reader_where(r), err, sizeof(err))) != 0)
 				kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
 				    err);
 		} else if (strcmp(type, "stream") == 0) {

@@ -604,6 +604,58 @@ picked_z(struct stream *s, const struct params *p,
 	return 0;
 }
 
+/*
+ * Empty hops allowed beyond as many as have features: a day of 1 s hops.
+ * A real stream may have a long hole (an outage of its source, a CDN
+ * that lost an hour); a few MB of per-hop arrays are cheap, gigabytes
+ * for a record that claims a far time are not.
+ */
+#define SPAN_SLACK_HOPS 86400
+
+/*
+ * The per-hop arrays cover every hop from origin to tmax, so a record
+ * far from the others (t = 999999 after a minute of hops) would make
+ * them as large as the time it claims.  Memory must follow the records
+ * read: the hops left empty may outnumber those with features by
+ * SPAN_SLACK_HOPS at most.  0, or -1 with a reason naming the record
+ * at the end of the span farther from the records' mean time: the last
+ * feature record or the first, or the stream record when its "start"
+ * alone is too far before the first.
+ */
+static int
+span_check(const struct stream *s, double origin, double tmax, double hop,
+    long rows, char *err, size_t errlen)
+{
+	const struct kindstore *a = &s->k[KIND_AUDIO], *v = &s->k[KIND_VIDEO];
+	const struct kindstore *hi, *lo;
+	double allowed = 2 * (double)rows + SPAN_SLACK_HOPS;
+	double span = floor((tmax - origin) / hop + 0.5) + 1, mean;
+	char what[200];
+	const char *other = "other ";
+
+	if (span <= allowed)
+		return 0;
+	hi = a->rows == 0 || (v->rows > 0 && v->tmax > a->tmax) ? v : a;
+	lo = a->rows == 0 || (v->rows > 0 && v->tmin < a->tmin) ? v : a;
+	mean = (a->tsum + v->tsum) / (double)(a->rows + v->rows);
+	if (tmax - mean >= mean - origin)
+		snprintf(what, sizeof(what), "%s: %s: \"t\" %.10g",
+		    hi->tmax_at, hi == a ? "afeat" : "vfeat", hi->tmax);
+	else if ((lo->tmin - origin) / hop > allowed) {
+		snprintf(what, sizeof(what), "%s: stream: \"start\" %.10g%s",
+		    s->rec_at, origin, json_object_get(s->rec, "start") ? "" :
+		    " (none given)");
+		other = "";
+	} else
+		snprintf(what, sizeof(what), "%s: %s: \"t\" %.10g",
+		    lo->tmin_at, lo == a ? "afeat" : "vfeat", lo->tmin);
+	snprintf(err, errlen, "%s is far from the %sfeature records: they "
+	    "span %.10g to %.10g s (%.0f hops of %g s) and hold %ld hops; more "
+	    "empty hops than hops with features (beyond %d) are refused",
+	    what, other, origin, tmax, span, hop, rows, SPAN_SLACK_HOPS);
+	return -1;
+}
+
 static int model_off;		/* the model failed: heuristic from now on */
 
 long
@@ -646,8 +698,12 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	if (!isfinite(origin))
 		return 0;	/* no features: nothing to pick */
+	if (!(hop >= KC_REC_HOP_MIN))
+		hop = KC_REC_HOP_MIN;	/* a guess from a short hop's dur */
 	if (s->rec && s->start <= origin)
 		origin = s->start;
+	if (span_check(s, origin, tmax, hop, maxrows, err, errlen) != 0)
+		return -1;
 	nh = (size_t)lround((tmax - origin) / hop) + 1;
 	lo = p->start >= 0 ? p->start : origin;
 	hi = p->end >= 0 ? p->end : s->end >= 0 ? s->end : origin + nh * hop;

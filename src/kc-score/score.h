@@ -10,18 +10,21 @@
 #include <jansson.h>
 
 #include "model.h"
+#include "rec.h"
 #include "weights.h"
 
 #define KIND_AUDIO 0
 #define KIND_VIDEO 1
-#define MAXF 96			/* features per kind */
+#define MAXF KC_REC_HOP_FEATURES	/* features per kind */
 
 struct kindstore {
 	FILE *fp;		/* rows: double t, float dur, float v[nf] */
 	char *names[MAXF];
 	size_t nf;
 	long rows;
-	double tmin, tmax, dur;	/* dur: of the first row, the hop guess */
+	double tmin, tmax, dur;	/* dur: the longest row's, the hop guess */
+	double tsum;		/* of the rows' t, for their mean */
+	char tmin_at[80], tmax_at[80];	/* where those rows were read */
 	int warned;		/* extra feature names already reported */
 };
 
@@ -54,6 +57,7 @@ struct chanstats {
 
 struct stream {
 	json_t *rec;		/* the stream record, or NULL */
+	char rec_at[80];	/* where it was read */
 	double start, end, hop;	/* from the record, or derived */
 	const struct chanstats *chan;	/* its channel's, or NULL */
 	struct kindstore k[2];
@@ -62,12 +66,16 @@ struct stream {
 void stream_init(struct stream *s);
 void stream_clear(struct stream *s);
 
-/* Stores one afeat/vfeat record.  Returns 0, or -1 with a reason. */
-int stream_add(struct stream *s, int kind, const json_t *rec, char *err,
-    size_t errlen);
+/* Stores one afeat/vfeat record that passed kc_rec_check, read at where
+ * ("<stdin>:12").  Returns 0, or -1 with a reason. */
+int stream_add(struct stream *s, int kind, const json_t *rec,
+    const char *where, char *err, size_t errlen);
 
 /* Scores the stream and writes its highlight records.  Returns the
- * number written, or -1 with a reason. */
+ * number written, or -1 with a reason (beginning with the place of the
+ * record at fault when one is).  Memory grows with the hops between the
+ * first and the last feature record, so records that leave most of that
+ * span empty are refused (see docs/records.md, kc-score). */
 long stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,8 @@ name_index(struct kindstore *ks, const char *name, size_t hint)
 }
 
 int
-stream_add(struct stream *s, int kind, const json_t *rec, char *err,
-    size_t errlen)
+stream_add(struct stream *s, int kind, const json_t *rec, const char *where,
+    char *err, size_t errlen)
 {
 	struct kindstore *ks = &s->k[kind];
 	float row[MAXF];
@@ -63,17 +64,10 @@ stream_add(struct stream *s, int kind, const json_t *rec, char *err,
 	size_t pos = 0;
 	long i;
 
-	if (kc_rec_num(rec, "t", &t) != 0 || !isfinite(t)) {
-		snprintf(err, errlen, "missing or bad number \"t\"");
-		return -1;
-	}
-	if (kc_rec_num(rec, "dur", &dur) != 0 || !(dur > 0)) {
-		snprintf(err, errlen, "missing or bad number \"dur\"");
-		return -1;
-	}
-	feats = json_object_get(rec, "features");
-	if (!json_is_object(feats)) {
-		snprintf(err, errlen, "missing object \"features\"");
+	/* kc_rec_check made sure of t, dur and features */
+	if (kc_rec_num(rec, "t", &t) != 0 || kc_rec_num(rec, "dur", &dur) !=
+	    0 || !json_is_object(feats = json_object_get(rec, "features"))) {
+		snprintf(err, errlen, "internal error: an unchecked record");
 		return -1;
 	}
 	if (ks->fp == NULL) {
@@ -90,13 +84,16 @@ stream_add(struct stream *s, int kind, const json_t *rec, char *err,
 			}
 			ks->nf++;
 		}
-		if ((ks->fp = tmpfile()) == NULL) {
+		if ((ks->fp = tmpfile()) == NULL ||
+		    fcntl(fileno(ks->fp), F_SETFD, FD_CLOEXEC) != 0) {
 			snprintf(err, errlen, "temporary file: %s",
 			    strerror(errno));
 			return -1;
 		}
 		ks->tmin = ks->tmax = t;
 		ks->dur = dur;
+		snprintf(ks->tmin_at, sizeof(ks->tmin_at), "%s", where);
+		snprintf(ks->tmax_at, sizeof(ks->tmax_at), "%s", where);
 	}
 	for (i = 0; i < (long)ks->nf; i++)
 		row[i] = NAN;
@@ -119,9 +116,16 @@ stream_add(struct stream *s, int kind, const json_t *rec, char *err,
 		return -1;
 	}
 	ks->rows++;
-	if (t < ks->tmin)
+	ks->tsum += t;
+	if (t < ks->tmin) {
 		ks->tmin = t;
-	if (t > ks->tmax)
+		snprintf(ks->tmin_at, sizeof(ks->tmin_at), "%s", where);
+	}
+	if (t > ks->tmax) {
 		ks->tmax = t;
+		snprintf(ks->tmax_at, sizeof(ks->tmax_at), "%s", where);
+	}
+	if (dur > ks->dur)
+		ks->dur = dur;	/* a short last hop is not the hop */
 	return 0;
 }

@@ -50,7 +50,8 @@ static const char usage_text[] =
 "for the heuristic score.  The model's weight in kc-score's blend is\n"
 "0.9 * n / (n + 5) * clamp(2 * Spearman, 0, 1) for n rated clips.\n"
 "\n"
-"exit status: 0 ok, 1 bad input, too few ratings or a failure to train\n"
+"exit status: 0 ok, 1 bad input (a record that fails the checks of\n"
+"docs/records.md), too few ratings or a failure to train\n"
 "or save (the current model is then unchanged), 2 usage error.\n"
 "environment: KC_MODEL (model directory); KC_TRAIN_PAUSE=SECS waits\n"
 "before saving (for tests that interrupt a training).\n";
@@ -200,20 +201,24 @@ static void
 take(json_t *rec, const char *where)
 {
 	json_t *f = json_object_get(rec, "features"), *v;
-	const char *k, *kind = kc_rec_str(rec, "kind");
-	double stars;
+	const char *k;
+	char why[512];
 	int any = 0;
 
-	if (kc_rec_num(rec, "stars", &stars) != 0 || stars < 1 || stars > 5 ||
-	    stars != floor(stars))
-		kc_die(KC_EXIT_DATA, "%s: missing or bad \"stars\"", where);
-	if (kind == NULL || (strcmp(kind, "audio") && strcmp(kind, "video")))
-		kc_die(KC_EXIT_DATA, "%s: missing or bad \"kind\"", where);
+	if (kc_rec_check(rec, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "%s: %s", where, why);
 	json_object_foreach(f, k, v)
 		if (is_z(k) && json_is_number(v)) {
 			any = 1;
-			if (!has_name(k))
-				add_name(k);
+			if (has_name(k))
+				continue;
+			/* the matrix is records x names: names from each
+			 * record must not make it quadratic in the input */
+			if (D.nf > KC_REC_FEATURES)
+				kc_die(KC_EXIT_DATA, "%s: rated: more than %d "
+				    "different \"*_z\" features in the input: "
+				    "\"%s\"", where, KC_REC_FEATURES, k);
+			add_name(k);
 		}
 	if (!any) {
 		D.skipped++;

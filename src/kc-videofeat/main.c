@@ -38,8 +38,9 @@ static const char usage_text[] =
 "  -h, --help           show this help\n"
 "\n"
 "exit status: 0 ok (media that could not be decoded is reported as a\n"
-"\"gap\" record), 1 malformed input, newer records version or runtime\n"
-"failure, 2 usage error.\n"
+"\"gap\" record), 1 malformed input (or records that fail the checks of\n"
+"docs/records.md), newer records version or runtime failure, 2 usage\n"
+"error.\n"
 "environment: KC_FFMPEG (ffmpeg program to run).\n";
 
 static void
@@ -67,7 +68,8 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 		case 'W':
 			o->width = (int)kc_opt_long("--width", optarg, 16, 1920);
 			break;
-		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10); break;
+		case 'H': o->hop = kc_opt_real("--hop", optarg, 0.1, 10);
+			break;
 		case 'X': o->exact = 1; break;
 		case 'u': *unbuffered = 1; break;
 		case 'h': kc_opt_help(usage_text);
@@ -84,6 +86,7 @@ static void
 filter(kc_reader *r)
 {
 	const char *type, *where;
+	char why[512];
 	json_t *rec;
 	int rc;
 
@@ -92,6 +95,10 @@ filter(kc_reader *r)
 		if (rc < 0)
 			vf_fatal("%s: %s", where, kc_reader_error(r));
 		type = kc_rec_type(rec);
+		if ((strcmp(type, "segment") == 0 || strcmp(type, "stream") ==
+		    0 || strcmp(type, "end") == 0) &&
+		    kc_rec_check(rec, why, sizeof(why)) != 0)
+			vf_fatal("%s: %s", where, why);
 		if (strcmp(type, "segment") == 0) {
 			vf_segment(rec, where, kc_reader_raw(r),
 			    kc_reader_rawlen(r));
@@ -121,6 +128,7 @@ main(int argc, char **argv)
 	vf_setup(&o);
 	if ((r = kc_reader_new(stdin, "<stdin>")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
+	kc_reader_watch_output(r, 1);
 	filter(r);
 	kc_reader_free(r);
 	kc_out_close();

@@ -300,37 +300,19 @@ num_field(const json_t *rec, const char *key, double *out)
 	return kc_rec_num(rec, key, out) == 0 && isfinite(*out) ? 0 : -1;
 }
 
+/* A segment that passed kc_rec_check: its times are within bounds,
+ * t0 <= t1, and it has file + range [a <= b] or path. */
 static void
-parse_segment(const json_t *rec, const char *where, struct segment *sg)
+parse_segment(const json_t *rec, struct segment *sg)
 {
-	const json_t *range;
+	const json_t *range = json_object_get(rec, "range");
 
-	if (num_field(rec, "t0", &sg->t0) != 0 ||
-	    num_field(rec, "t1", &sg->t1) != 0)
-		vf_fatal("%s: malformed segment (t0, t1 must be numbers)",
-		    where);
-	if (sg->t1 < sg->t0 || sg->t0 < 0)
-		vf_fatal("%s: malformed segment (t0 %g, t1 %g)", where,
-		    sg->t0, sg->t1);
+	sg->t0 = json_number_value(json_object_get(rec, "t0"));
+	sg->t1 = json_number_value(json_object_get(rec, "t1"));
 	sg->file = kc_rec_str(rec, "file");
 	sg->path = kc_rec_str(rec, "path");
-	range = json_object_get(rec, "range");
-	if ((sg->file == NULL) == (sg->path == NULL))
-		vf_fatal("%s: malformed segment (needs exactly one of "
-		    "\"file\" and \"path\")", where);
-	if (sg->file != NULL) {
-		if (!json_is_array(range) || json_array_size(range) != 2 ||
-		    !json_is_number(json_array_get(range, 0)) ||
-		    !json_is_number(json_array_get(range, 1)))
-			vf_fatal("%s: malformed segment (\"range\" must be "
-			    "[a, b])", where);
-		sg->a = json_number_value(json_array_get(range, 0));
-		sg->b = json_number_value(json_array_get(range, 1));
-		if (!isfinite(sg->a) || !isfinite(sg->b) || sg->a < 0 ||
-		    sg->b < sg->a)
-			vf_fatal("%s: malformed segment (range [%g, %g])",
-			    where, sg->a, sg->b);
-	}
+	sg->a = json_number_value(json_array_get(range, 0));
+	sg->b = json_number_value(json_array_get(range, 1));
 }
 
 static void segment(const json_t *rec, const char *where, const char *raw,
@@ -351,7 +333,8 @@ segment(const json_t *rec, const char *where, const char *raw, size_t rawlen)
 {
 	struct segment sg;
 
-	parse_segment(rec, where, &sg);
+	(void)where;
+	parse_segment(rec, &sg);
 	kc_out_raw(raw, rawlen);
 	if (!S.has_video || sg.t1 <= sg.t0 + TIME_EPS)
 		return;
@@ -413,28 +396,16 @@ frame_size(const json_t *rec)
 void
 vf_stream(const json_t *rec, const char *where)
 {
-	double v, hop;
+	double hop;
 	int live;
 
+	(void)where;	/* checked by the caller (kc_rec_check) */
 	vf_flush();
-	if (json_object_get(rec, "v") != NULL) {
-		if (num_field(rec, "v", &v) != 0)
-			vf_fatal("%s: malformed stream record (\"v\" must be "
-			    "a number)", where);
-		if (v > KC_RECORDS_VERSION)
-			vf_fatal("%s: records version %g is newer than this "
-			    "kc-videofeat reads (%d); update kc", where, v,
-			    KC_RECORDS_VERSION);
-	}
 	S.hop = 1;
 	if (S.o.hop > 0)
 		S.hop = S.o.hop;
-	else if (num_field(rec, "hop", &hop) == 0) {
-		if (hop < 0.01 || hop > 3600)
-			vf_fatal("%s: malformed stream record (hop %g)", where,
-			    hop);
+	else if (num_field(rec, "hop", &hop) == 0)
 		S.hop = hop;
-	}
 	if (kc_rec_bool(rec, "has_video", &S.has_video) != 0)
 		S.has_video = 1;
 	if (!S.has_video && !S.noted_novideo) {

@@ -1,7 +1,8 @@
 /*
  * http.c - GET with retries on one libcurl easy handle: the retry loop,
- * backoff and Retry-After, User-Agent rotation, Cloudflare recognition,
- * bodies into memory or files with resume by Range, and the statistics.
+ * backoff and Retry-After, User-Agent rotation, Cloudflare recognition
+ * (its rules, and the Content-Range parser, are in httphead.c), bodies
+ * into memory or files with resume by Range, and the statistics.
  *
  * Each attempt parses the response headers itself (the header callback
  * sees every response, redirects included, and starts afresh at each
@@ -28,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "httphead.h"
 
 const char *const kc_http_user_agents[] = {
 	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -74,7 +76,7 @@ struct resp {
 	long long clen;			/* Content-Length, -1 */
 	long long cr_first, cr_last, cr_total;	/* Content-Range, -1 */
 	double retry_after;		/* seconds, -1 */
-	int cf_ray, cf_mitigated, server_cf;
+	kc_http_cf_signs cf;		/* Cloudflare's headers */
 	char etag[256], lastmod[64], ctype[128];
 };
 
@@ -393,7 +395,7 @@ setup_curl(kc_http *h)
 static int
 load_cookies(kc_http *h, char *why, size_t whylen)
 {
-	FILE *fp = fopen(h->o.cookie_file, "r");
+	FILE *fp = fopen(h->o.cookie_file, "re");
 	struct curl_slist *list = NULL, *l;
 	int n = 0;
 
@@ -636,31 +638,6 @@ parse_retry_after(struct resp *r, const char *v)
 	}
 }
 
-/* "bytes 100-149/5000", "bytes 100-149/ *", "bytes * /5000" */
-static void
-parse_content_range(struct resp *r, const char *v)
-{
-	const char *p;
-	long long a, b, t;
-
-	if (strncasecmp(v, "bytes ", 6) != 0)
-		return;
-	p = v + 6;
-	if (*p == '*') {
-		p++;
-	} else {
-		if ((a = parse_ll(p, &p)) < 0 || *p++ != '-' ||
-		    (b = parse_ll(p, &p)) < 0 || b < a)
-			return;
-		r->cr_first = a;
-		r->cr_last = b;
-	}
-	if (*p++ != '/')
-		return;
-	if (*p != '*' && (t = parse_ll(p, &p)) >= 0 && *p == '\0')
-		r->cr_total = t;
-}
-
 static void
 resp_reset(struct resp *r)
 {
@@ -705,8 +682,13 @@ header_cb(char *p, size_t size, size_t nmemb, void *ud)
 		if (r->clen >= 0 && *end != '\0')
 			r->clen = -1;
 	} else if (hdr_is(p, n, "content-range", &v, &vn)) {
+		kc_http_range cr;
+
 		copy_val(val, sizeof(val), v, vn);
-		parse_content_range(r, val);
+		kc_http_content_range(val, strlen(val), &cr);
+		r->cr_first = cr.first;
+		r->cr_last = cr.last;
+		r->cr_total = cr.total;
 	} else if (hdr_is(p, n, "retry-after", &v, &vn)) {
 		copy_val(val, sizeof(val), v, vn);
 		parse_retry_after(r, val);
@@ -717,11 +699,11 @@ header_cb(char *p, size_t size, size_t nmemb, void *ud)
 	} else if (hdr_is(p, n, "content-type", &v, &vn)) {
 		copy_val(r->ctype, sizeof(r->ctype), v, vn);
 	} else if (hdr_is(p, n, "cf-ray", &v, &vn)) {
-		r->cf_ray = 1;
+		r->cf.ray = 1;
 	} else if (hdr_is(p, n, "cf-mitigated", &v, &vn)) {
-		r->cf_mitigated = 1;
+		r->cf.mitigated = 1;
 	} else if (hdr_is(p, n, "server", &v, &vn)) {
-		r->server_cf = vn >= 10 && strncasecmp(v, "cloudflare", 10) == 0;
+		r->cf.server = kc_http_server_is_cf(v, vn);
 	}
 	return n;
 }
@@ -986,18 +968,12 @@ struct outcome {
 	int rotate;		/* move to the next User-Agent */
 };
 
-static int
-body_has(const struct job *j, const char *needle)
-{
-	return j->caplen > 0 && strstr(j->cap_body, needle) != NULL;
-}
-
 static void
 classify_http(kc_http *h, struct job *j, struct outcome *oc)
 {
 	long s = j->r.status;
 	const char *txt = status_text(s);
-	int challenge, cf = 0;
+	int cf;
 
 	if (s == 403)
 		h->st.http_403++;
@@ -1009,17 +985,13 @@ classify_http(kc_http *h, struct job *j, struct outcome *oc)
 	    txt ? " " : "", txt ? txt : "");
 	oc->retry_after = j->r.retry_after;
 	if (s == 403 || s == 503) {
-		challenge = j->r.cf_mitigated || body_has(j, "Just a moment") ||
-		    body_has(j, "challenge-platform") ||
-		    body_has(j, "cf-chl") ||
-		    body_has(j, "Attention Required! | Cloudflare");
-		cf = challenge || j->r.cf_ray || j->r.server_cf;
-		if (cf) {
+		cf = kc_http_cloudflare(s, &j->r.cf, j->cap_body, j->caplen);
+		if (cf != KC_HTTP_CF_NONE) {
 			h->st.cloudflare++;
-			oc->note = challenge ? "Cloudflare challenge page" :
-			    "blocked by Cloudflare";
+			oc->note = cf == KC_HTTP_CF_CHALLENGE ?
+			    "Cloudflare challenge page" : "blocked by Cloudflare";
 		}
-		oc->rotate = s == 403 || challenge;
+		oc->rotate = s == 403 || cf == KC_HTTP_CF_CHALLENGE;
 	}
 	if (s == 403 || s == 408 || s == 429 || (s >= 500 && s <= 599)) {
 		oc->kind = OC_RETRY;

@@ -635,7 +635,7 @@ kc_model_save(kc_model *m, const char *dir, char *path, size_t pathlen,
 		m->info.generation = g;
 		if ((o = model_json(m, err, errlen)) == NULL)
 			goto out;
-		if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
 			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 			goto out;
 		}

@@ -29,13 +29,13 @@ rss_report(void)
 	FILE *st, *log;
 	long kb = -1;
 
-	if ((st = fopen("/proc/self/status", "r")) == NULL)
+	if ((st = fopen("/proc/self/status", "re")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), st))
 		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
 			break;
 	fclose(st);
-	if (kb < 0 || (log = fopen(path, "a")) == NULL)
+	if (kb < 0 || (log = fopen(path, "ae")) == NULL)
 		return;
 	fprintf(log, "%s %ld\n", kc_prog, kb);
 	fclose(log);

@@ -62,6 +62,11 @@ kc_spawn_pg(const char *const argv[], int in_fd, int out_fd, int err_fd,
 		rc = posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	if (rc == 0 && err_fd >= 0 && err_fd != 2)
 		rc = posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	/* the child gets 0, 1 and 2 only: an inherited descriptor (a
+	 * journal, a lock, another stage's pipe end) would outlive us in an
+	 * orphaned child, holding a lock or keeping a pipe open */
+	if (rc == 0)
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (rc == 0)
 		rc = posix_spawnp(pid, argv[0], &fa, &at, (char *const *)argv,
 		    environ);

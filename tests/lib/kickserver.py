@@ -285,7 +285,7 @@ class Live:
 class Rule:
     KEYS = {"prefix", "match", "p403", "burst", "burst_every", "p429", "retry_after",
             "p503", "pdrop", "drop_rst", "pstall", "stall", "stall_close", "missing",
-            "cookie", "set_cookie", "rate"}
+            "cookie", "set_cookie", "rate", "hold"}
 
     def __init__(self, d, idx):
         bad = set(d) - self.KEYS
@@ -310,6 +310,9 @@ class Rule:
         self.cookie = [p.strip() for p in c.split(";") if p.strip()] if c else []
         self.set_cookie = d.get("set_cookie")
         self.rate = float(d.get("rate", 0))
+        # a matching request waits until this file exists: a test holds
+        # back part of the media until it has done what it must do first
+        self.hold = d.get("hold")
 
     def matches(self, path):
         return path.startswith(self.prefix) and (self.match is None or self.match.search(path))
@@ -437,6 +440,8 @@ class Server:
             cli["cookie"] = args.require_cookie
         if args.set_cookie:
             cli["set_cookie"] = args.set_cookie
+        if args.hold:
+            cli["hold"] = args.hold
         if cli:
             cli["prefix"] = args.fault_prefix
             if args.fault_match:
@@ -764,6 +769,11 @@ class Handler(BaseHTTPRequestHandler):
             if r.set_cookie:
                 extra.append(("Set-Cookie", r.set_cookie))
         self.extra = extra
+        for r in rules:
+            if r.hold and not os.path.exists(r.hold):
+                self.entry["fault"] = "held"
+                while not os.path.exists(r.hold) and not STOP.is_set():
+                    time.sleep(0.05)
         # request-level faults, the first rule that triggers wins
         for r in rules:
             if r.cookie:
@@ -1064,6 +1074,8 @@ def main():
                    help="403 unless the Cookie header has this pair")
     g.add_argument("--set-cookie", help="Set-Cookie header for every matching response")
     g.add_argument("--rate", type=float, help="limit each body to this many bytes/s")
+    g.add_argument("--hold", metavar="FILE",
+                   help="answer matching requests only once FILE exists")
     args = ap.parse_args()
     args.seed_given = args.seed
     if args.seed is None:

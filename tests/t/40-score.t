@@ -317,7 +317,7 @@ like "$ERR" '"t"' "\"t\" as a string: names the field"
 { stream s7 0 600 | sed 's/"v":1/"v":99/'; feats n=60; end s7; } >v99.jsonl
 run -i v99.jsonl kc-score
 is "$RC" 1 "stream v 99: exit 1"
-like "$ERR" '^kc-score: <stdin>:1: .*99.* 1' "stream v 99: names both versions"
+like "$ERR" '^kc-score: <stdin>:1: .*99.*\(1\)' "stream v 99: names both versions"
 ok "stream v 99: one line" one_line "$ERR"
 
 # --- weights -----------------------------------------------------------------

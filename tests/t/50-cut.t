@@ -304,6 +304,18 @@ is "$(tail -n 1 "$T/out")" '{"type":"end","stream":"x"}' "end still comes last"
 ok "failed cuts: no temporary file left" no_tmp "$T/fail"
 is "$(find "$T/fail" -type f | wc -l)" 3 "failed cuts: only the good clips exist"
 
+# a highlight outside the records' bounds (docs/records.md) is one failed
+# cut, refused before any child runs: the highlights around it are cut
+{ cat "$T/s2"; hl 10 14; hl 1.8e302 1.9e302; hl 20 24; } >"$T/in"
+run -i "$T/in" kc-cut --out "$T/bound"
+is "$RC" 3 "a highlight at 1.8e302 s: one failed cut, exit 3 (partly done)"
+is "$(jq -s -c '[.[] | select(.type == "clip" or .type == "error") |
+    .type]' "$T/out")" '["clip","error","clip"]' \
+    "a highlight at 1.8e302 s: an error record, the others are cut"
+like "$ERR" '^kc-cut: <stdin>:3: highlight: "t0" out of range 0 to 1000000: 1\.8e302' \
+    "a highlight at 1.8e302 s: the message names the line and the value"
+is "$(find "$T/bound" -type f | wc -l)" 2 "a highlight at 1.8e302 s: two clips"
+
 # PCM sound: the picture is copied, the sound becomes AAC
 { kc-fetch "$T/pcm.mkv" | head -n 1; hl 2 6 audio 0.5; } >"$T/inpcm"
 run -i "$T/inpcm" kc-cut --out "$T/pcm"
@@ -375,7 +387,8 @@ like "$ERR" '<stdin>:1: highlight before any stream record' \
     "highlight before stream: says so, with the line"
 run -i <(jq -c '.v = 2' "$T/s2") kc-cut --out "$T/bad"
 is "$RC" 1 "newer records version: exit 1"
-like "$ERR" 'version 2.*version 1' "newer records version: names both"
+like "$ERR" 'records version 2 is newer than this program reads \(1\)' \
+    "newer records version: names both"
 
 # --- killed runs leave no children and no temporary files ----------------------
 # This ffmpeg finishes the temporary file, then waits under a name of this

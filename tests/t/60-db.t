@@ -80,7 +80,7 @@ is "$(jq -r .type "$T/out" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste 
 is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip") | .id' | sort -n | paste -sd, -)" \
     "$(q "$DB" 'SELECT group_concat(id, ",") FROM (SELECT id FROM clips ORDER BY id)')" \
     "add --print: ids are the database ids"
-is "$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("v2.mp4")) | .id')" \
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "clip" and (.path | endswith("v2.mp4"))) | .id')" \
     "$(q "$DB" "SELECT id FROM clips WHERE path = '$T/clips/v2.mp4'")" \
     "add --print: each id belongs to its path"
 
@@ -158,7 +158,8 @@ is "$(q "$DB4" 'SELECT count(*) FROM streams')" 0 "malformed line: no stream row
 printf '%s\n' '{"type":"clip","path":"/x.mp4","kind":"speech","t0":0,"t1":5}' >badkind.jsonl
 run -i badkind.jsonl kc-db --db "$DB4" add
 is "$RC" 1 "clip with a bad kind: exit 1"
-like "$ERR" '<stdin>:1: clip /x.mp4: "kind" must be' "clip with a bad kind: says why"
+like "$ERR" '<stdin>:1: clip: "kind" is not "audio" or "video": "speech"' \
+    "clip with a bad kind: says why, with the value"
 
 { stream s6 "One" alpha; clip "$T/clips/o1.mp4" audio 0 s7 0.5; end s6; } >wrongstream.jsonl
 run -i wrongstream.jsonl kc-db --db "$DB4" add

@@ -17,9 +17,17 @@ cd "$T" || bail "no scratch dir"
 
 f=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the test stream"
 vod=$(make_hls "$f" "$T/vod") || bail "make_hls failed"
-# 1.5 MB/s: the analysis rendition takes a few seconds to arrive, so
-# there is time to kill the run anywhere
-kick_start "$T/log.jsonl" --mount /vod="$vod" --rate 1500000 || bail "kickserver did not start"
+# 1.5 MB/s: the analysis rendition takes a few seconds to arrive.  And
+# while $T/release does not exist, the server holds back the analysis
+# rendition's last segment: a kill "in the analysis" then comes before
+# the analysis can end, however slowly a busy machine gets to it.
+low=$(jq -r '.renditions | min_by(.height) | .name' "$vod/hls.json")
+lastseg=$(hls_segments "$vod" "$low" | tail -n 1 | awk '{ print $5 }')
+jq -n --arg vod "$vod" --arg low "$low" --arg seg "$lastseg" --arg rel "$T/release" \
+    '{mounts: {"/vod": $vod}, faults: [{prefix: "/vod/", rate: 1500000},
+      {prefix: ("/vod/" + $low + "/"), match: ("/" + $seg + "$"), hold: $rel}]}' >cfg.json
+kick_start "$T/log.jsonl" --config cfg.json || bail "kickserver did not start"
+touch release
 export TMPDIR=$T
 URL=$KICK_URL/vod/master.m3u8
 args=(-c -a 2 -v 2 -d 20 --json --no-ytdlp)
@@ -30,6 +38,7 @@ is "$RC" 0 "uninterrupted run: exit 0" || diag "$ERR"
 ref=$(sqlite3 ref.db "select kind || ' ' || printf('%.3f', t0) || ' ' || printf('%.3f', t1) from clips order by t0")
 nref=$(sqlite3 ref.db 'select count(*) from clips')
 cmp_ok "$nref" ">=" 2 "it makes clips ($nref)"
+rm -f release	# the analysis cannot end until a kill point releases it
 
 # kc-clip in a session of its own, so the whole tree can be found
 PID=
@@ -100,7 +109,9 @@ kill_at() {	# DESC CONDITION tree|driver
 # conditions are evaluated later, by until_)
 kill_at "fetching the first segments" 'journal | grep -q "\"type\":\"stream\""' tree
 kill_at "mid-analysis, kc-clip alone" '[ "$(jt | cut -d. -f1)" -ge 20 ]' driver
-kill_at "later in the analysis" '[ "$(jt | cut -d. -f1)" -ge 80 ]' tree
+# (the first 60 s spool file is all the analysis can get while held)
+kill_at "later in the analysis" '[ "$(jt | cut -d. -f1)" -ge 45 ]' tree
+touch release
 kill_at "cutting" 'ls clips/.kc-cut.* >/dev/null 2>&1 || ls clips/*.mp4 >/dev/null 2>&1' tree
 kill_at "recording" '[ "$(nclips)" -ge 1 ]' tree
 run kc-clip "${args[@]}" -o clips --db k.db "$URL"

@@ -5,9 +5,12 @@
 #ifndef KC_TEST_CHECK_H
 #define KC_TEST_CHECK_H
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* a within tol of b, else a failure naming the expression and both values */
 #define assert_near(a, b, tol) do {					\
@@ -38,6 +41,53 @@ write_file(const char *path, const char *text)
 	assert_non_null(fp);
 	assert_true(fputs(text, fp) >= 0);
 	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * Gives the contents of every file of the fuzz corpus NAME
+ * ($KC_ROOT/tests/fuzz/corpus/NAME) to fn, a fuzzer's entry point
+ * (LLVMFuzzerTestOneInput, which aborts when a promise is broken); fails
+ * when the corpus has fewer than min files.
+ */
+static inline void
+replay_corpus(const char *name, int (*fn)(const uint8_t *, size_t), int min)
+{
+	const char *root = getenv("KC_ROOT");
+	char dir[4096], path[4400], *buf, *copy;
+	struct dirent *e;
+	size_t n, cap = 1 << 20;
+	int files = 0;
+	FILE *fp;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s",
+	    root && *root ? root : ".", name);
+	if ((d = opendir(dir)) == NULL)
+		fail_msg("%s: %s", dir, strerror(errno));
+	buf = malloc(cap);
+	assert_non_null(buf);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if ((fp = fopen(path, "rb")) == NULL)
+			fail_msg("%s: %s", path, strerror(errno));
+		n = fread(buf, 1, cap, fp);
+		fclose(fp);
+		if (n == cap)
+			fail_msg("%s: larger than %zu bytes", path, cap);
+		/* exactly n bytes, so ASan sees a read past them */
+		copy = malloc(n ? n : 1);
+		assert_non_null(copy);
+		memcpy(copy, buf, n);
+		fn((const uint8_t *)copy, n);
+		free(copy);
+		files++;
+	}
+	closedir(d);
+	free(buf);
+	if (files < min)
+		fail_msg("only %d corpus files in %s", files, dir);
 }
 
 #endif

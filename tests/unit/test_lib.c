@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "num.h"
+#include "out.h"
 #include "paths.h"
 #include "rec.h"
 #include "select.h"
@@ -486,6 +487,64 @@ test_reader_read_error(void **state)
 	fclose(fp);
 	rmdir(dir);
 	kc_reader_free(NULL);
+}
+
+/*
+ * kc_reader_watch_output: a reader waiting for input whose stdout pipe has
+ * lost its reader ends by SIGPIPE, though its input never ends; with the
+ * reader there it waits and reads what comes.
+ */
+static int
+watch_child(int out_reader_alive, const char *send)
+{
+	int in[2], out[2], st;
+	pid_t pid;
+	json_t *j;
+	kc_reader *r;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	if ((pid = fork()) == 0) {
+		alarm(60);	/* a guard: a hang ends by SIGALRM */
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		kc_out_init();
+		r = kc_reader_new(stdin, NULL);
+		kc_reader_watch_output(r, 1);
+		_exit(kc_reader_next(r, &j) == 1 &&
+		    strcmp(kc_rec_type(j), "x") == 0 ? 0 : 3);
+	}
+	assert_true(pid > 0);
+	close(in[0]);
+	close(out[1]);
+	if (!out_reader_alive)
+		close(out[0]);
+	if (send)
+		assert_int_equal(write(in[1], send, strlen(send)),
+		    (ssize_t)strlen(send));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(in[1]);	/* held open until the child ended */
+	if (out_reader_alive)
+		close(out[0]);
+	return st;
+}
+
+static void
+test_reader_watch_output(void **state)
+{
+	int st;
+
+	(void)state;
+	st = watch_child(0, NULL);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGPIPE);
+	st = watch_child(1, "{\"type\":\"x\"}\n");
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /* Writes a record line of exactly len bytes (plus '\n'); returns the
@@ -1862,6 +1921,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_reader_crlf_nul),
 		cmocka_unit_test(test_reader_read_error),
 		cmocka_unit_test(test_reader_long_line),
+		cmocka_unit_test(test_reader_watch_output),
 		cmocka_unit_test(test_rec_accessors),
 		cmocka_unit_test(test_rec_write),
 		cmocka_unit_test(test_json_num),
