@@ -87,11 +87,12 @@ FUZZ_CC  ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE $(WARN) \
              -iquote src/lib
+FUZZ_LIBS_rec = out msg
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/lib/%.c \
-    $$(patsubst %,src/lib/%.c,$$(FUZZ_LIBS_$$*)) $$(wildcard src/lib/*.h)
+    $$(addprefix src/lib/,$$(addsuffix .c,$$(FUZZ_LIBS_$$*))) $$(wildcard src/lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) -o $@ \
 	    $(filter %.c,$^) $(shell pkg-config --libs $(PKGS)) -lm
