@@ -46,6 +46,10 @@ static const char usage_text[] =
 "  -u, --url SOURCE          the stream (instead of the operand)\n"
 "  -d, --clip-duration SECS  clip length (default 30; 5-600)\n"
 "  -g, --min-gap SECS        gap between clips of a kind (default 10)\n"
+"      --pre-roll SECS|off   seconds from a clip's start to its event's\n"
+"                            onset (default 4; VOD; see kc-score(1))\n"
+"      --min-score S         no clip for a window scoring under S (0-1;\n"
+"                            default 0): a dull stream gets fewer clips\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
 "  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
 "  -t, --type KIND           audio, video or both (default both)\n"
@@ -135,6 +139,7 @@ struct opts {
 	const char *fetch[24];
 	int nfetch;
 	const char *live_threshold;
+	const char *pre_roll, *min_score;
 };
 
 /*
@@ -209,6 +214,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "live-buffer", required_argument, NULL, 264 },
 		{ "live-timeout", required_argument, NULL, 266 },
 		{ "live-threshold", required_argument, NULL, 265 },
+		{ "pre-roll", required_argument, NULL, 267 },
+		{ "min-score", required_argument, NULL, 268 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -282,6 +289,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			pass(o, "--live-timeout", optarg); break;
 		case 264: kc_opt_real("--live-buffer", optarg, 30, 86400);
 			pass(o, "--live-buffer", optarg); break;
+		case 267:
+			if (strcmp(optarg, "off") != 0)
+				kc_opt_real("--pre-roll", optarg, 0, 599);
+			o->pre_roll = optarg;
+			break;
+		case 268: kc_opt_real("--min-score", optarg, 0, 1);
+			o->min_score = optarg; break;
 		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
 			o->live_threshold = optarg; break;
 		case 'h': kc_opt_help(usage_text);
@@ -298,6 +312,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		kc_usage_error("--out: empty folder name");
 	if (o->end >= 0 && o->end <= o->start)
 		kc_usage_error("--end-minute must be after --start-minute");
+	if (o->pre_roll && strcmp(o->pre_roll, "off") != 0 &&
+	    strtod(o->pre_roll, NULL) >= strtod(o->dur, NULL))
+		kc_usage_error("--pre-roll must be shorter than the clip");
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");
@@ -352,6 +369,8 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_opt(s, "--model", o->model);
 	pl_arg(s, "--require-end");
 	pl_opt(s, "--live-threshold", o->live_threshold);
+	pl_opt(s, "--pre-roll", o->pre_roll);
+	pl_opt(s, "--min-score", o->min_score);
 	if (!o->generate)
 		return;
 	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */

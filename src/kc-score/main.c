@@ -36,6 +36,14 @@ static const char usage_text[] =
 "  -d, --clip-duration SECS  window (clip) length (default 30; 5-600)\n"
 "  -g, --min-gap SECS        minimum gap between two highlights of a kind\n"
 "                            (default 10; 0-3600)\n"
+"      --pre-roll SECS|off   place each highlight so the event's onset (where\n"
+"                            its hop scores rise to half their peak) is SECS\n"
+"                            into it (default 4; 0 up to the clip length;\n"
+"                            off: the best-scoring window as it is)\n"
+"      --min-score S         pick no window scoring under S (0-1; default\n"
+"                            0: none left out), so a dull stream gets fewer\n"
+"                            highlights than the maximum; the count left out\n"
+"                            is reported on stderr\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
 "  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
 "  -t, --type KIND           audio, video or both (default both)\n"
@@ -108,6 +116,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "featstats", no_argument, NULL, 'F' },
 		{ "live-threshold", required_argument, NULL, 'T' },
 		{ "require-end", no_argument, NULL, 'Q' },
+		{ "pre-roll", required_argument, NULL, 'P' },
+		{ "min-score", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -119,6 +129,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.min_gap = 10;
 	o->p.start = o->p.end = -1;
 	o->p.live_threshold = 2;
+	o->p.pre_roll = 4;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,
@@ -150,12 +161,20 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'M': o->model = NULL; break;
 		case 'F': o->p.stats = 1; break;
 		case 'Q': o->require_end = 1; break;
+		case 'P':
+			o->p.pre_roll = strcmp(optarg, "off") == 0 ? -1 :
+			    kc_opt_real("--pre-roll", optarg, 0, 60);
+			break;
+		case 'S': o->p.min_score = kc_opt_real("--min-score", optarg,
+		    0, 1); break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
 		    optarg, 0, 1000); break;
 		case 'h': kc_opt_help(usage_text);
 		default: kc_opt_unknown(argv);
 		}
 	}
+	if (o->p.pre_roll >= o->p.clip_dur)
+		kc_usage_error("--pre-roll must be shorter than the clip");
 	if (o->p.end >= 0 && o->p.end <= o->p.start)
 		kc_usage_error("--end must be after --start");
 	o->p.max_n[KIND_AUDIO] = audio ? na : 0;

@@ -656,6 +656,90 @@ span_check(const struct stream *s, double origin, double tmax, double hop,
 	return -1;
 }
 
+/*
+ * Where a picked window [a, a + w) should start so its event's onset is
+ * pre hops into it.  The event: the hop of the window with the highest
+ * 3-hop mean score (its peak); its onset: going back from the peak (at
+ * most w hops), the first hop of the run that stays at or above half way
+ * from the stream's median hop score to the peak.  win: the windows'
+ * scores (NAN where a window may not start); a move lands only on a
+ * window that may start, else the window stays.
+ */
+static size_t
+place_onset(const float *hsc, size_t nh, double med, const float *win,
+    size_t nw, size_t a, size_t w, size_t pre)
+{
+	double best = -INFINITY, m, thr;
+	size_t j, pk = a, q, lim, start;
+	int n;
+
+	for (j = a; j < a + w && j < nh; j++) {
+		m = 0;
+		n = 0;
+		if (j > 0 && isfinite(hsc[j - 1]))
+			m += hsc[j - 1], n++;
+		if (isfinite(hsc[j]))
+			m += hsc[j], n++;
+		if (j + 1 < nh && isfinite(hsc[j + 1]))
+			m += hsc[j + 1], n++;
+		if (n > 0 && m / n > best) {
+			best = m / n;
+			pk = j;
+		}
+	}
+	if (!(best > med))
+		return a;	/* nothing stands out: leave it */
+	thr = med + (best - med) / 2;
+	lim = pk >= w ? pk - w : 0;
+	for (q = pk; q > lim && isfinite(hsc[q - 1]) && hsc[q - 1] >= thr; q--)
+		;
+	start = q >= pre ? q - pre : 0;
+	if (start >= nw || !isfinite(win[start]))
+		return a;
+	return start;
+}
+
+/*
+ * kc_pick with onset placement: the best window left is picked, moved by
+ * place_onset (unless its new start is ruled out: then it stays), and
+ * every window starting less than sep hops from where it landed is ruled
+ * out, so the gap rule holds for the windows as placed.  picked: the
+ * windows as picked (their scores); start: where each landed.
+ */
+static size_t
+pick_placed(const float *win, size_t nw, size_t sep, size_t k,
+    const float *hsc, size_t nh, double med, size_t w, size_t pre,
+    size_t *picked, size_t *start, unsigned char *mark)
+{
+	size_t i, best, got = 0, lo, hi, st;
+	int found;
+
+	for (i = 0; i < nw; i++)
+		mark[i] = !isfinite(win[i]);
+	while (got < k) {
+		found = 0;
+		best = 0;
+		for (i = 0; i < nw; i++)
+			if (!mark[i] && (!found || win[i] > win[best])) {
+				best = i;
+				found = 1;
+			}
+		if (!found)
+			break;
+		st = place_onset(hsc, nh, med, win, nw, best, w, pre);
+		if (mark[st])
+			st = best;
+		picked[got] = best;
+		start[got++] = st;
+		lo = st >= sep - (sep > 0) ? st - (sep - (sep > 0)) : 0;
+		hi = st + sep;
+		for (i = lo; i < nw && i < hi; i++)
+			mark[i] = 1;
+		mark[st] = mark[best] = 1;
+	}
+	return got;
+}
+
 static int model_off;		/* the model failed: heuristic from now on */
 
 long
@@ -666,13 +750,14 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	struct colstat *cs[2] = { NULL, NULL };
 	unsigned char *pass[2] = { NULL, NULL };
 	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
-	float *ms = NULL;
-	double *acc = NULL;
+	float *ms = NULL, *hsc = NULL;
+	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
 	double origin, hop, tmax, lo, hi, t0, mw = 0;
 	double wmed, wscale;
 	unsigned char *mark = NULL;
-	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol, nf = 0;
+	size_t nh, w, nw, j, sep, picked[32], starts[32], np, nhl = 0, i;
+	size_t ncol, nf = 0;
 	const struct kc_weightset *ws;
 	const char *misfit;
 	char merr[512];
@@ -743,8 +828,9 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	 */
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
+	hsc = malloc(nh * sizeof(float));
 	sorted = malloc((size_t)maxrows * sizeof(float));
-	if (!hs || !hz || !sorted)
+	if (!hs || !hz || !sorted || !hsc)
 		goto nomem;
 	for (k = 0; k < 2; k++) {
 		if (s->k[k].rows == 0)
@@ -786,6 +872,11 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			goto out;
 		if (p->curve)
 			emit_curve(k, origin, hop, hs, nh);
+		if (p->pre_roll >= 0) {	/* the hop scores, for place_onset */
+			memcpy(hsc, hs, nh * sizeof(float));
+			memcpy(hz, hs, nh * sizeof(float));
+			kc_robust(hz, nh, &hmed, &wscale);
+		}
 		if ((win = malloc(nh * sizeof(float))) == NULL ||
 		    (mark = malloc(nh)) == NULL)
 			goto nomem;
@@ -822,11 +913,26 @@ stream_select(struct stream *s, const struct params *p, char *err,
 						win[j] = (float)((1 - mw) *
 						    hs[j] + mw * ms[j]);
 		}
-		np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked, mark);
+		if (p->pre_roll < 0) {
+			np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked,
+			    mark);
+			memcpy(starts, picked, np * sizeof(picked[0]));
+		} else
+			np = pick_placed(win, nw, sep, (size_t)p->max_n[k], hsc,
+			    nh, hmed, w, (size_t)lround(p->pre_roll / hop),
+			    picked, starts, mark);
+		for (i = 0; i < np && win[picked[i]] >= p->min_score; i++)
+			;
+		if (i < np)
+			kc_warn("%s: %zu of %zu highlights left out: they score "
+			    "under --min-score %g (best left out: %.3f)", k ==
+			    KIND_AUDIO ? "audio" : "video", np - i, np,
+			    p->min_score, win[picked[i]]);
+		np = i;
 		for (i = 0; i < np; i++, nhl++) {
 			h[nhl].kind = k;
 			h[nhl].rank = (long)i + 1;
-			h[nhl].t0 = origin + (double)picked[i] * hop;
+			h[nhl].t0 = origin + (double)starts[i] * hop;
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;
@@ -884,6 +990,7 @@ out:
 	}
 	free(hs);
 	free(hz);
+	free(hsc);
 	free(acc);
 	free(cnt);
 	free(sorted);

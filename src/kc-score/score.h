@@ -30,6 +30,8 @@ struct kindstore {
 
 struct params {
 	double clip_dur, min_gap;
+	double pre_roll;	/* seconds before a window's onset; < 0: off */
+	double min_score;	/* windows scoring under it are not picked */
 	long max_n[2];		/* per kind; 0 = kind not wanted */
 	double start, end;	/* user range, end < 0: none */
 	const kc_weights *w;

@@ -30,6 +30,10 @@ struct acc {
 	double esum, esq;	/* edge share per frame */
 	long cuts;
 	double flash;
+	long rpairs, spairs;	/* pairs that are not cuts; shake steps */
+	double rsum;		/* residual motion per pair */
+	double psum;		/* global motion length per pair */
+	double ssum;		/* change of the global motion per step */
 };
 
 struct kc_vfeat {
@@ -37,9 +41,12 @@ struct kc_vfeat {
 	double fps, hop, t0;
 	long pushed;		/* frames so far, for kc_vfeat_push */
 	uint8_t *y, *py;	/* luma of this and the previous frame */
+	uint8_t *hy, *phy;	/* ... at half size, for the global motion */
+	uint8_t *q, *pq;	/* ... at a quarter (NULL: frames too small) */
 	long hist[NBINS], phist[NBINS];
 	double pbright;
 	int has_prev;
+	int pdx, pdy, has_pshift;	/* the last pair's global motion */
 	double last_t;		/* no frame may come before this */
 	long cur_k;		/* hop the sums belong to, -1 before a frame */
 	struct acc acc;
@@ -59,6 +66,7 @@ static const char *const names[KC_VFEAT_N] = {
 	"scene_cuts",
 	"flash",
 	"motion_frac",
+	"motion_resid", "pan", "shake",
 };
 
 const char *const *
@@ -81,11 +89,12 @@ kc_vfeat_new(int w, int h, double fps, double hop, double t0)
 	npix = (size_t)w * (size_t)h;	/* at most 2^24: no overflow */
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
-	if ((v->y = malloc(npix)) == NULL || (v->py = malloc(npix)) == NULL) {
-		free(v->y);
-		free(v);
-		return NULL;
-	}
+	if ((v->y = malloc(npix)) == NULL || (v->py = malloc(npix)) == NULL)
+		goto nomem;
+	if (w >= 32 && h >= 32 && ((v->hy = malloc(npix / 4)) == NULL ||
+	    (v->phy = malloc(npix / 4)) == NULL || (v->q = malloc(npix / 16)) ==
+	    NULL || (v->pq = malloc(npix / 16)) == NULL))
+		goto nomem;
 	v->w = w;
 	v->h = h;
 	v->fps = fps;
@@ -94,6 +103,9 @@ kc_vfeat_new(int w, int h, double fps, double hop, double t0)
 	v->cur_k = -1;
 	v->done_k = -1;
 	return v;
+nomem:
+	kc_vfeat_free(v);
+	return NULL;
 }
 
 void
@@ -103,6 +115,10 @@ kc_vfeat_free(kc_vfeat *v)
 		return;
 	free(v->y);
 	free(v->py);
+	free(v->hy);
+	free(v->phy);
+	free(v->q);
+	free(v->pq);
 	free(v);
 }
 
@@ -153,6 +169,14 @@ close_hop(kc_vfeat *v)
 	d[KC_VFEAT_COLOR_VAR] = a->csum / a->frames;
 	d[KC_VFEAT_EDGE_MEAN] = a->esum / a->frames;
 	d[KC_VFEAT_EDGE_STD] = std_of(a->esum, a->esq, a->frames);
+	d[KC_VFEAT_MOTION_RESID] = a->rpairs > 0 ? a->rsum / a->rpairs : NAN;
+	d[KC_VFEAT_PAN] = a->rpairs > 0 ? a->psum / a->rpairs : NAN;
+	/* relative to the pan's speed: a fast steady pan changes its
+	 * vector by a pixel or two from pair to pair, a shaking camera by
+	 * as much as it moves */
+	d[KC_VFEAT_SHAKE] = a->spairs > 0 ? (a->ssum / a->spairs) /
+	    (a->psum / a->rpairs + KC_VFEAT_SHAKE_PAN0) : a->rpairs > 0 ? 0 :
+	    NAN;
 	d[KC_VFEAT_SCENE_CUTS] = (double)a->cuts;
 	d[KC_VFEAT_FLASH] = a->flash;
 	memset(a, 0, sizeof(*a));
@@ -228,6 +252,100 @@ motion(const kc_vfeat *v, double *frac)
 	return (double)sum / ((double)npix * 255.0);
 }
 
+/*
+ * Mean |A(x, y) - B(x - dx, y - dy)| over the part of two w x h images
+ * that overlaps after the shift; -1 when that is under a quarter of the
+ * frame (too little to trust).
+ */
+static double
+overlap_mad(const uint8_t *a, const uint8_t *b, int w, int h, int dx, int dy)
+{
+	int x0 = dx > 0 ? dx : 0, x1 = dx < 0 ? w + dx : w;
+	int y0 = dy > 0 ? dy : 0, y1 = dy < 0 ? h + dy : h;
+	const uint8_t *pa, *pb;
+	uint64_t sum = 0;
+	int x, yy;
+
+	if (x1 <= x0 || y1 <= y0 || 4L * (x1 - x0) * (y1 - y0) < (long)w * h)
+		return -1;
+	for (yy = y0; yy < y1; yy++) {
+		pa = a + (size_t)yy * w;
+		pb = b + (size_t)(yy - dy) * w - dx;
+		for (x = x0; x < x1; x++)
+			sum += (uint64_t)abs((int)pa[x] - (int)pb[x]);
+	}
+	return (double)sum / ((double)(x1 - x0) * (y1 - y0));
+}
+
+/*
+ * The shift within (cx, cy) +- (rx, ry) with the least overlap_mad into
+ * *bx, *by (ties to the shorter shift, so a flat picture does not move);
+ * returns that mean, or -1 when no shift had enough overlap.
+ */
+static double
+best_shift(const uint8_t *a, const uint8_t *b, int w, int h, int cx, int cy,
+    int rx, int ry, int *bx, int *by)
+{
+	double m, best = -1;
+	int dx, dy;
+
+	*bx = *by = 0;
+	for (dy = cy - ry; dy <= cy + ry; dy++)
+		for (dx = cx - rx; dx <= cx + rx; dx++) {
+			if ((m = overlap_mad(a, b, w, h, dx, dy)) < 0)
+				continue;
+			if (best < 0 || m < best - 1e-9 || (m < best + 1e-9 &&
+			    abs(dx) + abs(dy) < abs(*bx) + abs(*by))) {
+				best = m;
+				*bx = dx;
+				*by = dy;
+			}
+		}
+	return best;
+}
+
+/* dst (w/2 x h/2) = 2 x 2 means of src (w x h). */
+static void
+halve(const uint8_t *src, int w, int h, uint8_t *dst)
+{
+	int x, yy, hw = w / 2;
+	const uint8_t *r0, *r1;
+
+	for (yy = 0; yy < h / 2; yy++) {
+		r0 = src + (size_t)(2 * yy) * w;
+		r1 = r0 + w;
+		for (x = 0; x < hw; x++)
+			dst[(size_t)yy * hw + x] = (uint8_t)((r0[2 * x] +
+			    r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] + 2) >> 2);
+	}
+}
+
+/*
+ * The global motion between the previous frame and this one: the shift
+ * that best maps the one onto the other, up to half the frame's width and
+ * a quarter of its height (a fast pan at 5 frames a second), found on a
+ * quarter-size copy and refined at half and full size.  *resid: the mean
+ * |dY| / 255 left over the overlap after the shift.
+ */
+static void
+global_motion(kc_vfeat *v, int *gdx, int *gdy, double *resid)
+{
+	int w2 = v->w / 2, h2 = v->h / 2, w4 = w2 / 2, h4 = h2 / 2, bx, by;
+	double m;
+
+	if (v->q == NULL) {	/* too small for the pyramid: full size */
+		m = best_shift(v->y, v->py, v->w, v->h, 0, 0, v->w / 2,
+		    v->h / 4, gdx, gdy);
+		*resid = m < 0 ? 0 : m / 255.0;
+		return;
+	}
+	best_shift(v->q, v->pq, w4, h4, 0, 0, w4 / 2, h4 / 4, &bx, &by);
+	best_shift(v->hy, v->phy, w2, h2, 2 * bx, 2 * by, 1, 1, &bx, &by);
+	m = best_shift(v->y, v->py, v->w, v->h, 2 * bx, 2 * by, 1, 1, gdx,
+	    gdy);
+	*resid = m < 0 ? 0 : m / 255.0;
+}
+
 static double
 hist_distance(const kc_vfeat *v)
 {
@@ -243,8 +361,9 @@ int
 kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 {
 	struct acc *a = &v->acc;
-	double bright, cvar, edge, m, frac, rise;
+	double bright, cvar, edge, m, frac, rise, resid;
 	uint8_t *swap;
+	int gdx, gdy;
 	long k;
 
 	if (v->next_k < v->end_k) {
@@ -267,6 +386,10 @@ kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 	v->pushed++;
 
 	luma_pass(v, rgb24, &bright, &cvar);
+	if (v->q != NULL) {
+		halve(v->y, v->w, v->h, v->hy);
+		halve(v->hy, v->w / 2, v->h / 2, v->q);
+	}
 	edge = edge_share(v);
 	a->frames++;
 	a->bsum += bright;
@@ -282,8 +405,23 @@ kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 		a->msq += m * m;
 		if (m > a->mmax)
 			a->mmax = m;
-		if (hist_distance(v) > KC_VFEAT_CUT_THRESH)
+		if (hist_distance(v) > KC_VFEAT_CUT_THRESH) {
 			a->cuts++;
+			v->has_pshift = 0;	/* no motion across a cut */
+		} else {
+			global_motion(v, &gdx, &gdy, &resid);
+			a->rsum += resid;
+			a->psum += hypot(gdx, gdy) / v->w;
+			a->rpairs++;
+			if (v->has_pshift) {
+				a->ssum += hypot(gdx - v->pdx, gdy - v->pdy) /
+				    v->w;
+				a->spairs++;
+			}
+			v->pdx = gdx;
+			v->pdy = gdy;
+			v->has_pshift = 1;
+		}
 		rise = bright - v->pbright;
 		if (rise > a->flash)
 			a->flash = rise;
@@ -291,6 +429,12 @@ kc_vfeat_push_at(kc_vfeat *v, const uint8_t *rgb24, double t)
 	swap = v->py;
 	v->py = v->y;
 	v->y = swap;
+	swap = v->phy;
+	v->phy = v->hy;
+	v->hy = swap;
+	swap = v->pq;
+	v->pq = v->q;
+	v->q = swap;
 	memcpy(v->phist, v->hist, sizeof(v->hist));
 	v->pbright = bright;
 	v->has_prev = 1;

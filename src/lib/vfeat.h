@@ -42,6 +42,20 @@ enum {
 				   KC_VFEAT_CHANGE_THRESH, mean over pairs: fine
 				   texture changing (crowds, particles, cellular
 				   patterns) that mean |dY| averages away */
+	KC_VFEAT_MOTION_RESID,	/* mean |dY| / 255 of a frame pair after the
+				   global motion (camera pan) between them is
+				   undone, over the overlap, mean over the
+				   hop's pairs that are not scene cuts: what
+				   moves in the picture, not the picture */
+	KC_VFEAT_PAN,		/* length of the global motion vector, in
+				   frame widths per pair, mean over pairs */
+	KC_VFEAT_SHAKE,		/* length of the change of the global motion
+				   vector from one pair to the next (mean over
+				   the hop's steps) over the mean length of the
+				   vector plus KC_VFEAT_SHAKE_PAN0: a shaking
+				   camera or a jumping view, not a steady pan,
+				   however fast; 0 for a still or steady
+				   picture, about 1 and more for shaking */
 	KC_VFEAT_N
 };
 
@@ -68,6 +82,13 @@ enum {
 
 /* |dY| (0-255) above which a pixel counts as changed for motion_frac. */
 #define KC_VFEAT_CHANGE_THRESH 24
+
+/*
+ * Added to the pan speed (in frame widths per pair) under the shake
+ * ratio, so the jitter of an almost still picture (a pixel at 160 wide)
+ * is not a shake.
+ */
+#define KC_VFEAT_SHAKE_PAN0 0.02
 
 typedef struct kc_vfeat kc_vfeat;
 

@@ -34,8 +34,8 @@ is "$(jq -s -c '[.[].t]' "$T/vf7")" "$(jq -n -c '[range(0;40)]')" \
     "one vfeat per hop, t = 0..39 contiguous"
 is "$(jq -s -c '[.[].dur] | unique' "$T/vf7")" "[1]" "every hop lasts 1 s"
 is "$(jq -s -c '[.[] | .features | keys] | unique' "$T/vf7")" \
-    '[["brightness_mean","brightness_std","color_var","edge_mean","edge_std","flash","motion_frac","motion_max","motion_mean","motion_std","scene_cuts"]]' \
-    "every vfeat has the eleven features"
+    '[["brightness_mean","brightness_std","color_var","edge_mean","edge_std","flash","motion_frac","motion_max","motion_mean","motion_resid","motion_std","pan","scene_cuts","shake"]]' \
+    "every vfeat has the fourteen features"
 is "$(jq -s '[.[].features[] | select(type != "number")] | length' \
     "$T/vf7")" 0 "all values are finite numbers"
 

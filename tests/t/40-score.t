@@ -137,8 +137,33 @@ cmp_ok "$(count d.out audio)" ">=" 3 "defaults: several audio highlights"
 cmp_ok "$(count d.out video)" ">=" 3 "defaults: several video highlights"
 
 read -r a0 a1 <<<"$(top d.out audio)"
-cmp_ok "$(awk -v a="$a0" -v b="$a1" 'BEGIN { c = (a + b) / 2 - 305; print c < 0 ? -c : c }')" \
-    "<=" 2 "loud stretch 300-310 is rank 1 audio and centred (window $a0-$a1)"
+cmp_ok "$(awk -v a="$a0" 'BEGIN { c = a + 4 - 300; print c < 0 ? -c : c }')" \
+    "<=" 1 "loud stretch 300-310 is rank 1 audio, its onset the default --pre-roll 4 s into it (window $a0-$a1)"
+run -i a.jsonl kc-score --pre-roll 8
+read -r p0 p1 <<<"$(top "$T/out" audio)"
+cmp_ok "$(awk -v a="$p0" 'BEGIN { c = a + 8 - 300; print c < 0 ? -c : c }')" \
+    "<=" 1 "--pre-roll 8: the onset 8 s in (window $p0-$p1)"
+is "$(check "$T/out" 30 10 10 10)" ok "--pre-roll 8: highlights follow records.md and the options"
+run -i a.jsonl kc-score --pre-roll off
+read -r p0 p1 <<<"$(top "$T/out" audio)"
+cmp_ok "$(awk -v a="$p0" -v b="$p1" 'BEGIN { c = (a + b) / 2 - 305; print c < 0 ? -c : c }')" \
+    "<=" 2 "--pre-roll off: the best window, centred on the stretch (window $p0-$p1)"
+for bad in "--pre-roll 30" "--pre-roll -1" "--pre-roll x" "--min-score 1.5" "--min-score -0.1"; do
+	set -- $bad
+	run -i a.jsonl kc-score "$@"
+	is "$RC:$OUT" "2:" "$bad: exit 2, nothing on stdout"
+done
+# --min-score: only what stands out enough; stderr says what was left out
+n_all=$(count d.out audio)
+run -i a.jsonl kc-score --min-score 0.6
+is "$RC" 0 "--min-score 0.6: exit 0"
+n_min=$(count "$T/out" audio)
+cmp_ok "$n_min" ">=" 1 "--min-score 0.6: the loud stretch is still picked ($n_min)"
+cmp_ok "$n_min" "<" "$n_all" "--min-score 0.6: fewer audio highlights than without ($n_min < $n_all)"
+like "$ERR" "audio: [0-9]+ of $n_all highlights left out: they score under --min-score 0.6" \
+    "--min-score: stderr says how many were left out and why"
+is "$(jq -s '[.[] | select(.type == "highlight" and .score < 0.6)] | length' "$T/out")" 0 \
+    "--min-score 0.6: no highlight scores under it"
 cmp_ok "$(jq 'select(.type == "highlight" and .kind == "audio" and .rank == 1)
     | .heuristic' d.out)" ">=" 0.5 "the loud stretch stands out (heuristic >= 0.5)"
 is "$(jq -s -c '[.[] | select(.type == "highlight" and .kind == "video" and

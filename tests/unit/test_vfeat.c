@@ -242,6 +242,70 @@ test_shift_is_not_a_cut(void **state)
 	assert_true(vals[KC_VFEAT_SCENE_CUTS] == 0);
 }
 
+/*
+ * Global motion: a steady pan of a textured picture is all global motion
+ * (no residual, no shake, the pan's speed in frame widths), a camera
+ * jumping back and forth is shake, and something moving in a still
+ * picture is residual motion.
+ */
+static uint8_t fc[W * H * 3], fd[W * H * 3];
+
+static void
+test_pan_is_global_motion(void **state)
+{
+	uint8_t *fr[4] = { fa, fb, fc, fd };
+	double vals[KC_VFEAT_N];
+
+	(void)state;
+	texture(fa, 0, 255, 0, 5);
+	texture(fb, 0, 255, 3, 5);
+	texture(fc, 0, 255, 6, 5);
+	texture(fd, 0, 255, 9, 5);
+	one_hop(fr, 4, 1, vals);
+	assert_true(vals[KC_VFEAT_MOTION_MEAN] > 0.1);	/* it moved ... */
+	assert_true(vals[KC_VFEAT_SCENE_CUTS] == 0);
+	assert_true(vals[KC_VFEAT_MOTION_RESID] < TOL);	/* ... all of it */
+	assert_true(fabs(vals[KC_VFEAT_PAN] - 3.0 / W) < TOL);
+	assert_true(vals[KC_VFEAT_SHAKE] < TOL);	/* steadily */
+}
+
+static void
+test_shake(void **state)
+{
+	uint8_t *fr[4] = { fa, fb, fa, fb };
+	double vals[KC_VFEAT_N];
+
+	(void)state;
+	texture(fa, 0, 255, 0, 6);
+	texture(fb, 0, 255, 4, 6);
+	one_hop(fr, 4, 1, vals);
+	assert_true(vals[KC_VFEAT_MOTION_RESID] < TOL);
+	assert_true(fabs(vals[KC_VFEAT_PAN] - 4.0 / W) < TOL);
+	/* the vector flips by 8 px each step: 8/64 over 4/64 + 0.02 */
+	assert_true(fabs(vals[KC_VFEAT_SHAKE] - (8.0 / W) / (4.0 / W +
+	    KC_VFEAT_SHAKE_PAN0)) < 1e-9);
+}
+
+static void
+test_local_motion_is_residual(void **state)
+{
+	uint8_t *fr[2] = { fa, fb };
+	double vals[KC_VFEAT_N];
+	int x, y;
+
+	(void)state;
+	texture(fa, 0, 255, 0, 7);
+	memcpy(fb, fa, sizeof(fb));
+	for (y = 10; y < 20; y++)	/* a 10 x 10 patch turns white */
+		for (x = 20; x < 30; x++)
+			put(fb, x, y, 255, 255, 255);
+	one_hop(fr, 2, 1, vals);
+	assert_true(vals[KC_VFEAT_PAN] == 0);
+	assert_true(vals[KC_VFEAT_MOTION_RESID] > 0);
+	assert_true(fabs(vals[KC_VFEAT_MOTION_RESID] -
+	    vals[KC_VFEAT_MOTION_MEAN]) < TOL);	/* nothing to undo */
+}
+
 static void
 test_flash(void **state)
 {
@@ -409,6 +473,9 @@ main(void)
 		cmocka_unit_test(test_step_edge_share),
 		cmocka_unit_test(test_cut_between_unrelated_images),
 		cmocka_unit_test(test_shift_is_not_a_cut),
+		cmocka_unit_test(test_pan_is_global_motion),
+		cmocka_unit_test(test_shake),
+		cmocka_unit_test(test_local_motion_is_residual),
 		cmocka_unit_test(test_flash),
 		cmocka_unit_test(test_hop_bookkeeping),
 		cmocka_unit_test(test_t0_and_until),
