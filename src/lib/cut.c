@@ -206,9 +206,12 @@ kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
 	const char *copy[] = { "-c", "copy", "-copypriorss", "0", NULL };
 	const char *copy_aac[] = { "-c:v", "copy", "-c:a", "aac", "-b:a",
 	    "160k", "-copypriorss", "0", NULL };
+	/* one encoder thread: x264's frame threads made the bytes of the
+	 * same cut differ from run to run on a loaded machine, so a rerun
+	 * could not tell its own clip from another and wrote NAME-2 */
 	const char *enc[] = { "-c:v", "libx264", "-preset", "veryfast",
-	    "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
-	    NULL };
+	    "-crf", "20", "-threads", "1", "-pix_fmt", "yuv420p", "-c:a", "aac",
+	    "-b:a", "160k", NULL };
 	const char *tail[] = { "-movflags", "+faststart", "-f", "mp4", tmp,
 	    NULL };
 	size_t n;
