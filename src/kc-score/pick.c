@@ -700,45 +700,60 @@ place_onset(const float *hsc, size_t nh, double med, const float *win,
 }
 
 /*
- * kc_pick with onset placement: the best window left is picked, moved by
- * place_onset (unless its new start is ruled out: then it stays), and
- * every window starting less than sep hops from where it landed is ruled
- * out, so the gap rule holds for the windows as placed.  picked: the
- * windows as picked (their scores); start: where each landed.
+ * kc_pick with onset placement: every window is judged where
+ * place_onset would move it (a window over the middle of an event counts
+ * with the score of the window that starts at the event's pre-roll, the
+ * clip the user gets), the best is picked and lands there, and every
+ * window starting less than sep hops from where it landed or from where
+ * it came from is ruled out: the gap rule holds for the windows as
+ * placed and an event is not picked twice.  start: where each landed (the
+ * highlight's window); land: nw scratch.
  */
+/* the score of window i where it would land now */
+#define LANDED(i) (mark[land[i]] ? win[i] : win[land[i]])
+
 static size_t
 pick_placed(const float *win, size_t nw, size_t sep, size_t k,
     const float *hsc, size_t nh, double med, size_t w, size_t pre,
-    size_t *picked, size_t *start, unsigned char *mark)
+    size_t *start, size_t *land, unsigned char *mark)
 {
 	size_t i, best, got = 0, lo, hi, st;
 	int found;
 
-	for (i = 0; i < nw; i++)
+	for (i = 0; i < nw; i++) {
 		mark[i] = !isfinite(win[i]);
+		land[i] = mark[i] ? i : place_onset(hsc, nh, med, win, nw, i,
+		    w, pre);
+	}
 	while (got < k) {
 		found = 0;
 		best = 0;
 		for (i = 0; i < nw; i++)
-			if (!mark[i] && (!found || win[i] > win[best])) {
+			if (!mark[i] && (!found || LANDED(i) > LANDED(best))) {
 				best = i;
 				found = 1;
 			}
 		if (!found)
 			break;
-		st = place_onset(hsc, nh, med, win, nw, best, w, pre);
-		if (mark[st])
-			st = best;
-		picked[got] = best;
+		st = mark[land[best]] ? best : land[best];
 		start[got++] = st;
-		lo = st >= sep - (sep > 0) ? st - (sep - (sep > 0)) : 0;
-		hi = st + sep;
+		lo = (st < best ? st : best);
+		lo = lo >= sep - (sep > 0) ? lo - (sep - (sep > 0)) : 0;
+		hi = (st > best ? st : best) + sep;
 		for (i = lo; i < nw && i < hi; i++)
 			mark[i] = 1;
-		mark[st] = mark[best] = 1;
+	}
+	/* ranks in score order: a window whose landing place was ruled out
+	 * by an earlier pick stays where it is, with its own score */
+	for (i = 1; i < got; i++) {
+		st = start[i];
+		for (lo = i; lo > 0 && win[start[lo - 1]] < win[st]; lo--)
+			start[lo] = start[lo - 1];
+		start[lo] = st;
 	}
 	return got;
 }
+#undef LANDED
 
 static int model_off;		/* the model failed: heuristic from now on */
 
@@ -756,6 +771,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	double origin, hop, tmax, lo, hi, t0, mw = 0;
 	double wmed, wscale;
 	unsigned char *mark = NULL;
+	size_t *land = NULL;
 	size_t nh, w, nw, j, sep, picked[32], starts[32], np, nhl = 0, i;
 	size_t ncol, nf = 0;
 	const struct kc_weightset *ws;
@@ -878,7 +894,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			kc_robust(hz, nh, &hmed, &wscale);
 		}
 		if ((win = malloc(nh * sizeof(float))) == NULL ||
-		    (mark = malloc(nh)) == NULL)
+		    (mark = malloc(nh)) == NULL || (p->pre_roll >= 0 &&
+		    (land = malloc(nh * sizeof(*land))) == NULL))
 			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
 		for (j = 0; j < nw; j++) {
@@ -917,10 +934,12 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked,
 			    mark);
 			memcpy(starts, picked, np * sizeof(picked[0]));
-		} else
+		} else {
 			np = pick_placed(win, nw, sep, (size_t)p->max_n[k], hsc,
 			    nh, hmed, w, (size_t)lround(p->pre_roll / hop),
-			    picked, starts, mark);
+			    starts, land, mark);
+			memcpy(picked, starts, np * sizeof(picked[0]));
+		}
 		for (i = 0; i < np && win[picked[i]] >= p->min_score; i++)
 			;
 		if (i < np)
@@ -954,8 +973,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		}
 		free(win);
 		free(mark);
+		free(land);
 		win = NULL;
 		mark = NULL;
+		land = NULL;
 	}
 	free(x);
 	x = NULL;
@@ -998,5 +1019,6 @@ out:
 	free(ms);
 	free(win);
 	free(mark);
+	free(land);
 	return ret;
 }
