@@ -181,7 +181,7 @@ cmp_ok "$(awk -v w="$want" -v g="$got" 'BEGIN { split(w, W, " "); split(g, G, " 
     print (G[1] == "" || G[2] == "") ? 99 : (d > e ? d : e) }')" "<" 0.001 \
     "features.loudness_db(_max) are the window's hop mean and max ($want vs $got)"
 is "$(jq -c 'select(.type == "highlight" and .kind == "video" and .rank == 1)
-    | .features | [has("motion_mean"), has("motion_mean_max"), has("loudness_db")]' d.out)" \
+    | .features | [has("motion_mean"), has("scene_cuts_max"), has("loudness_db")]' d.out)" \
     "[true,true,true]" "video highlight features: means, key maxima, and the audio means"
 
 # other settings

@@ -136,7 +136,10 @@ is "$RC" 0 "two streams: the second stream's run into the same folder and databa
 records clip "$T/out" >c2.clips
 sB=$(jq -r .stream c2.clips | sort -u)
 isnt "$sB" "$sA" "two streams: the second stream has an id of its own"
-is "$(jq -c '[.want_t0, .kind, .score]' c2.clips)" "$(jq -c '[.want_t0, .kind, .score]' c1.clips)" \
+# (the same windows and kinds; scores to 4 places: the second stream is
+# normalised against the channel's first too, which may move the 7th)
+is "$(jq -c '[.want_t0, .kind, (.score * 1e4 | round)]' c2.clips)" \
+    "$(jq -c '[.want_t0, .kind, (.score * 1e4 | round)]' c1.clips)" \
     "two streams: the same highlights"
 ok "two streams: every file of the first stream is as it was (md5)" \
     sh -c 'cd c1 && md5sum --quiet -c ../a.md5'

@@ -4,8 +4,7 @@
 # rater gives two of them 5 stars, two 1 star and anything else 3.  Twenty
 # clips from three training streams are rated through "kc-db rate" (which
 # retrains every 5 ratings); on a fresh stream the share of liked events
-# among the top-8 highlights must rise from the heuristic's (<= 50 %) to
-# >= 80 %.  NDCG@8 before and after is printed as a diagnostic.
+# among the top-8 highlights must rise above the heuristic's, to >= 80 %.  NDCG@8 before and after is printed as a diagnostic.
 # Other tastes and streams: KC_TEST_LIKE, KC_TEST_DISLIKE (JSON arrays of
 # event types), KC_TEST_TRAIN_TYPES, KC_TEST_TEST_TYPES (kc-genstream -t
 # lists) and KC_TEST_SEED (default 40).
@@ -93,7 +92,11 @@ printf '%s\n' "$OUT" >"$T/after.jsonl"
 read -r la na sa <<<"$(top8 "$T/after.jsonl")"
 diag "top-8 liked: heuristic $lb/8 (stars $sb), model $la/8 (stars $sa)"
 diag "NDCG@8: heuristic $nb, with the model $na"
-cmp_ok "$lb" "<=" 4 "heuristic alone: at most half of the top 8 are liked events"
+# (the heuristic has no taste, but it ranks some event types above others:
+# with one taste of the pair it gets more of the top 8 right than with
+# the other; the model must beat it either way, or get all 8)
+ok "the model puts more liked events in the top 8 than the heuristic ($lb), or all 8 ($la)" \
+    test "$la" -gt "$lb" -o "$la" -eq 8
 cmp_ok "$la" ">=" 7 "with the model: at least 80 % of the top 8 are liked events"
 cmp_ok "$na" ">" "$nb" "NDCG@8 improves"
 is "$(jq -s '[.[] | select(.type == "highlight" and .model_weight > 0 and .model != null)] | length' "$T/after.jsonl")" 16 \
