@@ -50,6 +50,7 @@ static const char usage_text[] =
 "                            onset (default 4; VOD; see kc-score(1))\n"
 "      --min-score S         no clip for a window scoring under S (0-1;\n"
 "                            default 0): a dull stream gets fewer clips\n"
+"                            (VOD; not yet for live streams)\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
 "  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
 "  -t, --type KIND           audio, video or both (default both)\n"
