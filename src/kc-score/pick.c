@@ -704,9 +704,9 @@ place_onset(const float *hsc, size_t nh, double med, const float *win,
  * place_onset would move it (a window over the middle of an event counts
  * with the score of the window that starts at the event's pre-roll, the
  * clip the user gets), the best is picked and lands there, and every
- * window starting less than sep hops from where it landed, or that would
- * land less than sep hops from there, is ruled out: the gap rule holds
- * for the windows as placed and an event is not picked twice.  start: where each landed (the
+ * window starting less than sep hops from where it landed or from where
+ * it came from is ruled out: the gap rule holds for the windows as
+ * placed and an event is not picked twice.  start: where each landed (the
  * highlight's window); land: nw scratch.
  */
 /* the score of window i where it would land now */
@@ -737,14 +737,11 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 			break;
 		st = mark[land[best]] ? best : land[best];
 		start[got++] = st;
-		lo = st >= sep - (sep > 0) ? st - (sep - (sep > 0)) : 0;
-		hi = st + sep;
+		lo = (st < best ? st : best);
+		lo = lo >= sep - (sep > 0) ? lo - (sep - (sep > 0)) : 0;
+		hi = (st > best ? st : best) + sep;
 		for (i = lo; i < nw && i < hi; i++)
 			mark[i] = 1;
-		mark[best] = 1;
-		for (i = 0; i < nw; i++)	/* the rest of the same event */
-			if (land[i] + sep > st && land[i] < st + sep)
-				mark[i] = 1;
 	}
 	/* ranks in score order: a window whose landing place was ruled out
 	 * by an earlier pick stays where it is, with its own score */

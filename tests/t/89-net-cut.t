@@ -92,8 +92,10 @@ is "$(ffprobe -v error -select_streams v -show_entries packet=flags -of csv=p=0 
     "... each of 5 GOPs of 2 s"
 
 # ---------------------------------------------------------------- kc-clip on the Kick-like ladder
-# (-g 4: three 30 s clips of a kind fit in the 3-minute stream wherever
-# the events are)
+# (-g 4: with onset placement two events of a kind that start less than
+# clip + gap apart cannot both have a clip starting on them, and on this
+# 3-minute stream two of the three audio events may be that close at the
+# default gap of 10 s; the cuts, not the picking, are what is tested here)
 run kc-clip -c -a 3 -v 3 -g 4 -o kc --db kc.db --json --no-ytdlp "$KICK_URL/kick/master.m3u8"
 is "$RC" 0 "Kick-like ladder: kc-clip -c -a 3 -v 3 exits 0" || diag "$ERR"
 printf '%s\n' "$OUT" >kc.jsonl
