@@ -699,6 +699,9 @@ place_onset(const float *hsc, size_t nh, double med, const float *win,
 	return start;
 }
 
+/* the score of window i where it would land now */
+#define LANDED(i) (mark[land[i]] ? win[i] : win[land[i]])
+
 /*
  * kc_pick with onset placement: every window is judged where
  * place_onset would move it (a window over the middle of an event counts
@@ -709,9 +712,6 @@ place_onset(const float *hsc, size_t nh, double med, const float *win,
  * placed and an event is not picked twice.  start: where each landed (the
  * highlight's window); land: nw scratch.
  */
-/* the score of window i where it would land now */
-#define LANDED(i) (mark[land[i]] ? win[i] : win[land[i]])
-
 static size_t
 pick_placed(const float *win, size_t nw, size_t sep, size_t k,
     const float *hsc, size_t nh, double med, size_t w, size_t pre,
@@ -772,8 +772,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	double wmed, wscale;
 	unsigned char *mark = NULL;
 	size_t *land = NULL;
-	size_t nh, w, nw, j, sep, picked[32], starts[32], np, nhl = 0, i;
-	size_t ncol, nf = 0;
+	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol, nf = 0;
 	const struct kc_weightset *ws;
 	const char *misfit;
 	char merr[512];
@@ -839,14 +838,15 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	/*
 	 * Per-hop arrays live only while needed.  Without a model the peak
-	 * is about 18 bytes per hop; a model adds 4 bytes per hop and model
-	 * feature for its input matrix, and 20 more per hop.
+	 * is about 18 bytes per hop, 30 with onset placement (--pre-roll);
+	 * a model adds 4 bytes per hop and model feature for its input
+	 * matrix, and 20 more per hop.
 	 */
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
-	hsc = malloc(nh * sizeof(float));
 	sorted = malloc((size_t)maxrows * sizeof(float));
-	if (!hs || !hz || !sorted || !hsc)
+	if (!hs || !hz || !sorted || (p->pre_roll >= 0 &&
+	    (hsc = malloc(nh * sizeof(float))) == NULL))
 		goto nomem;
 	for (k = 0; k < 2; k++) {
 		if (s->k[k].rows == 0)
@@ -930,16 +930,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 						win[j] = (float)((1 - mw) *
 						    hs[j] + mw * ms[j]);
 		}
-		if (p->pre_roll < 0) {
-			np = kc_pick(win, nw, sep, (size_t)p->max_n[k], picked,
-			    mark);
-			memcpy(starts, picked, np * sizeof(picked[0]));
-		} else {
-			np = pick_placed(win, nw, sep, (size_t)p->max_n[k], hsc,
-			    nh, hmed, w, (size_t)lround(p->pre_roll / hop),
-			    starts, land, mark);
-			memcpy(picked, starts, np * sizeof(picked[0]));
-		}
+		np = p->pre_roll < 0 ? kc_pick(win, nw, sep,
+		    (size_t)p->max_n[k], picked, mark) : pick_placed(win, nw,
+		    sep, (size_t)p->max_n[k], hsc, nh, hmed, w,
+		    (size_t)lround(p->pre_roll / hop), picked, land, mark);
 		for (i = 0; i < np && win[picked[i]] >= p->min_score; i++)
 			;
 		if (i < np)
@@ -951,7 +945,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		for (i = 0; i < np; i++, nhl++) {
 			h[nhl].kind = k;
 			h[nhl].rank = (long)i + 1;
-			h[nhl].t0 = origin + (double)starts[i] * hop;
+			h[nhl].t0 = origin + (double)picked[i] * hop;
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;

@@ -199,8 +199,6 @@ kc_reader_next(kc_reader *r, json_t **rec)
 
 	*rec = NULL;
 	r->err[0] = '\0';
-	r->len = 0;
-	r->line = NULL;
 	do {
 		if ((rc = next_line(r)) <= 0) {
 			r->len = 0;
