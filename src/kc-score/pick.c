@@ -699,6 +699,72 @@ place_onset(const float *hsc, size_t nh, double med, const float *win,
 	return start;
 }
 
+/*
+ * Ranks picks in score order (a window whose landing place was ruled out
+ * by an earlier pick stays where it is, with its own score); returns n.
+ */
+static size_t
+rank_picks(const float *win, size_t *start, size_t n)
+{
+	size_t i, j, st;
+
+	for (i = 1; i < n; i++) {
+		st = start[i];
+		for (j = i; j > 0 && win[start[j - 1]] < win[st]; j--)
+			start[j] = start[j - 1];
+		start[j] = st;
+	}
+	return n;
+}
+
+/* whether window i starts at least sep hops from every pick so far */
+static int
+clear_of(size_t i, const size_t *start, size_t got, size_t sep)
+{
+	size_t j;
+
+	for (j = 0; j < got; j++)
+		if ((i > start[j] ? i - start[j] : start[j] - i) < sep)
+			return 0;
+	return 1;
+}
+
+/*
+ * When the windows left are all ruled out (near where a pick landed or
+ * came from) yet fewer than k are picked, the rest are picked as without
+ * onset placement: the best window starting at least sep hops from every
+ * pick, placed on its onset when that place keeps the gap too.  Two
+ * events closer than a clip and the gap cannot both have a clip starting
+ * on them, but the one asked for is not left out.
+ */
+static size_t
+fill_rest(const float *win, size_t nw, size_t sep, size_t k, size_t *start,
+    size_t got, const size_t *land)
+{
+	size_t i, st, bst = 0;
+	double bsc;
+	int found;
+
+	while (got < k) {
+		found = 0;
+		bsc = -INFINITY;
+		for (i = 0; i < nw; i++) {
+			if (!isfinite(win[i]) || !clear_of(i, start, got, sep))
+				continue;
+			st = clear_of(land[i], start, got, sep) ? land[i] : i;
+			if (!found || win[st] > bsc) {
+				bst = st;
+				bsc = win[st];
+				found = 1;
+			}
+		}
+		if (!found)
+			break;
+		start[got++] = bst;
+	}
+	return rank_picks(win, start, got);
+}
+
 /* the score of window i where it would land now */
 #define LANDED(i) (mark[land[i]] ? win[i] : win[land[i]])
 
@@ -734,7 +800,7 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 				found = 1;
 			}
 		if (!found)
-			break;
+			return fill_rest(win, nw, sep, k, start, got, land);
 		st = mark[land[best]] ? best : land[best];
 		start[got++] = st;
 		lo = (st < best ? st : best);
@@ -743,15 +809,7 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 		for (i = lo; i < nw && i < hi; i++)
 			mark[i] = 1;
 	}
-	/* ranks in score order: a window whose landing place was ruled out
-	 * by an earlier pick stays where it is, with its own score */
-	for (i = 1; i < got; i++) {
-		st = start[i];
-		for (lo = i; lo > 0 && win[start[lo - 1]] < win[st]; lo--)
-			start[lo] = start[lo - 1];
-		start[lo] = st;
-	}
-	return got;
+	return rank_picks(win, start, got);
 }
 #undef LANDED
 

@@ -171,6 +171,18 @@ is "$(jq -s -c '[.[] | select(.type == "highlight" and .kind == "video" and
     | transpose | map(any)' d.out)" "[true,true]" \
     "the two motion spikes are the top-2 video highlights"
 
+# two motion events 15 s apart and a third at 120 s: the first and the
+# third get a clip starting 4 s before them; the second cannot (less than
+# clip + gap after the first), yet -v 3 still gives 3 highlights, the gap
+# kept (the one left is picked as without --pre-roll)
+{ stream s2 0 180; feats n=180 seed=2 kinds=v spikes=40-45,55-60,120-125; end s2; } >close.jsonl
+run -i close.jsonl kc-score -v 3 -t video
+is "$RC:$(count "$T/out" video)" "0:3" "events closer than clip + gap: -v 3 still gives 3 video highlights"
+is "$(check "$T/out" 30 10 10 3)" ok "... which keep the gap and follow records.md"
+is "$(jq -s -c '[.[] | select(.type == "highlight") | .t0] | sort
+    | [any(. >= 35 and . <= 37), any(. >= 115 and . <= 117)]' "$T/out")" "[true,true]" \
+    "... two start at their event's pre-roll (36 and 116 s)"
+
 # the window's features: the mean and maximum of its hops' values
 want=$(jq -s --argjson a "$a0" --argjson b "$a1" '[.[] | select(.type == "afeat"
     and .t >= $a and .t < $b) | .features.loudness_db] | "\(add / length) \(max)"' -r a.jsonl)
