@@ -3,9 +3,12 @@
  * possible, so each window is judged as it closes.  Hop features are
  * normalised against the last RING hops of the stream (the last half
  * hour), a window's score against the windows before it, and a window is
- * written as a highlight once it stands out by --live-threshold robust
- * deviations and no better window followed within the next few hops.
- * Memory is constant however long the stream runs.
+ * decided on once it stands out by --live-threshold robust deviations
+ * and no better window followed within the next few hops.  A decided
+ * window is then placed as in a VOD (kc-score(1), "Onset placement"): its
+ * event's onset --pre-roll seconds into it, and written as a highlight as
+ * soon as the placed window has closed.  Memory is constant however long
+ * the stream runs.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -34,9 +37,15 @@ struct lkind {
 	long cand;		/* candidate window start, -1 none */
 	double cand_win, cand_z;
 	long cand_close;	/* hop index at which it closed */
-	long emitted;		/* start of the last written window, or a
-				   value far enough back */
+	long pend;		/* placed start of a decided window waiting
+				   for its last hop, -1 none */
+	double pend_z;
+	long emitted;		/* start of the last decided window (the
+				   later of where it was and where it was
+				   placed), or a value far enough back */
 	long count;		/* highlights written */
+	long left_out;		/* decided ones under --min-score */
+	double best_left;	/* the best score among them */
 };
 
 static struct {
@@ -72,6 +81,7 @@ kind_init(struct lkind *lk)
 		lk->at[i] = -1;
 	lk->last = -1;
 	lk->cand = -1;
+	lk->pend = -1;
 	lk->emitted = -1000000000L;
 }
 
@@ -236,14 +246,17 @@ weighted(const struct kc_weightset *ws, const char *name)
 	return 0;
 }
 
-/* Writes the candidate of kind k as a highlight, decided at hop now. */
+/*
+ * Writes the pending window of kind k, hops [pend, pend + w), as a
+ * highlight at hop now.
+ */
 static void
 emit(int k, const struct params *p, long w, long now)
 {
 	const struct kc_weightset *ws = k == KIND_AUDIO ? &p->w->audio :
 	    &p->w->video;
 	struct lkind *lk = &L.k[k], *ok;
-	long s = lk->cand, h, slot;
+	long s = lk->pend, h, slot;
 	double sum, mx, t0;
 	size_t i, n;
 	char key[64];
@@ -284,8 +297,8 @@ emit(int k, const struct params *p, long w, long now)
 	set(r, "kind", json_string(k == KIND_AUDIO ? "audio" : "video"));
 	set(r, "t0", json_real(round(t0 * 1000) / 1000));
 	set(r, "t1", json_real(round((t0 + (double)w * L.hop) * 1000) / 1000));
-	set(r, "score", kc_json_num(kc_squash(lk->cand_z)));
-	set(r, "heuristic", kc_json_num(kc_squash(lk->cand_z)));
+	set(r, "score", kc_json_num(kc_squash(lk->pend_z)));
+	set(r, "heuristic", kc_json_num(kc_squash(lk->pend_z)));
 	set(r, "model", json_null());
 	set(r, "model_weight", json_real(0));
 	set(r, "rank", json_null());
@@ -294,9 +307,70 @@ emit(int k, const struct params *p, long w, long now)
 	set(r, "features", f);
 	kc_out_new(r);
 	kc_out_flush();
-	lk->emitted = s;
-	lk->cand = -1;
+	lk->pend = -1;
 	lk->count++;
+}
+
+/*
+ * Where the decided window [s, s + w) starts once placed so its event's
+ * onset (kc_onset, against the median hop score of the ring) is pre hops
+ * into it: hops s - w to now are all the search can look at.  Never
+ * earlier than the gap rule allows after the last decided window.
+ */
+static long
+place(const struct lkind *lk, long s, long w, long pre, long sep, long now)
+{
+	double med;
+	size_t n = 0, q;
+	long base = s - w > 0 ? s - w : 0, h, st, i;
+
+	if (now - base + 1 > RING)
+		base = now - RING + 1;
+	for (i = 0; i < RING; i++)
+		if (lk->at[i] >= 0)
+			L.tmp[n++] = lk->score[i];
+	if (kc_median(L.tmp, n, &med) == 0)
+		return s;
+	n = 0;
+	for (h = base; h <= now; h++)
+		L.tmp[n++] = lk->at[h % RING] == h ? lk->score[h % RING] : NAN;
+	if (s < base || !kc_onset(L.tmp, n, med, (size_t)(s - base),
+	    (size_t)w, &q))
+		return s;
+	st = base + (long)q - pre;
+	if (st < 0)
+		st = 0;
+	if (st < lk->emitted + sep)
+		st = lk->emitted + sep;
+	return st;
+}
+
+/*
+ * Decides on the candidate of kind k at hop now: placed (--pre-roll), or
+ * left out under --min-score; written at once when its placed window has
+ * closed, else when it does.
+ */
+static void
+decide(int k, const struct params *p, long w, long sep, long now)
+{
+	struct lkind *lk = &L.k[k];
+	long s = lk->cand, st;
+
+	lk->cand = -1;
+	if (kc_squash(lk->cand_z) < p->min_score) {
+		if (lk->left_out++ == 0 || kc_squash(lk->cand_z) >
+		    lk->best_left)
+			lk->best_left = kc_squash(lk->cand_z);
+		lk->emitted = s;	/* its event is not decided on again */
+		return;
+	}
+	st = p->pre_roll < 0 ? s : place(lk, s, w, lround(p->pre_roll /
+	    L.hop), sep, now);
+	lk->pend = st;
+	lk->pend_z = lk->cand_z;
+	lk->emitted = st > s ? st : s;
+	if (now >= st + w - 1)
+		emit(k, p, w, now);
 }
 
 static double
@@ -364,11 +438,13 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 		w = 1;
 	if (idx + 1 < w || p->max_n[kind] == 0)
 		return 0;
+	if (lk->pend >= 0 && idx >= lk->pend + w - 1)
+		emit(kind, p, w, idx);
 	win = window(lk, idx, w);
 	z = window_z(lk, win);
 	lk->hist[lk->nhist++ % RING] = (float)win;
 	if (lk->cand >= 0 && idx - lk->cand_close >= LOOKAHEAD)
-		emit(kind, p, w, idx);
+		decide(kind, p, w, sep, idx);
 	if (z >= p->live_threshold && idx - w + 1 >= lk->emitted + sep &&
 	    (lk->cand < 0 || win > lk->cand_win)) {
 		lk->cand = idx - w + 1;
@@ -379,16 +455,35 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	return 0;
 }
 
+/*
+ * The stream ended: a candidate is decided on, and a window still
+ * waiting for hops is written with the hops there are.
+ */
 void
 live_finish(const struct params *p)
 {
 	long w = lround(p->clip_dur / (L.hop > 0 ? L.hop : 1));
+	long sep = (long)ceil((p->clip_dur + p->min_gap) / (L.hop > 0 ?
+	    L.hop : 1) - 1e-9);
+	struct lkind *lk;
 	int k;
 
 	if (!L.have_origin)
 		return;
-	for (k = 0; k < 2; k++)
-		if (L.k[k].cand >= 0)
-			emit(k, p, w < 1 ? 1 : w, L.k[k].last);
+	if (w < 1)
+		w = 1;
+	for (k = 0; k < 2; k++) {
+		lk = &L.k[k];
+		if (lk->cand >= 0)
+			decide(k, p, w, sep, lk->last);
+		if (lk->pend >= 0 && lk->pend <= lk->last)
+			emit(k, p, lk->last - lk->pend + 1 < w ? lk->last -
+			    lk->pend + 1 : w, lk->last);
+		if (lk->left_out > 0)
+			kc_warn("%s: %ld live highlights left out: they score "
+			    "under --min-score %g (best left out: %.3f)", k ==
+			    KIND_AUDIO ? "audio" : "video", lk->left_out,
+			    p->min_score, lk->best_left);
+	}
 	live_reset();
 }

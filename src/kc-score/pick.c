@@ -658,41 +658,18 @@ span_check(const struct stream *s, double origin, double tmax, double hop,
 
 /*
  * Where a picked window [a, a + w) should start so its event's onset is
- * pre hops into it.  The event: the hop of the window with the highest
- * 3-hop mean score (its peak); its onset: going back from the peak (at
- * most w hops), the first hop of the run that stays at or above half way
- * from the stream's median hop score to the peak.  win: the windows'
- * scores (NAN where a window may not start); a move lands only on a
- * window that may start, else the window stays.
+ * pre hops into it (the onset: kc_onset in the hop scores hsc, med their
+ * median).  win: the windows' scores (NAN where a window may not start);
+ * a move lands only on a window that may start, else the window stays.
  */
 static size_t
 place_onset(const float *hsc, size_t nh, double med, const float *win,
     size_t nw, size_t a, size_t w, size_t pre)
 {
-	double best = -INFINITY, m, thr;
-	size_t j, pk = a, q, lim, start;
-	int n;
+	size_t q, start;
 
-	for (j = a; j < a + w && j < nh; j++) {
-		m = 0;
-		n = 0;
-		if (j > 0 && isfinite(hsc[j - 1]))
-			m += hsc[j - 1], n++;
-		if (isfinite(hsc[j]))
-			m += hsc[j], n++;
-		if (j + 1 < nh && isfinite(hsc[j + 1]))
-			m += hsc[j + 1], n++;
-		if (n > 0 && m / n > best) {
-			best = m / n;
-			pk = j;
-		}
-	}
-	if (!(best > med))
+	if (!kc_onset(hsc, nh, med, a, w, &q))
 		return a;	/* nothing stands out: leave it */
-	thr = med + (best - med) / 2;
-	lim = pk >= w ? pk - w : 0;
-	for (q = pk; q > lim && isfinite(hsc[q - 1]) && hsc[q - 1] >= thr; q--)
-		;
 	start = q >= pre ? q - pre : 0;
 	if (start >= nw || !isfinite(win[start]))
 		return a;

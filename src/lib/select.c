@@ -123,6 +123,38 @@ kc_window_means(const float *s, size_t n, size_t w, float *out)
 	return n - w + 1;
 }
 
+int
+kc_onset(const float *s, size_t n, double med, size_t a, size_t w,
+    size_t *onset)
+{
+	double best = -INFINITY, m, thr;
+	size_t j, pk = a, q, lim;
+	int k;
+
+	for (j = a; j < a + w && j < n; j++) {
+		m = 0;
+		k = 0;
+		if (j > 0 && isfinite(s[j - 1]))
+			m += s[j - 1], k++;
+		if (isfinite(s[j]))
+			m += s[j], k++;
+		if (j + 1 < n && isfinite(s[j + 1]))
+			m += s[j + 1], k++;
+		if (k > 0 && m / k > best) {
+			best = m / k;
+			pk = j;
+		}
+	}
+	if (!(best > med))
+		return 0;
+	thr = med + (best - med) / 2;
+	lim = pk >= w ? pk - w : 0;
+	for (q = pk; q > lim && isfinite(s[q - 1]) && s[q - 1] >= thr; q--)
+		;
+	*onset = q;
+	return 1;
+}
+
 size_t
 kc_pick(const float *score, size_t m, size_t sep, size_t k, size_t *picked,
     unsigned char *mark)

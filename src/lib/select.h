@@ -44,6 +44,17 @@ size_t kc_window_means(const float *s, size_t n, size_t w, float *out);
 size_t kc_pick(const float *score, size_t m, size_t sep, size_t k,
     size_t *picked, unsigned char *mark);
 
+/*
+ * The onset of the event in the hop scores s[a..a+w) (of s[0..n)): its
+ * peak is the hop with the highest mean score over it and its two
+ * neighbours; its onset, going back from the peak (at most w hops), the
+ * first hop of the run whose scores stay at least half way from med (the
+ * stream's typical hop score) to the peak.  Returns 1 with *onset set, 0
+ * when no hop stands above med.  NaN hops end the run and count nothing.
+ */
+int kc_onset(const float *s, size_t n, double med, size_t a, size_t w,
+    size_t *onset);
+
 /* A window's standing (z-score among the stream's windows) as a 0-1 score:
  * logistic of asinh(z), increasing, 0.14 at z = 0 and 0.85 at z = 10. */
 double kc_squash(double z);

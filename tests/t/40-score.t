@@ -183,6 +183,27 @@ is "$(jq -s -c '[.[] | select(.type == "highlight") | .t0] | sort
     | [any(. >= 35 and . <= 37), any(. >= 115 and . <= 117)]' "$T/out")" "[true,true]" \
     "... two start at their event's pre-roll (36 and 116 s)"
 
+# --- live: each window judged as it closes, placed like a VOD's -------------
+# live FILE : "kind t0 t1 decided" of each highlight of a --live run
+lhl() { jq -r 'select(.type == "highlight") | "\(.kind) \(.t0) \(.t1) \(.decided) \(.live) \(.rank)"' "$1"; }
+run -i a.jsonl kc-score --live
+is "$RC" 0 "--live: exit 0"
+lhl "$T/out" >live.txt
+is "$(awk '$1 == "audio" && $2 >= 295 && $2 <= 297' live.txt | wc -l)" 1 \
+    "--live: the loud stretch 300-310 is an audio highlight with its onset --pre-roll 4 s in" || diag "$(cat live.txt)"
+is "$(awk '$1 == "video" && (($2 >= 95 && $2 <= 97) || ($2 >= 445 && $2 <= 447))' live.txt | wc -l)" 2 \
+    "--live: so are the motion spikes at 100 and 450, as video"
+is "$(awk '$4 < $3 || $5 != "true" || $6 != "null"' live.txt)" "" \
+    "--live: each written once its placed window has closed (decided >= t1), live, no rank"
+run -i a.jsonl kc-score --live --pre-roll off
+lhl "$T/out" >off.txt
+is "$(awk '$1 == "audio" && $2 >= 280 && $2 <= 290' off.txt | wc -l)" 1 \
+    "--live --pre-roll off: the window as detected, the stretch late in it" || diag "$(cat off.txt)"
+run -i a.jsonl kc-score --live --min-score 0.99
+is "$RC:$(count "$T/out")" "0:0" "--live --min-score 0.99: no highlight stands out that much"
+like "$ERR" "audio: 1 live highlights left out: they score under --min-score 0.99" \
+    "--live --min-score: stderr says how many were left out (each event once)"
+
 # the window's features: the mean and maximum of its hops' values
 want=$(jq -s --argjson a "$a0" --argjson b "$a1" '[.[] | select(.type == "afeat"
     and .t >= $a and .t < $b) | .features.loudness_db] | "\(add / length) \(max)"' -r a.jsonl)
