@@ -1107,6 +1107,46 @@ check_pick(const float *sc, size_t m, size_t sep, size_t k,
 	}
 }
 
+/* kc_onset: the peak by 3-hop means, the run back to half way, limits */
+static void
+test_onset(void **state)
+{
+	/* background 0; an event rising at 10 (0.6), 11-14 at 1, then 0 */
+	float s[30] = { 0 }, n[8];
+	size_t q = 99, i;
+
+	(void)state;
+	s[10] = 0.6f;
+	for (i = 11; i < 15; i++)
+		s[i] = 1;
+	assert_int_equal(kc_onset(s, 30, 0, 5, 15, &q), 1);
+	assert_int_equal(q, 10);	/* 0.6 >= half way (0.5) */
+	s[10] = 0.4f;
+	assert_int_equal(kc_onset(s, 30, 0, 5, 15, &q), 1);
+	assert_int_equal(q, 11);	/* 0.4 is under half way */
+	/* the search only looks inside [a, a + w) for the peak, and goes
+	 * back at most w hops from it */
+	assert_int_equal(kc_onset(s, 30, 0, 13, 10, &q), 1);
+	assert_int_equal(q, 11);
+	assert_int_equal(kc_onset(s, 30, 0, 12, 2, &q), 1);
+	assert_int_equal(q, 11);	/* peak 12 or 13, back 2 at most */
+	assert_int_equal(kc_onset(s, 30, 0, 20, 10, &q), 0);	/* flat */
+	assert_int_equal(kc_onset(s, 30, 2, 5, 15, &q), 0);	/* under med */
+	/* a NaN ends the run back */
+	s[11] = NAN;
+	assert_int_equal(kc_onset(s, 30, 0, 5, 15, &q), 1);
+	assert_int_equal(q, 12);
+	for (i = 0; i < 8; i++)
+		n[i] = NAN;
+	assert_int_equal(kc_onset(n, 8, 0, 0, 8, &q), 0);
+	/* at the array's start: the run stops at hop 0 */
+	n[0] = 0.8f;
+	n[1] = n[2] = 1;
+	n[3] = 0;
+	assert_int_equal(kc_onset(n, 4, 0, 0, 4, &q), 1);
+	assert_int_equal(q, 0);
+}
+
 static void
 test_pick(void **state)
 {
@@ -1930,6 +1970,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_softclip),
 		cmocka_unit_test(test_squash),
 		cmocka_unit_test(test_window_means),
+		cmocka_unit_test(test_onset),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_capture_stdout),
 		cmocka_unit_test(test_capture_limit),
