@@ -750,10 +750,14 @@ fill_rest(const float *win, size_t nw, size_t sep, size_t k, size_t *start,
  * place_onset would move it (a window over the middle of an event counts
  * with the score of the window that starts at the event's pre-roll, the
  * clip the user gets), the best is picked and lands there, and every
- * window starting less than sep hops from where it landed or from where
- * it came from is ruled out: the gap rule holds for the windows as
- * placed and an event is not picked twice.  start: where each landed (the
- * highlight's window); land: nw scratch.
+ * window starting less than sep hops from where it landed is ruled out
+ * (the gap rule holds for the windows as placed), as are those up to sep
+ * hops after where it came from, when that is later (so a long event is
+ * not picked again by its tail).  Windows before the landing's gap cannot
+ * hold the picked event's onset, so they stay: ruling out those before
+ * where it came from too lost an event 4 s before the gap (busy tuning
+ * seed 302).  start: where each landed (the highlight's window); land: nw
+ * scratch.
  */
 static size_t
 pick_placed(const float *win, size_t nw, size_t sep, size_t k,
@@ -780,8 +784,7 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 			return fill_rest(win, nw, sep, k, start, got, land);
 		st = mark[land[best]] ? best : land[best];
 		start[got++] = st;
-		lo = (st < best ? st : best);
-		lo = lo >= sep - (sep > 0) ? lo - (sep - (sep > 0)) : 0;
+		lo = st >= sep - (sep > 0) ? st - (sep - (sep > 0)) : 0;
 		hi = (st > best ? st : best) + sep;
 		for (i = lo; i < nw && i < hi; i++)
 			mark[i] = 1;
