@@ -91,11 +91,13 @@ sed 's/"mode": "vod"/"mode": "live", "warmup": 140/' manifest.json >live.json
 jq -c 'select(.type == "highlight") | .type = "clip" | .want_t0 = .t0 | .want_t1 = .t1 | .rank = null' \
     kc.jsonl >live-kc.jsonl
 # and a failed cut: kc chose the window all the same (a duplicate of 690's hit)
-printf '{"type":"error","stage":"kc-cut","message":"x","fatal":false,"kind":"audio","t0":700,"t1":730}\n' \
+printf '{"type":"error","stage":"kc-cut","message":"no segment covers it","fatal":false,"kind":"audio","t0":700,"t1":730}\n' \
     >>live-kc.jsonl
 sed -i "s|$T/kc.jsonl|$T/live-kc.jsonl|" live.json
 run "$J" report live.json --json live-rep.json
 is "$RC" 0 "judge report (live) exits 0" || diag "$ERR"
+like "$OUT" "failed cut: seed [0-9]+ 700.0-730.0 s: no segment covers it" \
+    "live: the report says why each failed cut failed"
 is "$(jq -r '.profiles.busy.kinds.audio.kc | [.k, .events, .hits, .nonevents, .precision, .failed_cuts] | @tsv' live-rep.json)" \
     "$(printf '5\t3\t2\t1\t0.4\t1')" \
     "live audio: the 5 clips after the warm-up (a failed cut too) are K, judged against the 3 events after it"
