@@ -355,12 +355,12 @@ decide(int k, const struct params *p, long w, long sep, long now)
 {
 	struct lkind *lk = &L.k[k];
 	long s = lk->cand, st;
+	double score = kc_squash(lk->cand_z);
 
 	lk->cand = -1;
-	if (kc_squash(lk->cand_z) < p->min_score) {
-		if (lk->left_out++ == 0 || kc_squash(lk->cand_z) >
-		    lk->best_left)
-			lk->best_left = kc_squash(lk->cand_z);
+	if (score < p->min_score) {
+		if (lk->left_out++ == 0 || score > lk->best_left)
+			lk->best_left = score;
 		lk->emitted = s;	/* its event is not decided on again */
 		return;
 	}
@@ -371,6 +371,16 @@ decide(int k, const struct params *p, long w, long sep, long now)
 	lk->emitted = st > s ? st : s;
 	if (now >= st + w - 1)
 		emit(k, p, w, now);
+}
+
+/* A clip's length and the gap rule's spacing, in hops (L.hop is set). */
+static void
+clip_hops(const struct params *p, long *w, long *sep)
+{
+	*w = lround(p->clip_dur / L.hop);
+	if (*w < 1)
+		*w = 1;
+	*sep = (long)ceil((p->clip_dur + p->min_gap) / L.hop - 1e-9);
 }
 
 static double
@@ -432,10 +442,7 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	lk->last = idx;
 	lk->score[slot] = (float)hop_score(lk, ws, slot);
 
-	w = lround(p->clip_dur / L.hop);
-	sep = (long)ceil((p->clip_dur + p->min_gap) / L.hop - 1e-9);
-	if (w < 1)
-		w = 1;
+	clip_hops(p, &w, &sep);
 	if (idx + 1 < w || p->max_n[kind] == 0)
 		return 0;
 	if (lk->pend >= 0 && idx >= lk->pend + w - 1)
@@ -462,16 +469,13 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 void
 live_finish(const struct params *p)
 {
-	long w = lround(p->clip_dur / (L.hop > 0 ? L.hop : 1));
-	long sep = (long)ceil((p->clip_dur + p->min_gap) / (L.hop > 0 ?
-	    L.hop : 1) - 1e-9);
 	struct lkind *lk;
+	long w, sep;
 	int k;
 
 	if (!L.have_origin)
 		return;
-	if (w < 1)
-		w = 1;
+	clip_hops(p, &w, &sep);
 	for (k = 0; k < 2; k++) {
 		lk = &L.k[k];
 		if (lk->cand >= 0)
