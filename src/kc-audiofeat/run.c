@@ -482,6 +482,11 @@ af_records(FILE *fp, const char *name)
 			end_run();
 		/* through first: the next stage may start on it meanwhile */
 		kc_out_raw(kc_reader_raw(rd), kc_reader_rawlen(rd));
+		/* a stream's end goes on at once: kc-fetch may be waiting
+		 * for what it sets off downstream (docs/records.md,
+		 * "cut_ack") */
+		if (strcmp(type, "end") == 0)
+			kc_out_flush();
 		if (strcmp(type, "segment") == 0) {
 			kc_out_flush();
 			on_segment(rec);

@@ -29,6 +29,7 @@
 #include "opt.h"
 #include "out.h"
 #include "rec.h"
+#include "spool.h"
 
 static const char usage_text[] =
 "usage: kc-cut [options] < records\n"
@@ -189,6 +190,35 @@ fatal(const char *where, const char *fmt, ...)
 	kc_die(KC_EXIT_DATA, "%s", full);
 }
 
+/*
+ * A live stream's cut buffer (docs/records.md, "cut_ack"): kc-fetch keeps
+ * it after the stream's end until kc-cut lets go, which it does once the
+ * highlights before "end" have taken their segments, at another stream
+ * record, and at exit.
+ */
+static char holdack[PATH_MAX];
+
+static void
+let_go(void)
+{
+	if (*holdack && kc_spool_mark(holdack, "cut", 1) != 0)
+		kc_warn("%s.cut:", holdack);
+	*holdack = '\0';
+}
+
+static void
+hold(const char *ack)
+{
+	let_go();
+	if (ack == NULL || *ack == '\0' || strlen(ack) >= sizeof(holdack))
+		return;
+	if (kc_spool_mark(ack, "cut", 0) != 0) {
+		kc_warn("%s.cut:", ack);
+		return;
+	}
+	snprintf(holdack, sizeof(holdack), "%s", ack);
+}
+
 static void
 on_stream(struct ctx *c, const struct feed_item *it)
 {
@@ -217,6 +247,7 @@ on_stream(struct ctx *c, const struct feed_item *it)
 	    kc_rec_str(it->rec, "id"));
 	source_put(c->src);
 	c->src = s;
+	hold(kc_rec_str(it->rec, "cut_ack"));
 	kc_out_raw(it->raw, it->len);
 }
 
@@ -278,6 +309,7 @@ handle(struct ctx *c, struct feed_item *it)
 			fatal(it->where, "highlight before any stream record");
 		on_highlight(c, it);
 	} else if (strcmp(type, "end") == 0) {
+		let_go();	/* the highlights before it took their segments */
 		c->end_raw = it->raw;	/* held until the cuts are done */
 		c->end_len = it->len;
 		it->raw = NULL;
@@ -346,6 +378,8 @@ main(int argc, char **argv)
 		kc_die(KC_EXIT_DATA, "pipe:");
 	jobs_init(&o, c.wake[1]);
 	json_object_seed(0);	/* before a second thread makes objects */
+	if (atexit(let_go) != 0)
+		kc_die(KC_EXIT_DATA, "atexit failed");
 	if (feed_start(stdin, "<stdin>", c.wake[1]) != 0)
 		kc_die(KC_EXIT_DATA, "cannot start the input thread:");
 	run(&c);

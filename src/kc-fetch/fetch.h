@@ -98,6 +98,8 @@ struct spool {
 	char (*path)[PATH_MAX + 32];
 	size_t n, cap;
 	int unbounded;		/* the bound was given up (no acks came) */
+	int held;		/* a live cut buffer is in cut/: kc-cut may
+				   hold it (role "cut", docs/records.md) */
 };
 int spool_open(struct spool *sp, const char *id);
 /* Path for a new file of seq (kind: "a" analysis, "c" cut). */
@@ -107,7 +109,8 @@ void spool_name(const struct spool *sp, long long seq, const char *kind,
 int spool_wait_room(struct spool *sp);
 void spool_added(struct spool *sp, long long seq, const char *path);
 /* At the end: waits until every file was acknowledged (or nobody is left
- * to), then removes the spool. */
+ * to) and, with a cut buffer, until a kc-cut that holds it lets go; then
+ * removes the spool. */
 void spool_finish(struct spool *sp);
 void spool_remove(struct spool *sp);
 

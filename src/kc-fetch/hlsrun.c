@@ -202,6 +202,8 @@ stream_record(struct run *r, const char *first, double start, double end,
 	set(s, "url", json_string(r->t->url));
 	set(s, "analysis", json_string(r->aurl));
 	set(s, "cut", json_string(live ? r->cutpl : r->curl));
+	if (live && r->sp.nroles > 0)
+		set(s, "cut_ack", json_string(r->sp.ack));
 	set(s, "duration", live ? json_null() : json_real(duration));
 	set(s, "live", json_boolean(live));
 	set(s, "title", json_string(O.title ? O.title : r->t->title ?
@@ -563,6 +565,7 @@ live(struct run *r, kc_hls *pl)
 	snprintf(r->cutpl, sizeof(r->cutpl), "%s/cut.m3u8", r->sp.dir);
 	if (mkdir(r->cutdir, 0777) != 0 && errno != EEXIST)
 		kc_die(KC_EXIT_DATA, "%s:", r->cutdir);
+	r->sp.held = r->sp.nroles > 0;
 	kc_hls_live_init(&st);
 	r->pdt0 = NAN;
 	for (;;) {

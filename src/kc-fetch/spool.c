@@ -229,6 +229,30 @@ forget(struct spool *sp)
 	sp->n = sp->cap = 0;
 }
 
+/*
+ * A kc-cut that read the stream record holds the live cut buffer: it
+ * wrote 0 to ACK.cut, and writes 1 once it has taken (linked) what the
+ * highlights before the stream's "end" record need.  Nothing there: no
+ * kc-cut downstream, nothing to wait for.
+ */
+static void
+wait_cut(struct spool *sp)
+{
+	double since = kc_now();
+	long s;
+
+	while (kc_spool_acked(sp->ack, "cut", &s) == 0 && s == 0) {
+		if (fetch_reader_gone() || fetch_stop >= 2)
+			return;
+		if (kc_now() - since > STALL_SECS) {
+			kc_warn("kc-cut held the live cut buffer for %.0f s "
+			    "after the stream's end; removing it", STALL_SECS);
+			return;
+		}
+		nap();
+	}
+}
+
 void
 spool_finish(struct spool *sp)
 {
@@ -255,6 +279,8 @@ spool_finish(struct spool *sp)
 		}
 		nap();
 	}
+	if (sp->held)
+		wait_cut(sp);
 	spool_remove(sp);
 }
 

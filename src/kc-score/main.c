@@ -324,6 +324,7 @@ run(kc_reader *r, const struct params *p)
 		} else if (strcmp(type, "end") == 0) {
 			finish(p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+			kc_out_flush();	/* at once, as kc-audiofeat */
 		} else
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 		json_decref(rec);

@@ -108,6 +108,8 @@ filter(kc_reader *r)
 			else if (strcmp(type, "end") == 0)
 				vf_flush();	/* our work first, then "end" */
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+			if (strcmp(type, "end") == 0)
+				kc_out_flush();	/* at once, as kc-audiofeat */
 		}
 		json_decref(rec);
 	}

@@ -19,19 +19,25 @@ kc_spool_ack(const json_t *seg, const char *role)
 {
 	const char *prefix = json_string_value(json_object_get(seg, "ack"));
 	json_t *seq = json_object_get(seg, "seq");
-	char path[PATH_MAX], tmp[PATH_MAX + 32], buf[32];
-	int fd, n, saved;
 
 	if (prefix == NULL || !json_is_integer(seq))
 		return 0;
+	return kc_spool_mark(prefix, role, (long long)json_integer_value(seq));
+}
+
+int
+kc_spool_mark(const char *prefix, const char *role, long long seq)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 32], buf[32];
+	int fd, n, saved;
+
 	if ((size_t)snprintf(path, sizeof(path), "%s.%s", prefix, role) >=
 	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp",
 	    path, (long)getpid()) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	n = snprintf(buf, sizeof(buf), "%lld\n",
-	    (long long)json_integer_value(seq));
+	n = snprintf(buf, sizeof(buf), "%lld\n", seq);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) <
 	    0)
 		return -1;

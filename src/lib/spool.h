@@ -18,6 +18,9 @@
  */
 int kc_spool_ack(const json_t *seg, const char *role);
 
+/* The same with the prefix and seq given: PREFIX.role holds seq. */
+int kc_spool_mark(const char *prefix, const char *role, long long seq);
+
 /*
  * Producer side: the last seq acknowledged by role under prefix, in
  * *seq; -1 when nothing was acknowledged yet.  Returns 0, or -1 with

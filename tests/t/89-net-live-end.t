@@ -30,7 +30,8 @@ cat >cfg.json <<EOF
     "/gone": {"dir": "$live", "offset": 30},
     "/stall": {"dir": "$live", "offset": 30},
     "/blocked": {"dir": "$live", "offset": 30},
-    "/hiccup": {"dir": "$live", "offset": 0, "speed": 4}
+    "/hiccup": {"dir": "$live", "offset": 0, "speed": 4},
+    "/tail": {"dir": "$live", "offset": 0, "speed": 8, "window": 200}
   }
 }
 EOF
@@ -139,5 +140,26 @@ is "$(count blocked end)" 0 "no end record: the stream did not end"
 like "$(cat blocked.err)" 'no new segment for 6 s, and the live playlist cannot be reloaded: HTTP 403' \
     "stderr: why"
 like "$(tail -n 1 blocked.err)" "^kc-fetch: .*: the live stream became unreachable$" "the last line says it gave up"
+
+# --- the last highlight is written at the stream's end: it is still cut ------------------------
+# The stream's last event (video, source 98-112 s of 120) is clipped by the
+# window kc-score writes when the "end" record reaches it, after kc-fetch
+# has finished: the live cut buffer must still be there for kc-cut.  (On
+# a stream this short the live history is short too: --live-threshold 1
+# lets kc-score write that window; at the default it writes one, 34-64 s.)
+mkdir -p tailtmp
+XDG_STATE_HOME=$T/state TMPDIR=$T/tailtmp run kc-clip -c -q --json -o tailclips --db tail.db --no-ytdlp \
+    --live-threshold 1 --live-timeout 30 "$KICK_URL/tail/master.m3u8"
+is "$RC" 0 "tail: kc-clip exits 0 when the stream ends" || diag "$ERR"
+printf '%s\n' "$OUT" >tail.jsonl
+is "$(jq -r 'select(.type == "error") | .message' tail.jsonl)" "" "no cut failed"
+i0=$(jq -r 'select(.path | test("^/tail/160p30/[0-9]+\\.ts$")) | .path' "$KICK_LOG" |
+    sed 's/.*\/\([0-9]*\)\.ts$/\1/' | sort -n | head -1)
+last=$(jq -c -s --argjson sh "$((2 * ${i0:-0}))" 'map(select(.type == "clip" and .kind == "video"))
+    | max_by(.want_t0) | {want_t0: (.want_t0 + $sh), want_t1: (.want_t1 + $sh), path}' tail.jsonl)
+diag "the last video clip: $last (source time)"
+cmp_ok "$(jq -r .want_t1 <<<"$last")" ">" 112 "the last video clip is of the stream's last event (98-112 s)"
+ok "... and its file is there" test -s "$(jq -r .path <<<"$last")"
+is "$(find tailtmp -maxdepth 1 -name 'kc-spool.*' | wc -l)" 0 "the spool and the live buffer are removed at the end"
 
 done_testing
