@@ -47,7 +47,7 @@ static const char usage_text[] =
 "  -d, --clip-duration SECS  clip length (default 30; 5-600)\n"
 "  -g, --min-gap SECS        gap between clips of a kind (default 10)\n"
 "      --pre-roll SECS|off   seconds from a clip's start to its event's\n"
-"                            onset (default 4; see kc-score(1))\n"
+"                            onset (default 3; see kc-score(1))\n"
 "      --min-score S         no clip for a window scoring under S (0-1;\n"
 "                            default 0): a dull stream gets fewer clips\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"

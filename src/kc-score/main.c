@@ -38,7 +38,7 @@ static const char usage_text[] =
 "                            (default 10; 0-3600)\n"
 "      --pre-roll SECS|off   place each highlight so the event's onset (where\n"
 "                            its hop scores rise to half their peak) is SECS\n"
-"                            into it (default 4; 0 up to the clip length;\n"
+"                            into it (default 3; 0 up to the clip length;\n"
 "                            off: the best-scoring window as it is; live,\n"
 "                            the window as it was decided on)\n"
 "      --min-score S         pick no window scoring under S (0-1; default\n"
@@ -130,7 +130,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.min_gap = 10;
 	o->p.start = o->p.end = -1;
 	o->p.live_threshold = 2;
-	o->p.pre_roll = 4;
+	o->p.pre_roll = 3;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,

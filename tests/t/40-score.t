@@ -137,8 +137,8 @@ cmp_ok "$(count d.out audio)" ">=" 3 "defaults: several audio highlights"
 cmp_ok "$(count d.out video)" ">=" 3 "defaults: several video highlights"
 
 read -r a0 a1 <<<"$(top d.out audio)"
-cmp_ok "$(awk -v a="$a0" 'BEGIN { c = a + 4 - 300; print c < 0 ? -c : c }')" \
-    "<=" 1 "loud stretch 300-310 is rank 1 audio, its onset the default --pre-roll 4 s into it (window $a0-$a1)"
+cmp_ok "$(awk -v a="$a0" 'BEGIN { c = a + 3 - 300; print c < 0 ? -c : c }')" \
+    "<=" 1 "loud stretch 300-310 is rank 1 audio, its onset the default --pre-roll 3 s into it (window $a0-$a1)"
 run -i a.jsonl kc-score --pre-roll 8
 read -r p0 p1 <<<"$(top "$T/out" audio)"
 cmp_ok "$(awk -v a="$p0" 'BEGIN { c = a + 8 - 300; print c < 0 ? -c : c }')" \
@@ -172,7 +172,7 @@ is "$(jq -s -c '[.[] | select(.type == "highlight" and .kind == "video" and
     "the two motion spikes are the top-2 video highlights"
 
 # two motion events 15 s apart and a third at 120 s: the first and the
-# third get a clip starting 4 s before them; the second cannot (less than
+# third get a clip starting 3 s before them; the second cannot (less than
 # clip + gap after the first), yet -v 3 still gives 3 highlights, the gap
 # kept (the one left is picked as without --pre-roll)
 { stream s2 0 180; feats n=180 seed=2 kinds=v spikes=40-45,55-60,120-125; end s2; } >close.jsonl
@@ -180,8 +180,8 @@ run -i close.jsonl kc-score -v 3 -t video
 is "$RC:$(count "$T/out" video)" "0:3" "events closer than clip + gap: -v 3 still gives 3 video highlights"
 is "$(check "$T/out" 30 10 10 3)" ok "... which keep the gap and follow records.md"
 is "$(jq -s -c '[.[] | select(.type == "highlight") | .t0] | sort
-    | [any(. >= 35 and . <= 37), any(. >= 115 and . <= 117)]' "$T/out")" "[true,true]" \
-    "... two start at their event's pre-roll (36 and 116 s)"
+    | [any(. >= 36 and . <= 38), any(. >= 116 and . <= 118)]' "$T/out")" "[true,true]" \
+    "... two start at their event's pre-roll (37 and 117 s)"
 
 # --- live: each window judged as it closes, placed like a VOD's -------------
 # live FILE : "kind t0 t1 decided" of each highlight of a --live run
@@ -189,9 +189,9 @@ lhl() { jq -r 'select(.type == "highlight") | "\(.kind) \(.t0) \(.t1) \(.decided
 run -i a.jsonl kc-score --live
 is "$RC" 0 "--live: exit 0"
 lhl "$T/out" >live.txt
-is "$(awk '$1 == "audio" && $2 >= 295 && $2 <= 297' live.txt | wc -l)" 1 \
-    "--live: the loud stretch 300-310 is an audio highlight with its onset --pre-roll 4 s in" || diag "$(cat live.txt)"
-is "$(awk '$1 == "video" && (($2 >= 95 && $2 <= 97) || ($2 >= 445 && $2 <= 447))' live.txt | wc -l)" 2 \
+is "$(awk '$1 == "audio" && $2 >= 296 && $2 <= 298' live.txt | wc -l)" 1 \
+    "--live: the loud stretch 300-310 is an audio highlight with its onset --pre-roll 3 s in" || diag "$(cat live.txt)"
+is "$(awk '$1 == "video" && (($2 >= 96 && $2 <= 98) || ($2 >= 446 && $2 <= 448))' live.txt | wc -l)" 2 \
     "--live: so are the motion spikes at 100 and 450, as video"
 is "$(awk '$4 < $3 || $5 != "true" || $6 != "null"' live.txt)" "" \
     "--live: each written once its placed window has closed (decided >= t1), live, no rank"
