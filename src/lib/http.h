@@ -12,7 +12,9 @@
  * http/https, too many redirects and certificate failures are not
  * retried.  Cookies from an optional Netscape cookies.txt file, and those
  * the servers set, are kept in memory for the object's life (the file is
- * never written).
+ * never written).  Received data is ACKed at once (TCP_QUICKACK), so a
+ * server with Nagle's algorithm on does not hold each response's last
+ * write for the 40 ms of a delayed ACK.
  *
  * Bodies go to memory (bounded) or to a file.  A file body is never
  * reported complete unless it is: after a failure part-way, the next
