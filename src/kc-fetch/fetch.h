@@ -81,6 +81,9 @@ void http_summary(kc_http *h, long gaps);
 /* media.c: a local file, or an http(s) URL of a media file ffmpeg reads */
 void media_run(const char *canon, const char *media, int local);
 
+/* net.c: the advice to add to a failure when a site blocks us ("" when
+ * r is no block) */
+const char *blocked_advice(const kc_http_result *r);
 /* net.c: an http(s) source of any kind */
 void net_run(const char *url);
 

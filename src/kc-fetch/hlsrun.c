@@ -53,6 +53,10 @@ struct run {
 	 * run stops and kc-fetch exits 1 with this, once what it fetched is
 	 * passed on */
 	char refused[700];
+	/* the host refused every request for the http client's refused_max
+	 * (403s, Cloudflare): the run stops at once, without "end", and
+	 * kc-fetch exits 1 with this */
+	char blocked[1200];
 };
 
 /*
@@ -75,6 +79,10 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n,
 	if ((rc = kc_http_get_mem(r->t->http, url, NULL, 32L << 20, &text,
 	    &len, &res)) != KC_HTTP_OK) {
 		snprintf(why, n, "%s", res.reason);
+		/* a live reload goes on failing until --live-timeout */
+		if (rc == KC_HTTP_REFUSED && gone == NULL)
+			snprintf(r->blocked, sizeof(r->blocked), "%s: %s%s",
+			    url, res.reason, blocked_advice(&res));
 		if (gone && rc == KC_HTTP_FAILED && (res.status == 404 ||
 		    res.status == 410))
 			*gone = 1;
@@ -161,6 +169,9 @@ download(struct run *r, const kc_hls_segment *s, const char *path,
 		nap(5);
 	}
 	snprintf(why, n, "%s", res.reason);
+	if (rc == KC_HTTP_REFUSED)
+		snprintf(r->blocked, sizeof(r->blocked), "%s: %s%s", s->uri,
+		    res.reason, blocked_advice(&res));
 	return -1;
 }
 
@@ -340,6 +351,8 @@ vod(struct run *r, kc_hls *pl)
 		if (download(r, s, part, why, sizeof(why)) != 0) {
 			flush_group(r, &g);
 			unlink(part);
+			if (*r->blocked)
+				break;
 			if (!r->stream_done)
 				stream_record(r, NULL, start, end, pl->duration,
 				    0);
@@ -601,7 +614,7 @@ live(struct run *r, kc_hls *pl)
 				 * later than the lowest */
 				for (tries = 0; (cs = cut_match(cpl, s)) ==
 				    NULL && tries < 4 && !fetch_stop &&
-				    !*r->refused; tries++) {
+				    !*r->refused && !*r->blocked; tries++) {
 					if (refreshed || tries > 0)
 						nap(0.5);
 					kc_hls_free(cpl);
@@ -609,7 +622,7 @@ live(struct run *r, kc_hls *pl)
 					    sizeof(why), NULL);
 					refreshed = 1;
 				}
-				if (*r->refused)
+				if (*r->refused || *r->blocked)
 					break;
 				if (cs)
 					buffer_cut(r, cs, t0, NULL);
@@ -622,6 +635,8 @@ live(struct run *r, kc_hls *pl)
 				break;
 			spool_name(&r->sp, s->seq, "a", path, sizeof(path));
 			if (download(r, s, path, why, sizeof(why)) != 0) {
+				if (*r->blocked)
+					break;
 				if (!r->stream_done)
 					stream_record(r, NULL, 0, -1, 0, 1);
 				gap(r, t0, t0 + s->duration, why);
@@ -643,7 +658,7 @@ live(struct run *r, kc_hls *pl)
 		first = 0;
 		if (nw.n > 0)	/* counted from the last one fetched */
 			quiet = kc_now();
-		if (pl->endlist || fetch_stop || *r->refused)
+		if (pl->endlist || fetch_stop || *r->refused || *r->blocked)
 			break;
 		if (reload(r, &pl, nw.n > 0, quiet, &end, why, sizeof(why)) !=
 		    0)
@@ -693,8 +708,11 @@ hls_run(struct target *t)
 		r.curl = r.cv->uri;
 	} else
 		r.aurl = r.curl = t->media;
-	if ((pl = fetch_playlist(&r, r.aurl, why, sizeof(why), NULL)) == NULL)
+	if ((pl = fetch_playlist(&r, r.aurl, why, sizeof(why), NULL)) == NULL) {
+		if (*r.blocked)
+			kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.blocked);
 		kc_die(KC_EXIT_DATA, "%s: %s: %s", O.arg, r.aurl, why);
+	}
 	if (pl->iframes)
 		kc_die(KC_EXIT_DATA, "%s: an I-frames-only playlist", O.arg);
 	islive = !pl->endlist && pl->type != KC_HLS_TYPE_VOD;
@@ -708,11 +726,13 @@ hls_run(struct target *t)
 		kc_hls_free(pl);
 	}
 	/* lost: no "end", the stream did not finish (docs/records.md) */
-	if (end != LIVE_LOST)
+	if (end != LIVE_LOST && !*r.blocked)
 		emit_end(r.id);
 	spool_finish(&r.sp);
 	http_summary(t->http, r.gaps);
 	kc_http_free(t->http);
+	if (*r.blocked)
+		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.blocked);
 	if (*r.refused)
 		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.refused);
 	if (end == LIVE_LOST)

@@ -132,7 +132,7 @@ new_http(int kick)
 }
 
 /* The advice to add when a site blocks us. */
-static const char *
+const char *
 blocked_advice(const kc_http_result *r)
 {
 	return r->cloudflare || r->status == 403 ? "; try --cookies FILE "

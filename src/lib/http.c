@@ -58,7 +58,19 @@ const char *const kc_http_headers[] = {
 #define TICK_MS		50	/* and during transfers, at most */
 #define LS_N		20	/* low-speed samples, T/16 apart: 1.25 T */
 #define MAX_UA		64
+#define MAX_HOSTS	16	/* hosts whose refusals are remembered */
+#define REFUSED_CAP	2.0	/* longest pause between refused attempts, s */
 #define MAX_HEADERS	64
+
+/* What a host thinks of our User-Agents (the retry policy, http.h). */
+struct host {
+	char name[256];		/* "" unused */
+	size_t ua;		/* the User-Agent to use with it */
+	unsigned long refused[MAX_UA];	/* when each was refused last
+				   (h->clock), 0 never */
+	double refused_for;	/* s of refusals since it last answered */
+	unsigned long used;	/* h->clock at the last request, for LRU */
+};
 
 struct kc_http {
 	CURLM *multi;		/* drives curl, so we wake every TICK */
@@ -73,6 +85,8 @@ struct kc_http {
 	uint64_t rng;		/* state of the default random source */
 	kc_http_stats st;
 	curl_socket_t sock;	/* the socket made last (quick_ack) */
+	struct host hosts[MAX_HOSTS];
+	unsigned long clock;	/* counts requests and refusals */
 };
 
 /* One response's headers, as far as they matter here. */
@@ -324,6 +338,8 @@ kc_http_opts_init(kc_http_opts *o)
 	o->backoff_factor = 2;
 	o->backoff_max = 60;
 	o->jitter = 0.25;
+	o->refused_delay = 0.05;
+	o->refused_max = 30;
 	o->retry_after_max = 60;
 	o->connect_timeout = 15;
 	o->low_speed_limit = 1000;
@@ -345,6 +361,10 @@ check_opts(const kc_http_opts *o)
 		return "backoff_max out of range 0-86400 s";
 	if (!(o->jitter >= 0 && o->jitter <= 1))
 		return "jitter out of range 0-1";
+	if (!(o->refused_delay >= 0 && o->refused_delay <= REFUSED_CAP))
+		return "refused_delay out of range 0-2 s";
+	if (!(o->refused_max >= 0 && o->refused_max <= 86400))
+		return "refused_max out of range 0-86400 s";
 	if (!(o->retry_after_max >= 0 && o->retry_after_max <= 86400))
 		return "retry_after_max out of range 0-86400 s";
 	if (!(o->connect_timeout > 0 && o->connect_timeout <= 86400))
@@ -1346,15 +1366,24 @@ attempt(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 
 /* ---- the retry loop -------------------------------------------------- */
 
+static double jittered(kc_http *h, double d);
+
 static double
 backoff(kc_http *h, int k)
 {
 	double d = h->o.backoff_base * pow(h->o.backoff_factor, k);
-	double u;
 
 	if (!(d <= h->o.backoff_max))
 		d = h->o.backoff_max;
-	u = h->o.random ? h->o.random(h->o.ctx) : default_random(h);
+	return jittered(h, d);
+}
+
+/* Multiplies d by the jitter (1 + jitter * (2u - 1)). */
+static double
+jittered(kc_http *h, double d)
+{
+	double u = h->o.random ? h->o.random(h->o.ctx) : default_random(h);
+
 	if (!(u >= 0))
 		u = 0;
 	if (u >= 1)
@@ -1362,12 +1391,66 @@ backoff(kc_http *h, int k)
 	return d * (1 + h->o.jitter * (2 * u - 1));
 }
 
+/* The remembered state of url's host (a new one, or the least recently
+ * used one reset, when it has none). */
+static struct host *
+host_of(kc_http *h, const char *url)
+{
+	char name[sizeof(h->hosts[0].name)], *p = NULL;
+	struct host *hs, *old = &h->hosts[0];
+	CURLU *u;
+	size_t i;
+
+	name[0] = '\0';
+	if ((u = curl_url()) != NULL) {
+		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &p, 0) == CURLUE_OK)
+			snprintf(name, sizeof(name), "%s", p);
+		curl_free(p);
+		curl_url_cleanup(u);
+	}
+	h->clock++;
+	for (i = 0; i < MAX_HOSTS; i++) {
+		hs = &h->hosts[i];
+		if (hs->used && strcmp(hs->name, name) == 0) {
+			hs->used = h->clock;
+			return hs;
+		}
+		if (hs->used < old->used)
+			old = hs;
+	}
+	/* a new host starts with the User-Agent that worked last anywhere */
+	memset(old, 0, sizeof(*old));
+	snprintf(old->name, sizeof(old->name), "%s", name);
+	old->ua = h->cur_ua;
+	old->used = h->clock;
+	return old;
+}
+
+/* After hs refused its User-Agent: the one it refused longest ago (or
+ * never) comes next. */
+static void
+next_ua(kc_http *h, struct host *hs)
+{
+	size_t i, k, best = hs->ua;
+
+	hs->refused[hs->ua] = ++h->clock;
+	for (k = 1; k < h->nua; k++) {
+		i = (hs->ua + k) % h->nua;
+		if (best == hs->ua || hs->refused[i] < hs->refused[best])
+			best = i;
+	}
+	hs->ua = best;
+}
+
 static int
 run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
     kc_http_result *res)
 {
 	struct outcome oc;
-	int code = KC_HTTP_OK, n;
+	struct host *hs = host_of(h, url);
+	int code = KC_HTTP_OK, n, k = 0, refusals = 0, drops = 0;
+	double t, d, ra;
 	char *u;
 
 	h->st.requests++;
@@ -1382,44 +1465,76 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 			h->st.retries++;
 		h->st.attempts++;
 		res->attempts = n;
+		h->cur_ua = hs->ua;
+		t = now_mono();
 		attempt(h, j, url, rq, &oc);
 		res->url = h->url ? h->url : url;
 		res->status = j->r.status;
 		copy_val(res->content_type, sizeof(res->content_type),
 		    j->r.ctype, strlen(j->r.ctype));
 		res->cloudflare = oc.note != NULL;
-		if (oc.rotate)
-			h->cur_ua = (h->cur_ua + 1) % h->nua;
+		if (!oc.rotate && j->r.status > 0)
+			hs->refused_for = 0;	/* it answers */
 		if (oc.kind == OC_DONE)
 			break;
 		if (oc.kind == OC_FINAL) {
 			code = oc.code;
 			break;
 		}
-		if (n > h->o.max_retries) {
-			code = KC_HTTP_GAVEUP;
-			break;
-		}
-		{
-			double d = backoff(h, n - 1), ra = oc.retry_after;
-
-			if (ra >= 0) {
-				if (ra > h->o.retry_after_max)
-					ra = h->o.retry_after_max;
-				if (ra > d)
-					d = ra;
-			}
-			if (wait_for(h, j, d)) {
-				code = KC_HTTP_CANCELLED;
-				say(oc.what, sizeof(oc.what), "cancelled");
-				oc.note = NULL;
+		if (oc.rotate) {
+			/* refused: another User-Agent, soon */
+			if (h->nua > 1)
+				next_ua(h, hs);
+			h->cur_ua = hs->ua;
+			hs->refused_for += now_mono() - t;
+			if (hs->refused_for >= h->o.refused_max) {
+				code = KC_HTTP_REFUSED;
 				break;
 			}
+			d = h->o.refused_delay * pow(2, refusals < 10 ?
+			    refusals : 10);
+			if (d > REFUSED_CAP)
+				d = REFUSED_CAP;
+			d = jittered(h, d);
+			refusals++;
+			hs->refused_for += d;
+		} else {
+			if (k >= h->o.max_retries) {
+				code = KC_HTTP_GAVEUP;
+				break;
+			}
+			/* the server's time when it gives one (0 is no
+			 * time: the backoff then) */
+			ra = oc.retry_after;
+			if (ra > 0)
+				d = jittered(h, ra < h->o.retry_after_max ? ra :
+				    h->o.retry_after_max);
+			else if (j->got > 0 && j->r.status >= 200 &&
+			    j->r.status < 300)
+				d = 0;	/* dropped after progress: resume now */
+			else
+				d = backoff(h, k - drops);
+			if (d == 0)
+				drops++;
+			k++;
+		}
+		if (wait_for(h, j, d)) {
+			code = KC_HTTP_CANCELLED;
+			say(oc.what, sizeof(oc.what), "cancelled");
+			oc.note = NULL;
+			break;
 		}
 	}
 	res->bytes = j->delivered;
 	res->resumed = j->resumed;
-	if (code != KC_HTTP_OK) {
+	if (code == KC_HTTP_REFUSED) {
+		h->st.failures++;
+		say(res->reason, sizeof(res->reason), "%s%s%s%s: %s refused "
+		    "every request for %.0f s (%d attempts, every User-Agent "
+		    "tried)", oc.what, oc.note ? " (" : "", oc.note ?
+		    oc.note : "", oc.note ? ")" : "", *hs->name ? hs->name :
+		    "the host", hs->refused_for, n);
+	} else if (code != KC_HTTP_OK) {
 		h->st.failures++;
 		if (n > 1 && code != KC_HTTP_CANCELLED)
 			say(res->reason, sizeof(res->reason),

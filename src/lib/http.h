@@ -3,12 +3,23 @@
  * calls, media segments): one GET at a time, each with its whole retry
  * loop inside, on one reused libcurl handle.
  *
- * A request is retried on 403, 408, 429 and 5xx answers, on timeouts,
- * stalls (the low-speed limit), refused, reset or broken connections and
- * failed name lookups, after an exponential backoff with jitter;
- * Retry-After is honoured (capped); the User-Agent moves to the next of
- * the list after a 403 or a Cloudflare challenge, and stays there for the
- * next requests.  Other 4xx answers, bad URLs, schemes other than
+ * A request is retried by cause:
+ *   - 403 and Cloudflare challenges (the host refuses this client): at
+ *     once with another User-Agent, the one of the list this host
+ *     refused longest ago (or never), after a short jittered pause
+ *     (refused_delay, doubling while the refusals go on, at most 2 s).
+ *     Each host (at most 16 kept) remembers which User-Agent it last
+ *     took and when it refused each.  These retries do not count
+ *     against max_retries: a host that has refused everything for
+ *     refused_max seconds (its pauses and attempts since it last
+ *     answered) makes the request return KC_HTTP_REFUSED.
+ *   - 429 and 503 with Retry-After: after the server's time (capped).
+ *   - 408, other 5xx, timeouts, stalls (the low-speed limit), refused,
+ *     reset or broken connections and failed name lookups: after an
+ *     exponential backoff with jitter, max_retries of them; a transfer
+ *     that broke off after delivering part of a 2xx body is resumed at
+ *     once (counted against max_retries, not in the backoff).
+ * Other 4xx answers, bad URLs, schemes other than
  * http/https, too many redirects and certificate failures are not
  * retried.  Cookies from an optional Netscape cookies.txt file, and those
  * the servers set, are kept in memory for the object's life (the file is
@@ -52,7 +63,9 @@ enum {
 				 * resets, unknown hosts...) until the
 				 * retries ran out */
 	KC_HTTP_TOOBIG = -4,	/* a memory body over its limit (not retried) */
-	KC_HTTP_CANCELLED = -5	/* the progress hook or sleep asked to stop */
+	KC_HTTP_CANCELLED = -5,	/* the progress hook or sleep asked to stop */
+	KC_HTTP_REFUSED = -6	/* the host refused every request (403,
+				 * Cloudflare) for refused_max seconds */
 };
 
 typedef struct kc_http kc_http;
@@ -94,6 +107,10 @@ typedef struct kc_http_opts {
 				 * * (1 + jitter * (2u - 1)), u = random() */
 	double backoff_max;	/* cap on the un-jittered delay, s (60) */
 	double jitter;		/* relative, 0-1 (0.25: +-25 %) */
+	double refused_delay;	/* first pause after a 403, s (0.05) */
+	double refused_max;	/* a host refusing everything for this long
+				 * gives KC_HTTP_REFUSED, s (30); 0: at the
+				 * first refusal */
 	double retry_after_max;	/* cap on an honoured Retry-After, s (60);
 				 * a retry waits max(backoff, Retry-After) */
 	double connect_timeout;	/* seconds, > 0 (15) */

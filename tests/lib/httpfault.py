@@ -31,7 +31,8 @@ by adding e.g. id=NAME):
                   leaves the Cloudflare signs out
   f429=K&ra=S     the next K get 429 with Retry-After: S (ra=date:S: an
                   HTTP date S seconds ahead)
-  f5xx=K&code=C   the next K get C (default 503)
+  f5xx=K&code=C   the next K get C (default 503), with Retry-After: S
+                  when ra=S is given
   drop=K&at=B     the next K send the headers (full Content-Length) and B
                   body bytes, then close (rst=1: reset) the connection
   stall=K&at=B&sleep=T   the next K send B bytes, then nothing for T s
@@ -183,8 +184,10 @@ class Handler(BaseHTTPRequestHandler):
         f = iarg(q, "f5xx")
         if k < f:
             code = iarg(q, "code", 503)
-            body = self.send(code, b"server trouble\n",
-                             [("Content-Type", "text/plain")])
+            hdrs = [("Content-Type", "text/plain")]
+            if arg(q, "ra") is not None:
+                hdrs.append(("Retry-After", arg(q, "ra")))
+            body = self.send(code, b"server trouble\n", hdrs)
             sent, _ = self.write_all(body)
             return self.note(code, sent)
         k -= f

@@ -283,7 +283,7 @@ class Live:
 # ---------------------------------------------------------------- faults
 
 class Rule:
-    KEYS = {"prefix", "match", "p403", "burst", "burst_every", "p429", "retry_after",
+    KEYS = {"prefix", "match", "p403", "block", "burst", "burst_every", "p429", "retry_after",
             "p503", "pdrop", "drop_rst", "pstall", "stall", "stall_close", "missing",
             "cookie", "set_cookie", "rate", "hold"}
 
@@ -295,6 +295,7 @@ class Rule:
         self.prefix = d.get("prefix", "/")
         self.match = re.compile(d["match"]) if d.get("match") else None
         self.p403 = float(d.get("p403", 0))
+        self.block = int(d.get("block", 0))
         self.burst = int(d.get("burst", 0))
         self.burst_every = int(d.get("burst_every", 0))
         self.p429 = float(d.get("p429", 0))
@@ -387,6 +388,7 @@ class Server:
         self.lock = threading.Lock()
         self.path_count = {}
         self.ua_count = {}
+        self.ua_block = {}
         self.conn_seq = 0
         self.nreq = 0
         self.log = None
@@ -425,7 +427,7 @@ class Server:
         for i, r in enumerate(cfg.get("faults", [])):
             self.rules.append(Rule(r, i))
         cli = {}
-        for k in ("p403", "burst", "burst_every", "p429", "retry_after", "p503", "pdrop",
+        for k in ("p403", "block", "burst", "burst_every", "p429", "retry_after", "p503", "pdrop",
                   "pstall", "stall", "rate"):
             v = getattr(args, k)
             if v is not None:
@@ -511,6 +513,19 @@ class Server:
             self.path_count[path] = k + 1
             self.nreq += 1
             return k
+
+    def blocked(self, rule, ua, start=False):
+        """Is ua blocked by rule now (a request of it spends one)?  start:
+        block it for rule.block more requests."""
+        with self.lock:
+            key = (rule.idx, ua)
+            if start:
+                self.ua_block[key] = rule.block
+                return True
+            left = self.ua_block.get(key, 0)
+            if left > 0:
+                self.ua_block[key] = left - 1
+            return left > 0
 
     def count_ua(self, rule, ua):
         with self.lock:
@@ -788,7 +803,11 @@ class Handler(BaseHTTPRequestHandler):
                 n = S.count_ua(r, ua)
                 if (n % r.burst_every if r.burst_every else n) < r.burst:
                     return self.cf403("burst")
+            if r.block and S.blocked(r, ua):
+                return self.cf403("block")
             if r.p403 and chance(S.seed, r.idx, "403", path, k) < r.p403:
+                if r.block:
+                    S.blocked(r, ua, start=True)
                 return self.cf403("403")
             if r.p429 and chance(S.seed, r.idx, "429", path, k) < r.p429:
                 self.entry["fault"] = "429"
@@ -1058,6 +1077,8 @@ def main():
     g.add_argument("--fault-prefix", default="/", help="URL path prefix the flags apply to")
     g.add_argument("--fault-match", help="and a regular expression the path must match")
     g.add_argument("--p403", type=float, help="fraction answered 403 (Cloudflare page)")
+    g.add_argument("--block", type=int,
+                   help="a --p403 403 also refuses that User-Agent's next N requests")
     g.add_argument("--burst", type=int, help="first N requests of each User-Agent get 403")
     g.add_argument("--burst-every", type=int, help="repeat the burst every M requests of a UA")
     g.add_argument("--p429", type=float, help="fraction answered 429")

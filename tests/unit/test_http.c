@@ -1092,8 +1092,14 @@ test_5xx(void **state)
 }
 
 /* A permanent 403: given up after max_retries, schedule base * factor^k. */
+/*
+ * A host that refuses everything (403 with Cloudflare's challenge): short
+ * pauses that double (refused_delay, jittered), every User-Agent in turn,
+ * and after refused_max seconds of refusals KC_HTTP_REFUSED, not after
+ * max_retries; the retries do not count against max_retries.
+ */
 static void
-test_always_403_backoff(void **state)
+test_always_403_refused(void **state)
 {
 	static const double us[] = { 0.0, 0.999999, 0.5, 0.25, 0.75 };
 	kc_http_opts o;
@@ -1104,58 +1110,128 @@ test_always_403_backoff(void **state)
 	char u[256], *body;
 	size_t len;
 	json_t *log;
+	double sum = 0;
+	int k;
 
 	(void)state;
 	test_opts(&o, &r);
 	r.u = us;
 	r.nu = 5;
+	r.fixed_u = 0.5;
+	o.max_retries = 1;
+	o.refused_delay = 0.05;
+	o.refused_max = 3;
 	h = client(&o);
 	url(u, sizeof(u), "/data/j?id=perm403&n=100&f403=1000");
 	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
-	    KC_HTTP_GAVEUP);
+	    KC_HTTP_REFUSED);
 	assert_null(body);
 	assert_int_equal(res.status, 403);
-	assert_int_equal(res.attempts, 6);
 	assert_int_equal(res.cloudflare, 1);
-	assert_string_equal(res.reason, "HTTP 403 Forbidden after 6 attempts "
-	    "(Cloudflare challenge page)");
-	assert_int_equal(r.nsleep, 5);
-	for (int k = 0; k < 5; k++) {
-		double base = 1.0 * pow(2, k);
+	/* pauses 0.05 * 2^k, jittered +-25 %, at most 2 s: 0.0375, 0.1249,
+	 * 0.2, 0.35, 0.8, 1.6, then over 3 s */
+	assert_true(r.nsleep >= 6 && r.nsleep <= 7);
+	for (k = 0; k < r.nsleep; k++) {
+		double base = fmin(0.05 * pow(2, k), 2);
 
-		assert_near(r.sleeps[k], base * (1 + 0.25 * (2 * us[k] - 1)),
-		    1e-9);
-		assert_true(r.sleeps[k] >= base * 0.75 - 1e-9);
+		if (k < 5)
+			assert_near(r.sleeps[k], base * (1 + 0.25 * (2 * us[k] -
+			    1)), 1e-9);
 		assert_true(r.sleeps[k] <= base * 1.25 + 1e-9);
+		sum += r.sleeps[k];
 	}
-	log = log_for("perm403", 6);
-	for (size_t i = 0; i < 6; i++)
+	assert_true(sum < 3 + 2.5);
+	assert_int_equal(res.attempts, r.nsleep + 1);
+	assert_contains(res.reason, "HTTP 403 Forbidden (Cloudflare challenge "
+	    "page): 127.0.0.1 refused every request for 3 s (");
+	log = log_for("perm403", (size_t)res.attempts);
+	for (size_t i = 0; i < (size_t)res.attempts; i++)
 		assert_string_equal(field(log, i, "ua"),
 		    kc_http_user_agents[i % 4]);
 	json_decref(log);
 	kc_http_stats_get(h, &st);
 	assert_int_equal(st.requests, 1);
-	assert_int_equal(st.attempts, 6);
-	assert_int_equal(st.retries, 5);
-	assert_int_equal(st.http_403, 6);
-	assert_int_equal(st.cloudflare, 6);
+	assert_int_equal(st.http_403, res.attempts);
+	assert_int_equal(st.cloudflare, res.attempts);
 	assert_int_equal(st.failures, 1);
+
+	/* the host is still refusing: the next request gives up after one
+	 * attempt, and the UA it starts with is the next in turn */
+	url(u, sizeof(u), "/data/j?id=perm403b&n=100&f403=1000");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
+	    KC_HTTP_REFUSED);
+	assert_int_equal(res.attempts, 1);
+	json_decref(log_for("perm403b", 1));
 	kc_http_free(h);
 
-	/* a 403 without Cloudflare's signs is not called one */
+	/* a 403 without Cloudflare's signs is not called one; refused_max
+	 * 0 gives up at the first */
 	test_opts(&o, &r);
-	o.max_retries = 1;
+	o.refused_max = 0;
 	h = client(&o);
 	url(u, sizeof(u), "/data/j?id=plain403&n=100&f403=1000&plain403=1");
 	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
-	    KC_HTTP_GAVEUP);
+	    KC_HTTP_REFUSED);
 	assert_int_equal(res.cloudflare, 0);
-	assert_string_equal(res.reason, "HTTP 403 Forbidden after 2 attempts");
-	json_decref(log_for("plain403", 2));
+	assert_int_equal(res.attempts, 1);
+	assert_int_equal(r.nsleep, 0);
+	assert_contains(res.reason, "HTTP 403 Forbidden: 127.0.0.1 refused");
+	json_decref(log_for("plain403", 1));
 	kc_http_free(h);
 }
 
-/* The default random source: every delay inside the jitter bounds. */
+/*
+ * Refusals and failures of other kinds are retried by cause: a 429 with
+ * Retry-After waits the server's time, a 5xx the backoff (counted against
+ * max_retries), a 403 a short pause with the next User-Agent (not
+ * counted).
+ */
+static void
+test_retry_by_cause(void **state)
+{
+	kc_http_opts o;
+	struct rec r;
+	kc_http *h;
+	kc_http_result res;
+	char u[256], *body;
+	size_t len;
+
+	(void)state;
+	test_opts(&o, &r);
+	r.fixed_u = 0.5;		/* no jitter */
+	o.max_retries = 1;
+	h = client(&o);
+	/* three 403s then a 503: max_retries 1 still gets through */
+	url(u, sizeof(u), "/data/k?id=cause&n=100&f403=3&f5xx=1");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
+	    KC_HTTP_OK);
+	free(body);
+	assert_int_equal(res.attempts, 5);
+	assert_int_equal(r.nsleep, 4);
+	assert_near(r.sleeps[0], 0.05, 1e-9);
+	assert_near(r.sleeps[1], 0.1, 1e-9);
+	assert_near(r.sleeps[2], 0.2, 1e-9);
+	assert_near(r.sleeps[3], 1, 1e-9);	/* the backoff's first */
+	json_decref(log_for("cause", 5));
+
+	/* a 503 with Retry-After: the server's time, not the backoff */
+	url(u, sizeof(u), "/data/k?id=cause503&n=100&f5xx=1&ra=3");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
+	    KC_HTTP_OK);
+	free(body);
+	assert_int_equal(r.nsleep, 5);
+	assert_near(r.sleeps[4], 3, 1e-9);
+	json_decref(log_for("cause503", 2));
+
+	/* two 5xx: max_retries 1 gives up after the second */
+	url(u, sizeof(u), "/data/k?id=cause5xx&n=100&f5xx=2");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
+	    KC_HTTP_GAVEUP);
+	assert_int_equal(res.attempts, 2);
+	json_decref(log_for("cause5xx", 2));
+	kc_http_free(h);
+}
+
 static void
 test_default_jitter(void **state)
 {
@@ -1822,7 +1898,8 @@ main(void)
 		cmocka_unit_test(test_burst_per_ua),
 		cmocka_unit_test(test_429_retry_after),
 		cmocka_unit_test(test_5xx),
-		cmocka_unit_test(test_always_403_backoff),
+		cmocka_unit_test(test_always_403_refused),
+		cmocka_unit_test(test_retry_by_cause),
 		cmocka_unit_test(test_default_jitter),
 		cmocka_unit_test(test_drop_resume_file),
 		cmocka_unit_test(test_drop_restart),
