@@ -27,6 +27,7 @@
 
 #include "clip.h"
 #include "msg.h"
+#include "hash.h"
 #include "rec.h"
 
 struct seginfo {
@@ -34,14 +35,11 @@ struct seginfo {
 	double t1;
 };
 
+/* FNV-1a over s, then 0xff xored in: it separates concatenated fields. */
 static uint64_t
 fnv(const char *s, uint64_t h)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ 0xff;	/* separates concatenated fields */
+	return kc_fnv1a(h, s, strlen(s)) ^ 0xff;
 }
 
 void
@@ -49,7 +47,7 @@ journal_path(struct journal *j, const char *dir, const char *src,
     double start, double end)
 {
 	char num[64];
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = KC_FNV_INIT;
 
 	h = fnv(src, h);
 	snprintf(num, sizeof(num), "%.3f/%.3f", start, end);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fetch.h"
+#include "hash.h"
 #include "msg.h"
 #include "out.h"
 #include "rec.h"
@@ -24,14 +25,8 @@ set(json_t *o, const char *k, json_t *v)
 void
 stream_id(const char *canon, char id[17])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *s;
-
-	for (s = canon; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(id, 17, "%016llx", (unsigned long long)h);
+	snprintf(id, 17, "%016llx", (unsigned long long)kc_fnv1a(KC_FNV_INIT,
+	    canon, strlen(canon)));
 }
 
 void

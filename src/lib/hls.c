@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "hls.h"
 
 /* ---- arena ----------------------------------------------------------- */
@@ -1713,13 +1714,8 @@ kc_hls_find(const kc_hls *pl, double t)
 static uint64_t
 uri_id(const char *u)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; u != NULL && *u && *u != '?' && *u != '#'; u++) {
-		h ^= (unsigned char)*u;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return u == NULL ? KC_FNV_INIT : kc_fnv1a(KC_FNV_INIT, u,
+	    strcspn(u, "?#"));
 }
 
 void

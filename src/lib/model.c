@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <xgboost/c_api.h>
 
+#include "hash.h"
 #include "learn.h"
 #include "model.h"
 
@@ -98,14 +99,7 @@ kc_model_weight_for(long n, double rho)
 static uint64_t
 fnv1a(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return kc_fnv1a(KC_FNV_INIT, s, n);
 }
 
 /*

@@ -31,6 +31,7 @@
 #include "check.h"
 #include <jansson.h>
 
+#include "hash.h"
 #include "num.h"
 #include "out.h"
 #include "paths.h"
@@ -1944,11 +1945,45 @@ test_mkdirs(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The one FNV-1a: its values are stored (stream ids, journal names, model
+ * checksums), so they are pinned here, each computed independently (the
+ * published FNV-1a 64 vectors, and the formulas the four copies it
+ * replaced used).
+ */
+static void
+test_fnv1a(void **state)
+{
+	const char *k = "kick:video:0c0ffee0-1234-4abc-8def-0000000000f0";
+	const char *u = "http://127.0.0.1:8080/live/x/160p30/12.ts?t=1#f";
+	uint64_t h;
+
+	(void)state;
+	assert_true(kc_fnv1a(KC_FNV_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(kc_fnv1a(KC_FNV_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(kc_fnv1a(KC_FNV_INIT, "foobar", 6) ==
+	    0x85944171f73967e8ULL);
+	/* a stream id (kc-fetch) */
+	assert_true(kc_fnv1a(KC_FNV_INIT, k, strlen(k)) ==
+	    0x4d602ecd6ec72850ULL);
+	/* a live segment id: the URI up to its query (hls.c) */
+	assert_true(kc_fnv1a(KC_FNV_INIT, u, strcspn(u, "?#")) ==
+	    0x46c9bc52ce5fe1ceULL);
+	/* a journal name: fields with 0xff xored in after each (kc-clip) */
+	h = kc_fnv1a(KC_FNV_INIT, "/media/a.mp4", 12) ^ 0xff;
+	h = kc_fnv1a(h, "0.000/60.000", 12) ^ 0xff;
+	assert_true(h == 0xafa1805eaa811788ULL);
+	/* continuing is hashing the concatenation */
+	assert_true(kc_fnv1a(kc_fnv1a(KC_FNV_INIT, "foo", 3), "bar", 3) ==
+	    0x85944171f73967e8ULL);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pct_decode),
+		cmocka_unit_test(test_fnv1a),
 		cmocka_unit_test(test_mkdirs),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_parse_double),
