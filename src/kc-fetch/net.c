@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "fetch.h"
 #include "kick.h"
 #include "msg.h"
@@ -36,26 +38,39 @@ xstrdup(const char *s)
 	return d;
 }
 
-/* The host part of an http(s) URL, and where its path starts. */
-static const char *
-host_of(const char *url, size_t *len)
+/* A part of url (libcurl's reading: userinfo, ports and IPv6 hosts as
+ * RFC 3986 has them) into out; 0, or -1 when url has none or it is too
+ * long. */
+static int
+url_part(const char *url, CURLUPart what, char *out, size_t n)
 {
-	const char *h = strstr(url, "://");
+	CURLU *u = curl_url();
+	char *p = NULL;
+	int rc = -1;
 
-	h = h ? h + 3 : url;
-	*len = strcspn(h, "/:?#");
-	return h;
+	/* (CURLU_URLENCODE: a space or a backquote in a path makes it no
+	 * other host, just a bad path) */
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, CURLU_URLENCODE) ==
+	    CURLUE_OK &&
+	    curl_url_get(u, what, &p, 0) == CURLUE_OK && strlen(p) < n) {
+		memcpy(out, p, strlen(p) + 1);
+		rc = 0;
+	}
+	curl_free(p);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 static int
 host_is(const char *url, const char *const *hosts)
 {
-	size_t len, i;
-	const char *h = host_of(url, &len);
+	char host[256];
+	size_t i;
 
+	if (url_part(url, CURLUPART_HOST, host, sizeof(host)) != 0)
+		return 0;
 	for (i = 0; hosts[i]; i++)
-		if (strlen(hosts[i]) == len && strncasecmp(h, hosts[i], len)
-		    == 0)
+		if (strcasecmp(host, hosts[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -310,15 +325,16 @@ ytdlp(const char *url, struct target *t, char *why, size_t n)
 static int
 path_seg(const char *url, int i, char *out, size_t n)
 {
-	size_t len;
-	const char *p = host_of(url, &len) + len, *e;
+	char path[2048];
+	const char *p = path, *e;
 
-	p += strcspn(p, "/?#");	/* past a port */
+	if (url_part(url, CURLUPART_PATH, path, sizeof(path)) != 0)
+		return -1;
 	for (;;) {
 		if (*p != '/')
 			return -1;
 		p++;
-		e = p + strcspn(p, "/?#");
+		e = p + strcspn(p, "/");
 		if (i-- == 0)
 			break;
 		p = e;

@@ -130,6 +130,14 @@ done
 run kc-clip -c -o meta --db meta.db --no-ytdlp --kick-api "$KICK_URL" 'https://kick.com/x`touch pwned8`'
 is "$RC" 1 "kc-clip: a Kick URL with a backquote: exit 1"
 is "$(find "$T" -name 'pwned*' | head -3)" "" "no shell ran: no file 'pwned*' anywhere"
+# the host as RFC 3986 reads it (libcurl's URL parser): userinfo, a port
+# and the case of the name do not hide kick.com (before: "user@kick.com"
+# was taken for another host, and its page fetched as a plain URL)
+for u in "https://viewer:pw@kick.com/streamer/videos/$uuid" "https://KICK.com:443/streamer/videos/$uuid"; do
+	run kc-fetch --no-ytdlp --kick-api "$KICK_URL" "$u"
+	is "$RC" 0 "$u: read as a Kick VOD page, exit 0" || diag "$ERR"
+	like "$OUT" '"type":"end"' "$u: resolved through Kick's API and analysed to the end"
+done
 for u in ftp://127.0.0.1:1/a.m3u8 'gopher://127.0.0.1/;id' rtmp://127.0.0.1/live; do
 	run kc-clip -o meta "$u"
 	isnt "$RC" 0 "kc-clip $u: fails"
