@@ -338,7 +338,7 @@ kc_http_opts_init(kc_http_opts *o)
 	o->backoff_factor = 2;
 	o->backoff_max = 60;
 	o->jitter = 0.25;
-	o->refused_delay = 0.05;
+	o->refused_delay = 0.02;
 	o->refused_max = 30;
 	o->retry_after_max = 60;
 	o->connect_timeout = 15;
@@ -1491,8 +1491,11 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 				code = KC_HTTP_REFUSED;
 				break;
 			}
-			d = h->o.refused_delay * pow(2, refusals < 10 ?
-			    refusals : 10);
+			/* doubling after each round of the whole list:
+			 * a host that blocks each User-Agent for a few
+			 * requests costs tens of milliseconds a try */
+			d = h->o.refused_delay * pow(2, refusals / (int)h->nua <
+			    10 ? refusals / (int)h->nua : 10);
 			if (d > REFUSED_CAP)
 				d = REFUSED_CAP;
 			d = jittered(h, d);

@@ -7,7 +7,8 @@
  *   - 403 and Cloudflare challenges (the host refuses this client): at
  *     once with another User-Agent, the one of the list this host
  *     refused longest ago (or never), after a short jittered pause
- *     (refused_delay, doubling while the refusals go on, at most 2 s).
+ *     (refused_delay, doubling after each round of the whole list while
+ *     the refusals go on, at most 2 s).
  *     Each host (at most 16 kept) remembers which User-Agent it last
  *     took and when it refused each.  These retries do not count
  *     against max_retries: a host that has refused everything for
@@ -107,7 +108,7 @@ typedef struct kc_http_opts {
 				 * * (1 + jitter * (2u - 1)), u = random() */
 	double backoff_max;	/* cap on the un-jittered delay, s (60) */
 	double jitter;		/* relative, 0-1 (0.25: +-25 %) */
-	double refused_delay;	/* first pause after a 403, s (0.05) */
+	double refused_delay;	/* first pause after a 403, s (0.02) */
 	double refused_max;	/* a host refusing everything for this long
 				 * gives KC_HTTP_REFUSED, s (30); 0: at the
 				 * first refusal */
