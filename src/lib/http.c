@@ -1449,7 +1449,7 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 {
 	struct outcome oc;
 	struct host *hs = host_of(h, url);
-	int code = KC_HTTP_OK, n, k = 0, refusals = 0, drops = 0;
+	int code = KC_HTTP_OK, n, k = 0, refusals = 0;
 	double t, d, ra;
 	char *u;
 
@@ -1512,13 +1512,8 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 			if (ra > 0)
 				d = jittered(h, ra < h->o.retry_after_max ? ra :
 				    h->o.retry_after_max);
-			else if (j->got > 0 && j->r.status >= 200 &&
-			    j->r.status < 300)
-				d = 0;	/* dropped after progress: resume now */
 			else
-				d = backoff(h, k - drops);
-			if (d == 0)
-				drops++;
+				d = backoff(h, k);
 			k++;
 		}
 		if (wait_for(h, j, d)) {

@@ -17,9 +17,7 @@
  *   - 429 and 503 with Retry-After: after the server's time (capped).
  *   - 408, other 5xx, timeouts, stalls (the low-speed limit), refused,
  *     reset or broken connections and failed name lookups: after an
- *     exponential backoff with jitter, max_retries of them; a transfer
- *     that broke off after delivering part of a 2xx body is resumed at
- *     once (counted against max_retries, not in the backoff).
+ *     exponential backoff with jitter, max_retries of them.
  * Other 4xx answers, bad URLs, schemes other than
  * http/https, too many redirects and certificate failures are not
  * retried.  Cookies from an optional Netscape cookies.txt file, and those
