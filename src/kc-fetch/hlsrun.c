@@ -59,6 +59,15 @@ struct run {
 	char blocked[1200];
 };
 
+/* Notes that url's host refused every request (KC_HTTP_REFUSED): the
+ * run stops (r->blocked). */
+static void
+note_blocked(struct run *r, const char *url, const kc_http_result *res)
+{
+	snprintf(r->blocked, sizeof(r->blocked), "%s: %s%s", url, res->reason,
+	    blocked_advice(res));
+}
+
 /*
  * The media playlist at url, or NULL with the reason in why; *gone (may be
  * NULL) is set when the server says it is no more (404, 410).
@@ -81,8 +90,7 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n,
 		snprintf(why, n, "%s", res.reason);
 		/* a live reload goes on failing until --live-timeout */
 		if (rc == KC_HTTP_REFUSED && gone == NULL)
-			snprintf(r->blocked, sizeof(r->blocked), "%s: %s%s",
-			    url, res.reason, blocked_advice(&res));
+			note_blocked(r, url, &res);
 		if (gone && rc == KC_HTTP_FAILED && (res.status == 404 ||
 		    res.status == 410))
 			*gone = 1;
@@ -170,8 +178,7 @@ download(struct run *r, const kc_hls_segment *s, const char *path,
 	}
 	snprintf(why, n, "%s", res.reason);
 	if (rc == KC_HTTP_REFUSED)
-		snprintf(r->blocked, sizeof(r->blocked), "%s: %s%s", s->uri,
-		    res.reason, blocked_advice(&res));
+		note_blocked(r, s->uri, &res);
 	return -1;
 }
 

@@ -96,12 +96,6 @@ kc_model_weight_for(long n, double rho)
 	return 0.9 * (double)n / ((double)n + 5) * q;
 }
 
-static uint64_t
-fnv1a(const char *s, size_t n)
-{
-	return kc_fnv1a(KC_FNV_INIT, s, n);
-}
-
 /*
  * Fits one booster on rows idx[0..m) of ts (which keep the examples of a
  * group together, as the ranking objective needs).
@@ -501,7 +495,8 @@ model_json(kc_model *m, char *err, size_t errlen)
 	if ((dump = json_dumps(xgb, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		goto nomem;
 	snprintf(sum, sizeof(sum), "%016llx",
-	    (unsigned long long)fnv1a(dump, strlen(dump)));
+	    (unsigned long long)kc_fnv1a(KC_FNV_INIT, dump,
+	    strlen(dump)));
 	free(dump);
 	o = json_object();
 	names = json_array();
@@ -817,7 +812,8 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 	if ((dump = json_dumps(xgb, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		goto nomem;
 	snprintf(mine, sizeof(mine), "%016llx",
-	    (unsigned long long)fnv1a(dump, strlen(dump)));
+	    (unsigned long long)kc_fnv1a(KC_FNV_INIT, dump,
+	    strlen(dump)));
 	if (strcmp(mine, sum) != 0) {
 		snprintf(err, errlen, "%s: the trees do not match their "
 		    "checksum (file damaged or edited)", path);
