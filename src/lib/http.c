@@ -4,9 +4,11 @@
  * (its rules, and the Content-Range parser, are in httphead.c), bodies
  * into memory or files with resume by Range, and the statistics.
  *
- * Each attempt parses the response headers itself (the header callback
- * sees every response, redirects included, and starts afresh at each
- * status line) and decides at the first body byte where the body goes:
+ * Each attempt reads every response's headers (redirects included) as
+ * libcurl parsed them, once the blank line that ends them has come
+ * (curl_easy_header, and the status, Content-Length and Retry-After from
+ * curl_easy_getinfo; only Content-Range is ours, libcurl has no reader
+ * for it), and decides at the first body byte where the body goes:
  * a 2xx body to the caller's sink, anything else into a small capture
  * buffer that is only read for the Cloudflare signs.  So an error page
  * can never end up inside a media file.
@@ -243,25 +245,6 @@ status_text(long s)
 	case 504: return "Gateway Timeout";
 	default: return NULL;
 	}
-}
-
-/* A whole decimal number, 0..LLONG_MAX; -1 if not one. */
-static long long
-parse_ll(const char *s, const char **end)
-{
-	long long v = 0;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (LLONG_MAX - (*p - '0')) / 10)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	if (end != NULL)
-		*end = p;
-	return v;
 }
 
 /* ---- default hooks --------------------------------------------------- */
@@ -619,26 +602,6 @@ sink_write(struct job *j, const char *p, size_t n)
 
 /* ---- callbacks ------------------------------------------------------- */
 
-static int
-hdr_is(const char *line, size_t n, const char *name, const char **val,
-    size_t *vlen)
-{
-	size_t k = strlen(name);
-
-	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
-		return 0;
-	line += k + 1;
-	n -= k + 1;
-	while (n > 0 && (*line == ' ' || *line == '\t'))
-		line++, n--;
-	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n' ||
-	    line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	*val = line;
-	*vlen = n;
-	return 1;
-}
-
 static void
 copy_val(char *dst, size_t dn, const char *v, size_t vn)
 {
@@ -646,25 +609,6 @@ copy_val(char *dst, size_t dn, const char *v, size_t vn)
 		vn = dn - 1;
 	memcpy(dst, v, vn);
 	dst[vn] = '\0';
-}
-
-static void
-parse_retry_after(struct resp *r, const char *v)
-{
-	const char *end;
-	long long s = parse_ll(v, &end);
-
-	if (s >= 0 && *end == '\0') {
-		r->retry_after = s > 86400 * 365 ? 86400.0 * 365 : (double)s;
-	} else {
-		time_t t = curl_getdate(v, NULL);
-
-		if (t != (time_t)-1) {
-			double d = difftime(t, time(NULL));
-
-			r->retry_after = d > 0 ? d : 0;
-		}
-	}
 }
 
 static void
@@ -711,68 +655,74 @@ sockopt_cb(void *ud, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_OK;
 }
 
+/* The value of the response's header name, NULL if it has none. */
+static const char *
+header(CURL *c, const char *name)
+{
+	struct curl_header *hv;
+
+	return curl_easy_header(c, name, 0, CURLH_HEADER, -1, &hv) ==
+	    CURLHE_OK ? hv->value : NULL;
+}
+
+/*
+ * A response's headers are all in: libcurl has parsed them, we take
+ * what matters here.  A Retry-After of 0 reads as none (libcurl gives 0
+ * for both), so the usual backoff applies.
+ */
+static void
+read_headers(struct job *j)
+{
+	CURL *c = j->h->curl;
+	struct resp *r = &j->r;
+	curl_off_t cl = -1, ra = 0;
+	kc_http_range cr;
+	const char *v;
+
+	if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status) !=
+	    CURLE_OK)
+		r->status = 0;
+	if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
+	    CURLE_OK && cl >= 0)
+		r->clen = cl;
+	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+	    ra > 0)
+		r->retry_after = ra > 86400 * 365 ? 86400.0 * 365 : (double)ra;
+	if ((v = header(c, "Content-Range")) != NULL) {
+		kc_http_content_range(v, strlen(v), &cr);
+		r->cr_first = cr.first;
+		r->cr_last = cr.last;
+		r->cr_total = cr.total;
+	}
+	if ((v = header(c, "ETag")) != NULL)
+		copy_val(r->etag, sizeof(r->etag), v, strlen(v));
+	if ((v = header(c, "Last-Modified")) != NULL)
+		copy_val(r->lastmod, sizeof(r->lastmod), v, strlen(v));
+	if ((v = header(c, "Content-Type")) != NULL)
+		copy_val(r->ctype, sizeof(r->ctype), v, strlen(v));
+	r->cf.ray = header(c, "CF-RAY") != NULL;
+	r->cf.mitigated = header(c, "cf-mitigated") != NULL;
+	r->cf.server = (v = header(c, "Server")) != NULL &&
+	    kc_http_server_is_cf(v, strlen(v));
+}
+
+/*
+ * Each response's header lines: a status line starts a new response
+ * (after a redirect, or 100 Continue), the blank line ends its headers.
+ */
 static size_t
 header_cb(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct job *j = ud;
-	struct resp *r = &j->r;
 	size_t n = size * nmemb;
-	const char *v;
-	size_t vn;
-	char val[512];
 
-	if (n <= 2 && (n == 0 || p[0] == '\r' || p[0] == '\n')) {
-		quick_ack(j);	/* the end of the headers */
-		return n;
-	}
 	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		/* a new response (after a redirect, or 100 Continue) */
-		size_t i = 5;
-
-		resp_reset(r);
+		resp_reset(&j->r);
 		j->mode = M_UNDECIDED;
 		j->caplen = 0;
-		while (i < n && p[i] != ' ')
-			i++;
-		while (i < n && p[i] == ' ')
-			i++;
-		if (i + 3 <= n && p[i] >= '1' && p[i] <= '5' &&
-		    p[i + 1] >= '0' && p[i + 1] <= '9' &&
-		    p[i + 2] >= '0' && p[i + 2] <= '9')
-			r->status = (p[i] - '0') * 100 + (p[i + 1] - '0') * 10 +
-			    (p[i + 2] - '0');
-		return n;
-	}
-	if (hdr_is(p, n, "content-length", &v, &vn)) {
-		const char *end;
-
-		copy_val(val, sizeof(val), v, vn);
-		r->clen = parse_ll(val, &end);
-		if (r->clen >= 0 && *end != '\0')
-			r->clen = -1;
-	} else if (hdr_is(p, n, "content-range", &v, &vn)) {
-		kc_http_range cr;
-
-		copy_val(val, sizeof(val), v, vn);
-		kc_http_content_range(val, strlen(val), &cr);
-		r->cr_first = cr.first;
-		r->cr_last = cr.last;
-		r->cr_total = cr.total;
-	} else if (hdr_is(p, n, "retry-after", &v, &vn)) {
-		copy_val(val, sizeof(val), v, vn);
-		parse_retry_after(r, val);
-	} else if (hdr_is(p, n, "etag", &v, &vn)) {
-		copy_val(r->etag, sizeof(r->etag), v, vn);
-	} else if (hdr_is(p, n, "last-modified", &v, &vn)) {
-		copy_val(r->lastmod, sizeof(r->lastmod), v, vn);
-	} else if (hdr_is(p, n, "content-type", &v, &vn)) {
-		copy_val(r->ctype, sizeof(r->ctype), v, vn);
-	} else if (hdr_is(p, n, "cf-ray", &v, &vn)) {
-		r->cf.ray = 1;
-	} else if (hdr_is(p, n, "cf-mitigated", &v, &vn)) {
-		r->cf.mitigated = 1;
-	} else if (hdr_is(p, n, "server", &v, &vn)) {
-		r->cf.server = kc_http_server_is_cf(v, vn);
+	} else if (n <= 2 && (n == 0 || p[0] == '\r' || p[0] == '\n')) {
+		read_headers(j);
+		quick_ack(j);
 	}
 	return n;
 }

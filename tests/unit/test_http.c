@@ -1225,6 +1225,15 @@ test_retry_by_cause(void **state)
 	assert_near(r.sleeps[4], 3, 1e-9);
 	json_decref(log_for("cause503", 2));
 
+	/* Retry-After: 0 reads as none (libcurl gives 0 for both): backoff */
+	url(u, sizeof(u), "/data/k?id=cause0&n=100&f5xx=1&ra=0");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
+	    KC_HTTP_OK);
+	free(body);
+	assert_int_equal(r.nsleep, 6);
+	assert_near(r.sleeps[5], 1, 1e-9);
+	json_decref(log_for("cause0", 2));
+
 	/* two 5xx: max_retries 1 gives up after the second */
 	url(u, sizeof(u), "/data/k?id=cause5xx&n=100&f5xx=2");
 	assert_int_equal(kc_http_get_mem(h, u, NULL, 4096, &body, &len, &res),
