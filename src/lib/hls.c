@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "hash.h"
 #include "hls.h"
@@ -593,88 +594,45 @@ kc_hls_resolve(const char *base, const char *ref)
 
 /* ---- dates ----------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long
-days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(long long z, long long *y, int *m, int *d)
-{
-	long long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int
-days_in_month(long long y, int m)
-{
-	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31};
-
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
-/* n digits at *pp as a number; -1 when they are not all digits. */
-static int
-digits(const char **pp, int n)
-{
-	const char *p = *pp;
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	*pp = p + n;
-	return v;
-}
-
 /*
  * An ISO 8601 date and time as EXT-X-PROGRAM-DATE-TIME writes it, to Unix
- * seconds.  NULL, or a reason.
+ * seconds.  NULL, or a reason.  strptime and timegm read the date and
+ * time; the exact shape (4-2-2 digits, which strptime does not insist
+ * on), the fraction and the offset are read here.
  */
 static const char *
 pdt_parse(const char *s, double *out)
 {
-	const char *p = s;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	char buf[sizeof(shape)];
+	const char *p = s + sizeof(shape) - 1;
+	struct tm tm, back;
+	int oh = 0, om = 0, sign = 0, sec;
 	double frac = 0;
-	long long t;
+	time_t t;
+	size_t i;
 
-	if ((y = digits(&p, 4)) < 0 || *p++ != '-' ||
-	    (mo = digits(&p, 2)) < 0 || *p++ != '-' ||
-	    (d = digits(&p, 2)) < 0)
-		return "not YYYY-MM-DDThh:mm:ss";
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return "not YYYY-MM-DDThh:mm:ss";
-	p++;
-	if ((h = digits(&p, 2)) < 0 || *p++ != ':' ||
-	    (mi = digits(&p, 2)) < 0 || *p++ != ':' ||
-	    (sec = digits(&p, 2)) < 0)
-		return "not YYYY-MM-DDThh:mm:ss";
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 60)
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !is_digit(s[i]) : shape[i] == 'T' ?
+		    strchr("Tt ", s[i]) == NULL || s[i] == '\0' :
+		    s[i] != shape[i])
+			return "not YYYY-MM-DDThh:mm:ss";
+	memcpy(buf, s, sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	buf[10] = 'T';
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm) != buf + sizeof(buf) - 1 ||
+	    tm.tm_sec > 60)
+		return "no such date or time";
+	/* timegm rolls 30 February over into March: a date that does not
+	 * come back the same does not exist (a leap second is added after;
+	 * whole minutes are never -1) */
+	sec = tm.tm_sec;
+	tm.tm_sec = 0;
+	back = tm;
+	if ((t = timegm(&back)) == (time_t)-1 || back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon ||
+	    back.tm_mday != tm.tm_mday || back.tm_hour != tm.tm_hour ||
+	    back.tm_min != tm.tm_min)
 		return "no such date or time";
 	if (*p == '.') {
 		const char *q = p + 1;
@@ -693,20 +651,24 @@ pdt_parse(const char *s, double *out)
 		p++;
 	else if (*p == '+' || *p == '-') {
 		sign = *p++ == '-' ? -1 : 1;
-		if ((oh = digits(&p, 2)) < 0)
+		if (!is_digit(p[0]) || !is_digit(p[1]))
 			return "bad time zone";
+		oh = (p[0] - '0') * 10 + (p[1] - '0');
+		p += 2;
 		if (*p == ':')
 			p++;
-		if (*p != '\0' && (om = digits(&p, 2)) < 0)
-			return "bad time zone";
+		if (*p != '\0') {
+			if (!is_digit(p[0]) || !is_digit(p[1]))
+				return "bad time zone";
+			om = (p[0] - '0') * 10 + (p[1] - '0');
+			p += 2;
+		}
 		if (oh > 23 || om > 59)
 			return "bad time zone";
 	}
 	if (*p != '\0')
 		return "junk after the time";
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
-	*out = (double)t + frac;
+	*out = (double)t + sec - sign * (oh * 3600 + om * 60) + frac;
 	return NULL;
 }
 
@@ -724,22 +686,24 @@ pdt_format(double pdt, char *buf, size_t n)
 {
 	char fb[512];
 	double isec, frac, back;
-	long long days, rem, y;
-	int m, d, k;
+	time_t t;
+	struct tm tm;
+	int k;
 
 	if (!isfinite(pdt) || pdt < PDT_MIN || pdt >= PDT_END)
 		return -1;
 	isec = floor(pdt);
 	frac = pdt - isec;
-	days = (long long)floor(isec / 86400);
-	rem = (long long)isec - days * 86400;
-	civil_from_days(days, &y, &m, &d);
+	t = (time_t)isec;
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
 	for (k = 3; k <= 400; k += k < 9 ? 3 : 1) {
 		snprintf(fb, sizeof(fb), "%.*f", k, frac);
 		if (fb[0] != '0')
 			continue;	/* rounded up to 1.000 */
-		snprintf(buf, n, "%04lld-%02d-%02dT%02lld:%02lld:%02lld%sZ", y,
-		    m, d, rem / 3600, rem / 60 % 60, rem % 60, fb + 1);
+		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%sZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, fb + 1);
 		if (pdt_parse(buf, &back) == NULL && back == pdt)
 			break;
 	}
