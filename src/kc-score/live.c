@@ -384,7 +384,7 @@ clip_hops(const struct params *p, long *w, long *sep)
 }
 
 static double
-window_z(struct lkind *lk, double win)
+window_z(struct lkind *lk, const struct kc_weightset *ws, double win)
 {
 	double med, scale;
 	long i, n = lk->nhist < RING ? lk->nhist : RING;
@@ -394,8 +394,8 @@ window_z(struct lkind *lk, double win)
 	for (i = 0; i < n; i++)
 		L.tmp[i] = lk->hist[i];
 	kc_robust(L.tmp, (size_t)n, &med, &scale);
-	if (!(scale >= 0.05))
-		scale = 0.05;
+	if (!(scale >= ws->live_floor))
+		scale = ws->live_floor;
 	return (win - med) / scale;
 }
 
@@ -448,7 +448,7 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	if (lk->pend >= 0 && idx >= lk->pend + w - 1)
 		emit(kind, p, w, idx);
 	win = window(lk, idx, w);
-	z = window_z(lk, win);
+	z = window_z(lk, ws, win);
 	lk->hist[lk->nhist++ % RING] = (float)win;
 	if (lk->cand >= 0 && idx - lk->cand_close >= LOOKAHEAD)
 		decide(kind, p, w, sep, idx);

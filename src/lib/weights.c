@@ -70,6 +70,7 @@ load_set(json_t *obj, const char *kind, struct kc_weightset *s, char *err,
 	s->norm = KC_NORM_ROBUST;
 	s->zlo = -3;
 	s->zhi = 6;
+	s->live_floor = 0.05;
 	if (obj == NULL)
 		return 0;
 	if (!json_is_object(obj)) {
@@ -95,6 +96,12 @@ load_set(json_t *obj, const char *kind, struct kc_weightset *s, char *err,
 	    !(s->zlo < 0) || !(s->zhi > 0))) {
 		snprintf(err, errlen, "\"%s\".\"z\" must be [negative, "
 		    "positive]", kind);
+		return -1;
+	}
+	if ((v = json_object_get(obj, "live_floor")) != NULL &&
+	    (num(v, &s->live_floor) != 0 || !(s->live_floor > 0))) {
+		snprintf(err, errlen, "\"%s\".\"live_floor\" must be a "
+		    "positive number", kind);
 		return -1;
 	}
 	if ((g = json_object_get(obj, "gate")) != NULL) {

@@ -14,6 +14,10 @@
  *                                       are left out of the statistics and
  *                                       score the low clip bound in every
  *                                       feature
+ *        "live_floor": S,               optional (default 0.05): the
+ *                                       smallest spread of window scores
+ *                                       kc-score --live measures a window
+ *                                       against
  *        "features": { "NAME": {"w": W, "floor": F}, ... } },
  *     "video": { ... } }
  * W weighs the feature's normalised value in a hop's score (negative W:
@@ -43,6 +47,7 @@ struct kc_weightset {
 	double zlo, zhi;
 	char gate[48];		/* "" when not gated */
 	double gate_abs, gate_rel;
+	double live_floor;	/* smallest live window-score spread */
 };
 
 typedef struct kc_weights {

@@ -203,6 +203,14 @@ run -i a.jsonl kc-score --live --min-score 0.99
 is "$RC:$(count "$T/out")" "0:0" "--live --min-score 0.99: no highlight stands out that much"
 like "$ERR" "audio: 1 live highlights left out: they score under --min-score 0.99" \
     "--live --min-score: stderr says how many were left out (each event once)"
+# the weights file's live_floor: the smallest window-score spread a live
+# window is measured against, per kind
+jq '.video.live_floor = 1000' "$KC_ROOT/data/weights.json" >floor.json
+run -i a.jsonl kc-score --live -w floor.json
+is "$RC:$(count "$T/out" video)" "0:0" \
+    "--live, video live_floor 1000: no video window stands out by 2 such spreads"
+is "$(awk '$1 == "audio" && $2 >= 296 && $2 <= 298' <(lhl "$T/out") | wc -l)" 1 \
+    "--live, video live_floor 1000: the audio highlight is still there"
 
 # the window's features: the mean and maximum of its hops' values
 want=$(jq -s --argjson a "$a0" --argjson b "$a1" '[.[] | select(.type == "afeat"

@@ -1640,6 +1640,8 @@ cmp_kind(json_t *kind, const struct kc_weightset *s)
 		assert_near(s->zhi, json_number_value(json_array_get(z, 1)), 0);
 	}
 	assert_true(s->zlo < 0 && s->zhi > 0);
+	assert_near(s->live_floor, json_object_get(kind, "live_floor") ?
+	    json_number_value(json_object_get(kind, "live_floor")) : 0.05, 0);
 	assert_int_equal(s->norm, strcmp(json_string_value(json_object_get(
 	    kind, "norm")) ? json_string_value(json_object_get(kind,
 	    "norm")) : "robust", "rank") == 0 ? KC_NORM_RANK : KC_NORM_ROBUST);
@@ -1710,6 +1712,12 @@ test_weights_bad(void **state)
 		{ "{\"version\":1,\"audio\":{\"norm\":\"zscore\"," F1 "}}",
 		    "norm" },
 		{ "{\"version\":1,\"audio\":{\"norm\":1," F1 "}}", "norm" },
+		{ "{\"version\":1,\"audio\":{\"live_floor\":0," F1 "}}",
+		    "live_floor" },
+		{ "{\"version\":1,\"video\":{\"live_floor\":-0.1," F1 "}}",
+		    "live_floor" },
+		{ "{\"version\":1,\"audio\":{\"live_floor\":\"0.1\"," F1
+		    "}}", "live_floor" },
 		{ "{\"version\":1,\"audio\":{\"gate\":{\"feature\":\"a\"}," F1
 		    "}}", "gate" },
 		{ "{\"version\":1,\"audio\":{\"gate\":{\"abs\":-60,\"rel\":-20},"
@@ -1804,10 +1812,12 @@ test_weights_good(void **state)
 	assert_true(w.audio.zlo < 0 && w.audio.zhi > 0);
 	assert_int_equal(w.audio.norm, KC_NORM_ROBUST);
 	assert_string_equal(w.audio.gate, "");
+	assert_near(w.audio.live_floor, 0.05, 0);
 
 	write_file(path, "{\"version\":1,\"video\":{\"z\":[-2.5,4],\"norm\":"
 	    "\"rank\",\"gate\":{\"feature\":\"m\",\"abs\":-60,\"rel\":-25},"
-	    "\"features\":{\"m\":{\"w\":1,\"floor\":0.01}}}}");
+	    "\"live_floor\":0.25,\"features\":{\"m\":{\"w\":1,\"floor\":"
+	    "0.01}}}}");
 	assert_int_equal(kc_weights_load(path, &w, err, sizeof(err)), 0);
 	assert_near(w.video.zlo, -2.5, 0);
 	assert_near(w.video.zhi, 4, 0);
@@ -1815,6 +1825,7 @@ test_weights_good(void **state)
 	assert_string_equal(w.video.gate, "m");
 	assert_near(w.video.gate_abs, -60, 0);
 	assert_near(w.video.gate_rel, -25, 0);
+	assert_near(w.video.live_floor, 0.25, 0);
 	assert_int_equal(w.audio.n, 0);
 	assert_int_equal(w.video.n, 1);
 	unlink(path);
