@@ -88,7 +88,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE $(WARN) \
              -iquote src/lib
 FUZZ_LIBS_rec = out msg
-FUZZ_LIBS_hls = hash
+FUZZ_LIBS_hls = hlsparse hlspick hlslive hlswrite hash
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:

@@ -1,5 +1,6 @@
 /*
- * fuzz_hls.c - libFuzzer target for the HLS playlist parser (src/lib/hls.c).
+ * fuzz_hls.c - libFuzzer target for the HLS playlist parser
+ * (src/lib/hlsparse.c).
  *
  * Besides "no crash, no out-of-bounds access" (ASan, UBSan), it checks the
  * promises hls.h makes about every playlist the parser accepts: derived

@@ -1,5 +1,5 @@
 /*
- * test_hls.c - unit tests of the HLS playlist module (hls.c): attribute
+ * test_hls.c - unit tests of the HLS playlist module (hls*.c): attribute
  * lists, URI resolution (RFC 3986's own examples), master and media
  * playlists shaped like Kick's (AWS IVS), Twitch's and ffmpeg's, the
  * rendition pickers, segment lookup, the live follower, the writer and its

@@ -1977,7 +1977,7 @@ test_fnv1a(void **state)
 	/* a stream id (kc-fetch) */
 	assert_true(kc_fnv1a(KC_FNV_INIT, k, strlen(k)) ==
 	    0x4d602ecd6ec72850ULL);
-	/* a live segment id: the URI up to its query (hls.c) */
+	/* a live segment id: the URI up to its query (hlslive.c) */
 	assert_true(kc_fnv1a(KC_FNV_INIT, u, strcspn(u, "?#")) ==
 	    0x46c9bc52ce5fe1ceULL);
 	/* a journal name: fields with 0xff xored in after each (kc-clip) */
