@@ -26,7 +26,7 @@
 /* ---- characters and numbers ------------------------------------------ */
 
 int
-is_ws(int c)
+hls_is_ws(int c)
 {
 	return c == ' ' || c == '\t';
 }
@@ -44,14 +44,14 @@ is_alpha(int c)
 }
 
 int
-is_hex(int c)
+hls_is_hex(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* Characters of a METHOD value (an enumerated string kc writes back). */
 int
-is_token(const char *s)
+hls_is_token(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -64,7 +64,7 @@ is_token(const char *s)
 
 /* RFC 8216 decimal-integer, 0 .. LLONG_MAX.  NULL, or a reason. */
 const char *
-num_int(const char *s, long long *out)
+hls_num_int(const char *s, long long *out)
 {
 	long long v = 0;
 
@@ -85,7 +85,7 @@ num_int(const char *s, long long *out)
 
 /* A decimal-floating-point in [0, max]: digits and at most one '.'. */
 const char *
-num_dec(const char *s, double max, double *out)
+hls_num_dec(const char *s, double max, double *out)
 {
 	const char *p;
 	int digits = 0, dots = 0;
@@ -120,7 +120,7 @@ num_dec(const char *s, double max, double *out)
  * "@o".  s is split at the '@' while it is read, and mended.
  */
 const char *
-num_range(char *s, long long *len, long long *off)
+hls_num_range(char *s, long long *len, long long *off)
 {
 	char *at = strchr(s, '@');
 	const char *r = NULL;
@@ -128,10 +128,10 @@ num_range(char *s, long long *len, long long *off)
 	*off = -1;
 	if (at != NULL) {
 		*at = '\0';
-		r = num_int(at + 1, off);
+		r = hls_num_int(at + 1, off);
 	}
 	if (r == NULL)
-		r = num_int(s, len);
+		r = hls_num_int(s, len);
 	if (at != NULL)
 		*at = '@';
 	if (r != NULL)
@@ -150,7 +150,7 @@ num_range(char *s, long long *len, long long *off)
  * only fault is the count.
  */
 const char *
-attrs_split(const char *s, struct attrs *as, int *toomany)
+hls_attrs_split(const char *s, struct attrs *as, int *toomany)
 {
 	struct attr *a;
 	const char *p = s;
@@ -158,7 +158,7 @@ attrs_split(const char *s, struct attrs *as, int *toomany)
 	as->n = 0;
 	*toomany = 0;
 	for (;;) {
-		while (is_ws(*p))
+		while (hls_is_ws(*p))
 			p++;
 		if (*p == '\0')
 			return NULL;
@@ -174,12 +174,12 @@ attrs_split(const char *s, struct attrs *as, int *toomany)
 		a->nlen = (size_t)(p - a->name);
 		if (a->nlen == 0)
 			return "bad attribute name";
-		while (is_ws(*p))
+		while (hls_is_ws(*p))
 			p++;
 		if (*p != '=')
 			return "attribute without '='";
 		p++;
-		while (is_ws(*p))
+		while (hls_is_ws(*p))
 			p++;
 		if (*p == '"') {
 			a->val = ++p;
@@ -198,14 +198,14 @@ attrs_split(const char *s, struct attrs *as, int *toomany)
 				p++;
 			}
 			a->vlen = (size_t)(p - a->val);
-			while (a->vlen > 0 && is_ws(a->val[a->vlen - 1]))
+			while (a->vlen > 0 && hls_is_ws(a->val[a->vlen - 1]))
 				a->vlen--;
 			if (a->vlen == 0)
 				return "empty attribute value";
 			a->quoted = 0;
 		}
 		as->n++;
-		while (is_ws(*p))
+		while (hls_is_ws(*p))
 			p++;
 		if (*p == '\0')
 			return NULL;
@@ -216,7 +216,7 @@ attrs_split(const char *s, struct attrs *as, int *toomany)
 }
 
 const struct attr *
-attrs_find(const struct attrs *as, const char *name)
+hls_attrs_find(const struct attrs *as, const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -234,9 +234,9 @@ kc_hls_attr(const char *list, const char *name, const char **val,
 	const struct attr *a;
 	int toomany;
 
-	if (list == NULL || name == NULL || attrs_split(list, &as, &toomany))
+	if (list == NULL || name == NULL || hls_attrs_split(list, &as, &toomany))
 		return -1;
-	if ((a = attrs_find(&as, name)) == NULL)
+	if ((a = hls_attrs_find(&as, name)) == NULL)
 		return 0;
 	*val = a->val;
 	*len = a->vlen;
@@ -346,7 +346,7 @@ remove_dots(char *in, size_t n, char *out)
  * while parsing, malloc for kc_hls_resolve.  NULL when memory runs out.
  */
 char *
-resolve(const char *base, const char *ref, void *(*alloc)(void *, size_t),
+hls_resolve(const char *base, const char *ref, void *(*alloc)(void *, size_t),
     void *ctx)
 {
 	struct uri b, r;
@@ -452,7 +452,7 @@ kc_hls_resolve(const char *base, const char *ref)
 		errno = ref == NULL ? EINVAL : E2BIG;
 		return NULL;
 	}
-	if ((s = resolve(base, ref, alloc_malloc, NULL)) == NULL)
+	if ((s = hls_resolve(base, ref, alloc_malloc, NULL)) == NULL)
 		errno = ENOMEM;
 	return s;
 }
@@ -466,7 +466,7 @@ kc_hls_resolve(const char *base, const char *ref)
  * on), the fraction and the offset are read here.
  */
 const char *
-pdt_parse(const char *s, double *out)
+hls_pdt_parse(const char *s, double *out)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
 	char buf[sizeof(shape)];
@@ -543,7 +543,7 @@ pdt_parse(const char *s, double *out)
  * range.
  */
 int
-pdt_format(double pdt, char *buf, size_t n)
+hls_pdt_format(double pdt, char *buf, size_t n)
 {
 	char fb[512];
 	double isec, frac, back;
@@ -565,7 +565,7 @@ pdt_format(double pdt, char *buf, size_t n)
 		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%sZ",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec, fb + 1);
-		if (pdt_parse(buf, &back) == NULL && back == pdt)
+		if (hls_pdt_parse(buf, &back) == NULL && back == pdt)
 			break;
 	}
 	return 0;

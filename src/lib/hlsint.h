@@ -12,7 +12,7 @@
 
 #include "hls.h"
 
-/* An attribute list split by attrs_split: pointers into the list. */
+/* An attribute list split by hls_attrs_split: pointers into the list. */
 struct attr {
 	const char *name, *val;
 	size_t nlen, vlen;
@@ -29,42 +29,42 @@ struct attrs {
 #define PDT_END	(253402300800.0)
 
 /* Characters: space or tab; a hex digit; a METHOD value's characters. */
-int is_ws(int c);
-int is_hex(int c);
-int is_token(const char *s);
+int hls_is_ws(int c);
+int hls_is_hex(int c);
+int hls_is_token(const char *s);
 
 /*
  * Numbers as RFC 8216 writes them; each returns NULL, or a reason.
- * num_int: decimal-integer, 0 .. LLONG_MAX.  num_dec:
- * decimal-floating-point in [0, max].  num_range: "n[@o]" of a BYTERANGE,
+ * hls_num_int: decimal-integer, 0 .. LLONG_MAX.  hls_num_dec:
+ * decimal-floating-point in [0, max].  hls_num_range: "n[@o]" of a BYTERANGE,
  * *off -1 without "@o" (s is split while read, and mended).
  */
-const char *num_int(const char *s, long long *out);
-const char *num_dec(const char *s, double max, double *out);
-const char *num_range(char *s, long long *len, long long *off);
+const char *hls_num_int(const char *s, long long *out);
+const char *hls_num_dec(const char *s, double max, double *out);
+const char *hls_num_range(char *s, long long *len, long long *off);
 
 /*
- * attrs_split: splits an attribute list; NULL, or a reason, with
- * *toomany set when the only fault is the count.  attrs_find: the first
+ * hls_attrs_split: splits an attribute list; NULL, or a reason, with
+ * *toomany set when the only fault is the count.  hls_attrs_find: the first
  * attribute called name, or NULL.
  */
-const char *attrs_split(const char *s, struct attrs *as, int *toomany);
-const struct attr *attrs_find(const struct attrs *as, const char *name);
+const char *hls_attrs_split(const char *s, struct attrs *as, int *toomany);
+const struct attr *hls_attrs_find(const struct attrs *as, const char *name);
 
 /*
  * ref resolved against base as kc_hls_resolve says, into memory from
  * alloc(ctx, size); NULL when memory runs out.
  */
-char *resolve(const char *base, const char *ref,
+char *hls_resolve(const char *base, const char *ref,
     void *(*alloc)(void *, size_t), void *ctx);
 
 /*
- * pdt_parse: an EXT-X-PROGRAM-DATE-TIME to Unix seconds; NULL, or a
- * reason.  pdt_format: pdt as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
- * fraction digits (3 at least) that pdt_parse reads back to the same
+ * hls_pdt_parse: an EXT-X-PROGRAM-DATE-TIME to Unix seconds; NULL, or a
+ * reason.  hls_pdt_format: pdt as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
+ * fraction digits (3 at least) that hls_pdt_parse reads back to the same
  * double; 0, or -1 when outside [PDT_MIN, PDT_END).
  */
-const char *pdt_parse(const char *s, double *out);
-int pdt_format(double pdt, char *buf, size_t n);
+const char *hls_pdt_parse(const char *s, double *out);
+int hls_pdt_format(double pdt, char *buf, size_t n);
 
 #endif

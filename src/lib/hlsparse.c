@@ -225,7 +225,7 @@ is_web(const char *u)
 static const char *
 P_resolve(struct parser *P, const char *ref)
 {
-	const char *s = resolve(P->base, ref, alloc_arena, P->m);
+	const char *s = hls_resolve(P->base, ref, alloc_arena, P->m);
 
 	if (s == NULL) {
 		if (P->m->err == 0)
@@ -262,7 +262,7 @@ P_attrs(struct parser *P, const char *tag, char *val, struct attrs *as)
 	size_t i;
 	int toomany;
 
-	if ((r = attrs_split(val, as, &toomany)) != NULL)
+	if ((r = hls_attrs_split(val, as, &toomany)) != NULL)
 		return fail(P, toomany ? E2BIG : EINVAL, "%s: %s", tag, r);
 	for (i = 0; i < as->n; i++) {
 		((char *)as->a[i].name)[as->a[i].nlen] = '\0';
@@ -275,7 +275,7 @@ P_attrs(struct parser *P, const char *tag, char *val, struct attrs *as)
 static char *
 aval(const struct attrs *as, const char *name)
 {
-	const struct attr *a = attrs_find(as, name);
+	const struct attr *a = hls_attrs_find(as, name);
 
 	return a ? (char *)a->val : NULL;
 }
@@ -297,7 +297,7 @@ codecs_video(const char *c)
 	size_t i, n;
 
 	while (*c) {
-		while (is_ws(*c) || *c == ',')
+		while (hls_is_ws(*c) || *c == ',')
 			c++;
 		n = strcspn(c, ".,");
 		for (i = 0; i < sizeof(vid) / sizeof(vid[0]); i++)
@@ -327,10 +327,10 @@ tag_stream_inf(struct parser *P, char *val)
 	memset(v, 0, sizeof(*v));
 	if ((s = aval(&as, "BANDWIDTH")) == NULL)
 		return fail(P, EINVAL, "EXT-X-STREAM-INF without BANDWIDTH");
-	if ((r = num_int(s, &v->bandwidth)) != NULL)
+	if ((r = hls_num_int(s, &v->bandwidth)) != NULL)
 		return bad_value(P, tag, "BANDWIDTH", s, r);
 	if ((s = aval(&as, "AVERAGE-BANDWIDTH")) != NULL &&
-	    (r = num_int(s, &v->avg_bandwidth)) != NULL)
+	    (r = hls_num_int(s, &v->avg_bandwidth)) != NULL)
 		return bad_value(P, tag, "AVERAGE-BANDWIDTH", s, r);
 	if ((s = aval(&as, "RESOLUTION")) != NULL) {
 		if ((x = strchr(s, 'x')) == NULL &&
@@ -338,8 +338,8 @@ tag_stream_inf(struct parser *P, char *val)
 			return bad_value(P, tag, "RESOLUTION", s,
 			    "not WIDTHxHEIGHT");
 		*x = '\0';
-		if ((r = num_int(s, &w)) != NULL ||
-		    (r = num_int(x + 1, &h)) != NULL) {
+		if ((r = hls_num_int(s, &w)) != NULL ||
+		    (r = hls_num_int(x + 1, &h)) != NULL) {
 			*x = 'x';
 			return bad_value(P, tag, "RESOLUTION", s, r);
 		}
@@ -350,7 +350,7 @@ tag_stream_inf(struct parser *P, char *val)
 		v->height = (int)h;
 	}
 	if ((s = aval(&as, "FRAME-RATE")) != NULL &&
-	    (r = num_dec(s, 10000, &v->frame_rate)) != NULL)
+	    (r = hls_num_dec(s, 10000, &v->frame_rate)) != NULL)
 		return bad_value(P, tag, "FRAME-RATE", s, r);
 	if ((s = aval(&as, "CODECS")) != NULL &&
 	    (v->codecs = P_strdup(P, s)) == NULL)
@@ -437,12 +437,12 @@ tag_extinf(struct parser *P, char *val)
 			return -1;
 	}
 	e = val + strlen(val);
-	while (e > val && is_ws(e[-1]))
+	while (e > val && hls_is_ws(e[-1]))
 		*--e = '\0';
 	if (*val == '-')
 		return fail(P, EINVAL, "EXTINF: negative duration \"%.40s\"",
 		    val);
-	if ((r = num_dec(val, KC_HLS_MAX_SEGDUR, &P->inf_dur)) != NULL)
+	if ((r = hls_num_dec(val, KC_HLS_MAX_SEGDUR, &P->inf_dur)) != NULL)
 		return bad_value(P, "EXTINF", "duration", val, r);
 	P->inf = 1;
 	P->inf_line = P->line;
@@ -455,7 +455,7 @@ tag_targetduration(struct parser *P, char *val)
 	const char *r;
 	double d;
 
-	if ((r = num_dec(val, KC_HLS_MAX_SEGDUR, &d)) != NULL)
+	if ((r = hls_num_dec(val, KC_HLS_MAX_SEGDUR, &d)) != NULL)
 		return bad_value(P, "EXT-X-TARGETDURATION", "value", val, r);
 	P->pl->target = (long)ceil(d);
 	P->target_set = 1;
@@ -469,7 +469,7 @@ tag_seqno(struct parser *P, char *val, const char *tag, long long *out)
 
 	if (P->pl->nseg > 0)
 		return fail(P, EINVAL, "%s after the first segment", tag);
-	if ((r = num_int(val, out)) != NULL)
+	if ((r = hls_num_int(val, out)) != NULL)
 		return bad_value(P, tag, "value", val, r);
 	return 0;
 }
@@ -506,7 +506,7 @@ tag_version(struct parser *P, char *val)
 	long long v;
 	const char *r;
 
-	if ((r = num_int(val, &v)) != NULL)
+	if ((r = hls_num_int(val, &v)) != NULL)
 		return bad_value(P, "EXT-X-VERSION", "value", val, r);
 	if (v > INT_MAX)
 		return bad_value(P, "EXT-X-VERSION", "value", val,
@@ -552,7 +552,7 @@ tag_pdt(struct parser *P, char *val)
 {
 	const char *r;
 
-	if ((r = pdt_parse(val, &P->pdt)) != NULL)
+	if ((r = hls_pdt_parse(val, &P->pdt)) != NULL)
 		return bad_value(P, "EXT-X-PROGRAM-DATE-TIME", "date", val, r);
 	P->pdt_set = 1;
 	return 0;
@@ -563,7 +563,7 @@ tag_byterange(struct parser *P, char *val)
 {
 	const char *r;
 
-	if ((r = num_range(val, &P->br_len, &P->br_off)) != NULL)
+	if ((r = hls_num_range(val, &P->br_len, &P->br_off)) != NULL)
 		return bad_value(P, "EXT-X-BYTERANGE", "range", val, r);
 	P->br_set = 1;
 	P->br_line = P->line;
@@ -582,7 +582,7 @@ tag_key(struct parser *P, char *val)
 		return -1;
 	if ((s = aval(&as, "METHOD")) == NULL)
 		return fail(P, EINVAL, "EXT-X-KEY without METHOD");
-	if (!is_token(s))
+	if (!hls_is_token(s))
 		return bad_value(P, tag, "METHOD", s, "not a method name");
 	if (strcmp(s, "NONE") == 0) {
 		P->key = NULL;
@@ -609,7 +609,7 @@ tag_key(struct parser *P, char *val)
 			return bad_value(P, tag, "IV", s,
 			    "not 0x and 1-32 hex digits");
 		for (i = 2; i < n; i++)
-			if (!is_hex(s[i]))
+			if (!hls_is_hex(s[i]))
 				return bad_value(P, tag, "IV", s,
 				    "not 0x and 1-32 hex digits");
 		if ((k->iv = P_strdup(P, s)) == NULL)
@@ -641,7 +641,7 @@ tag_map(struct parser *P, char *val)
 	if ((mp->uri = P_resolve(P, s)) == NULL)
 		return -1;
 	if ((s = aval(&as, "BYTERANGE")) != NULL) {
-		if ((r = num_range(s, &mp->length, &mp->offset)) != NULL)
+		if ((r = hls_num_range(s, &mp->length, &mp->offset)) != NULL)
 			return bad_value(P, tag, "BYTERANGE", s, r);
 		if (mp->offset < 0)
 			mp->offset = 0;
@@ -693,7 +693,7 @@ P_tag(struct parser *P, char *l)
 
 	if (*val == ':')
 		val++;
-	while (is_ws(*val))
+	while (hls_is_ws(*val))
 		val++;
 	for (i = 0; i < sizeof(tagdefs) / sizeof(tagdefs[0]); i++) {
 		t = &tagdefs[i];
@@ -854,7 +854,7 @@ base_ok(const char *b)
 
 	if (n == 0)
 		return 1;
-	if (is_ws(b[0]) || is_ws(b[n - 1]))
+	if (hls_is_ws(b[0]) || hls_is_ws(b[n - 1]))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)b[i] < 0x20 || b[i] == 0x7f)
@@ -921,9 +921,9 @@ kc_hls_parse(const char *text, size_t len, const char *base, kc_hls **out,
 			goto done;
 		}
 		n = e - s;
-		while (n > 0 && is_ws(text[s + n - 1]))
+		while (n > 0 && hls_is_ws(text[s + n - 1]))
 			n--;
-		while (n > 0 && is_ws(text[s])) {
+		while (n > 0 && hls_is_ws(text[s])) {
 			s++;
 			n--;
 		}

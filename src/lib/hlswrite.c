@@ -162,7 +162,7 @@ iv_ok(const char *s)
 	if (n < 3 || n > 34 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return 0;
 	for (i = 2; i < n; i++)
-		if (!is_hex(s[i]))
+		if (!hls_is_hex(s[i]))
 			return 0;
 	return 1;
 }
@@ -200,7 +200,7 @@ write_check(const kc_hls *pl, int *version, long *target, char *why,
 			    "of range", i);
 		if (s->uri == NULL || (n = strlen(s->uri)) == 0 ||
 		    has_break(s->uri) || s->uri[0] == '#' ||
-		    is_ws(s->uri[0]) || is_ws(s->uri[n - 1]))
+		    hls_is_ws(s->uri[0]) || hls_is_ws(s->uri[n - 1]))
 			return wfail(why, whylen, "segment %zu: URI empty, "
 			    "with a line break, or starting with '#' or "
 			    "space", i);
@@ -221,7 +221,7 @@ write_check(const kc_hls *pl, int *version, long *target, char *why,
 		if ((k = key_norm(s->key)) != NULL) {
 			const char *m = key_method(k);
 
-			if (m == NULL || !is_token(m))
+			if (m == NULL || !hls_is_token(m))
 				return wfail(why, whylen, "segment %zu: bad key "
 				    "METHOD", i);
 			if (!qstr_ok(k->uri) || (k->keyformat != NULL &&
@@ -315,7 +315,7 @@ kc_hls_write(const kc_hls *pl, char **text, size_t *len, char *why,
 			pm = s->map;
 		}
 		if (s->pdt_tag) {
-			pdt_format(s->pdt, num, sizeof(num));
+			hls_pdt_format(s->pdt, num, sizeof(num));
 			sb_printf(&b, "#EXT-X-PROGRAM-DATE-TIME:%s\n", num);
 		}
 		if (s->gap)
