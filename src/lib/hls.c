@@ -234,7 +234,8 @@ kc_hls_attr(const char *list, const char *name, const char **val,
 	const struct attr *a;
 	int toomany;
 
-	if (list == NULL || name == NULL || hls_attrs_split(list, &as, &toomany))
+	if (list == NULL || name == NULL ||
+	    hls_attrs_split(list, &as, &toomany))
 		return -1;
 	if ((a = hls_attrs_find(&as, name)) == NULL)
 		return 0;
@@ -495,9 +496,9 @@ hls_pdt_parse(const char *s, double *out)
 	sec = tm.tm_sec;
 	tm.tm_sec = 0;
 	back = tm;
-	if ((t = timegm(&back)) == (time_t)-1 || back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon ||
-	    back.tm_mday != tm.tm_mday || back.tm_hour != tm.tm_hour ||
-	    back.tm_min != tm.tm_min)
+	if ((t = timegm(&back)) == (time_t)-1 || back.tm_year != tm.tm_year ||
+	    back.tm_mon != tm.tm_mon || back.tm_mday != tm.tm_mday ||
+	    back.tm_hour != tm.tm_hour || back.tm_min != tm.tm_min)
 		return "no such date or time";
 	if (*p == '.') {
 		const char *q = p + 1;
