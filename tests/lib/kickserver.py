@@ -380,6 +380,7 @@ class Server:
         self.videos = {}
         self.rules = []
         self.seed = args.seed
+        self.latency = args.latency / 1000.0
         self.api_base = "/"
         self.v1_default = args.v1_videos
         self.live_defaults = {"window": args.window, "speed": args.speed,
@@ -701,6 +702,8 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.conn = self.S.next_conn()
         self.nconn = 0
+        if self.S.latency > 0:          # the handshake's round trip
+            time.sleep(self.S.latency)
 
     def log_message(self, *a):
         pass
@@ -721,6 +724,8 @@ class Handler(BaseHTTPRequestHandler):
     def handle_req(self):
         S = self.S
         self.nconn += 1
+        if S.latency > 0:               # the request's round trip
+            time.sleep(S.latency)
         t_start = time.time()
         u = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(u.path) or "/"
@@ -1069,6 +1074,8 @@ def main():
     ap.add_argument("--api-base", help="URL path of the Kick API root (default /)")
     ap.add_argument("--v1-videos", action="store_true",
                     help="answer /api/v1/video/UUID (default: 404 as Kick often does)")
+    ap.add_argument("--latency", type=float, default=0, metavar="MS",
+                    help="a round trip of MS ms before each answer and each new connection")
     ap.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     ap.add_argument("--port-file", help="also write the port to this file")
     ap.add_argument("--log", help="append one JSON line per request to this file")

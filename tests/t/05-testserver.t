@@ -140,6 +140,17 @@ for u in "${urls[@]}"; do c -o /dev/null -r 0-99 "${u/$U/$KICK_URL}"; done
 list3=$(logof '^/f403/' | jq -r 'select(.status == 403) | .path' | sort)
 isnt "$list3" "$list1" "--seed 8: other 403s"
 kick_stop
+# --latency: a round trip before each answer and before a new connection's
+# first; two requests on one connection: at least 3 round trips (a lower
+# bound, so a busy machine cannot break it)
+kick_start "$T/loglat.jsonl" --mount /v="$vod" --latency 300 || bail "kickserver --latency did not start"
+t=$(c -o /dev/null -o /dev/null -w '%{time_total}\n' "$KICK_URL/v/master.m3u8" "$KICK_URL/v/master.m3u8" | tail -1)
+cmp_ok "$(awk -v t="$t" 'BEGIN { print t * 1000 }')" ">=" 300 "--latency 300: a request on a kept-alive connection takes a round trip ($t s)"
+t0=$(date +%s.%N)
+c -o /dev/null -o /dev/null "$KICK_URL/v/master.m3u8" "$KICK_URL/v/master.m3u8"
+cmp_ok "$(since "$t0")" ">=" 0.9 "--latency 300: a new connection and two requests take 3 round trips"
+is "$(jq -r .conn "$KICK_LOG" | sort -u | wc -l) $(wc -l <"$KICK_LOG")" "2 4" "--latency: the 4 requests came over 2 connections (kept alive)"
+kick_stop
 kick_start "$T/log.jsonl" --config "$T/cfg.json" || bail "kickserver did not restart"
 U=$KICK_URL
 
