@@ -99,16 +99,12 @@ base_name(const char *s)
 }
 
 void
-http_summary(kc_http *h, long gaps)
+http_summary(const kc_http_stats *st, long gaps)
 {
-	kc_http_stats st;
-
-	if (h == NULL)
-		return;
-	kc_http_stats_get(h, &st);
 	kc_warn("%lld requests, %lld retries, %lld answered 403 (%lld by "
 	    "Cloudflare), %lld answered 429, %lld stalls or dropped "
-	    "connections, %ld gap%s, %.1f MB received", st.requests,
-	    st.retries, st.http_403, st.cloudflare, st.http_429, st.stalls +
-	    st.neterrors, gaps, gaps == 1 ? "" : "s", (double)st.bytes / 1e6);
+	    "connections, %ld gap%s, %.1f MB received", st->requests,
+	    st->retries, st->http_403, st->cloudflare, st->http_429,
+	    st->stalls + st->neterrors, gaps, gaps == 1 ? "" : "s",
+	    (double)st->bytes / 1e6);
 }

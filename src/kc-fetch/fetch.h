@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <jansson.h>
 
 #include "hls.h"
@@ -17,6 +18,7 @@
 struct opts {
 	double start, end;	/* end < 0: to the end of the media */
 	double segment, hop;
+	double group;		/* an HLS VOD's spool files, at most (s) */
 	const char *title, *channel;
 	long resume_after;	/* skip segments with seq <= this (-1: none) */
 	const char *resume_id;	/* ... if the stream still has this id */
@@ -35,6 +37,7 @@ struct opts {
 	double backoff;		/* HTTP backoff factor */
 	double live_buffer;	/* seconds of best rendition kept when live */
 	double duration;	/* live: stop after this much (0: never) */
+	int connections;	/* segment downloads in flight, at most */
 	double live_timeout;	/* live: no new segment for this long ends
 				   the stream (s) */
 };
@@ -44,6 +47,9 @@ extern struct opts O;
 /* Set by SIGINT/SIGTERM: 1 asks to finish what is in flight and stop,
  * 2 or more to stop now. */
 extern volatile sig_atomic_t fetch_stop;
+/* Set to cancel every transfer and retry wait in flight (the segment
+ * downloads ahead of a run that stops); the progress hook reads it. */
+extern atomic_int fetch_cancel;
 
 /* A resolved network source, from net.c for hlsrun.c. */
 struct target {
@@ -56,6 +62,7 @@ struct target {
 	int own_vars;		/* master's variant strings are malloc'd
 				   (made from yt-dlp formats) */
 	char *media;		/* a media playlist URL when no master */
+	int kick;		/* a Kick source: its headers on requests */
 	kc_http *http;
 };
 
@@ -76,7 +83,7 @@ int fetch_reader_gone(void);
 /* SIGINT/SIGTERM count in fetch_stop instead of killing (live). */
 void catch_stop_signals(void);
 const char *base_name(const char *s);
-void http_summary(kc_http *h, long gaps);
+void http_summary(const kc_http_stats *st, long gaps);
 
 /* media.c: a local file, or an http(s) URL of a media file ffmpeg reads */
 void media_run(const char *canon, const char *media, int local);
@@ -86,6 +93,9 @@ void media_run(const char *canon, const char *media, int local);
 const char *blocked_advice(const kc_http_result *r);
 /* net.c: an http(s) source of any kind */
 void net_run(const char *url);
+/* net.c: an HTTP client with --retries, --backoff, --cookies, the
+ * progress hook and, for a Kick source, Kick's headers; dies on failure */
+kc_http *new_http(int kick);
 
 /* hlsrun.c: an HLS VOD or live stream */
 void hls_run(struct target *t);

@@ -15,6 +15,8 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,7 @@ struct run {
 	 * (403s, Cloudflare): the run stops at once, without "end", and
 	 * kc-fetch exits 1 with this */
 	char blocked[1200];
+	kc_http_stats wstats;	/* the download threads' clients' counts */
 };
 
 /* Notes that url's host refused every request (KC_HTTP_REFUSED): the
@@ -137,22 +140,27 @@ nap(double secs)
 	struct timespec ts;
 	double until = kc_now() + secs;
 
-	while (!fetch_stop && kc_now() < until) {
+	while (!fetch_stop && !fetch_cancel && kc_now() < until) {
 		ts.tv_sec = 0;
 		ts.tv_nsec = 50 * 1000 * 1000;
 		nanosleep(&ts, NULL);
 	}
 }
 
-/* Downloads a segment to path; 0, or -1 with the reason in why. */
+/*
+ * Downloads a segment to path with client h (any thread); 0, or -1 with
+ * the reason in why and *refused set when the host refuses everything
+ * (res then says how, for note_blocked).
+ */
 static int
-download(struct run *r, const kc_hls_segment *s, const char *path,
-    char *why, size_t n)
+download(kc_http *h, const kc_hls_segment *s, const char *path, char *why,
+    size_t n, int *refused, kc_http_result *res)
 {
 	kc_http_req rq = { 0, 0, NULL };
-	kc_http_result res;
 	int rc, round;
 
+	*refused = 0;
+	res->reason[0] = '\0';
 	if (s->key) {
 		snprintf(why, n, "encrypted segment (%s): kc cannot decrypt",
 		    s->key->method_name);
@@ -168,18 +176,226 @@ download(struct run *r, const kc_hls_segment *s, const char *path,
 	 * minute of a CDN.
 	 */
 	for (round = 0;; round++) {
-		rc = kc_http_get_file(r->t->http, s->uri, s->br_length > 0 ?
-		    &rq : NULL, path, &res);
+		rc = kc_http_get_file(h, s->uri, s->br_length > 0 ? &rq : NULL,
+		    path, res);
 		if (rc == KC_HTTP_OK)
 			return 0;
-		if (rc != KC_HTTP_GAVEUP || round == 1 || fetch_stop >= 2)
+		if (rc != KC_HTTP_GAVEUP || round == 1 || fetch_stop >= 2 ||
+		    fetch_cancel)
 			break;
 		nap(5);
 	}
-	snprintf(why, n, "%s", res.reason);
-	if (rc == KC_HTTP_REFUSED)
+	snprintf(why, n, "%s", res->reason);
+	*refused = rc == KC_HTTP_REFUSED;
+	return -1;
+}
+
+/* download() with the run's own client; a host that refuses everything
+ * stops the run (r->blocked). */
+static int
+fetch_one(struct run *r, const kc_hls_segment *s, const char *path,
+    char *why, size_t n)
+{
+	kc_http_result res;
+	int refused;
+
+	if (download(r->t->http, s, path, why, n, &refused, &res) == 0)
+		return 0;
+	if (refused)
 		note_blocked(r, s->uri, &res);
 	return -1;
+}
+
+/* ---- downloads ahead -------------------------------------------------- */
+
+static void
+stats_add(kc_http_stats *st, const kc_http_stats *s)
+{
+	st->requests += s->requests;
+	st->attempts += s->attempts;
+	st->retries += s->retries;
+	st->resumed += s->resumed;
+	st->http_403 += s->http_403;
+	st->http_429 += s->http_429;
+	st->http_5xx += s->http_5xx;
+	st->cloudflare += s->cloudflare;
+	st->stalls += s->stalls;
+	st->neterrors += s->neterrors;
+	st->failures += s->failures;
+	st->bytes += s->bytes;
+}
+
+/*
+ * An HLS VOD's segments are downloaded up to --connections at a time, by
+ * as many threads, each with its own HTTP client (a libcurl handle is
+ * one thread's): the next segments are already on disk when the run
+ * wants them, and against a server 50 ms away the round trips overlap
+ * instead of adding up.  Each download goes to its own part file; the
+ * run takes them in playlist order, so what it writes is the same as
+ * with one connection.  At most --connections part files exist beyond
+ * the spool's, and nothing past the range is fetched.  Each client
+ * keeps its own memory of refused User-Agents.
+ */
+#define MAX_CONN 16
+
+struct done {
+	size_t job;		/* the job this slot holds, SIZE_MAX none */
+	int ok, refused;
+	kc_http_result res;
+	char why[600];
+};
+
+struct ahead;
+
+struct worker {
+	struct ahead *a;
+	kc_http *h;		/* the first is the run's own client (the run
+				   makes no request while they work) */
+	pthread_t th;
+};
+
+struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct worker w[MAX_CONN];
+	int nth;
+	struct run *r;
+	const kc_hls_segment **seg;	/* the jobs, in playlist order */
+	size_t n;
+	size_t next;		/* the next job to start */
+	size_t taken;		/* jobs the run has taken */
+	struct done slot[MAX_CONN];	/* job j in slot j % nth */
+	int quit;
+};
+
+static void *
+ahead_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct ahead *a = w->a;
+	struct done d;
+	char part[PATH_MAX + 32];
+	size_t j;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->quit && (a->next >= a->n || a->next >= a->taken +
+		    (size_t)a->nth))
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->quit)
+			break;
+		j = a->next++;
+		pthread_mutex_unlock(&a->mu);
+		spool_name(&a->r->sp, a->seg[j]->seq, "p", part, sizeof(part));
+		d.job = j;
+		d.ok = download(w->h, a->seg[j], part, d.why, sizeof(d.why),
+		    &d.refused, &d.res) == 0;
+		if (!d.ok)
+			unlink(part);
+		pthread_mutex_lock(&a->mu);
+		a->slot[j % (size_t)a->nth] = d;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void
+ahead_start(struct ahead *a, struct run *r, const kc_hls_segment **seg,
+    size_t n)
+{
+	int i, k = O.connections < 1 ? 1 : O.connections > MAX_CONN ?
+	    MAX_CONN : O.connections;
+
+	memset(a, 0, sizeof(*a));
+	a->r = r;
+	a->seg = seg;
+	a->n = n;
+	for (i = 0; i < k; i++)
+		a->slot[i].job = SIZE_MAX;
+	if (pthread_mutex_init(&a->mu, NULL) != 0 ||
+	    pthread_cond_init(&a->cv, NULL) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the download threads");
+	a->nth = k;
+	for (i = 0; i < k; i++) {
+		a->w[i].a = a;
+		a->w[i].h = i == 0 ? r->t->http : new_http(r->t->kick);
+	}
+	for (i = 0; i < k; i++)
+		if (pthread_create(&a->w[i].th, NULL, ahead_worker, &a->w[i])
+		    != 0)
+			kc_die(KC_EXIT_DATA, "cannot start a download thread");
+}
+
+/* Whether job j has finished within secs (ahead_take would not wait). */
+static int
+ahead_ready(struct ahead *a, size_t j, double secs)
+{
+	struct timespec ts;
+	double whole;
+	int ready;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)(modf(secs, &whole) * 1e9);
+	ts.tv_sec += (time_t)whole + ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&a->mu);
+	while (!(ready = a->slot[j % (size_t)a->nth].job == j))
+		if (pthread_cond_timedwait(&a->cv, &a->mu, &ts) != 0)
+			break;
+	ready = a->slot[j % (size_t)a->nth].job == j;
+	pthread_mutex_unlock(&a->mu);
+	return ready;
+}
+
+/* Waits for job j (the next in order) and copies its outcome to *out:
+ * its slot is free for job j + nth from then on. */
+static void
+ahead_take(struct ahead *a, size_t j, struct done *out)
+{
+	struct done *d = &a->slot[j % (size_t)a->nth];
+
+	pthread_mutex_lock(&a->mu);
+	while (d->job != j)
+		pthread_cond_wait(&a->cv, &a->mu);
+	*out = *d;
+	a->taken = j + 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/*
+ * Stops the threads (downloads in flight are cancelled), removes the
+ * part files of jobs not taken, and adds the clients' counts to *st.
+ * The first client is the run's own, left open.
+ */
+static void
+ahead_stop(struct ahead *a, kc_http_stats *st)
+{
+	kc_http_stats s;
+	char part[PATH_MAX + 32];
+	size_t j;
+	int i;
+
+	pthread_mutex_lock(&a->mu);
+	a->quit = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	fetch_cancel = 1;
+	for (i = 0; i < a->nth; i++)
+		pthread_join(a->w[i].th, NULL);
+	fetch_cancel = 0;
+	for (j = a->taken; j < a->next; j++) {
+		spool_name(&a->r->sp, a->seg[j]->seq, "p", part, sizeof(part));
+		unlink(part);
+	}
+	for (i = 1; i < a->nth; i++) {
+		kc_http_stats_get(a->w[i].h, &s);
+		stats_add(st, &s);
+		kc_http_free(a->w[i].h);
+	}
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
 }
 
 static const char *
@@ -275,11 +491,14 @@ segment(struct run *r, long long seq, double t0, double t1, const char *path,
 /* ---- VOD -------------------------------------------------------------- */
 
 /*
- * A VOD's HLS segments (often 2-10 s) are joined into spool files of
- * about --segment seconds: MPEG-TS segments of one rendition concatenate
- * into one valid stream, and each spool file costs the feature filters a
- * decoder start, which for short segments costs more than the decoding.
- * A group ends at a discontinuity, a lost segment, or its length.
+ * A VOD's HLS segments (often 2-10 s) are joined into spool files of up
+ * to --segment seconds (default 300, O.group): MPEG-TS segments of one
+ * rendition concatenate into one valid stream, and each spool file costs
+ * the feature filters a decoder start, which for short segments costs
+ * more than the decoding.  A group ends at a discontinuity, a lost
+ * segment, or its length; and, once it holds 60 s (--segment when given),
+ * when the next segment has not arrived within a second, so the filters
+ * do not wait on a slow link or a stalled download.
  */
 struct group {
 	char path[PATH_MAX + 32];
@@ -324,11 +543,13 @@ flush_group(struct run *r, struct group *g)
 static void
 vod(struct run *r, kc_hls *pl)
 {
-	char part[PATH_MAX + 32], why[600];
+	char part[PATH_MAX + 32];
 	double start, end;
-	size_t i, first, last;
+	size_t i, first, last, nj, j;
 	struct group g;
-	kc_hls_segment *s;
+	const kc_hls_segment *s, **jobs;
+	struct done d;
+	struct ahead a;
 
 	memset(&g, 0, sizeof(g));
 	end = O.end >= 0 && O.end < pl->duration ? O.end : pl->duration;
@@ -344,26 +565,38 @@ vod(struct run *r, kc_hls *pl)
 	start = pl->seg[first].start;
 	end = pl->seg[last - 1].start + pl->seg[last - 1].duration;
 	r->pdt0 = pl->nseg ? pl->seg[0].pdt : NAN;
-	for (i = first; i < last; i++) {
-		s = &pl->seg[i];
-		if (s->seq <= O.resume_after)
-			continue;	/* done before an interruption */
+	if ((jobs = calloc(last - first, sizeof(*jobs))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (nj = 0, i = first; i < last; i++)
+		if (pl->seg[i].seq > O.resume_after)	/* else done before
+							   an interruption */
+			jobs[nj++] = &pl->seg[i];
+	ahead_start(&a, r, jobs, nj);
+	for (j = 0; j < nj; j++) {
+		s = jobs[j];
+		i = (size_t)(s - pl->seg);
+		/* a group also ends early, once it holds --segment seconds,
+		 * rather than keep the filters waiting on a download that
+		 * takes more than a second */
 		if (g.fp && ((s->discontinuity && i > first) || fabs(s->start -
-		    g.t1) > 1e-3 || s->start + s->duration - g.t0 > O.segment +
-		    1e-6))
+		    g.t1) > 1e-3 || s->start + s->duration - g.t0 > O.group +
+		    1e-6 || (g.t1 - g.t0 >= O.segment - 1e-6 &&
+		    !ahead_ready(&a, j, 1))))
 			flush_group(r, &g);
 		if (g.fp == NULL && spool_wait_room(&r->sp) != 0)
 			break;
 		spool_name(&r->sp, s->seq, "p", part, sizeof(part));
-		if (download(r, s, part, why, sizeof(why)) != 0) {
+		ahead_take(&a, j, &d);
+		if (!d.ok) {
 			flush_group(r, &g);
-			unlink(part);
-			if (*r->blocked)
+			if (d.refused) {
+				note_blocked(r, s->uri, &d.res);
 				break;
+			}
 			if (!r->stream_done)
 				stream_record(r, NULL, start, end, pl->duration,
 				    0);
-			gap(r, s->start, s->start + s->duration, why);
+			gap(r, s->start, s->start + s->duration, d.why);
 			continue;
 		}
 		if (!r->stream_done)
@@ -379,6 +612,8 @@ vod(struct run *r, kc_hls *pl)
 		g.t1 = s->start + s->duration;
 		g.seq = s->seq;
 	}
+	ahead_stop(&a, &r->wstats);
+	free(jobs);
 	flush_group(r, &g);
 	if (!r->stream_done)	/* nothing left to fetch */
 		stream_record(r, NULL, start, end, pl->duration, 0);
@@ -435,7 +670,7 @@ buffer_cut(struct run *r, const kc_hls_segment *s, double t0,
 
 	snprintf(path, sizeof(path), "%s/%lld.ts", r->cutdir, s->seq);
 	if (have ? link(have, path) != 0 && (snprintf(why, sizeof(why),
-	    "%s", strerror(errno)), 1) : download(r, s, path, why,
+	    "%s", strerror(errno)), 1) : fetch_one(r, s, path, why,
 	    sizeof(why)) != 0) {
 		kc_warn("%s: best-rendition segment %lld: %s (clips there "
 		    "will fail)", O.arg, s->seq, why);
@@ -641,7 +876,7 @@ live(struct run *r, kc_hls *pl)
 			if (spool_wait_room(&r->sp) != 0)
 				break;
 			spool_name(&r->sp, s->seq, "a", path, sizeof(path));
-			if (download(r, s, path, why, sizeof(why)) != 0) {
+			if (fetch_one(r, s, path, why, sizeof(why)) != 0) {
 				if (*r->blocked)
 					break;
 				if (!r->stream_done)
@@ -702,6 +937,7 @@ hls_run(struct target *t)
 	char why[600];
 	int islive;
 	enum live_end end = LIVE_ENDLIST;
+	kc_http_stats st;
 
 	memset(&r, 0, sizeof(r));
 	r.t = t;
@@ -736,7 +972,9 @@ hls_run(struct target *t)
 	if (end != LIVE_LOST && !*r.blocked)
 		emit_end(r.id);
 	spool_finish(&r.sp);
-	http_summary(t->http, r.gaps);
+	kc_http_stats_get(t->http, &st);
+	stats_add(&st, &r.wstats);
+	http_summary(&st, r.gaps);
 	kc_http_free(t->http);
 	if (*r.blocked)
 		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, r.blocked);

@@ -120,10 +120,10 @@ on_progress(void *ctx, long long got, long long total)
 	(void)ctx;
 	(void)got;
 	(void)total;
-	return fetch_stop >= 2 || fetch_reader_gone();
+	return fetch_stop >= 2 || fetch_cancel || fetch_reader_gone();
 }
 
-static kc_http *
+kc_http *
 new_http(int kick)
 {
 	static const char *const kick_headers[] = {
@@ -560,7 +560,8 @@ net_run(const char *url)
 	t.live = -1;
 	t.url = xstrdup(url);
 	t.canon = canonical(url);
-	t.http = new_http(k == KICK);
+	t.kick = k == KICK;
+	t.http = new_http(t.kick);
 	if (k == KICK)
 		kick_vod_canon(&t, url);
 	if (k != PLAIN || looks_m3u8(url)) {

@@ -66,10 +66,11 @@ kc_videodec *
 kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
     int h, double fps, int fast)
 {
-	char ssbuf[32], vf[128];
+	char ssbuf[32], vf[128], threads[24];
 	const char *argv[32];
 	kc_videodec *d;
 	int op[2], ep[2], devnull, saved, n = 0;
+	long ncpu;
 
 	if (w < 1 || w > 4096 || h < 1 || h > 4096 || !(fps > 0) ||
 	    fps > 1000) {
@@ -84,11 +85,22 @@ kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
 	snprintf(vf, sizeof(vf), "fps=%.9g,scale=%d:%d:flags=area", fps, w,
 	    h);
 	snprintf(ssbuf, sizeof(ssbuf), "%.6f", ss);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(threads, sizeof(threads), "%ld", ncpu >= 4 ? ncpu / 2 : 1);
 	argv[n++] = ffmpeg;
 	argv[n++] = "-nostdin";
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-loglevel";
 	argv[n++] = "error";
+	/*
+	 * Decoder threads: half the cores, 1 on up to 3.  kc-audiofeat and
+	 * kc-fetch run beside us, and a threaded decode of a small picture
+	 * costs a third more CPU than a single-threaded one (160p: 2.1 s
+	 * against 1.5 s of CPU for 10 minutes), which a machine that is
+	 * already busy pays for in time.  A decoder option: before -i.
+	 */
+	argv[n++] = "-threads";
+	argv[n++] = threads;
 	if (fast) {
 		/* decoder options: they go before the input they apply to */
 		argv[n++] = "-skip_loop_filter";

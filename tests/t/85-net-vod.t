@@ -109,6 +109,45 @@ is "$(jq -s length <<<"$OUT")" 2 "... with the clips, cut by kc-cut with the coo
 is "$(jq -s '[.[] | select(.path | startswith("/ck/")) | select(.status == 200) | .cookie] | unique' -c "$KICK_LOG")" \
     '["cf_clearance=ok"]' "every file was fetched with the cookie"
 
+# ---------------------------------------------------------------- --connections
+# an HLS VOD's segments downloaded 4 at a time (the default) or 1 at a
+# time: the same records (spool paths aside), the same bytes; with 4 the
+# server saw requests overlap (bodies sent slowly, at 400 kB/s, so a
+# download is still going when the next one starts)
+kick_stop
+jq -n --arg vod "$vod" '{mounts: {"/slow": $vod}, faults: [{prefix: "/slow/", match: "\\.ts$", rate: 400000}]}' >slow.json
+kick_start "$T/logc.jsonl" --config slow.json || bail "kickserver did not restart"
+recs() { jq -c 'del(.path, .ack, .cut_ack)' <<<"$OUT"; }
+# waits (a guard of 20 s, not a time limit) until the server has logged
+# the 8 requests of a run since log line $1: it logs a request once its
+# body is sent, which may be just after the client has it
+logged() { local i; for i in $(seq 200); do
+	[ "$(tail -n +"$(($1 + 1))" "$KICK_LOG" | wc -l)" -ge 8 ] && return; sleep 0.1; done; }
+mkdir -p sp1 sp4
+n0=$(wc -l <"$KICK_LOG")
+run kc-fetch --no-ytdlp --consumers none --spool sp1 --connections 1 -e 60 "$KICK_URL/slow/master.m3u8"
+is "$RC" 0 "--connections 1: exit 0" || diag "$ERR"
+logged "$n0"
+r1=$(recs) b1=$(sent '^/slow/' "$n0")
+n0=$(wc -l <"$KICK_LOG")
+run kc-fetch --no-ytdlp --consumers none --spool sp4 -e 60 "$KICK_URL/slow/master.m3u8"
+is "$RC" 0 "--connections 4 (the default): exit 0" || diag "$ERR"
+is "$(recs)" "$r1" "... the same records as one at a time"
+logged "$n0"
+is "$(sent '^/slow/' "$n0")" "$b1" "... the same bytes fetched ($b1)"
+is "$(cmp "$(find sp1 -name 'a*.ts' | sort | head -1)" "$(find sp4 -name 'a*.ts' | sort | head -1)" && echo same)" same \
+    "... the same spool file"
+# the most downloads in flight at once, from the server's log (start t,
+# duration dur of each segment request)
+inflight() { tail -n +"$(($1 + 1))" "$KICK_LOG" | jq -r 'select(.path | test("\\.ts$")) | "\(.t) 1\n\(.t + .dur) -1"' |
+    sort -n | awk '{ n += $2; if (n > m) m = n } END { print m + 0 }'; }
+cmp_ok "$(inflight "$n0")" ">=" 2 "... and with 4 the server had several segment requests in flight at once"
+run kc-fetch --connections 0 "$KICK_URL/slow/master.m3u8"
+is "$RC" 2 "--connections 0: usage error, exit 2"
+like "$ERR" "connections" "... naming the option"
+kick_stop
+kick_start "$T/log.jsonl" --config cfg.json || bail "kickserver did not restart"
+
 # ---------------------------------------------------------------- no shell, clear errors
 # shellcheck disable=SC2016 # the $(...) and backquotes are meant literally
 q='x=1;touch${IFS}pwned1&y=$(touch pwned2)|`touch pwned3`>pwned4'"'"'"'
