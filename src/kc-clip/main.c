@@ -93,6 +93,8 @@ static const char usage_text[] =
 "      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
 "      --retries N           HTTP retries (default 5)\n"
 "      --backoff F           HTTP backoff factor (default 2)\n"
+"      --connections N       an HLS VOD's segment downloads in flight\n"
+"                            (default 4)\n"
 "      --kick-api URL        Kick API base (default https://kick.com)\n"
 "      --no-ytdlp            do not try yt-dlp first\n"
 "      --quality H           cut from the best rendition at most H tall\n"
@@ -136,7 +138,7 @@ struct opts {
 	int out_given;		/* --out was given */
 	/* kc-fetch options passed through: pairs of option and value (NULL
 	 * for a flag) */
-	const char *fetch[24];
+	const char *fetch[32];
 	int nfetch;
 	const char *live_threshold;
 	const char *pre_roll, *min_score;
@@ -216,6 +218,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "live-threshold", required_argument, NULL, 265 },
 		{ "pre-roll", required_argument, NULL, 267 },
 		{ "min-score", required_argument, NULL, 268 },
+		{ "connections", required_argument, NULL, 269 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -283,6 +286,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			pass(o, "--retries", optarg); break;
 		case 262: kc_opt_real("--backoff", optarg, 1, 10);
 			pass(o, "--backoff", optarg); break;
+		case 269: kc_opt_long("--connections", optarg, 1, 16);
+			pass(o, "--connections", optarg); break;
 		case 263: kc_opt_real("--duration", optarg, 1, 1e6);
 			pass(o, "--duration", optarg); break;
 		case 266: kc_opt_real("--live-timeout", optarg, 1, 86400);
