@@ -94,8 +94,9 @@ const char *blocked_advice(const kc_http_result *r);
 /* net.c: an http(s) source of any kind */
 void net_run(const char *url);
 /* net.c: an HTTP client with --retries, --backoff, --cookies, the
- * progress hook and, for a Kick source, Kick's headers; dies on failure */
-kc_http *new_http(int kick);
+ * progress hook and, for a Kick source, Kick's headers, its User-Agents
+ * the built-in ones from the rot'th on; dies on failure */
+kc_http *new_http(int kick, int rot);
 
 /* hlsrun.c: an HLS VOD or live stream */
 void hls_run(struct target *t);

@@ -319,7 +319,9 @@ ahead_start(struct ahead *a, struct run *r, const kc_hls_segment **seg,
 	a->nth = k;
 	for (i = 0; i < k; i++) {
 		a->w[i].a = a;
-		a->w[i].h = i == 0 ? r->t->http : new_http(r->t->kick);
+		/* each starts on another User-Agent: a CDN that blocks a
+		 * User-Agent after a 403 then blocks one download, not all */
+		a->w[i].h = i == 0 ? r->t->http : new_http(r->t->kick, i);
 	}
 	for (i = 0; i < k; i++)
 		if (pthread_create(&a->w[i].th, NULL, ahead_worker, &a->w[i])

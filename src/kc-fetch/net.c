@@ -124,17 +124,26 @@ on_progress(void *ctx, long long got, long long total)
 }
 
 kc_http *
-new_http(int kick)
+new_http(int kick, int rot)
 {
 	static const char *const kick_headers[] = {
 	    "Accept: application/json, text/plain, */*",
 	    "Accept-Language: en-US,en;q=0.9",
 	    "Referer: https://kick.com/", "Origin: https://kick.com", NULL };
+	const char *ua[64];
 	kc_http_opts ho;
 	kc_http *h;
 	char why[300];
+	size_t n, i;
 
 	kc_http_opts_init(&ho);
+	/* the built-in User-Agents, starting rot places on */
+	for (n = 0; kc_http_user_agents[n] != NULL && n < 63; n++)
+		;
+	for (i = 0; i < n; i++)
+		ua[i] = kc_http_user_agents[(i + (size_t)rot) % n];
+	ua[n] = NULL;
+	ho.user_agents = ua;
 	ho.max_retries = O.retries;
 	ho.backoff_factor = O.backoff;
 	ho.cookie_file = O.cookies;
@@ -561,7 +570,7 @@ net_run(const char *url)
 	t.url = xstrdup(url);
 	t.canon = canonical(url);
 	t.kick = k == KICK;
-	t.http = new_http(t.kick);
+	t.http = new_http(t.kick, 0);
 	if (k == KICK)
 		kick_vod_canon(&t, url);
 	if (k != PLAIN || looks_m3u8(url)) {
