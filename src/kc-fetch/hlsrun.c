@@ -208,23 +208,6 @@ fetch_one(struct run *r, const kc_hls_segment *s, const char *path,
 
 /* ---- downloads ahead -------------------------------------------------- */
 
-static void
-stats_add(kc_http_stats *st, const kc_http_stats *s)
-{
-	st->requests += s->requests;
-	st->attempts += s->attempts;
-	st->retries += s->retries;
-	st->resumed += s->resumed;
-	st->http_403 += s->http_403;
-	st->http_429 += s->http_429;
-	st->http_5xx += s->http_5xx;
-	st->cloudflare += s->cloudflare;
-	st->stalls += s->stalls;
-	st->neterrors += s->neterrors;
-	st->failures += s->failures;
-	st->bytes += s->bytes;
-}
-
 /*
  * An HLS VOD's segments are downloaded up to --connections at a time, by
  * as many threads, each with its own HTTP client (a libcurl handle is
@@ -335,17 +318,16 @@ ahead_ready(struct ahead *a, size_t j, double secs)
 {
 	struct timespec ts;
 	double whole;
-	int ready;
+	int ready, rc = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_nsec += (long)(modf(secs, &whole) * 1e9);
 	ts.tv_sec += (time_t)whole + ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&a->mu);
-	while (!(ready = a->slot[j % (size_t)a->nth].job == j))
-		if (pthread_cond_timedwait(&a->cv, &a->mu, &ts) != 0)
-			break;
-	ready = a->slot[j % (size_t)a->nth].job == j;
+	/* checked again after the wait that timed out */
+	while (!(ready = a->slot[j % (size_t)a->nth].job == j) && rc == 0)
+		rc = pthread_cond_timedwait(&a->cv, &a->mu, &ts);
 	pthread_mutex_unlock(&a->mu);
 	return ready;
 }
@@ -393,7 +375,7 @@ ahead_stop(struct ahead *a, kc_http_stats *st)
 	}
 	for (i = 1; i < a->nth; i++) {
 		kc_http_stats_get(a->w[i].h, &s);
-		stats_add(st, &s);
+		kc_http_stats_add(st, &s);
 		kc_http_free(a->w[i].h);
 	}
 	pthread_cond_destroy(&a->cv);
@@ -975,7 +957,7 @@ hls_run(struct target *t)
 		emit_end(r.id);
 	spool_finish(&r.sp);
 	kc_http_stats_get(t->http, &st);
-	stats_add(&st, &r.wstats);
+	kc_http_stats_add(&st, &r.wstats);
 	http_summary(&st, r.gaps);
 	kc_http_free(t->http);
 	if (*r.blocked)

@@ -529,6 +529,23 @@ kc_http_free(kc_http *h)
 }
 
 void
+kc_http_stats_add(kc_http_stats *sum, const kc_http_stats *st)
+{
+	sum->requests += st->requests;
+	sum->attempts += st->attempts;
+	sum->retries += st->retries;
+	sum->resumed += st->resumed;
+	sum->http_403 += st->http_403;
+	sum->http_429 += st->http_429;
+	sum->http_5xx += st->http_5xx;
+	sum->cloudflare += st->cloudflare;
+	sum->stalls += st->stalls;
+	sum->neterrors += st->neterrors;
+	sum->failures += st->failures;
+	sum->bytes += st->bytes;
+}
+
+void
 kc_http_stats_get(const kc_http *h, kc_http_stats *st)
 {
 	*st = h->st;

@@ -264,6 +264,9 @@ int kc_http_get_fd(kc_http *h, const char *url, const kc_http_req *rq,
 /* Copies the counts so far into *st. */
 void kc_http_stats_get(const kc_http *h, kc_http_stats *st);
 
+/* Adds every count of *st to *sum (several clients' totals). */
+void kc_http_stats_add(kc_http_stats *sum, const kc_http_stats *st);
+
 /* The User-Agent the next request starts with. */
 const char *kc_http_user_agent(const kc_http *h);
 

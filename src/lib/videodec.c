@@ -70,7 +70,7 @@ kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
 	const char *argv[32];
 	kc_videodec *d;
 	int op[2], ep[2], devnull, saved, n = 0;
-	long ncpu;
+	static long ncpu;	/* the cores online, read once */
 
 	if (w < 1 || w > 4096 || h < 1 || h > 4096 || !(fps > 0) ||
 	    fps > 1000) {
@@ -85,7 +85,8 @@ kc_videodec_open(const char *ffmpeg, const char *src, double ss, int w,
 	snprintf(vf, sizeof(vf), "fps=%.9g,scale=%d:%d:flags=area", fps, w,
 	    h);
 	snprintf(ssbuf, sizeof(ssbuf), "%.6f", ss);
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu == 0)
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	snprintf(threads, sizeof(threads), "%ld", ncpu >= 4 ? ncpu / 2 : 1);
 	argv[n++] = ffmpeg;
 	argv[n++] = "-nostdin";

@@ -1187,6 +1187,26 @@ test_always_403_refused(void **state)
  * max_retries), a 403 a short pause with the next User-Agent (not
  * counted).
  */
+/* kc_http_stats_add sums every count (each is a long long: a field the
+ * sum forgets stays 0 here) */
+static void
+test_stats_add(void **state)
+{
+	kc_http_stats st, sum;
+	long long *f = (long long *)(void *)&st, *g = (long long *)(void *)&sum;
+	size_t i, n = sizeof(st) / sizeof(long long);
+
+	(void)state;
+	assert_int_equal(sizeof(st) % sizeof(long long), 0);
+	memset(&sum, 0, sizeof(sum));
+	for (i = 0; i < n; i++)
+		f[i] = (long long)(i + 1) * 1000003;
+	kc_http_stats_add(&sum, &st);
+	kc_http_stats_add(&sum, &st);
+	for (i = 0; i < n; i++)
+		assert_true(g[i] == 2 * f[i]);
+}
+
 static void
 test_retry_by_cause(void **state)
 {
@@ -1910,6 +1930,7 @@ main(void)
 		cmocka_unit_test(test_429_retry_after),
 		cmocka_unit_test(test_5xx),
 		cmocka_unit_test(test_always_403_refused),
+		cmocka_unit_test(test_stats_add),
 		cmocka_unit_test(test_retry_by_cause),
 		cmocka_unit_test(test_default_jitter),
 		cmocka_unit_test(test_drop_resume_file),
