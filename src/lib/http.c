@@ -62,6 +62,8 @@ const char *const kc_http_headers[] = {
 #define MAX_UA		64
 #define MAX_HOSTS	16	/* hosts whose refusals are remembered */
 #define REFUSED_CAP	2.0	/* longest pause between refused attempts, s */
+#define BROKE_MAX	3	/* quick retries of cut-off bodies per request */
+#define BROKE_DELAY	0.02	/* and the pause before each, s */
 #define MAX_HEADERS	64
 
 /* What a host thinks of our User-Agents (the retry policy, http.h). */
@@ -1003,6 +1005,7 @@ struct outcome {
 	const char *note;	/* e.g. "Cloudflare challenge page", or NULL */
 	double retry_after;	/* -1: none */
 	int rotate;		/* move to the next User-Agent */
+	int broke;		/* a 2xx body cut off after some of it came */
 };
 
 static void
@@ -1319,6 +1322,9 @@ attempt(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 	}
 	if (rc != CURLE_OK) {
 		classify_curl(h, j, rc, oc);
+		oc->broke = (rc == CURLE_PARTIAL_FILE ||
+		    rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+		    j->got > 0 && j->r.status >= 200 && j->r.status < 300;
 		return;
 	}
 	if (j->r.status < 200) {
@@ -1416,7 +1422,7 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 {
 	struct outcome oc;
 	struct host *hs = host_of(h, url);
-	int code = KC_HTTP_OK, n, k = 0, refusals = 0;
+	int code = KC_HTTP_OK, n, k = 0, refusals = 0, broke = 0;
 	double t, d, ra;
 	char *u;
 
@@ -1468,6 +1474,13 @@ run(kc_http *h, struct job *j, const char *url, const kc_http_req *rq,
 			d = jittered(h, d);
 			refusals++;
 			hs->refused_for += d;
+		} else if (oc.broke && broke < BROKE_MAX) {
+			/* the server answered and sent part of the body:
+			 * a dropped connection, not a busy server; the
+			 * next attempt goes on at once (a file body from
+			 * where it stopped) */
+			d = jittered(h, BROKE_DELAY);
+			broke++;
 		} else {
 			if (k >= h->o.max_retries) {
 				code = KC_HTTP_GAVEUP;

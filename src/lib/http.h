@@ -15,6 +15,11 @@
  *     refused_max seconds (its pauses and attempts since it last
  *     answered) makes the request return KC_HTTP_REFUSED.
  *   - 429 and 503 with Retry-After: after the server's time (capped).
+ *   - A 2xx body cut off after some of it came (connection closed,
+ *     reset or broken: a dropped connection, not a busy server): at
+ *     once, after 20 ms (a file body from where it stopped), at most 3
+ *     times per request and not counted against max_retries; then as
+ *     below.
  *   - 408, other 5xx, timeouts, stalls (the low-speed limit), refused,
  *     reset or broken connections and failed name lookups: after an
  *     exponential backoff with jitter, max_retries of them.

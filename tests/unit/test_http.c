@@ -1444,6 +1444,70 @@ test_drop_restart(void **state)
 	kc_http_free(h);
 }
 
+/*
+ * A 2xx body cut off after some of it came is a dropped connection, not
+ * a busy server: up to 3 retries per request go on after 20 ms, the
+ * backoff only after them; a cut before any body byte backs off at once.
+ */
+static void
+test_drop_quick(void **state)
+{
+	kc_http_opts o;
+	struct rec r;
+	kc_http *h;
+	kc_http_result res;
+	char u[256], path[700], *body;
+	unsigned char *data;
+	size_t n;
+
+	(void)state;
+	test_opts(&o, &r);
+	h = client(&o);
+	url(u, sizeof(u), "/data/k?id=quick1&n=100000&drop=5&at=2000");
+	scratch(path, sizeof(path), "quick1.bin");
+	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
+	    KC_HTTP_OK);
+	assert_int_equal(res.attempts, 6);
+	assert_int_equal(res.resumed, 5);
+	data = slurp(path, &n);
+	assert_int_equal(n, 100000);
+	check_body(data, n, 0, 0);
+	free(data);
+	assert_int_equal(r.nsleep, 5);
+	assert_near(r.sleeps[0], 0.02, 1e-9);
+	assert_near(r.sleeps[1], 0.02, 1e-9);
+	assert_near(r.sleeps[2], 0.02, 1e-9);
+	assert_near(r.sleeps[3], 1, 1e-9);	/* then the backoff */
+	assert_near(r.sleeps[4], 2, 1e-9);
+	json_decref(log_for("quick1", 6));
+
+	/* headers, then the connection closed before any body byte */
+	r.nsleep = 0;
+	url(u, sizeof(u), "/data/k?id=quick2&n=50000&drop=1&at=0");
+	scratch(path, sizeof(path), "quick2.bin");
+	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
+	    KC_HTTP_OK);
+	assert_int_equal(res.attempts, 2);
+	assert_int_equal(r.nsleep, 1);
+	assert_near(r.sleeps[0], 1, 1e-9);
+	json_decref(log_for("quick2", 2));
+
+	/* a memory body starts over, as soon */
+	r.nsleep = 0;
+	url(u, sizeof(u), "/data/l?id=quick3&n=60000&drop=2&at=3000");
+	assert_int_equal(kc_http_get_mem(h, u, NULL, 1 << 20, &body, &n,
+	    &res), KC_HTTP_OK);
+	assert_int_equal(n, 60000);
+	check_body((unsigned char *)body, n, 0, 0);
+	free(body);
+	assert_int_equal(res.attempts, 3);
+	assert_int_equal(r.nsleep, 2);
+	assert_near(r.sleeps[0], 0.02, 1e-9);
+	assert_near(r.sleeps[1], 0.02, 1e-9);
+	json_decref(log_for("quick3", 3));
+	kc_http_free(h);
+}
+
 /* A pipe cannot be rewound: resume by Range, or skip what it has. */
 static void
 test_drop_pipe(void **state)
@@ -1512,14 +1576,15 @@ test_fd_failure_truncates(void **state)
 	    "&noranges=1");
 	assert_int_equal(kc_http_get_fd(h, u, NULL, fd, &res),
 	    KC_HTTP_GAVEUP);
+	/* 3 quick retries of a cut-off body, then the 1 of max_retries */
 	assert_contains(res.reason, "connection closed after 2000 of 50000 "
-	    "bytes after 2 attempts");
+	    "bytes after 5 attempts");
 	close(fd);
 	data = slurp(path, &n);
 	assert_int_equal(n, 4);
 	assert_memory_equal(data, "HEAD", 4);
 	free(data);
-	json_decref(log_for("fdfail", 2));
+	json_decref(log_for("fdfail", 5));
 
 	/* get_file: nothing at the path, no temporary left */
 	url(u, sizeof(u), "/data/n?id=filefail&n=50000&drop=9&at=2000");
@@ -1527,7 +1592,7 @@ test_fd_failure_truncates(void **state)
 	assert_int_equal(kc_http_get_file(h, u, NULL, path, &res),
 	    KC_HTTP_GAVEUP);
 	assert_int_equal(count_files("filefail.bin"), 0);
-	json_decref(log_for("filefail", 2));
+	json_decref(log_for("filefail", 5));
 	kc_http_free(h);
 }
 
@@ -1935,6 +2000,7 @@ main(void)
 		cmocka_unit_test(test_default_jitter),
 		cmocka_unit_test(test_drop_resume_file),
 		cmocka_unit_test(test_drop_restart),
+		cmocka_unit_test(test_drop_quick),
 		cmocka_unit_test(test_drop_pipe),
 		cmocka_unit_test(test_fd_failure_truncates),
 		cmocka_unit_test(test_stall),
