@@ -476,17 +476,23 @@ segment(struct run *r, long long seq, double t0, double t1, const char *path,
 
 /*
  * A VOD's HLS segments (often 2-10 s) are joined into spool files of up
- * to --segment seconds (default 300, O.group): MPEG-TS segments of one
- * rendition concatenate into one valid stream, and each spool file costs
- * the feature filters a decoder start, which for short segments costs
- * more than the decoding.  A group ends at a discontinuity, a lost
- * segment, or its length; and, once it holds 60 s (--segment when given),
+ * to --segment seconds (default 600, O.group) and GROUP_BYTES:
+ * MPEG-TS segments of one rendition concatenate into one valid stream,
+ * and each spool file costs the feature filters a decoder start, which
+ * for short segments costs more than the decoding.  A group ends at a
+ * discontinuity, a lost segment, its length or its size (which bounds
+ * the spool's disk use for a big rendition, where a decoder start costs
+ * little against the decoding); and, once it holds 60 s (--segment when
+ * given),
  * when the next segment has not arrived within a second, so the filters
  * do not wait on a slow link or a stalled download.
  */
+#define GROUP_BYTES	(64LL << 20)
+
 struct group {
 	char path[PATH_MAX + 32];
 	FILE *fp;		/* open while the group grows */
+	long long bytes;	/* in it so far */
 	double t0, t1;
 	long long seq;		/* its last HLS segment's */
 	int disc;
@@ -502,9 +508,11 @@ append(struct group *g, const char *part)
 
 	if ((in = fopen(part, "rbe")) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", part);
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
 		if (fwrite(buf, 1, n, g->fp) != n)
 			kc_die(KC_EXIT_DATA, "%s:", g->path);
+		g->bytes += (long long)n;
+	}
 	if (ferror(in))
 		kc_die(KC_EXIT_DATA, "%s:", part);
 	fclose(in);
@@ -564,7 +572,8 @@ vod(struct run *r, kc_hls *pl)
 		 * takes more than a second */
 		if (g.fp && ((s->discontinuity && i > first) || fabs(s->start -
 		    g.t1) > 1e-3 || s->start + s->duration - g.t0 > O.group +
-		    1e-6 || (g.t1 - g.t0 >= O.segment - 1e-6 &&
+		    1e-6 || g.bytes >= GROUP_BYTES ||
+		    (g.t1 - g.t0 >= O.segment - 1e-6 &&
 		    !ahead_ready(&a, j, 1))))
 			flush_group(r, &g);
 		if (g.fp == NULL && spool_wait_room(&r->sp) != 0)
@@ -590,6 +599,7 @@ vod(struct run *r, kc_hls *pl)
 			if ((g.fp = fopen(g.path, "wbe")) == NULL)
 				kc_die(KC_EXIT_DATA, "%s:", g.path);
 			g.t0 = s->start;
+			g.bytes = 0;
 			g.disc = s->discontinuity && i > first;
 		}
 		append(&g, part);
