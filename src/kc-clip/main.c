@@ -88,13 +88,13 @@ static const char usage_text[] =
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
-"network sources (passed to kc-fetch, the first three to kc-cut too;\n"
+"network sources (passed to kc-fetch, the first four to kc-cut too;\n"
 "see kc-fetch --help):\n"
 "      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
 "      --retries N           HTTP retries (default 5)\n"
 "      --backoff F           HTTP backoff factor (default 2)\n"
-"      --connections N       an HLS VOD's segment downloads in flight\n"
-"                            (default 4)\n"
+"      --connections N       an HLS VOD's segment downloads in flight,\n"
+"                            for the analysis and each clip (default 4)\n"
 "      --kick-api URL        Kick API base (default https://kick.com)\n"
 "      --no-ytdlp            do not try yt-dlp first\n"
 "      --quality H           cut from the best rendition at most H tall\n"
@@ -387,7 +387,8 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	/* kc-cut fetches the clips' HLS segments itself */
 	for (i = 0; i < o->nfetch; i += 2)
 		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],
-		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0)
+		    "--retries") == 0 || strcmp(o->fetch[i], "--backoff") == 0 ||
+		    strcmp(o->fetch[i], "--connections") == 0)
 			pl_opt(s, o->fetch[i], o->fetch[i + 1]);
 	if (o->quiet)
 		pl_arg(s, "--quiet");

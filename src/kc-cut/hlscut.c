@@ -21,12 +21,18 @@
  * (struct source's scratch), and the fetched segments as soon as no later
  * highlight can need them: highlights come in time order, so a segment
  * that ends before a highlight's start is not needed again.
+ *
+ * A clip's missing segments are fetched --connections at a time (default
+ * 4), each download thread with its own HTTP client kept for the run (a
+ * libcurl handle belongs to one thread), so round trips to a far server
+ * overlap; they are joined in playlist order once all are there.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +45,9 @@
 #include "msg.h"
 #include "num.h"
 
-static kc_http *http;
-static const struct opts *hopts;	/* --cookies, --retries, --backoff */
+static kc_http *http[MAX_CONN];	/* [0] also loads the playlists */
+static const struct opts *hopts;	/* --cookies, --retries, --backoff,
+					   --connections */
 
 /*
  * The fetched pieces (segments, init sections) in the scratch folder, of
@@ -52,6 +59,7 @@ struct piece {
 	double end;		/* stream time its segment ends (INFINITY for
 				   an init section: every segment needs it) */
 	char path[PATH_MAX];
+	int ready;		/* fetched; else being fetched for a clip */
 };
 static struct piece *cache;
 static size_t ncache, capcache;
@@ -64,22 +72,22 @@ hls_init(const struct opts *o)
 	hopts = o;
 }
 
-/* The HTTP client, made on first use. */
+/* HTTP client k, made on first use (in the main thread). */
 static kc_http *
-client(char *why, size_t n)
+client(int k, char *why, size_t n)
 {
 	kc_http_opts ho;
 
-	if (http == NULL) {
+	if (http[k] == NULL) {
 		kc_http_opts_init(&ho);
 		if (hopts) {
 			ho.cookie_file = hopts->cookies;
 			ho.max_retries = hopts->retries;
 			ho.backoff_factor = hopts->backoff;
 		}
-		http = kc_http_new(&ho, why, n);
+		http[k] = kc_http_new(&ho, why, n);
 	}
-	return http;
+	return http[k];
 }
 
 static int
@@ -119,9 +127,9 @@ load(const char *src, size_t *len, char *why, size_t n)
 		*len = (size_t)sz;
 		return text;
 	}
-	if (client(why, n) == NULL)
+	if (client(0, why, n) == NULL)
 		return NULL;
-	if (kc_http_get_mem(http, src, NULL, 32L << 20, &text, len, &r) !=
+	if (kc_http_get_mem(http[0], src, NULL, 32L << 20, &text, len, &r) !=
 	    KC_HTTP_OK) {
 		snprintf(why, n, "%s: %s", src, r.reason);
 		return NULL;
@@ -146,28 +154,24 @@ cache_drop(double before)
 }
 
 /*
- * The piece uri [off, off + len) in dir, fetched (or linked, when it is a
- * local file) unless an earlier clip did; its path into path[PATH_MAX].
- * end: the stream time its segment ends.  0, or -1 with a reason.
+ * The piece uri [off, off + len) in the cache: the one an earlier clip
+ * fetched (its end raised to end), or a new entry to fetch into dir.
+ * Its index, or -1 with a reason.
  */
-static int
-obtain(const char *uri, long long off, long long len, double end,
-    const char *dir, char *path, char *why, size_t n)
+static long
+piece(const char *uri, long long off, long long len, double end,
+    const char *dir, char *why, size_t n)
 {
-	kc_http_req rq = { 0, 0, NULL };
-	kc_http_result r;
 	struct piece *p;
 	size_t i;
 	void *np;
-	int rc, round;
 
 	for (i = 0; i < ncache; i++)
 		if (cache[i].off == off && cache[i].len == len &&
 		    strcmp(cache[i].uri, uri) == 0) {
 			if (end > cache[i].end)
 				cache[i].end = end;
-			memcpy(path, cache[i].path, PATH_MAX);
-			return 0;	/* an earlier clip fetched it */
+			return (long)i;
 		}
 	if (ncache == capcache) {
 		capcache = capcache ? 2 * capcache : 16;
@@ -176,45 +180,163 @@ obtain(const char *uri, long long off, long long len, double end,
 		cache = np;
 	}
 	p = &cache[ncache];
-	if ((p->uri = strdup(uri)) == NULL)
-		kc_die(KC_EXIT_DATA, "out of memory");
+	memset(p, 0, sizeof(*p));
 	p->off = off;
 	p->len = len;
 	p->end = end;
 	if (snprintf(p->path, sizeof(p->path), "%s/%ld.seg", dir, ++npieces) >=
 	    (int)sizeof(p->path)) {
 		snprintf(why, n, "%s: path too long", dir);
-		goto fail;
+		return -1;
 	}
+	if ((p->uri = strdup(uri)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
 	unlink(p->path);	/* a left-over of a run with our PID */
-	if (is_local(uri) && len == 0) {
-		if (link(local_path(uri), p->path) == 0 ||
-		    symlink(local_path(uri), p->path) == 0)
-			goto done;
-		snprintf(why, n, "%s: %s", uri, strerror(errno));
-		goto fail;
+	return (long)ncache++;
+}
+
+/* Fetches (or links, when it is a local file) piece p with client h;
+ * 0, or -1 with a reason. */
+static int
+fetch(kc_http *h, const struct piece *p, char *why, size_t n)
+{
+	kc_http_req rq = { 0, 0, NULL };
+	kc_http_result r;
+	int rc, round;
+
+	if (is_local(p->uri) && p->len == 0) {
+		if (link(local_path(p->uri), p->path) == 0 ||
+		    symlink(local_path(p->uri), p->path) == 0)
+			return 0;
+		snprintf(why, n, "%s: %s", p->uri, strerror(errno));
+		return -1;
 	}
-	if (client(why, n) == NULL)
-		goto fail;
-	if (len > 0) {
-		rq.off = off;
-		rq.len = len;
+	if (p->len > 0) {
+		rq.off = p->off;
+		rq.len = p->len;
 	}
 	/* a second round after a pause, as kc-fetch does for segments */
-	for (round = 0; (rc = kc_http_get_file(http, uri, len > 0 ? &rq : NULL,
-	    p->path, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
+	for (round = 0; (rc = kc_http_get_file(h, p->uri, p->len > 0 ? &rq :
+	    NULL, p->path, &r)) == KC_HTTP_GAVEUP && round < 1; round++)
 		sleep(5);
 	if (rc != KC_HTTP_OK) {
-		snprintf(why, n, "%s: %s", uri, r.reason);
-		goto fail;
+		snprintf(why, n, "%s: %s", p->uri, r.reason);
+		return -1;
 	}
-done:
-	ncache++;
-	memcpy(path, p->path, PATH_MAX);
 	return 0;
-fail:
-	free(p->uri);
-	return -1;
+}
+
+/* One clip's downloads: the pieces want[] not ready, taken in turn. */
+struct fetches {
+	const long *want;
+	size_t n, next;
+	int failed;		/* stop taking more */
+	size_t bad;		/* the first failed one (in want[]) */
+	char why[600];
+	pthread_mutex_t mu;
+};
+
+struct worker {
+	struct fetches *f;
+	kc_http *h;
+	pthread_t th;
+};
+
+static void *
+fetch_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct fetches *f = w->f;
+	char why[600];
+	size_t k;
+	long i;
+	int rc;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->failed && f->next < f->n) {
+		k = f->next++;
+		i = f->want[k];
+		pthread_mutex_unlock(&f->mu);
+		/* cache[] is not reallocated while the threads run */
+		rc = fetch(w->h, &cache[i], why, sizeof(why));
+		pthread_mutex_lock(&f->mu);
+		if (rc == 0)
+			cache[i].ready = 1;
+		else if (!f->failed || k < f->bad) {
+			f->failed = 1;
+			f->bad = k;
+			snprintf(f->why, sizeof(f->why), "%s", why);
+		}
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/*
+ * Fetches the pieces want[0..n) that are not ready, --connections at a
+ * time.  0, or -1 with the reason of the first in want[] that failed; the
+ * pieces that failed, and those not fetched, leave the cache.
+ */
+static int
+fetch_all(const long *want, size_t n, char *why, size_t wn)
+{
+	struct worker w[MAX_CONN];
+	struct fetches f;
+	long *todo;
+	size_t i, k, nt = 0;
+	sigset_t all, old;
+	int nth = hopts && hopts->connections > 0 ? hopts->connections : 1;
+
+	if ((todo = calloc(n ? n : 1, sizeof(*todo))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < n; i++)
+		if (!cache[want[i]].ready)
+			todo[nt++] = want[i];
+	memset(&f, 0, sizeof(f));
+	f.want = todo;
+	f.n = nt;
+	if (nth > MAX_CONN)
+		nth = MAX_CONN;
+	if ((size_t)nth > nt)
+		nth = (int)nt;
+	for (k = 0; k < (size_t)nth; k++) {
+		w[k].f = &f;
+		if ((w[k].h = client((int)k, why, wn)) == NULL) {
+			free(todo);
+			return -1;
+		}
+	}
+	if (pthread_mutex_init(&f.mu, NULL) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the download threads");
+	if (nth == 1)
+		fetch_worker(&w[0]);
+	else if (nth > 1) {
+		/* signals go to the main thread, which owns the cleanup */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		for (k = 0; k < (size_t)nth; k++)
+			if (pthread_create(&w[k].th, NULL, fetch_worker, &w[k])
+			    != 0)
+				kc_die(KC_EXIT_DATA, "cannot start a download "
+				    "thread");
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		for (k = 0; k < (size_t)nth; k++)
+			pthread_join(w[k].th, NULL);
+	}
+	pthread_mutex_destroy(&f.mu);
+	if (f.failed)
+		snprintf(why, wn, "%s", f.why);
+	free(todo);
+	/* what is not there is not kept */
+	for (i = k = 0; i < ncache; i++) {
+		if (!cache[i].ready) {
+			unlink(cache[i].path);
+			free(cache[i].uri);
+		} else
+			cache[k++] = cache[i];
+	}
+	ncache = k;
+	return f.failed ? -1 : 0;
 }
 
 /* Appends the file src to fd (the file dst); 0, or -1 with a reason. */
@@ -281,13 +403,13 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 {
 	kc_hls *pl;
 	const kc_hls_segment *sg;
-	char clip[PATH_MAX], path[PATH_MAX], perr[300];
+	char clip[PATH_MAX], perr[300];
 	char *text;
 	double st, first = NAN, dur = 0;
-	size_t len, i, k = 0;
+	size_t len, i, k = 0, nw = 0;
 	struct source *ns = NULL;
-	long line;
-	int fd = -1, rc;
+	long line, *want = NULL;
+	int fd = -1, rc, mp4 = 0;
 
 	if ((text = load(s->cut, &len, why, n)) == NULL)
 		return NULL;
@@ -309,7 +431,10 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 		if ((cache_of = strdup(s->cut)) == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");
 	}
-	/* the run: from the first segment that reaches t0 to a break */
+	/* the run: from the first segment that reaches t0 to a break; its
+	 * pieces (the init section first) in want[] */
+	if ((want = calloc(pl->nseg + 1, sizeof(*want))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
 	for (i = 0; i < pl->nseg; i++) {
 		sg = &pl->seg[i];
 		st = stream_time(s, sg);
@@ -325,27 +450,14 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 		}
 		if (k == 0) {
 			first = st;
-			if (snprintf(clip, sizeof(clip), "%s/clip%ld.%s", dir,
-			    ++nclips, sg->map ? "mp4" : "ts") >=
-			    (int)sizeof(clip)) {
-				snprintf(why, n, "%s: path too long", dir);
-				goto out;
-			}
-			unlink(clip);	/* a left-over of a run with our PID */
-			if ((fd = open(clip, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC, 0666)) < 0) {
-				snprintf(why, n, "%s: %s", clip,
-				    strerror(errno));
-				goto out;
-			}
-			if (sg->map && (obtain(sg->map->uri, sg->map->offset,
-			    sg->map->length, INFINITY, dir, path, why, n) !=
-			    0 || append(fd, path, clip, why, n) != 0))
+			mp4 = sg->map != NULL;
+			if (sg->map && (want[nw++] = piece(sg->map->uri,
+			    sg->map->offset, sg->map->length, INFINITY, dir,
+			    why, n)) < 0)
 				goto out;
 		}
-		if (obtain(sg->uri, sg->br_offset, sg->br_length, st +
-		    sg->duration, dir, path, why, n) != 0 ||
-		    append(fd, path, clip, why, n) != 0)
+		if ((want[nw++] = piece(sg->uri, sg->br_offset, sg->br_length,
+		    st + sg->duration, dir, why, n)) < 0)
 			goto out;
 		dur += sg->duration;
 		k++;
@@ -355,6 +467,24 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 		    t0, t1);
 		goto out;
 	}
+	if (fetch_all(want, nw, why, n) != 0) {
+		nw = 0;		/* the cache changed */
+		goto out;
+	}
+	if (snprintf(clip, sizeof(clip), "%s/clip%ld.%s", dir, ++nclips,
+	    mp4 ? "mp4" : "ts") >= (int)sizeof(clip)) {
+		snprintf(why, n, "%s: path too long", dir);
+		goto out;
+	}
+	unlink(clip);	/* a left-over of a run with our PID */
+	if ((fd = open(clip, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) <
+	    0) {
+		snprintf(why, n, "%s: %s", clip, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < nw; i++)
+		if (append(fd, cache[want[i]].path, clip, why, n) != 0)
+			goto out;
 	if (close(fd) != 0) {
 		fd = -1;
 		snprintf(why, n, "%s: %s", clip, strerror(errno));
@@ -376,6 +506,7 @@ out:
 		close(fd);
 		unlink(clip);
 	}
+	free(want);
 	kc_hls_free(pl);
 	return ns;
 }
@@ -404,6 +535,8 @@ rmflat(const char *dir)
 void
 hls_cleanup(const char *dir)
 {
+	int k;
+
 	cache_drop(INFINITY);
 	free(cache);
 	free(cache_of);
@@ -411,8 +544,10 @@ hls_cleanup(const char *dir)
 	cache_of = NULL;
 	ncache = capcache = 0;
 	rmflat(dir);
-	kc_http_free(http);
-	http = NULL;
+	for (k = 0; k < MAX_CONN; k++) {
+		kc_http_free(http[k]);
+		http[k] = NULL;
+	}
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "cut.h"
 
 #define MAX_JOBS 16
+#define MAX_CONN 16	/* --connections */
 
 struct opts {
 	const char *out;	/* --out as given */
@@ -27,6 +28,7 @@ struct opts {
 	const char *cookies;	/* HLS requests: cookies.txt, or NULL */
 	int retries;		/* ... HTTP retries */
 	double backoff;		/* ... backoff factor */
+	int connections;	/* ... downloads at a time, 1..MAX_CONN */
 };
 
 /* feed.c: records from a reader thread, in input order. */

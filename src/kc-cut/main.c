@@ -57,6 +57,8 @@ static const char usage_text[] =
 "      --cookies FILE browser cookies (cookies.txt) for HLS requests\n"
 "      --retries N    HLS requests: HTTP retries (default 5)\n"
 "      --backoff F    HLS requests: backoff factor (default 2)\n"
+"      --connections N  HLS: a clip's segment downloads in flight, 1-16\n"
+"                     (default 4)\n"
 "  -q, --quiet        no progress line on a terminal\n"
 "  -h, --help         show this help\n"
 "\n"
@@ -92,6 +94,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "cookies", required_argument, NULL, 'k' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "backoff", required_argument, NULL, 'b' },
+		{ "connections", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -104,6 +107,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->jobs = 2;
 	o->retries = 5;
 	o->backoff = 2;
+	o->connections = 4;
 	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -117,6 +121,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		    100); break;
 		case 'b': o->backoff = kc_opt_real("--backoff", optarg, 1, 10);
 			break;
+		case 'C': o->connections = (int)kc_opt_long("--connections",
+		    optarg, 1, MAX_CONN); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': kc_opt_help(usage_text);
 		default: kc_opt_unknown(argv);

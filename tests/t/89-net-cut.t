@@ -8,7 +8,9 @@
 # A clip holds only the continuous run of segments where it starts (not
 # what follows a discontinuity).  kc-cut fetches each segment once and,
 # like a long live run must, keeps no clip's scratch file after its job
-# and no segment a later highlight cannot need.  A playlist fetched over
+# and no segment a later highlight cannot need; it fetches a clip's
+# segments several at a time (--connections) into the same clip, and a
+# missing one fails that clip only.  A playlist fetched over
 # http(s) that names local files is refused by kc-cut and kc-fetch, and a
 # live one that comes to name one ends kc-fetch's run with exit 1.
 . "$KC_ROOT/tests/lib/tap.sh"
@@ -56,8 +58,16 @@ awk -v f="file://$T/h4/2.ts" '/^#EXTINF/ { inf = $0; next }
 	/^[0-9]+\.ts$/ { if (++n > 12) exit; print inf; print ($0 == "2.ts" ? f : $0); next }
 	/^#EXT-X-(PLAYLIST-TYPE|ENDLIST)/ { next } { print }' h4/playlist.m3u8 >evlive/playlist.m3u8
 
+# the same segments again, one of them missing
+mkdir -p miss
+for i in $(seq 0 44); do [ -e "h4/$i.ts" ] && [ "$i" != 6 ] && ln -s "$T/h4/$i.ts" "miss/$i.ts"; done
+cp h4/playlist.m3u8 miss/
+# /slow: h4's segments sent at 400 kB/s, so a download is still going
+# when the next one starts
 kick_start "$T/log.jsonl" --mount /kick="$kick" --mount /h4="$T/h4" --mount /f4="$T/f4" \
-    --mount /h4b="$T/h4b" --mount /disc="$T/disc" --mount /evil="$T/evil" --live /evlive="$T/evlive" ||
+    --mount /h4b="$T/h4b" --mount /disc="$T/disc" --mount /evil="$T/evil" --live /evlive="$T/evlive" \
+    --mount /slow="$T/h4" --mount /miss="$T/miss" \
+    --fault-prefix /slow/ --fault-match '\.ts$' --rate 400000 ||
     bail "kickserver did not start"
 export TMPDIR=$T
 
@@ -197,6 +207,45 @@ is "$(tail -n +"$((n0 + 1))" "$KICK_LOG" | jq -r 'select(.path | test("^/kick/72
     sed 's/.*\///; s/\.ts$//' | sort -n | tr '\n' ' ')" "0 1 2 3 4 5 6 10 11 12 14 15 16 " \
     "each segment under the clips was fetched once, overlapping clips' too"
 is "$(find kfeed -maxdepth 1 -name '.kc-cut.*' | wc -l)" 0 "the scratch folder is gone at the end"
+
+# ---------------------------------------------------------------- --connections
+# A clip's segments (30 s from 12.5 s: the 8 of 4 s from 12 s) downloaded
+# 4 at a time (the default) or 1 at a time: the same clip; with 4 the
+# server saw requests overlap, with 1 never.
+# waits (a guard of 20 s, not a time limit) until the server has logged
+# N requests since log line L: it logs a request once its body is sent,
+# which may be just after the client has it
+logged() { local i; for i in $(seq 200); do
+	[ "$(tail -n +"$(($1 + 1))" "$KICK_LOG" | wc -l)" -ge "$2" ] && return; sleep 0.1; done; }
+# the most segment downloads in flight at once in log lines L+1..M
+inflight() { sed -n "$(($1 + 1)),$2p" "$KICK_LOG" | jq -r 'select(.path | test("\\.ts$")) | "\(.t) 1\n\(.t + .dur) -1"' |
+    sort -n | awk '{ n += $2; if (n > m) m = n } END { print m + 0 }'; }
+n0=$(wc -l <"$KICK_LOG")
+run -i <(hlin "$KICK_URL/slow/playlist.m3u8" 12.5) kc-cut -o kc1 --connections 1
+is "$RC" 0 "kc-cut --connections 1: exit 0" || diag "$ERR"
+c1=$(records clip "$T/out" | jq -r .path)
+logged "$n0" 9
+n1=$(wc -l <"$KICK_LOG")
+run -i <(hlin "$KICK_URL/slow/playlist.m3u8" 12.5) kc-cut -o kc4
+is "$RC" 0 "kc-cut with --connections 4 (the default): exit 0" || diag "$ERR"
+c4=$(records clip "$T/out" | jq -r .path)
+is "$(cmp "$c1" "$c4" && echo same)" same "... the same clip as one at a time"
+logged "$n1" 9
+n2=$(wc -l <"$KICK_LOG")
+is "$(sed -n "$((n1 + 1)),${n2}p" "$KICK_LOG" | jq -r 'select(.path | test("\\.ts$")) | .path' | sort -t/ -k3n |
+    sed 's/.*\///' | tr '\n' ' ')" "3.ts 4.ts 5.ts 6.ts 7.ts 8.ts 9.ts 10.ts " "... from the 8 segments, each fetched once"
+is "$(inflight "$n0" "$n1")" 1 "... one download at a time with --connections 1"
+cmp_ok "$(inflight "$n1" "$n2")" ">=" 2 "... several at once with 4"
+run -i <(hlin "$KICK_URL/miss/playlist.m3u8" 12.5 100) kc-cut -o kmiss
+is "$RC" 3 "a clip whose segments include a missing one (404): that cut fails (exit 3)" || diag "$ERR"
+is "$(records error "$T/out" | jq -r '.message | test("miss/6\\.ts.*404")')" true \
+    "... its error record names the segment and the 404" || diag "$OUT"
+is "$(records clip "$T/out" | jq -r '.path' | while read -r p; do [ -s "$p" ] && echo y; done | wc -l)" 1 \
+    "... and the other clip is cut"
+is "$(find kmiss -name '.kc-cut.*' | wc -l)" 0 "... with no scratch folder left"
+run kc-cut --connections 17 </dev/null
+is "$RC" 2 "kc-cut --connections 17: usage error, exit 2"
+like "$ERR" "connections" "... naming the option"
 
 # ---------------------------------------------------------------- local files in a remote playlist
 run -i <(hlin "$KICK_URL/evil/media.m3u8" 5) kc-cut -o kevil
