@@ -14,6 +14,9 @@
 #                   header; SPLIT=tune for the tuning seeds)
 #   make bench-quality-live  the same, and kc followed live on a local
 #                   live imitation
+#   make bench-learn how much kc learns a taste from 5, 10 and 20
+#                   ratings, over many simulated tastes (bench/learn-eval's
+#                   header; SPLIT=tune for the tuning seeds and tastes)
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian packages (sudo unless root) and
 #                   the browser test's npm packages (tests/web)
@@ -164,6 +167,9 @@ bench-quality: all
 bench-quality-live: all
 	bench/quality --split $(SPLIT) --live
 
+bench-learn: all
+	bench/learn-eval --split $(SPLIT)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kc \
 	    $(DESTDIR)$(PREFIX)/share/kc/web $(DESTDIR)$(PREFIX)/share/man/man1
@@ -175,7 +181,7 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz $(addprefix bin/,$(PROGS))
 
-.PHONY: all units deps san test check demo bench bench-quality bench-quality-live install clean fuzz fuzz-smoke
+.PHONY: all units deps san test check demo bench bench-quality bench-quality-live bench-learn install clean fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(B)/*/*.d $(B)/tests/*.d)

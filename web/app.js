@@ -260,7 +260,9 @@ let queue = [], rateIdx = 0, rating = false, rated = 0;
 
 async function loadQueue() {
   try {
-    const r = await api('/clips?rating=unrated&sort=score');
+    // the clips whose stars would teach the model most first (kc-db list
+    // --sort informative: unlike what is rated, likely to be seen)
+    const r = await api('/clips?rating=unrated&sort=informative');
     queue = r.clips.filter(c => c.src);
     rateIdx = 0;
     showRateClip();

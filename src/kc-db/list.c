@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kcdb.h"
+#include "learn.h"
 #include "msg.h"
 #include "num.h"
 #include "out.h"
@@ -35,7 +36,10 @@ static const char list_usage[] =
 "  -m, --min-stars N     only clips rated N stars or more (1-5)\n"
 "  -n, --limit N         at most N clips\n"
 "  -S, --sort ORDER      date (newest first, default), score (best\n"
-"                        first) or time (stream by stream, by start)\n"
+"                        first), time (stream by stream, by start) or\n"
+"                        informative (unrated clips only: first those\n"
+"                        whose rating would teach the model most, see\n"
+"                        kc-db(1)); --order is the same option\n"
 "      --db PATH         the database\n"
 "\n"
 "exit status: 0 ok, 1 database error, 2 usage error.\n";
@@ -55,6 +59,11 @@ static const char export_usage[] =
 
 /* Title column width, in characters. */
 #define TITLE_WIDTH 24
+
+/* --sort informative: done here, over what kc_db_list gives by id */
+#define SORT_INFORMATIVE	(-1)
+/* clips chosen one by one for coverage; the rest follow by score */
+#define INFORMATIVE_MAX		500
 
 static const char *
 opt_kind(const struct kcdb *k, const char *v)
@@ -87,8 +96,10 @@ opt_sort(const struct kcdb *k, const char *v)
 		return KC_DB_SORT_SCORE;
 	if (strcmp(v, "time") == 0)
 		return KC_DB_SORT_TIME;
-	kc_usage_error("%s: --sort must be date, score or time, got '%s'",
-	    k->cmd, v);
+	if (strcmp(v, "informative") == 0)
+		return SORT_INFORMATIVE;
+	kc_usage_error("%s: --sort must be date, score, time or informative, "
+	    "got '%s'", k->cmd, v);
 }
 
 /* H:MM:SS, always with hours so the column lines up. */
@@ -280,6 +291,188 @@ emit_rated(const kc_db_clip *c)
 	kc_out_new(rated_record(c));
 }
 
+/* ---- --sort informative ---------------------------------------------- */
+
+struct held {
+	kc_db_clip *c;		/* deep copies */
+	size_t n, cap;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	return d;
+}
+
+static void
+hold(struct held *h, const kc_db_clip *c)
+{
+	kc_db_clip *d;
+	void *np;
+
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		if ((np = realloc(h->c, h->cap * sizeof(*h->c))) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		h->c = np;
+	}
+	d = &h->c[h->n++];
+	*d = *c;
+	d->path = dup_or_null(c->path);
+	d->stream_id = dup_or_null(c->stream_id);
+	d->kind = dup_or_null(c->kind);
+	d->mode = dup_or_null(c->mode);
+	d->features = dup_or_null(c->features);
+	d->created = dup_or_null(c->created);
+	d->rated_at = dup_or_null(c->rated_at);
+	d->url = dup_or_null(c->url);
+	d->title = dup_or_null(c->title);
+	d->channel = dup_or_null(c->channel);
+}
+
+static void
+held_free(struct held *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free((char *)h->c[i].path);
+		free((char *)h->c[i].stream_id);
+		free((char *)h->c[i].kind);
+		free((char *)h->c[i].mode);
+		free((char *)h->c[i].features);
+		free((char *)h->c[i].created);
+		free((char *)h->c[i].rated_at);
+		free((char *)h->c[i].url);
+		free((char *)h->c[i].title);
+		free((char *)h->c[i].channel);
+	}
+	free(h->c);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The clips f selects, unrated, in the order that teaches the model most
+ * (kc_informative): every clip in the database is an item, described by
+ * its kind and its "*_z" features (the model's inputs; a feature a clip
+ * lacks counts as the stream's median, 0), and the rated ones are what
+ * the model knows.
+ */
+static void
+list_informative(const struct kcdb *k, const kc_db_filter *uf,
+    void (*emit)(const kc_db_clip *))
+{
+	kc_db_filter f;
+	struct held h = { NULL, 0, 0 };
+	kc_db_iter *it;
+	kc_db_clip c;
+	kc_db *db;
+	json_t **fo, *v;
+	const char *key, **names = NULL;
+	double *x, *score;
+	unsigned char *known;
+	size_t *order, i, j, nn = 0, cap = 0, d;
+	long no, shown = 0;
+	void *np;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.sort = KC_DB_SORT_ID;
+	db = kcdb_open(k, 0);
+	if (kc_db_list(db, &f, &it) != KC_DB_OK)
+		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
+	while ((rc = kc_db_next(it, &c)) == 1)
+		hold(&h, &c);
+	if (rc < 0)
+		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
+	kc_db_iter_free(it);
+	kcdb_close(k, db);
+
+	/* the feature names: every "*_z" any clip has, sorted */
+	if ((fo = calloc(h.n ? h.n : 1, sizeof(*fo))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < h.n; i++) {
+		fo[i] = features(&h.c[i]);
+		json_object_foreach(fo[i], key, v) {
+			size_t kl = strlen(key);
+
+			if (kl < 3 || strcmp(key + kl - 2, "_z") != 0 ||
+			    !json_is_number(v))
+				continue;
+			if (nn == cap) {
+				cap = cap ? 2 * cap : 64;
+				if ((np = realloc(names, cap * sizeof(*names)))
+				    == NULL)
+					kc_die(KC_EXIT_DATA, "out of memory");
+				names = np;
+			}
+			names[nn++] = key;
+		}
+	}
+	if (nn > 1)
+		qsort(names, nn, sizeof(*names), by_name);
+	for (i = j = 0; i < nn; i++)
+		if (j == 0 || strcmp(names[i], names[j - 1]) != 0)
+			names[j++] = names[i];
+	nn = j;
+	d = nn + 1;
+	x = calloc(h.n ? h.n * d : 1, sizeof(*x));
+	score = calloc(h.n ? h.n : 1, sizeof(*score));
+	known = calloc(h.n ? h.n : 1, 1);
+	order = calloc(h.n ? h.n : 1, sizeof(*order));
+	if (x == NULL || score == NULL || known == NULL || order == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < h.n; i++) {
+		/* the kind weighs as much as a few features together */
+		x[i * d] = strcmp(h.c[i].kind, "video") == 0 ? 3 : 0;
+		for (j = 0; j < nn; j++) {
+			v = json_object_get(fo[i], names[j]);
+			x[i * d + 1 + j] = json_is_number(v) ?
+			    json_number_value(v) : 0;
+		}
+		score[i] = h.c[i].score;
+		/* every rated clip is known, whatever f shows */
+		known[i] = h.c[i].rating != 0;
+	}
+	if ((no = kc_informative(x, h.n, d, score, known, order,
+	    INFORMATIVE_MAX)) < 0)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (i = 0; i < (size_t)no; i++) {
+		const kc_db_clip *p = &h.c[order[i]];
+
+		if (uf->kind && strcmp(p->kind, uf->kind) != 0)
+			continue;
+		if (uf->stream && !(p->stream_id && strcmp(p->stream_id,
+		    uf->stream) == 0) && !(p->url && strcmp(p->url,
+		    uf->stream) == 0))
+			continue;
+		if (uf->limit > 0 && shown >= uf->limit)
+			break;
+		emit(p);
+		shown++;
+	}
+	for (i = 0; i < h.n; i++)
+		json_decref(fo[i]);
+	free(fo);
+	free(names);
+	free(x);
+	free(score);
+	free(known);
+	free(order);
+	held_free(&h);
+}
+
 int
 kcdb_list(struct kcdb *k, int argc, char **argv)
 {
@@ -292,6 +485,7 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 		{ "min-stars", required_argument, NULL, 'm' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "sort", required_argument, NULL, 'S' },
+		{ "order", required_argument, NULL, 'S' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -325,10 +519,19 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 		kc_usage_error("list: --unrated cannot go with --rated or "
 		    "--min-stars");
 	f.rated = unrated ? -1 : rated ? 1 : 0;
+	if (f.sort == SORT_INFORMATIVE && (rated || f.min_stars))
+		kc_usage_error("list: --sort informative lists unrated clips; "
+		    "it cannot go with --rated or --min-stars");
 	snprintf(header, sizeof(header), "%6s  %5s  %-5s  %5s  %8s  %6s  "
 	    "%-*s  %s", "ID", "STARS", "KIND", "SCORE", "START", "LENGTH",
 	    TITLE_WIDTH, "STREAM", "FILE");
-	each_clip(k, &f, json ? NULL : header, json ? emit_clip : emit_row);
+	if (f.sort == SORT_INFORMATIVE) {
+		if (!json)
+			kc_out_printf("%s\n", header);
+		list_informative(k, &f, json ? emit_clip : emit_row);
+	} else
+		each_clip(k, &f, json ? NULL : header, json ? emit_clip :
+		    emit_row);
 	return KC_EXIT_OK;
 }
 

@@ -126,9 +126,13 @@ list_clips(struct MHD_Connection *c)
 		args[n++] = stream;
 	}
 	if (sort && strcmp(sort, "score") && strcmp(sort, "date") &&
-	    strcmp(sort, "time"))
+	    strcmp(sort, "time") && strcmp(sort, "informative"))
 		return web_error(c, MHD_HTTP_BAD_REQUEST,
-		    "sort: want score, date or time");
+		    "sort: want score, date, time or informative");
+	if (sort && strcmp(sort, "informative") == 0 && rating &&
+	    strcmp(rating, "unrated") != 0)
+		return web_error(c, MHD_HTTP_BAD_REQUEST,
+		    "sort=informative lists unrated clips only");
 	if (sort) {
 		args[n++] = "--sort";
 		args[n++] = sort;

@@ -2,7 +2,8 @@
  * learn.c - the measures kc reports for a model generation: Spearman's
  * rank correlation between model scores and stars, and NDCG of the
  * ranking the scores make.  Both are what a user cares about: does the
- * model put the clips they like above the ones they do not.
+ * model put the clips they like above the ones they do not.  And the
+ * order in which to ask for ratings (kc_informative).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -130,4 +131,110 @@ kc_ndcg(const double *score, const double *rel, size_t n, size_t k)
 	best = dcg(p, k);
 	free(p);
 	return best > 0 ? got / best : NAN;
+}
+
+/* ---- which clips to rate first ---------------------------------------- */
+
+static double
+sc(const double *score, size_t i)
+{
+	return score && isfinite(score[i]) ? score[i] : 0;
+}
+
+long
+kc_informative(const double *x, size_t n, size_t d, const double *score,
+    const unsigned char *known, size_t *order, size_t maxpick)
+{
+	double *z = NULL, *dmin = NULL, m, v, best, p, t;
+	unsigned char *used = NULL;
+	size_t i, j, k, c, bi;
+	long no = 0;
+	int any = 0;
+
+	if (n == 0)
+		return 0;
+	z = malloc(n * (d ? d : 1) * sizeof(*z));
+	dmin = malloc(n * sizeof(*dmin));
+	used = calloc(n, 1);
+	if (z == NULL || dmin == NULL || used == NULL) {
+		no = -1;
+		goto out;
+	}
+	/* standardised columns; a constant (or non-finite) one weighs 0 */
+	for (j = 0; j < d; j++) {
+		for (m = 0, k = 0, i = 0; i < n; i++)
+			if (isfinite(x[i * d + j])) {
+				m += x[i * d + j];
+				k++;
+			}
+		m = k ? m / (double)k : 0;
+		for (v = 0, i = 0; i < n; i++)
+			if (isfinite(x[i * d + j]))
+				v += (x[i * d + j] - m) * (x[i * d + j] - m);
+		v = k > 1 ? sqrt(v / (double)(k - 1)) : 0;
+		for (i = 0; i < n; i++)
+			z[i * d + j] = v > 1e-12 && isfinite(x[i * d + j]) ?
+			    (x[i * d + j] - m) / v : 0;
+	}
+	for (i = 0; i < n; i++)
+		dmin[i] = INFINITY;
+	/* the distance of every item to the nearest one rated */
+	for (c = 0; c < n; c++) {
+		if (!known || !known[c])
+			continue;
+		used[c] = 1;
+		any = 1;
+		for (i = 0; i < n; i++) {
+			for (t = 0, j = 0; j < d; j++)
+				t += (z[i * d + j] - z[c * d + j]) *
+				    (z[i * d + j] - z[c * d + j]);
+			if (t < dmin[i])
+				dmin[i] = t;
+		}
+	}
+	while ((size_t)no < maxpick) {
+		bi = n;
+		best = -1;
+		for (i = 0; i < n; i++) {
+			if (used[i])
+				continue;
+			p = any ? sqrt(dmin[i]) * (0.5 + sc(score, i)) :
+			    sc(score, i);
+			if (p > best) {
+				best = p;
+				bi = i;
+			}
+		}
+		if (bi == n)
+			break;
+		used[bi] = 1;
+		order[no++] = bi;
+		any = 1;
+		for (i = 0; i < n; i++) {
+			for (t = 0, j = 0; j < d; j++)
+				t += (z[i * d + j] - z[bi * d + j]) *
+				    (z[i * d + j] - z[bi * d + j]);
+			if (t < dmin[i])
+				dmin[i] = t;
+		}
+	}
+	/* the rest by score, best first */
+	for (;;) {
+		bi = n;
+		best = -INFINITY;
+		for (i = 0; i < n; i++)
+			if (!used[i] && sc(score, i) > best) {
+				best = sc(score, i);
+				bi = i;
+			}
+		if (bi == n)
+			break;
+		used[bi] = 1;
+		order[no++] = bi;
+	}
+out:
+	free(z);
+	free(dmin);
+	free(used);
+	return no;
 }

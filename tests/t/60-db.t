@@ -542,4 +542,46 @@ is "$RC" 2 "--db without a value: exit 2"
 run kc-db list extra
 is "$RC" 2 "list with an operand: exit 2"
 
+# --- list --sort informative ---------------------------------------------
+# Three near-identical loud audio clips (1-3, the best scores), one audio
+# clip unlike them (4), two video clips (5, 6) unlike each other a little.
+# Nothing rated: the best score leads.  Clip 1 rated: what is unlike it
+# comes first (video, then the other audio), its near-copies last.
+DBI=$T/inf.db
+iclip() {	# ID-NAME KIND SCORE FEATURES
+	jq -nc --arg p "$T/clips/i$1.mp4" --arg k "$2" --argjson sc "$3" --argjson f "$4" \
+	    '{type:"clip", path:$p, kind:$k, t0:10, t1:40, mode:"copy", score:$sc,
+	      heuristic:$sc, model:null, model_weight:0, features:$f,
+	      url:"/media/si.mp4", stream:"si"}'
+}
+{
+	stream si "Informative" gamma
+	iclip 1 audio 0.90 '{"loud_z":3,"flux_z":0}'
+	iclip 2 audio 0.88 '{"loud_z":3.1,"flux_z":0}'
+	iclip 3 audio 0.86 '{"loud_z":2.9,"flux_z":0.1}'
+	iclip 4 audio 0.50 '{"loud_z":-1,"flux_z":4}'
+	iclip 5 video 0.70 '{"motion_z":2}'
+	iclip 6 video 0.65 '{"motion_z":2.5}'
+	end si
+} | kc-db --db "$DBI" add 2>/dev/null
+inf() { kc-db --db "$DBI" list --json --sort informative "$@" | jq -r .id | paste -sd' ' -; }
+is "$(inf | cut -d' ' -f1)" 1 "list --sort informative, nothing rated: the best-scoring clip first"
+is "$(inf | wc -w)" 6 "... and every clip listed"
+kc-db --db "$DBI" rate 1 5 2>/dev/null
+o=$(inf)
+is "$(wc -w <<<"$o")" 5 "clip 1 rated: it is no longer listed ($o)"
+like "$(cut -d' ' -f1 <<<"$o")" "^[56]$" "... a video clip, unlike it, comes first"
+is "$(cut -d' ' -f1-3 <<<"$o" | tr ' ' '\n' | sort | paste -sd' ' -)" "4 5 6" \
+    "... then the other clips unlike it"
+is "$(cut -d' ' -f4,5 <<<"$o")" "3 2" "... its near-copies last"
+is "$(kc-db --db "$DBI" list --json --order informative --kind video | jq -r .id | paste -sd' ' -)" \
+    "$(tr ' ' '\n' <<<"$o" | grep -E '^[56]$' | paste -sd' ' -)" \
+    "--order informative --kind video: the video clips, in that order"
+is "$(inf --limit 2)" "$(cut -d' ' -f1,2 <<<"$o")" "--limit 2: the first two"
+run kc-db --db "$DBI" list --sort informative --rated
+is "$RC" 2 "--sort informative --rated: usage error, exit 2"
+run kc-db --db "$DBI" list --sort worst
+is "$RC" 2 "--sort worst: usage error, exit 2"
+like "$ERR" "informative" "... naming the orders there are"
+
 done_testing

@@ -242,6 +242,10 @@ is "$(hc "$U/api/clips?rating=unrated&kind=video&sort=score&limit=3")" 200 "filt
 is "$(jq -c '[.clips[] | .kind] | unique' body)" '["video"]' "kind=video: only video clips"
 is "$(jq -c '[.clips[] | .score] | . == (sort | reverse)' body)" true "sort=score: best first"
 is "$(jq '.clips | length' body)" 3 "limit=3: three clips"
+is "$(hc "$U/api/clips?rating=unrated&sort=informative")" 200 "sort=informative: 200"
+is "$(jq -r '[.clips[] | .id] | join(" ")' body)" "$(kc-db --db "$DB" list --json --sort informative | jq -r .id | paste -sd' ' -)" \
+    "... the unrated clips in kc-db list --sort informative's order (the Rate tab's)"
+is "$(hc "$U/api/clips?rating=rated&sort=informative")" 400 "sort=informative with rating=rated: 400"
 is "$(hc "$U/api/clips?sort=score&limit=1")" 200 "the best clip"
 is "$(jq -r '.clips[0].src' body)" /clips/sub/real.mp4 "a clip's src is its URL under /clips/"
 

@@ -1,6 +1,7 @@
 /*
  * test_learn.c - unit tests of the learned model's library: the quality
- * measures (learn.c) against values worked out by hand here, and the
+ * measures (learn.c) against values worked out by hand here, the order
+ * in which to ask for ratings (kc_informative), and the
  * model (model.c): training on a planted rule, the save/load round trip
  * with generations, the blend weight formula, and the refusal of damaged,
  * edited and foreign files with a reason instead of a crash.
@@ -59,6 +60,52 @@ test_ndcg(void **state)
 	assert_near(kc_ndcg(tie, tr, 2, 1), 0, 1e-12);
 	assert_true(isnan(kc_ndcg(tie, zero, 2, 0)));
 	assert_true(isnan(kc_ndcg(s, r, 0, 0)));
+}
+
+/*
+ * Which clips to rate first.  Items on a line (one feature), scores in
+ * [0, 1]: with nothing rated the best score leads; then each next one is
+ * the farthest from what is rated or chosen, weighed by 0.5 + score.
+ */
+static void
+test_informative(void **state)
+{
+	/* 0 and 1 close together, 2 far away, 3 in the middle */
+	double x[] = { 0, 0.1, 10, 5 };
+	double sc[] = { 0.9, 0.8, 0.1, 0.5 };
+	double sc2[] = { 0.5, 0.5, 0.5, 0.5 };
+	double x2[] = { 0, 7, 1, 7, 2, 7 };	/* 3 items of 2 features */
+	unsigned char none[4] = { 0 }, one[4] = { 1, 0, 0, 0 };
+	size_t o[4];
+
+	(void)state;
+	/* nothing known: the best score, then the farthest from it (2:
+	 * 10 * 0.6 = 6 beats 3: 5 * 1.0 = 5), then 3 (between 0 and 2,
+	 * nearest 5 away), then 1 */
+	assert_int_equal(kc_informative(x, 4, 1, sc, none, o, 10), 4);
+	assert_int_equal(o[0], 0);
+	assert_int_equal(o[1], 2);
+	assert_int_equal(o[2], 3);
+	assert_int_equal(o[3], 1);
+	/* 0 rated: it is not listed; 2 leads (the farthest, weighed) */
+	assert_int_equal(kc_informative(x, 4, 1, sc, one, o, 10), 3);
+	assert_int_equal(o[0], 2);
+	assert_int_equal(o[1], 3);
+	assert_int_equal(o[2], 1);
+	/* maxpick 1: the first by coverage, the rest by score */
+	assert_int_equal(kc_informative(x, 4, 1, sc, one, o, 1), 3);
+	assert_int_equal(o[0], 2);
+	assert_int_equal(o[1], 1);
+	assert_int_equal(o[2], 3);
+	/* ties go to the lower index; a constant feature weighs nothing */
+	assert_int_equal(kc_informative(x2, 3, 2, sc2, none, o, 10), 3);
+	assert_int_equal(o[0], 0);	/* equal scores: the first */
+	assert_int_equal(o[1], 2);	/* the farthest from it */
+	assert_int_equal(o[2], 1);
+	/* no scores: all weigh the same */
+	assert_int_equal(kc_informative(x, 4, 1, NULL, one, o, 10), 3);
+	assert_int_equal(o[0], 2);
+	assert_int_equal(kc_informative(x, 0, 1, sc, none, o, 10), 0);
 }
 
 static void
@@ -257,6 +304,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spearman),
 		cmocka_unit_test(test_ndcg),
+		cmocka_unit_test(test_informative),
 		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_train_roundtrip),
 		cmocka_unit_test(test_refusals),
