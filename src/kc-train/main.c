@@ -33,8 +33,12 @@ static const char usage_text[] =
 "options:\n"
 "  -m, --model DIR       the model directory (default $KC_MODEL; kc-db\n"
 "                        uses DB.model next to the database)\n"
-"  -o, --objective OBJ   stars: regression on the stars (default);\n"
-"                        rank: pairwise ranking within each stream\n"
+"  -o, --objective OBJ   auto (default): knn up to 100 rated clips,\n"
+"                        stars beyond; knn: nearest neighbours (the\n"
+"                        mean stars of the 3 rated clips most like a\n"
+"                        window); stars: boosted trees' regression on\n"
+"                        the stars; rank: trees' pairwise ranking\n"
+"                        within each stream\n"
 "  -r, --rounds N        boosting rounds (default 40; 1-1000)\n"
 "      --depth N         tree depth (default 2; 1-10)\n"
 "      --folds N         cross-validation folds for the held-out quality\n"
@@ -45,10 +49,12 @@ static const char usage_text[] =
 "  -h, --help            show this help\n"
 "\n"
 "Held-out quality: every clip is scored by a model trained without its\n"
-"fold; the pooled scores' Spearman correlation with the stars and NDCG@10\n"
-"(gain 2^(stars-1)-1) are stored with the model, next to the same figures\n"
-"for the heuristic score.  The model's weight in kc-score's blend is\n"
-"0.9 * n / (n + 5) * clamp(2 * Spearman, 0, 1) for n rated clips.\n"
+"fold (without itself, for knn); the pooled scores' Spearman correlation\n"
+"with the stars and NDCG@10 (gain 2^(stars-1)-1) are stored with the\n"
+"model, next to the same figures for the heuristic score.  The model's\n"
+"weight in kc-score's blend is 0.9 * n / (n + 2) * (l * clamp(2 *\n"
+"Spearman, 0, 1) + 1 - l), l = n / (n + 20), for n rated clips: the\n"
+"held-out figure gets its say as the ratings grow.\n"
 "\n"
 "exit status: 0 ok, 1 bad input (a record that fails the checks of\n"
 "docs/records.md), too few ratings or a failure to train\n"
@@ -91,9 +97,13 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->t.objective = KC_OBJ_STARS;
 			else if (strcmp(optarg, "rank") == 0)
 				o->t.objective = KC_OBJ_RANK;
+			else if (strcmp(optarg, "knn") == 0)
+				o->t.objective = KC_OBJ_KNN;
+			else if (strcmp(optarg, "auto") == 0)
+				o->t.objective = KC_OBJ_AUTO;
 			else
-				kc_usage_error("--objective: '%s': want stars "
-				    "or rank", optarg);
+				kc_usage_error("--objective: '%s': want auto, "
+				    "knn, stars or rank", optarg);
 			break;
 		case 'r': o->t.rounds = (int)kc_opt_long("--rounds", optarg, 1,
 		    1000); break;

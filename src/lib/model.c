@@ -1,9 +1,11 @@
 /*
- * model.c - training, saving, loading and applying kc's learned model
- * with XGBoost's C API.  The XGBoost part of a model file is never handed
- * to XGBoost unless its checksum matches, so a hand-edited or truncated
- * file is refused here with a reason instead of reaching a parser that
- * may abort the process.
+ * model.c - training, saving, loading and applying kc's learned model:
+ * gradient-boosted trees with XGBoost's C API, or nearest neighbours
+ * (the rated clips themselves) while there are few ratings.  The
+ * XGBoost part of a model file is never handed to XGBoost unless its
+ * checksum matches, so a hand-edited or truncated file is refused here
+ * with a reason instead of reaching a parser that may abort the process;
+ * the neighbours are checked the same way.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,8 +29,16 @@
 #define MAX_FEATURES 512
 #define MAX_FILE (64L << 20)
 
+/* In a nearest-neighbours distance, "kind" weighs as much as a few
+ * z-features together: a video clip is unlike an audio one. */
+#define KIND_WEIGHT 3
+
 struct kc_model {
-	BoosterHandle h;
+	BoosterHandle h;	/* trees; NULL for nearest neighbours */
+	float *kx, *ky;		/* nearest neighbours: kn rows of nf
+				 * features (NAN: missing), their stars */
+	size_t kn;
+	size_t kind;		/* the "kind" column, nf: none */
 	char **names;
 	size_t nf;
 	int obj;
@@ -76,7 +86,7 @@ xgb_fail(char *err, size_t errlen, const char *what)
 void
 kc_train_defaults(kc_train_opts *o)
 {
-	o->objective = KC_OBJ_STARS;
+	o->objective = KC_OBJ_AUTO;
 	o->rounds = 40;
 	o->depth = 2;
 	o->eta = 0.3;
@@ -87,13 +97,14 @@ kc_train_defaults(kc_train_opts *o)
 double
 kc_model_weight_for(long n, double rho)
 {
-	double q;
+	double q, l;
 
-	if (n <= 0 || isnan(rho))
+	if (n <= 0)
 		return 0;
-	q = 2 * rho;
+	q = isnan(rho) ? 0 : 2 * rho;
 	q = q < 0 ? 0 : q > 1 ? 1 : q;
-	return 0.9 * (double)n / ((double)n + 5) * q;
+	l = (double)n / ((double)n + 20);
+	return 0.9 * (double)n / ((double)n + 2) * (l * q + 1 - l);
 }
 
 /*
@@ -241,6 +252,72 @@ out:
 	return ret;
 }
 
+/* ---- nearest neighbours ------------------------------------------------ */
+
+/* One feature's value for the distance: missing counts as the stream's
+ * median (0 for a z-feature), kind weighs KIND_WEIGHT. */
+static double
+kval(float v, size_t j, size_t kind)
+{
+	double d = isnan(v) ? 0 : v;
+
+	return j == kind ? d * KIND_WEIGHT : d;
+}
+
+/*
+ * The distance-weighted mean stars of the KC_KNN_K rows of x (n rows of
+ * nf, stars y) nearest to q, leaving out row skip (n: none); 3 without
+ * rows.
+ */
+static double
+knn_one(const float *x, const float *y, size_t n, size_t nf, size_t kind,
+    const float *q, size_t skip)
+{
+	double bd[KC_KNN_K], by[KC_KNN_K], d, t, w, sw = 0, sy = 0;
+	size_t i, j, k, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i == skip)
+			continue;
+		for (d = 0, j = 0; j < nf; j++) {
+			t = kval(x[i * nf + j], j, kind) - kval(q[j], j, kind);
+			d += t * t;
+		}
+		/* insert into the nearest so far, nearest first (ties: the
+		 * earlier row) */
+		for (k = nb; k > 0 && bd[k - 1] > d; k--)
+			if (k < KC_KNN_K) {
+				bd[k] = bd[k - 1];
+				by[k] = by[k - 1];
+			}
+		if (k < KC_KNN_K) {
+			bd[k] = d;
+			by[k] = y[i];
+			if (nb < KC_KNN_K)
+				nb++;
+		}
+	}
+	if (nb == 0)
+		return 3;
+	for (k = 0; k < nb; k++) {
+		w = 1 / (sqrt(bd[k]) + 1e-3);
+		sw += w;
+		sy += w * by[k];
+	}
+	return sy / sw;
+}
+
+static size_t
+kind_column(char *const *names, size_t nf)
+{
+	size_t j;
+
+	for (j = 0; j < nf; j++)
+		if (strcmp(names[j], "kind") == 0)
+			return j;
+	return nf;
+}
+
 static int
 by_group(const void *a, const void *b, void *arg)
 {
@@ -273,6 +350,8 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 	int f, ret = -1;
 
 	k = (size_t)o->folds < n ? (size_t)o->folds : n;
+	if (m->obj == KC_OBJ_KNN)
+		k = n;		/* leave one out: no training to repeat */
 	m->info.folds = (int)k;
 	tr = malloc(n * sizeof(size_t));
 	va = malloc(n * sizeof(size_t));
@@ -301,7 +380,13 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 		fold[i - 1] = fold[j];
 		fold[j] = t;
 	}
-	for (f = 0; f < (int)k; f++) {
+	for (f = 0; m->obj == KC_OBJ_KNN && f < (int)k; f++)
+		for (i = 0; i < n; i++)
+			if (fold[i] == (size_t)f)
+				pred[i] = knn_one(ts->x, ts->stars, ts->n,
+				    ts->nf, m->kind, ts->x + order[i] * ts->nf,
+				    order[i]);
+	for (f = 0; m->obj != KC_OBJ_KNN && f < (int)k; f++) {
 		for (i = mt = mv = 0; i < n; i++)
 			if (fold[i] == (size_t)f)
 				va[mv++] = order[i];
@@ -426,15 +511,29 @@ kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
 		if (i == 0 || ts->group[order[i]] != ts->group[order[i - 1]])
 			streams++;
 	m->obj = o->objective;
-	m->info.objective = o->objective == KC_OBJ_RANK ? "rank" : "stars";
+	if (m->obj == KC_OBJ_AUTO)
+		m->obj = ts->n <= KC_KNN_MAX ? KC_OBJ_KNN : KC_OBJ_STARS;
+	m->info.objective = m->obj == KC_OBJ_RANK ? "rank" : m->obj ==
+	    KC_OBJ_KNN ? "knn" : "stars";
+	m->kind = kind_column(m->names, m->nf);
 	m->info.train_size = (long)ts->n;
 	m->info.streams = streams;
 	now_iso(m->created, sizeof(m->created));
 	if (o->folds >= 2 && cross_validate(ts, o, order, m, err, errlen) != 0)
 		goto fail;
-	if (fit(ts, o, order, ts->n, &m->h, err, errlen) != 0)
+	if (m->obj == KC_OBJ_KNN) {
+		/* the model is the rated clips themselves */
+		if ((m->kx = malloc(ts->n * ts->nf * sizeof(float))) == NULL ||
+		    (m->ky = malloc(ts->n * sizeof(float))) == NULL)
+			goto nomem;
+		memcpy(m->kx, ts->x, ts->n * ts->nf * sizeof(float));
+		memcpy(m->ky, ts->stars, ts->n * sizeof(float));
+		m->kn = ts->n;
+		m->lo = 1;
+		m->hi = 5;
+	} else if (fit(ts, o, order, ts->n, &m->h, err, errlen) != 0)
 		goto fail;
-	if (o->objective == KC_OBJ_RANK) {
+	else if (m->obj == KC_OBJ_RANK) {
 		/* margins have no unit: the training set's range is 0-1 */
 		if (raw_predict(m->h, ts->x, ts->nf, NULL, 0, ts->n, p, err,
 		    errlen) != 0)
@@ -472,6 +571,102 @@ num_or_null(double v)
 	return isfinite(v) ? json_real(round(v * 10000) / 10000) : json_null();
 }
 
+/* v as the file will hold it (9 significant digits), so the checksum of
+ * what is saved is the checksum of what is read back. */
+static json_t *
+filed_real(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.9g", v);
+	return json_real(strtod(buf, NULL));
+}
+
+/* The neighbours' part of a model file: {"k", "kind_weight", "rows":
+ * [[features...]], "stars": [...]}, missing features null. */
+static json_t *
+knn_json(const kc_model *m)
+{
+	json_t *o = json_object(), *rows = json_array(), *st = json_array(),
+	    *r;
+	size_t i, j;
+
+	if (o == NULL || rows == NULL || st == NULL)
+		goto fail;
+	for (i = 0; i < m->kn; i++) {
+		if ((r = json_array()) == NULL ||
+		    json_array_append_new(rows, r) != 0)
+			goto fail;
+		for (j = 0; j < m->nf; j++)
+			if (json_array_append_new(r, isnan(m->kx[i * m->nf +
+			    j]) ? json_null() : filed_real(m->kx[i * m->nf +
+			    j])) != 0)
+				goto fail;
+		if (json_array_append_new(st, filed_real(m->ky[i])) != 0)
+			goto fail;
+	}
+	if (json_object_set_new(o, "k", json_integer(KC_KNN_K)) ||
+	    json_object_set_new(o, "kind_weight", json_integer(KIND_WEIGHT)) ||
+	    json_object_set_new(o, "rows", rows) ||
+	    json_object_set_new(o, "stars", st))
+		goto fail2;
+	return o;
+fail:
+	json_decref(rows);
+	json_decref(st);
+fail2:
+	json_decref(o);
+	return NULL;
+}
+
+/* The neighbours of a model file's "knn" part into m; 0 or -1. */
+static int
+knn_parse(kc_model *m, const json_t *k, const char *path, char *err,
+    size_t errlen)
+{
+	const json_t *rows = json_object_get(k, "rows"),
+	    *st = json_object_get(k, "stars"), *r, *v;
+	size_t i, j, n;
+
+	if (json_integer_value(json_object_get(k, "k")) != KC_KNN_K ||
+	    json_integer_value(json_object_get(k, "kind_weight")) !=
+	    KIND_WEIGHT || !json_is_array(rows) || !json_is_array(st) ||
+	    (n = json_array_size(rows)) == 0 || json_array_size(st) != n) {
+		snprintf(err, errlen, "%s: the neighbours' part is incomplete "
+		    "or of another kind", path);
+		return -1;
+	}
+	if ((m->kx = malloc(n * m->nf * sizeof(float))) == NULL ||
+	    (m->ky = malloc(n * sizeof(float))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	m->kn = n;
+	for (i = 0; i < n; i++) {
+		r = json_array_get(rows, i);
+		v = json_array_get(st, i);
+		if (!json_is_array(r) || json_array_size(r) != m->nf ||
+		    !json_is_number(v) || !(json_number_value(v) >= 1 &&
+		    json_number_value(v) <= 5)) {
+			snprintf(err, errlen, "%s: neighbour %zu is not %zu "
+			    "features and stars 1-5", path, i, m->nf);
+			return -1;
+		}
+		m->ky[i] = (float)json_number_value(v);
+		for (j = 0; j < m->nf; j++) {
+			v = json_array_get(r, j);
+			if (!json_is_null(v) && !json_is_number(v)) {
+				snprintf(err, errlen, "%s: neighbour %zu: "
+				    "feature %zu is not a number", path, i, j);
+				return -1;
+			}
+			m->kx[i * m->nf + j] = json_is_number(v) ?
+			    (float)json_number_value(v) : NAN;
+		}
+	}
+	return 0;
+}
+
 /* The model file's JSON; NULL on failure. */
 static json_t *
 model_json(kc_model *m, char *err, size_t errlen)
@@ -483,12 +678,14 @@ model_json(kc_model *m, char *err, size_t errlen)
 	char *dump = NULL, sum[24];
 	size_t i;
 
-	if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}", &len,
-	    &buf) != 0) {
+	if (m->obj == KC_OBJ_KNN) {
+		if ((xgb = knn_json(m)) == NULL)
+			goto nomem;
+	} else if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}",
+	    &len, &buf) != 0) {
 		xgb_fail(err, errlen, "saving");
 		return NULL;
-	}
-	if ((xgb = json_loadb(buf, len, 0, &je)) == NULL) {
+	} else if ((xgb = json_loadb(buf, len, 0, &je)) == NULL) {
 		snprintf(err, errlen, "saving: XGBoost's JSON: %s", je.text);
 		return NULL;
 	}
@@ -532,7 +729,8 @@ model_json(kc_model *m, char *err, size_t errlen)
 	    json_object_set_new(o, "weight", json_real(round(m->info.weight *
 	    10000) / 10000)) ||
 	    json_object_set_new(o, "checksum", json_string(sum)) ||
-	    json_object_set_new(o, "xgboost", xgb))
+	    json_object_set_new(o, m->obj == KC_OBJ_KNN ? "knn" : "xgboost",
+	    xgb))
 		goto nomem2;
 	return o;
 nomem:
@@ -730,7 +928,8 @@ read_info(const json_t *o, kc_model_info *info, char *created, size_t n)
 	snprintf(created, n, "%s", s ? s : "");
 	info->created = created;
 	s = json_string_value(json_object_get(o, "objective"));
-	info->objective = s && strcmp(s, "rank") == 0 ? "rank" : "stars";
+	info->objective = s && strcmp(s, "rank") == 0 ? "rank" : s &&
+	    strcmp(s, "knn") == 0 ? "knn" : "stars";
 	info->train_size = (long)json_integer_value(json_object_get(o,
 	    "train_size"));
 	info->streams = (long)json_integer_value(json_object_get(o,
@@ -772,6 +971,8 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 		return -1;
 	names = json_object_get(o, "features");
 	xgb = json_object_get(o, "xgboost");
+	if (xgb == NULL)
+		xgb = json_object_get(o, "knn");
 	outp = json_object_get(o, "output");
 	sum = json_string_value(json_object_get(o, "checksum"));
 	if (!json_is_array(names) || json_array_size(names) == 0 ||
@@ -791,7 +992,12 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 		goto fail;
 	}
 	m->obj = strcmp(m->info.objective, "rank") == 0 ? KC_OBJ_RANK :
-	    KC_OBJ_STARS;
+	    strcmp(m->info.objective, "knn") == 0 ? KC_OBJ_KNN : KC_OBJ_STARS;
+	if ((m->obj == KC_OBJ_KNN) != (json_object_get(o, "knn") != NULL)) {
+		snprintf(err, errlen, "%s: the objective and the model's part "
+		    "do not agree", path);
+		goto fail;
+	}
 	for (i = 0; i < m->nf; i++) {
 		const char *s = json_string_value(json_array_get(names, i));
 
@@ -815,9 +1021,19 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 	    (unsigned long long)kc_fnv1a(KC_FNV_INIT, dump,
 	    strlen(dump)));
 	if (strcmp(mine, sum) != 0) {
-		snprintf(err, errlen, "%s: the trees do not match their "
-		    "checksum (file damaged or edited)", path);
+		snprintf(err, errlen, "%s: the %s do not match their "
+		    "checksum (file damaged or edited)", path, m->obj ==
+		    KC_OBJ_KNN ? "neighbours" : "trees");
 		goto fail;
+	}
+	if (m->obj == KC_OBJ_KNN) {
+		m->kind = kind_column(m->names, m->nf);
+		if (knn_parse(m, xgb, path, err, errlen) != 0)
+			goto fail;
+		free(dump);
+		json_decref(o);
+		*out = m;
+		return 0;
 	}
 	if (XGBoosterCreate(NULL, 0, &m->h) != 0 ||
 	    XGBoosterLoadModelFromBuffer(m->h, dump, strlen(dump)) != 0) {
@@ -869,7 +1085,12 @@ kc_model_predict(kc_model *m, const float *x, size_t nrow, float *out,
 
 	if (nrow == 0)
 		return 0;
-	if (raw_predict(m->h, x, m->nf, NULL, 0, nrow, out, err, errlen) != 0)
+	if (m->obj == KC_OBJ_KNN)
+		for (i = 0; i < nrow; i++)
+			out[i] = (float)knn_one(m->kx, m->ky, m->kn, m->nf,
+			    m->kind, x + i * m->nf, m->kn);
+	else if (raw_predict(m->h, x, m->nf, NULL, 0, nrow, out, err,
+	    errlen) != 0)
 		return -1;
 	for (i = 0; i < nrow; i++) {
 		v = (out[i] - m->lo) / (m->hi - m->lo);
@@ -887,6 +1108,8 @@ kc_model_free(kc_model *m)
 		return;
 	if (m->h)
 		XGBoosterFree(m->h);
+	free(m->kx);
+	free(m->ky);
 	for (i = 0; i < m->nf; i++)
 		free(m->names[i]);
 	free(m->names);

@@ -31,8 +31,20 @@ typedef struct kc_model kc_model;
 /* Training objectives (kc_train_opts.objective). */
 enum {
 	KC_OBJ_STARS,	/* regression on the stars (squared error) */
-	KC_OBJ_RANK	/* pairwise ranking within each stream */
+	KC_OBJ_RANK,	/* pairwise ranking within each stream */
+	KC_OBJ_KNN,	/* nearest neighbours: the stars of the rated clips
+			 * most like a window (no trees) */
+	KC_OBJ_AUTO	/* KNN up to KC_KNN_MAX rated clips, STARS beyond */
 };
+
+/*
+ * The most rated clips the automatic objective learns from by nearest
+ * neighbours: a prediction compares a window with each of them, and a
+ * few rated clips say more by likeness than through trees.
+ */
+#define KC_KNN_MAX 100
+/* Neighbours a prediction averages (distance-weighted). */
+#define KC_KNN_K 3
 
 /*
  * Training examples: n rows of nf features, row-major in x (NAN:
@@ -64,7 +76,7 @@ typedef struct kc_train_opts {
 typedef struct kc_model_info {
 	int generation;		/* 0 until saved */
 	const char *created;	/* UTC, ISO 8601 */
-	const char *objective;	/* "stars" or "rank" */
+	const char *objective;	/* "stars", "rank" or "knn" */
 	long train_size;	/* rated clips it was trained on */
 	long streams;		/* streams they come from */
 	int folds;		/* cross-validation folds, 0: none */
@@ -75,14 +87,14 @@ typedef struct kc_model_info {
 	double weight;		/* the model's weight in the blended score */
 } kc_model_info;
 
-/* Fills o with kc's defaults (stars, 40 rounds, depth 3, eta 0.3, 5
+/* Fills o with kc's defaults (auto, 40 rounds, depth 2, eta 0.3, 5
  * folds, 1 thread). */
 void kc_train_defaults(kc_train_opts *o);
 
 /*
  * Trains a model on ts (at least 2 examples), measures it by
- * cross-validation and sets its weight (0 when the held-out correlation
- * is undefined, as with ratings all alike).
+ * cross-validation (leave-one-out for nearest neighbours) and sets its
+ * weight.
  * Returns 0 and *out, or -1 with a reason.
  */
 int kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
@@ -90,8 +102,12 @@ int kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
 
 /*
  * The blend weight for a model trained on n rated clips whose held-out
- * Spearman correlation is rho: 0.9 * n / (n + 5) * clamp(2 rho, 0, 1)
- * (0 when rho is NAN).
+ * Spearman correlation is rho: 0.9 * n / (n + 2) * (l * clamp(2 rho, 0,
+ * 1) + 1 - l) with l = n / (n + 20), rho NAN counting as 0.  A few
+ * ratings cannot measure rho (5 rated clips give it by chance), so the
+ * measurement gets its say as the ratings grow: a model that does not
+ * predict held-out stars falls towards half the weight at 20 ratings and
+ * towards none at hundreds.  0 for n <= 0.
  */
 double kc_model_weight_for(long n, double rho);
 

@@ -112,14 +112,22 @@ static void
 test_weight(void **state)
 {
 	(void)state;
+	/* 0.9 n / (n + 2) (l clamp(2 rho) + 1 - l), l = n / (n + 20) */
 	assert_near(kc_model_weight_for(0, 0.9), 0, 0);
-	assert_near(kc_model_weight_for(20, 0.9), 0.9 * 20 / 25.0, 1e-12);
-	assert_near(kc_model_weight_for(20, 0.25), 0.9 * 20 / 25.0 * 0.5,
+	assert_near(kc_model_weight_for(20, 0.9), 0.9 * 20 / 22.0, 1e-12);
+	assert_near(kc_model_weight_for(20, 0.25), 0.9 * 20 / 22.0 * 0.75,
 	    1e-12);
-	assert_near(kc_model_weight_for(20, -0.3), 0, 0);
-	assert_near(kc_model_weight_for(20, NAN), 0, 0);
+	assert_near(kc_model_weight_for(20, -0.3), 0.9 * 20 / 22.0 * 0.5,
+	    1e-12);
+	assert_near(kc_model_weight_for(20, NAN), 0.9 * 20 / 22.0 * 0.5,
+	    1e-12);
+	assert_near(kc_model_weight_for(5, 0), 0.9 * 5 / 7.0 * 0.8, 1e-12);
 	assert_true(kc_model_weight_for(1000, 1) < 0.9);
 	assert_true(kc_model_weight_for(100, 1) > kc_model_weight_for(50, 1));
+	/* a model that does not predict held-out stars loses its say as
+	 * the ratings grow */
+	assert_true(kc_model_weight_for(1000, 0) < 0.02);
+	assert_true(kc_model_weight_for(200, 0) < kc_model_weight_for(20, 0));
 }
 
 /* 60 examples over 3 streams: stars follow feature 1 ("good_z"), feature
@@ -177,6 +185,9 @@ test_train_roundtrip(void **state)
 	assert_true(kc_model_about(m)->weight > 0.5);
 	assert_int_equal(kc_model_about(m)->streams, 3);
 	assert_int_equal(kc_model_about(m)->train_size, N);
+	/* nearest neighbours (auto, up to 100 clips): leave one out */
+	assert_string_equal(kc_model_about(m)->objective, "knn");
+	assert_int_equal(kc_model_about(m)->folds, N);
 
 	scratch_dir(dir, sizeof(dir), "train");
 	/* a temporary file a killed trainer left an hour ago goes */
@@ -211,6 +222,23 @@ test_train_roundtrip(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(in.generation, 2);
 	assert_near(in.weight, kc_model_about(m)->weight, 1e-4);
+	assert_string_equal(in.objective, "knn");	/* auto: 60 clips */
+	kc_model_free(l);
+	kc_model_free(m);
+
+	/* the same with trees */
+	o.objective = KC_OBJ_STARS;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	assert_true(kc_model_about(m)->spearman > 0.8);
+	assert_string_equal(kc_model_about(m)->objective, "stars");
+	assert_int_equal(kc_model_about(m)->folds, 5);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
+	    sizeof(err)), 0);
+	assert_true(out[0] > 0.7 && out[0] <= 1);
+	assert_true(out[1] < 0.3 && out[1] >= 0);
 	kc_model_free(l);
 	kc_model_free(m);
 }
@@ -229,6 +257,7 @@ test_refusals(void **state)
 	make_set(&ts);
 	kc_train_defaults(&o);
 	o.folds = 0;
+	o.objective = KC_OBJ_STARS;
 	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
 	scratch_dir(dir, sizeof(dir), "train");
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
@@ -260,6 +289,30 @@ test_refusals(void **state)
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "checksum"));
 
+	/* the neighbours' numbers edited: refused the same way */
+	free(text);
+	o.objective = KC_OBJ_KNN;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	kc_model_free(m);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)size + 1);
+	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+	p = strstr(text, "\"stars\": [");
+	assert_non_null(p);
+	p = strpbrk(p, "12345");
+	*p = *p == '5' ? '4' : (char)(*p + 1);
+	write_file(bad, text);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "neighbours do not match their checksum"));
+
 	write_file(bad, "{\"kc_model\": 2}");
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a kc model"));
@@ -276,7 +329,7 @@ test_too_little(void **state)
 	kc_train_opts o;
 	kc_trainset ts;
 	kc_model *m = NULL;
-	float same[N];
+	float same[N], row[2][NF] = { { 0, 4.5f, 1 }, { 1, 0, 3 } }, out[2];
 	char err[512];
 	int i;
 
@@ -287,15 +340,26 @@ test_too_little(void **state)
 	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), -1);
 	assert_null(m);
 	assert_non_null(strstr(err, "not enough"));
-	/* all alike: a flat model that has no say in the score */
+	/* all alike: a flat model, the same for every window, so blending
+	 * it in leaves the heuristic's order as it was (its held-out
+	 * correlation is undefined, counted as 0) */
 	for (i = 0; i < N; i++)
 		same[i] = 4;
 	ts.n = N;
 	ts.stars = same;
-	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	assert_true(isnan(kc_model_about(m)->spearman));
-	assert_near(kc_model_about(m)->weight, 0, 0);
-	kc_model_free(m);
+	for (i = 0; i < 2; i++) {
+		o.objective = i == 0 ? KC_OBJ_KNN : KC_OBJ_STARS;
+		assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)),
+		    0);
+		assert_true(isnan(kc_model_about(m)->spearman));
+		assert_near(kc_model_about(m)->weight, kc_model_weight_for(N,
+		    NAN), 1e-12);
+		assert_int_equal(kc_model_predict(m, &row[0][0], 2, out, err,
+		    sizeof(err)), 0);
+		assert_near(out[0], out[1], 1e-6);
+		assert_near(out[0], 0.75, 1e-4);	/* 4 stars */
+		kc_model_free(m);
+	}
 }
 
 int
