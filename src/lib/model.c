@@ -37,6 +37,7 @@ struct kc_model {
 	BoosterHandle h;	/* trees; NULL for nearest neighbours */
 	float *kx, *ky;		/* nearest neighbours: kn rows of nf
 				 * features (NAN: missing), their stars */
+	float *kz;		/* kx in knn_space */
 	size_t kn;
 	size_t kind;		/* the "kind" column, nf: none */
 	char **names;
@@ -254,33 +255,40 @@ out:
 
 /* ---- nearest neighbours ------------------------------------------------ */
 
-/* One feature's value for the distance: missing counts as the stream's
- * median (0 for a z-feature), kind weighs KIND_WEIGHT. */
-static double
-kval(float v, size_t j, size_t kind)
+/* rows n x nf of x as the distance sees them, into out: missing counts
+ * as the stream's median (0 for a z-feature), kind weighs KIND_WEIGHT. */
+static void
+knn_space(const float *x, size_t n, size_t nf, size_t kind, float *out)
 {
-	double d = isnan(v) ? 0 : v;
+	size_t i, j;
+	float v;
 
-	return j == kind ? d * KIND_WEIGHT : d;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nf; j++) {
+			v = x[i * nf + j];
+			v = isnan(v) ? 0 : v;
+			out[i * nf + j] = j == kind ? v * KIND_WEIGHT : v;
+		}
 }
 
 /*
- * The distance-weighted mean stars of the KC_KNN_K rows of x (n rows of
- * nf, stars y) nearest to q, leaving out row skip (n: none); 3 without
- * rows.
+ * The distance-weighted mean stars of the KC_KNN_K rows of z (n rows of
+ * nf, in knn_space, stars y) nearest to q (in knn_space too), leaving
+ * out row skip (n: none); 3 without rows.
  */
 static double
-knn_one(const float *x, const float *y, size_t n, size_t nf, size_t kind,
+knn_one(const float *z, const float *y, size_t n, size_t nf,
     const float *q, size_t skip)
 {
-	double bd[KC_KNN_K], by[KC_KNN_K], d, t, w, sw = 0, sy = 0;
+	double bd[KC_KNN_K], by[KC_KNN_K], w, sw = 0, sy = 0;
 	size_t i, j, k, nb = 0;
+	float d, t;
 
 	for (i = 0; i < n; i++) {
 		if (i == skip)
 			continue;
 		for (d = 0, j = 0; j < nf; j++) {
-			t = kval(x[i * nf + j], j, kind) - kval(q[j], j, kind);
+			t = z[i * nf + j] - q[j];
 			d += t * t;
 		}
 		/* insert into the nearest so far, nearest first (ties: the
@@ -345,7 +353,7 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 	size_t *tr = NULL, *va = NULL, *fold = NULL;
 	uint64_t rng = 88172645463325252ULL;
 	double *pred = NULL, *stars = NULL, *rel = NULL, *heur = NULL;
-	float *p = NULL;
+	float *p = NULL, *z = NULL;
 	BoosterHandle h;
 	int f, ret = -1;
 
@@ -380,12 +388,16 @@ cross_validate(const kc_trainset *ts, const kc_train_opts *o,
 		fold[i - 1] = fold[j];
 		fold[j] = t;
 	}
-	for (f = 0; m->obj == KC_OBJ_KNN && f < (int)k; f++)
+	if (m->obj == KC_OBJ_KNN) {
+		if ((z = malloc(n * ts->nf * sizeof(float))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		knn_space(ts->x, n, ts->nf, m->kind, z);
 		for (i = 0; i < n; i++)
-			if (fold[i] == (size_t)f)
-				pred[i] = knn_one(ts->x, ts->stars, ts->n,
-				    ts->nf, m->kind, ts->x + order[i] * ts->nf,
-				    order[i]);
+			pred[i] = knn_one(z, ts->stars, n, ts->nf, z +
+			    order[i] * ts->nf, order[i]);
+	}
 	for (f = 0; m->obj != KC_OBJ_KNN && f < (int)k; f++) {
 		for (i = mt = mv = 0; i < n; i++)
 			if (fold[i] == (size_t)f)
@@ -439,6 +451,7 @@ out:
 	free(rel);
 	free(heur);
 	free(p);
+	free(z);
 	free(fold);
 	return ret;
 }
@@ -529,6 +542,9 @@ kc_model_train(const kc_trainset *ts, const kc_train_opts *o,
 		memcpy(m->kx, ts->x, ts->n * ts->nf * sizeof(float));
 		memcpy(m->ky, ts->stars, ts->n * sizeof(float));
 		m->kn = ts->n;
+		if ((m->kz = malloc(ts->n * ts->nf * sizeof(float))) == NULL)
+			goto nomem;
+		knn_space(m->kx, m->kn, m->nf, m->kind, m->kz);
 		m->lo = 1;
 		m->hi = 5;
 	} else if (fit(ts, o, order, ts->n, &m->h, err, errlen) != 0)
@@ -1030,6 +1046,9 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 		m->kind = kind_column(m->names, m->nf);
 		if (knn_parse(m, xgb, path, err, errlen) != 0)
 			goto fail;
+		if ((m->kz = malloc(m->kn * m->nf * sizeof(float))) == NULL)
+			goto nomem;
+		knn_space(m->kx, m->kn, m->nf, m->kind, m->kz);
 		free(dump);
 		json_decref(o);
 		*out = m;
@@ -1085,11 +1104,20 @@ kc_model_predict(kc_model *m, const float *x, size_t nrow, float *out,
 
 	if (nrow == 0)
 		return 0;
-	if (m->obj == KC_OBJ_KNN)
-		for (i = 0; i < nrow; i++)
-			out[i] = (float)knn_one(m->kx, m->ky, m->kn, m->nf,
-			    m->kind, x + i * m->nf, m->kn);
-	else if (raw_predict(m->h, x, m->nf, NULL, 0, nrow, out, err,
+	if (m->obj == KC_OBJ_KNN) {
+		float *q = malloc((m->nf ? m->nf : 1) * sizeof(float));
+
+		if (q == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < nrow; i++) {
+			knn_space(x + i * m->nf, 1, m->nf, m->kind, q);
+			out[i] = (float)knn_one(m->kz, m->ky, m->kn, m->nf, q,
+			    m->kn);
+		}
+		free(q);
+	} else if (raw_predict(m->h, x, m->nf, NULL, 0, nrow, out, err,
 	    errlen) != 0)
 		return -1;
 	for (i = 0; i < nrow; i++) {
@@ -1110,6 +1138,7 @@ kc_model_free(kc_model *m)
 		XGBoosterFree(m->h);
 	free(m->kx);
 	free(m->ky);
+	free(m->kz);
 	for (i = 0; i < m->nf; i++)
 		free(m->names[i]);
 	free(m->names);
