@@ -155,7 +155,9 @@ static json_t *
 log_for(const char *id, size_t want)
 {
 	char key[128];
-	double end = now_s() + 5, settle = 0;
+	/* a guard against a hang, not a time limit: a loaded machine may
+	 * take seconds to log */
+	double end = now_s() + 30, settle = 0;
 	json_t *arr = NULL;
 
 	snprintf(key, sizeof(key), "id=%s&", id);
@@ -167,10 +169,14 @@ log_for(const char *id, size_t want)
 		arr = json_array();
 		assert_non_null(fp);
 		while (fgets(line, sizeof(line), fp) != NULL) {
-			json_t *r = json_loads(line, 0, NULL);
+			json_t *r;
 			const char *p;
 
-			assert_non_null(r);
+			/* the server may be writing the last line: it is
+			 * read again next time */
+			if (strchr(line, '\n') == NULL ||
+			    (r = json_loads(line, 0, NULL)) == NULL)
+				continue;
 			p = json_string_value(json_object_get(r, "path"));
 			if (p != NULL && strstr(p, key) != NULL)
 				json_array_append_new(arr, r);
@@ -609,8 +615,8 @@ next:
  * connection unless the client asks for a quick ACK, as kc_http now does.
  * Requests of kc_http alternate with the same requests made by hand on a
  * raw socket that ACKs at once, so a loaded machine slows both alike;
- * kc_http's upper quartile must stay within a few milliseconds of the
- * raw one's (before the fix: 44 ms against 0.1 ms).
+ * kc_http's median must stay within 20 ms of the raw one's (before the
+ * fix: 44 ms against 0.1 ms).
  */
 #define NSTALL 40
 static void
@@ -670,7 +676,9 @@ test_no_stall(void **state)
 	    "%.1f ms; by hand: %.1f ms, %.1f ms\n", 1e3 * kc[NSTALL / 2],
 	    1e3 * kc[3 * NSTALL / 4], 1e3 * raw[NSTALL / 2],
 	    1e3 * raw[3 * NSTALL / 4]);
-	assert_true(kc[3 * NSTALL / 4] < raw[3 * NSTALL / 4] + 0.015);
+	/* the stall is 40 ms on every request: the medians tell it, and a
+	 * loaded machine's hiccups move a median less than a quartile */
+	assert_true(kc[NSTALL / 2] < raw[NSTALL / 2] + 0.02);
 }
 
 static void
