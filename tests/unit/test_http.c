@@ -151,6 +151,38 @@ scratch(char *buf, size_t n, const char *name)
  * to 5 s for at least want of them; then a little longer to catch any
  * extra ones.  The caller owns the array.
  */
+/*
+ * The server logs a request when it is done with it, so a request cut off
+ * and retried at once may be logged after its retry.  Each path's entries
+ * are put back in the order its requests came ("n" counts a path's
+ * requests on arrival), in the places that path's entries hold.
+ */
+static json_t *
+by_arrival(json_t *arr)
+{
+	size_t i, j, n = json_array_size(arr);
+	const char *pi, *pk;
+	json_t *a, *b;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			a = json_array_get(arr, i);
+			b = json_array_get(arr, j);
+			pi = json_string_value(json_object_get(a, "path"));
+			pk = json_string_value(json_object_get(b, "path"));
+			if (pi == NULL || pk == NULL || strcmp(pi, pk) != 0 ||
+			    json_integer_value(json_object_get(a, "n")) <=
+			    json_integer_value(json_object_get(b, "n")))
+				continue;
+			/* a came later than b: swap the two places */
+			json_incref(a);
+			json_incref(b);
+			json_array_set_new(arr, i, b);
+			json_array_set_new(arr, j, a);
+		}
+	return arr;
+}
+
 static json_t *
 log_for(const char *id, size_t want)
 {
@@ -197,7 +229,7 @@ log_for(const char *id, size_t want)
 	if (json_array_size(arr) != want)
 		fail_msg("%zu requests logged for %s, want %zu",
 		    json_array_size(arr), id, want);
-	return arr;
+	return by_arrival(arr);
 }
 
 static const char *
