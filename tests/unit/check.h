@@ -43,6 +43,29 @@ write_file(const char *path, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* The whole file at path, malloc'd and NUL-terminated (text or bytes),
+ * its size in *n; or fails the test. */
+static inline void *
+slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	assert_true(len >= 0);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	buf[len] = '\0';
+	*n = (size_t)len;
+	return buf;
+}
+
 /*
  * Gives the contents of every file of the fuzz corpus NAME
  * ($KC_ROOT/tests/fuzz/corpus/NAME) to fn, a fuzzer's entry point

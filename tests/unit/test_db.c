@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "check.h"
 #include "db.h"
 
 struct fixture {
@@ -113,26 +114,6 @@ exec_sql(const char *path, const char *sql)
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 }
 
-/* The whole file, malloc'd; *n its size. */
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len >= 0);
-	rewind(fp);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	*n = (size_t)len;
-	return buf;
-}
 
 static kc_db *
 open_ok(const char *path)

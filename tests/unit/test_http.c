@@ -92,25 +92,6 @@ check_body(const unsigned char *p, size_t n, long long off, int seed)
 			    byte_at(off + (long long)i, seed));
 }
 
-static unsigned char *
-slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	unsigned char *buf;
-	long sz;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	sz = ftell(fp);
-	assert_true(sz >= 0);
-	rewind(fp);
-	buf = malloc((size_t)sz + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)sz, fp), (size_t)sz);
-	fclose(fp);
-	*n = (size_t)sz;
-	return buf;
-}
 
 /* The files in the scratch directory whose names start with prefix. */
 static int

@@ -250,8 +250,7 @@ test_refusals(void **state)
 	kc_trainset ts;
 	kc_model *m, *l = NULL;
 	char dir[512], path[1024], err[1024], bad[1100], *text, *p;
-	long size;
-	FILE *fp;
+	size_t size;
 
 	(void)state;
 	make_set(&ts);
@@ -263,14 +262,7 @@ test_refusals(void **state)
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
 	kc_model_free(m);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	rewind(fp);
-	text = calloc(1, (size_t)size + 1);
-	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
+	text = slurp(path, &size);
 	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
 
 	text[size / 2] = '\0';		/* truncated */
@@ -296,14 +288,7 @@ test_refusals(void **state)
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
 	kc_model_free(m);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	rewind(fp);
-	text = calloc(1, (size_t)size + 1);
-	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
+	text = slurp(path, &size);
 	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
 	p = strstr(text, "\"stars\": [");
 	assert_non_null(p);
