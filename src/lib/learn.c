@@ -141,15 +141,32 @@ sc(const double *score, size_t i)
 	return score && isfinite(score[i]) ? score[i] : 0;
 }
 
+/* dmin[i] lowered to item i's squared distance to item c, for all i (z:
+ * n items of d). */
+static void
+closer(const double *z, size_t n, size_t d, size_t c, double *dmin)
+{
+	double t;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (t = 0, j = 0; j < d; j++)
+			t += (z[i * d + j] - z[c * d + j]) *
+			    (z[i * d + j] - z[c * d + j]);
+		if (t < dmin[i])
+			dmin[i] = t;
+	}
+}
+
 long
 kc_informative(const double *x, size_t n, size_t d, const double *score,
     const unsigned char *known, size_t *order, size_t maxpick)
 {
-	double *z = NULL, *dmin = NULL, m, v, best, p, t;
+	double *z = NULL, *dmin = NULL, m, v, best, p;
 	unsigned char *used = NULL;
 	size_t i, j, k, c, bi;
 	long no = 0;
-	int any = 0;
+	int any = 0, cover;
 
 	if (n == 0)
 		return 0;
@@ -179,26 +196,21 @@ kc_informative(const double *x, size_t n, size_t d, const double *score,
 	for (i = 0; i < n; i++)
 		dmin[i] = INFINITY;
 	/* the distance of every item to the nearest one rated */
-	for (c = 0; c < n; c++) {
-		if (!known || !known[c])
-			continue;
-		used[c] = 1;
-		any = 1;
-		for (i = 0; i < n; i++) {
-			for (t = 0, j = 0; j < d; j++)
-				t += (z[i * d + j] - z[c * d + j]) *
-				    (z[i * d + j] - z[c * d + j]);
-			if (t < dmin[i])
-				dmin[i] = t;
+	for (c = 0; c < n; c++)
+		if (known && known[c]) {
+			used[c] = 1;
+			any = 1;
+			closer(z, n, d, c, dmin);
 		}
-	}
-	while ((size_t)no < maxpick) {
+	/* then the next by coverage, maxpick of them; the rest by score */
+	for (;;) {
+		cover = (size_t)no < maxpick && any;
 		bi = n;
-		best = -1;
+		best = -INFINITY;
 		for (i = 0; i < n; i++) {
 			if (used[i])
 				continue;
-			p = any ? sqrt(dmin[i]) * (0.5 + sc(score, i)) :
+			p = cover ? sqrt(dmin[i]) * (0.5 + sc(score, i)) :
 			    sc(score, i);
 			if (p > best) {
 				best = p;
@@ -210,27 +222,8 @@ kc_informative(const double *x, size_t n, size_t d, const double *score,
 		used[bi] = 1;
 		order[no++] = bi;
 		any = 1;
-		for (i = 0; i < n; i++) {
-			for (t = 0, j = 0; j < d; j++)
-				t += (z[i * d + j] - z[bi * d + j]) *
-				    (z[i * d + j] - z[bi * d + j]);
-			if (t < dmin[i])
-				dmin[i] = t;
-		}
-	}
-	/* the rest by score, best first */
-	for (;;) {
-		bi = n;
-		best = -INFINITY;
-		for (i = 0; i < n; i++)
-			if (!used[i] && sc(score, i) > best) {
-				best = sc(score, i);
-				bi = i;
-			}
-		if (bi == n)
-			break;
-		used[bi] = 1;
-		order[no++] = bi;
+		if ((size_t)no < maxpick)
+			closer(z, n, d, bi, dmin);
 	}
 out:
 	free(z);
