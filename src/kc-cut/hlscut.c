@@ -137,14 +137,15 @@ load(const char *src, size_t *len, char *why, size_t n)
 	return text;
 }
 
-/* Forgets the pieces that end by stream time before, and their files. */
+/* Forgets the pieces that end by stream time before, and with unready
+ * those not fetched, and their files. */
 static void
-cache_drop(double before)
+cache_drop(double before, int unready)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < ncache; i++) {
-		if (cache[i].end <= before) {
+		if (cache[i].end <= before || (unready && !cache[i].ready)) {
 			unlink(cache[i].path);
 			free(cache[i].uri);
 		} else
@@ -327,15 +328,7 @@ fetch_all(const long *want, size_t n, char *why, size_t wn)
 	if (f.failed)
 		snprintf(why, wn, "%s", f.why);
 	free(todo);
-	/* what is not there is not kept */
-	for (i = k = 0; i < ncache; i++) {
-		if (!cache[i].ready) {
-			unlink(cache[i].path);
-			free(cache[i].uri);
-		} else
-			cache[k++] = cache[i];
-	}
-	ncache = k;
+	cache_drop(-INFINITY, 1);	/* what is not there is not kept */
 	return f.failed ? -1 : 0;
 }
 
@@ -426,7 +419,7 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 		return NULL;
 	}
 	if (cache_of == NULL || strcmp(cache_of, s->cut) != 0) {
-		cache_drop(INFINITY);	/* another stream */
+		cache_drop(INFINITY, 0);	/* another stream */
 		free(cache_of);
 		if ((cache_of = strdup(s->cut)) == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");
@@ -500,7 +493,7 @@ hls_source(const struct source *s, double t0, double t1, const char *dir,
 	ns->offset = first;
 	ns->pdt0 = s->pdt0;
 	/* later highlights start at t0 or after: earlier segments are done */
-	cache_drop(t0);
+	cache_drop(t0, 0);
 out:
 	if (fd >= 0) {
 		close(fd);
@@ -537,7 +530,7 @@ hls_cleanup(const char *dir)
 {
 	int k;
 
-	cache_drop(INFINITY);
+	cache_drop(INFINITY, 0);
 	free(cache);
 	free(cache_of);
 	cache = NULL;
