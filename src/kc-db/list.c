@@ -336,6 +336,15 @@ hold(struct held *h, const kc_db_clip *c)
 	d->channel = dup_or_null(c->channel);
 }
 
+/* What list_informative gathers, through each_clip. */
+static struct held held;
+
+static void
+hold_clip(const kc_db_clip *c)
+{
+	hold(&held, c);
+}
+
 static void
 held_free(struct held *h)
 {
@@ -371,13 +380,10 @@ by_name(const void *a, const void *b)
  */
 static void
 list_informative(const struct kcdb *k, const kc_db_filter *uf,
-    void (*emit)(const kc_db_clip *))
+    const char *header, void (*emit)(const kc_db_clip *))
 {
 	kc_db_filter f;
-	struct held h = { NULL, 0, 0 };
-	kc_db_iter *it;
-	kc_db_clip c;
-	kc_db *db;
+	struct held *h = &held;
 	json_t **fo, *v;
 	const char *key, **names = NULL;
 	double *x, *score;
@@ -385,25 +391,17 @@ list_informative(const struct kcdb *k, const kc_db_filter *uf,
 	size_t *order, i, j, nn = 0, cap = 0, d;
 	long no, shown = 0;
 	void *np;
-	int rc;
 
+	/* every clip, by id */
 	memset(&f, 0, sizeof(f));
 	f.sort = KC_DB_SORT_ID;
-	db = kcdb_open(k, 0);
-	if (kc_db_list(db, &f, &it) != KC_DB_OK)
-		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
-	while ((rc = kc_db_next(it, &c)) == 1)
-		hold(&h, &c);
-	if (rc < 0)
-		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
-	kc_db_iter_free(it);
-	kcdb_close(k, db);
+	each_clip(k, &f, header, hold_clip);
 
 	/* the feature names: every "*_z" any clip has, sorted */
-	if ((fo = calloc(h.n ? h.n : 1, sizeof(*fo))) == NULL)
+	if ((fo = calloc(h->n ? h->n : 1, sizeof(*fo))) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
-	for (i = 0; i < h.n; i++) {
-		fo[i] = features(&h.c[i]);
+	for (i = 0; i < h->n; i++) {
+		fo[i] = features(&h->c[i]);
 		json_object_foreach(fo[i], key, v) {
 			size_t kl = strlen(key);
 
@@ -427,29 +425,29 @@ list_informative(const struct kcdb *k, const kc_db_filter *uf,
 			names[j++] = names[i];
 	nn = j;
 	d = nn + 1;
-	x = calloc(h.n ? h.n * d : 1, sizeof(*x));
-	score = calloc(h.n ? h.n : 1, sizeof(*score));
-	known = calloc(h.n ? h.n : 1, 1);
-	order = calloc(h.n ? h.n : 1, sizeof(*order));
+	x = calloc(h->n ? h->n * d : 1, sizeof(*x));
+	score = calloc(h->n ? h->n : 1, sizeof(*score));
+	known = calloc(h->n ? h->n : 1, 1);
+	order = calloc(h->n ? h->n : 1, sizeof(*order));
 	if (x == NULL || score == NULL || known == NULL || order == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
-	for (i = 0; i < h.n; i++) {
+	for (i = 0; i < h->n; i++) {
 		/* the kind weighs as much as a few features together */
-		x[i * d] = strcmp(h.c[i].kind, "video") == 0 ? 3 : 0;
+		x[i * d] = strcmp(h->c[i].kind, "video") == 0 ? 3 : 0;
 		for (j = 0; j < nn; j++) {
 			v = json_object_get(fo[i], names[j]);
 			x[i * d + 1 + j] = json_is_number(v) ?
 			    json_number_value(v) : 0;
 		}
-		score[i] = h.c[i].score;
+		score[i] = h->c[i].score;
 		/* every rated clip is known, whatever f shows */
-		known[i] = h.c[i].rating != 0;
+		known[i] = h->c[i].rating != 0;
 	}
-	if ((no = kc_informative(x, h.n, d, score, known, order,
+	if ((no = kc_informative(x, h->n, d, score, known, order,
 	    INFORMATIVE_MAX)) < 0)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	for (i = 0; i < (size_t)no; i++) {
-		const kc_db_clip *p = &h.c[order[i]];
+		const kc_db_clip *p = &h->c[order[i]];
 
 		if (uf->kind && strcmp(p->kind, uf->kind) != 0)
 			continue;
@@ -462,7 +460,7 @@ list_informative(const struct kcdb *k, const kc_db_filter *uf,
 		emit(p);
 		shown++;
 	}
-	for (i = 0; i < h.n; i++)
+	for (i = 0; i < h->n; i++)
 		json_decref(fo[i]);
 	free(fo);
 	free(names);
@@ -470,7 +468,7 @@ list_informative(const struct kcdb *k, const kc_db_filter *uf,
 	free(score);
 	free(known);
 	free(order);
-	held_free(&h);
+	held_free(h);
 }
 
 int
@@ -525,11 +523,10 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 	snprintf(header, sizeof(header), "%6s  %5s  %-5s  %5s  %8s  %6s  "
 	    "%-*s  %s", "ID", "STARS", "KIND", "SCORE", "START", "LENGTH",
 	    TITLE_WIDTH, "STREAM", "FILE");
-	if (f.sort == SORT_INFORMATIVE) {
-		if (!json)
-			kc_out_printf("%s\n", header);
-		list_informative(k, &f, json ? emit_clip : emit_row);
-	} else
+	if (f.sort == SORT_INFORMATIVE)
+		list_informative(k, &f, json ? NULL : header, json ? emit_clip :
+		    emit_row);
+	else
 		each_clip(k, &f, json ? NULL : header, json ? emit_clip :
 		    emit_row);
 	return KC_EXIT_OK;
