@@ -116,7 +116,7 @@ static const char usage_text[] =
 "the end).\n"
 "\n"
 "Not implemented yet: resuming a live stream after a kill (the run\n"
-"starts again at the live edge); the learned model in live scoring.\n"
+"starts again at the live edge).\n"
 "\n"
 "exit status: 0 ok; 2 usage error; 3 partly done: some cuts failed (the\n"
 "table and the highlights JSON mark them; the other clips are cut and\n"

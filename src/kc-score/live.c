@@ -9,6 +9,13 @@
  * event's onset --pre-roll seconds into it, and written as a highlight as
  * soon as the placed window has closed.  Memory is constant however long
  * the stream runs.
+ *
+ * Every hop's features are also normalised as a VOD's are for the model
+ * (the "NAME_z" of kc-score(1)), against the ring's gated hops, the
+ * medians and spreads refreshed every STATS_EVERY hops.  With a learned
+ * model a window's score is the blend of its heuristic part and the
+ * model's prediction from the window means of those z values, as in a
+ * VOD; the window must still stand out by half the threshold.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,22 +31,38 @@
 #define LOOKAHEAD 2		/* hops a candidate must stay the best for */
 #define WARMUP 10		/* windows scored before any is written */
 #define PEAK 0.75		/* where in a live window the taper peaks */
+#define MAXLAG 90		/* hops one kind waits for the other */
+#define STATS_EVERY 10		/* hops between refreshes of the z stats */
+#define STATS_WARM 60		/* ... refreshed every hop before this many */
+
+/* A feature's centre and spread over the ring, for its hop z. */
+struct zstat {
+	double med, scale;
+	int ok;
+};
 
 struct lkind {
 	char *names[MAXF];
 	size_t nf;
 	float (*row)[MAXF];	/* RING rows, by hop index % RING */
+	float (*z)[MAXF];	/* their z values (NAN: none) */
+	struct zstat zs[MAXF];
+	long zs_at;		/* hop index of the last refresh, -1 none */
+	long zs_gate;		/* gate column then, -1 none */
+	double zs_thr;		/* gate threshold then */
 	long *at;		/* hop index held in each ring slot, -1 none */
 	float *score;		/* hop scores, by hop index % RING */
 	float *hist;		/* recent window scores, RING of them */
 	long nhist;
 	long last;		/* highest hop index seen, -1 none */
+	long done;		/* highest hop index judged, -1 none */
 	long cand;		/* candidate window start, -1 none */
 	double cand_win, cand_z;
+	double cand_b, cand_m;	/* its blended score, model part (NAN) */
 	long cand_close;	/* hop index at which it closed */
 	long pend;		/* placed start of a decided window waiting
 				   for its last hop, -1 none */
-	double pend_z;
+	double pend_z, pend_b, pend_m;
 	long emitted;		/* start of the last decided window (the
 				   later of where it was and where it was
 				   placed), or a value far enough back */
@@ -53,6 +76,8 @@ static struct {
 	double origin, hop;
 	int have_origin;
 	float *tmp;		/* RING floats of scratch */
+	float *mx;		/* one model input row */
+	int model_off;		/* the model failed: the heuristic alone */
 } L;
 
 static long
@@ -72,14 +97,17 @@ kind_init(struct lkind *lk)
 	long i;
 
 	lk->row = malloc(RING * sizeof(*lk->row));
+	lk->z = malloc(RING * sizeof(*lk->z));
 	lk->at = malloc(RING * sizeof(long));
 	lk->score = calloc(RING, sizeof(float));
 	lk->hist = malloc(RING * sizeof(float));
-	if (!lk->row || !lk->at || !lk->score || !lk->hist)
+	if (!lk->row || !lk->z || !lk->at || !lk->score || !lk->hist)
 		kc_die(KC_EXIT_DATA, "out of memory");
+	lk->zs_at = -1;
 	for (i = 0; i < RING; i++)
 		lk->at[i] = -1;
 	lk->last = -1;
+	lk->done = -1;
 	lk->cand = -1;
 	lk->pend = -1;
 	lk->emitted = -1000000000L;
@@ -95,11 +123,13 @@ live_reset(void)
 		for (i = 0; i < L.k[k].nf; i++)
 			free(L.k[k].names[i]);
 		free(L.k[k].row);
+		free(L.k[k].z);
 		free(L.k[k].at);
 		free(L.k[k].score);
 		free(L.k[k].hist);
 	}
 	free(L.tmp);
+	free(L.mx);
 	memset(&L, 0, sizeof(L));
 }
 
@@ -110,7 +140,8 @@ live_begin(double origin, double hop)
 	L.origin = origin;
 	L.hop = hop;
 	L.have_origin = 1;
-	if ((L.tmp = malloc(RING * sizeof(float))) == NULL)
+	if ((L.tmp = malloc(RING * sizeof(float))) == NULL ||
+	    (L.mx = malloc(KC_REC_FEATURES * sizeof(float))) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	kind_init(&L.k[0]);
 	kind_init(&L.k[1]);
@@ -206,6 +237,122 @@ hop_score(struct lkind *lk, const struct kc_weightset *ws, long slot)
 }
 
 /*
+ * Every feature's median and spread over the ring's hops that pass the
+ * gate, the spread at least the weights' floor (0.1 % of the median for
+ * a feature the weights do not use), as a VOD's column statistics but
+ * without the channel's.
+ */
+static void
+refresh_zstats(struct lkind *lk, const struct kc_weightset *ws)
+{
+	const struct kc_weight *wt;
+	double floor;
+	size_t n, i;
+
+	lk->zs_thr = gate_threshold(lk, ws, &lk->zs_gate);
+	for (i = 0; i < lk->nf; i++) {
+		n = ring_column(lk, (long)i, lk->zs_gate, lk->zs_thr, L.tmp);
+		if ((lk->zs[i].ok = n > 0) == 0)
+			continue;
+		kc_robust(L.tmp, n, &lk->zs[i].med, &lk->zs[i].scale);
+		wt = kc_weight_of(ws, lk->names[i]);
+		floor = wt ? wt->floor : fmax(1e-3 * fabs(lk->zs[i].med), 1e-4);
+		if (!(lk->zs[i].scale >= floor))
+			lk->zs[i].scale = floor;
+	}
+}
+
+/* The z values of the hop in slot (the newest), for the model. */
+static void
+hop_zrow(struct lkind *lk, const struct kc_weightset *ws, long slot,
+    long idx)
+{
+	const float *v = lk->row[slot];
+	size_t i;
+	int pass;
+
+	if (lk->zs_at < 0 || idx - lk->zs_at >= STATS_EVERY ||
+	    idx < STATS_WARM) {
+		refresh_zstats(lk, ws);
+		lk->zs_at = idx;
+	}
+	pass = lk->zs_gate < 0 || v[lk->zs_gate] >= lk->zs_thr;
+	for (i = 0; i < lk->nf; i++)
+		lk->z[slot][i] = !lk->zs[i].ok || !isfinite(v[i]) ? NAN :
+		    pass ? (float)kc_softclip((v[i] - lk->zs[i].med) /
+		    lk->zs[i].scale, ws->zlo, ws->zhi) : (float)ws->zlo;
+}
+
+/*
+ * The mean z of feature i of kind lk over hops [s, s + w) that are in
+ * the ring; NAN when none is.
+ */
+static double
+zmean(const struct lkind *lk, size_t i, long s, long w)
+{
+	double sum = 0;
+	long h, n = 0;
+
+	for (h = s < 0 ? 0 : s; h < s + w; h++)
+		if (lk->at[h % RING] == h && isfinite(lk->z[h % RING][i])) {
+			sum += lk->z[h % RING][i];
+			n++;
+		}
+	return n > 0 ? sum / (double)n : NAN;
+}
+
+/*
+ * The model's say on window [s, s + w) of kind k with heuristic part
+ * heur (0-1): its 0-1 prediction, or NAN without a model (or after it
+ * failed once: kc-score warns and goes on with the heuristic alone).
+ */
+static double
+model_of(int k, const struct params *p, long s, long w, double heur)
+{
+	size_t nf, j, len;
+	const char *name;
+	char merr[256];
+	long fi;
+	float out;
+	int k2;
+
+	if (p->model == NULL || L.model_off)
+		return NAN;
+	nf = kc_model_nfeatures(p->model);
+	if (nf > KC_REC_FEATURES) {
+		L.model_off = 1;
+		kc_warn("model: %zu features; scoring live with the heuristic "
+		    "alone", nf);
+		return NAN;
+	}
+	for (j = 0; j < nf; j++) {
+		name = kc_model_feature(p->model, j);
+		len = strlen(name);
+		L.mx[j] = NAN;
+		if (strcmp(name, "kind") == 0)
+			L.mx[j] = (float)k;
+		else if (strcmp(name, "heuristic") == 0)
+			L.mx[j] = (float)heur;
+		else if (len > 2 && strcmp(name + len - 2, "_z") == 0)
+			for (k2 = 0; k2 < 2; k2++)
+				for (fi = 0; fi < (long)L.k[k2].nf; fi++)
+					if (strlen(L.k[k2].names[fi]) ==
+					    len - 2 && strncmp(L.k[k2].names[fi],
+					    name, len - 2) == 0)
+						L.mx[j] = (float)zmean(&L.k[k2],
+						    (size_t)fi, s, w);
+	}
+	if (kc_model_predict(p->model, L.mx, 1, &out, merr,
+	    sizeof(merr)) != 0) {
+		kc_warn("model: %s; scoring live with the heuristic alone",
+		    merr);
+		L.model_off = 1;
+		return NAN;
+	}
+	return out;
+}
+
+/*
  * Tapered mean of the w hop scores ending at hop last, with the taper's
  * top at three quarters of the window: a live clip keeps the lead-up to a
  * moment and closes soon after it, so it can be cut while still fresh.
@@ -235,17 +382,6 @@ set(json_t *o, const char *k, json_t *v)
 		kc_die(KC_EXIT_DATA, "out of memory");
 }
 
-static int
-weighted(const struct kc_weightset *ws, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ws->n; i++)
-		if (ws->f[i].w != 0 && strcmp(ws->f[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Writes the pending window of kind k, hops [pend, pend + w), as a
  * highlight at hop now.
@@ -257,7 +393,7 @@ emit(int k, const struct params *p, long w, long now)
 	    &p->w->video;
 	struct lkind *lk = &L.k[k], *ok;
 	long s = lk->pend, h, slot;
-	double sum, mx, t0;
+	double sum, mx, t0, z;
 	size_t i, n;
 	char key[64];
 	json_t *r, *f;
@@ -286,10 +422,15 @@ emit(int k, const struct params *p, long w, long now)
 			if (n == 0)
 				continue;
 			set(f, ok->names[i], kc_json_num(sum / (double)n));
-			if (k2 == k && weighted(ws, ok->names[i])) {
+			if (k2 == k && kc_weight_of(ws, ok->names[i])) {
 				snprintf(key, sizeof(key), "%s_max",
 				    ok->names[i]);
 				set(f, key, kc_json_num(mx));
+			}
+			if (isfinite(z = zmean(ok, i, s, w))) {
+				snprintf(key, sizeof(key), "%s_z",
+				    ok->names[i]);
+				set(f, key, kc_json_num(z));
 			}
 		}
 	}
@@ -297,10 +438,12 @@ emit(int k, const struct params *p, long w, long now)
 	set(r, "kind", json_string(k == KIND_AUDIO ? "audio" : "video"));
 	set(r, "t0", json_real(round(t0 * 1000) / 1000));
 	set(r, "t1", json_real(round((t0 + (double)w * L.hop) * 1000) / 1000));
-	set(r, "score", kc_json_num(kc_squash(lk->pend_z)));
+	set(r, "score", kc_json_num(lk->pend_b));
 	set(r, "heuristic", kc_json_num(kc_squash(lk->pend_z)));
-	set(r, "model", json_null());
-	set(r, "model_weight", json_real(0));
+	set(r, "model", isnan(lk->pend_m) ? json_null() :
+	    kc_json_num(lk->pend_m));
+	set(r, "model_weight", isnan(lk->pend_m) ? json_real(0) :
+	    kc_json_num(p->model_weight));
 	set(r, "rank", json_null());
 	set(r, "live", json_true());
 	set(r, "decided", json_real(L.origin + (double)(now + 1) * L.hop));
@@ -355,7 +498,7 @@ decide(int k, const struct params *p, long w, long sep, long now)
 {
 	struct lkind *lk = &L.k[k];
 	long s = lk->cand, st;
-	double score = kc_squash(lk->cand_z);
+	double score = lk->cand_b;
 
 	lk->cand = -1;
 	if (score < p->min_score) {
@@ -368,6 +511,8 @@ decide(int k, const struct params *p, long w, long sep, long now)
 	    L.hop), sep, now);
 	lk->pend = st;
 	lk->pend_z = lk->cand_z;
+	lk->pend_b = lk->cand_b;
+	lk->pend_m = lk->cand_m;
 	lk->emitted = st > s ? st : s;
 	if (now >= st + w - 1)
 		emit(k, p, w, now);
@@ -399,6 +544,86 @@ window_z(struct lkind *lk, const struct kc_weightset *ws, double win)
 	return (win - med) / scale;
 }
 
+/*
+ * Judges the window of kind k that ends at hop h (in the ring): writes
+ * a decided window whose hops are all in, decides on a candidate that
+ * stayed the best for LOOKAHEAD hops, and makes this window the
+ * candidate when it stands out.
+ */
+static void
+judge(int k, const struct params *p, long h)
+{
+	const struct kc_weightset *ws = k == KIND_AUDIO ? &p->w->audio :
+	    &p->w->video;
+	struct lkind *lk = &L.k[k];
+	double win, z, m, b, zmin;
+	long w, sep;
+
+	clip_hops(p, &w, &sep);
+	if (h + 1 < w || p->max_n[k] == 0)
+		return;
+	if (lk->pend >= 0 && h >= lk->pend + w - 1)
+		emit(k, p, w, h);
+	win = window(lk, h, w);
+	z = window_z(lk, ws, win);
+	lk->hist[lk->nhist++ % RING] = (float)win;
+	if (lk->cand >= 0 && h - lk->cand_close >= LOOKAHEAD)
+		decide(k, p, w, sep, h);
+	/*
+	 * Without a model a window is a candidate at --live-threshold and
+	 * the better of two is the higher; with one, the blend (as a VOD's
+	 * score) must reach what the threshold is in score and the window
+	 * stand out by half the threshold at least, and the better of two
+	 * is the one the blend puts higher.
+	 */
+	m = NAN;
+	b = kc_squash(z);
+	zmin = p->live_threshold;
+	if (isfinite(z) && z >= p->live_threshold / 2 &&
+	    !isnan(m = model_of(k, p, h - w + 1, w, b))) {
+		b = (1 - p->model_weight) * b + p->model_weight * m;
+		zmin = p->live_threshold / 2;
+	}
+	if (z >= zmin && b >= kc_squash(p->live_threshold) &&
+	    h - w + 1 >= lk->emitted + sep &&
+	    (lk->cand < 0 || (isnan(m) ? win > lk->cand_win :
+	    b > lk->cand_b))) {
+		lk->cand = h - w + 1;
+		lk->cand_win = win;
+		lk->cand_z = z;
+		lk->cand_b = b;
+		lk->cand_m = m;
+		lk->cand_close = h;
+	}
+}
+
+/*
+ * Judges the hops of each kind that both kinds have reached, so that a
+ * window's features (and the model's inputs) hold the other kind's hops
+ * too: a feature filter writes a segment's records after the other's.
+ * A kind that lags more than MAXLAG hops, or never came, is not waited
+ * for; at the end (all = 1) every hop is judged.
+ */
+static void
+advance(const struct params *p, int all)
+{
+	struct lkind *lk, *ok;
+	long lim;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		lk = &L.k[k];
+		ok = &L.k[1 - k];
+		lim = lk->last;
+		if (!all && ok->last < lim)
+			lim = ok->last > lk->last - MAXLAG ? ok->last :
+			    lk->last - MAXLAG;
+		for (; lk->done < lim; lk->done++)
+			if (lk->at[(lk->done + 1) % RING] == lk->done + 1)
+				judge(k, p, lk->done + 1);
+	}
+}
+
 int
 live_add(int kind, const json_t *rec, const struct params *p, char *err,
     size_t errlen)
@@ -408,8 +633,8 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	struct lkind *lk = &L.k[kind];
 	const char *name;
 	json_t *feats, *v;
-	double t, dur, win, z;
-	long idx, slot, w, sep, i, fi;
+	double t, dur;
+	long idx, slot, i, fi;
 
 	/* kc_rec_check made sure of t, dur and features */
 	if (kc_rec_num(rec, "t", &t) != 0 || kc_rec_num(rec, "dur", &dur) !=
@@ -441,24 +666,9 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	lk->at[slot] = idx;
 	lk->last = idx;
 	lk->score[slot] = (float)hop_score(lk, ws, slot);
+	hop_zrow(lk, ws, slot, idx);
 
-	clip_hops(p, &w, &sep);
-	if (idx + 1 < w || p->max_n[kind] == 0)
-		return 0;
-	if (lk->pend >= 0 && idx >= lk->pend + w - 1)
-		emit(kind, p, w, idx);
-	win = window(lk, idx, w);
-	z = window_z(lk, ws, win);
-	lk->hist[lk->nhist++ % RING] = (float)win;
-	if (lk->cand >= 0 && idx - lk->cand_close >= LOOKAHEAD)
-		decide(kind, p, w, sep, idx);
-	if (z >= p->live_threshold && idx - w + 1 >= lk->emitted + sep &&
-	    (lk->cand < 0 || win > lk->cand_win)) {
-		lk->cand = idx - w + 1;
-		lk->cand_win = win;
-		lk->cand_z = z;
-		lk->cand_close = idx;
-	}
+	advance(p, 0);
 	return 0;
 }
 
@@ -475,6 +685,7 @@ live_finish(const struct params *p)
 
 	if (!L.have_origin)
 		return;
+	advance(p, 1);
 	clip_hops(p, &w, &sep);
 	for (k = 0; k < 2; k++) {
 		lk = &L.k[k];

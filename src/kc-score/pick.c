@@ -166,18 +166,6 @@ gate_rows(struct kindstore *ks, const struct kc_weightset *ws, float *tmp,
 	return 0;
 }
 
-/* The weight entry of a feature, or NULL when it is not weighted. */
-static const struct kc_weight *
-weight_of(const struct kc_weightset *ws, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ws->n; i++)
-		if (ws->f[i].w != 0 && strcmp(ws->f[i].name, name) == 0)
-			return &ws->f[i];
-	return NULL;
-}
-
 /*
  * Centre and spread of every column of a kind over the rows that pass
  * its gate: median and 1.4826 MAD, the spread at least the weights
@@ -205,7 +193,7 @@ column_stats(struct kindstore *ks, const struct kc_weightset *ws,
 		cs[i].own_med = cs[i].med;
 		cs[i].own_scale = cs[i].scale;
 		cs[i].n = n;
-		wt = weight_of(ws, ks->names[i]);
+		wt = kc_weight_of(ws, ks->names[i]);
 		floor = wt ? wt->floor : fmax(1e-3 * fabs(cs[i].med), 1e-4);
 		chan_blend(ch, kind, ks->names[i], n, &cs[i].med, &cs[i].scale);
 		if (!(cs[i].scale >= floor))
@@ -401,7 +389,7 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 				continue;
 			set(f, s->k[k].names[i], kc_json_num(h->sum[off + i] /
 			    (double)h->cnt[off + i]));
-			if (k == h->kind && weight_of(ws, s->k[k].names[i])) {
+			if (k == h->kind && kc_weight_of(ws, s->k[k].names[i])) {
 				snprintf(key, sizeof(key), "%s_max",
 				    s->k[k].names[i]);
 				set(f, key, kc_json_num(h->max[off + i]));

@@ -33,12 +33,13 @@ static const char usage_text[] =
 "options:\n"
 "  -m, --model DIR       the model directory (default $KC_MODEL; kc-db\n"
 "                        uses DB.model next to the database)\n"
-"  -o, --objective OBJ   auto (default): knn up to 100 rated clips,\n"
+"  -o, --objective OBJ   auto (default): linear up to 100 rated clips,\n"
 "                        stars beyond; knn: nearest neighbours (the\n"
 "                        mean stars of the 3 rated clips most like a\n"
 "                        window); stars: boosted trees' regression on\n"
 "                        the stars; rank: trees' pairwise ranking\n"
-"                        within each stream\n"
+"                        within each stream; linear: ridge regression\n"
+"                        on the stars\n"
 "  -r, --rounds N        boosting rounds (default 40; 1-1000)\n"
 "      --depth N         tree depth (default 2; 1-10)\n"
 "      --folds N         cross-validation folds for the held-out quality\n"
@@ -99,11 +100,13 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->t.objective = KC_OBJ_RANK;
 			else if (strcmp(optarg, "knn") == 0)
 				o->t.objective = KC_OBJ_KNN;
+			else if (strcmp(optarg, "linear") == 0)
+				o->t.objective = KC_OBJ_LINEAR;
 			else if (strcmp(optarg, "auto") == 0)
 				o->t.objective = KC_OBJ_AUTO;
 			else
 				kc_usage_error("--objective: '%s': want auto, "
-				    "knn, stars or rank", optarg);
+				    "knn, stars, rank or linear", optarg);
 			break;
 		case 'r': o->t.rounds = (int)kc_opt_long("--rounds", optarg, 1,
 		    1000); break;

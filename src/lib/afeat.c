@@ -31,6 +31,11 @@
 #define NBIN (FRAME / 2 + 1)
 #define NMEL 40
 #define NMFCC 13
+#define NDELTA (NMFCC - 1)	/* MFCC2..13: the timbre without c0 */
+#define NCON 4			/* spectral contrast bands */
+#define NCHROMA 12
+#define CHROMA_LO 65.0		/* Hz: C2 and up */
+#define CHROMA_HI 5000.0
 #define CHUNK 1024		/* samples sanitised and analysed at once */
 
 /*
@@ -64,7 +69,9 @@ static const char *const names[KC_AFEAT_N + 1] = {
 	"zcr_mean", "zcr_std", "tempo", "beat_strength",
 	"mfcc1", "mfcc2", "mfcc3", "mfcc4", "mfcc5", "mfcc6", "mfcc7",
 	"mfcc8", "mfcc9", "mfcc10", "mfcc11", "mfcc12", "mfcc13",
-	"hf_ratio", "flatness", NULL
+	"hf_ratio", "flatness", "mfcc_delta", "mfcc_spread", "contrast1",
+	"contrast2", "contrast3", "contrast4", "chroma_peak", "chroma_flux",
+	NULL
 };
 
 /* What the sample clock knows about one hop. */
@@ -86,6 +93,12 @@ struct frameacc {
 	double zcr, zcr2;
 	double phf, ptot;
 	double mel[NMEL];
+	double mfd;			/* sum of frames' mean |MFCC change| */
+	long nmfd;
+	double mfs[NDELTA], mfs2[NDELTA];	/* MFCC2..13 sums, squares */
+	double con[NCON];
+	double chp, chf;		/* chroma peak, flux sums */
+	long nchf;
 };
 
 struct outhop {
@@ -114,8 +127,9 @@ struct kc_afeat {
 	long long fk;		/* hop the frames are filling */
 	long long fnext;	/* B(fk + 1) */
 	struct frameacc acc;
-	int haveprev;
+	int haveprev, haveprevch;
 	float prevl[NBIN], prevmel[NMEL];
+	float prevc[NDELTA], prevch[NCHROMA];
 
 	/* fixed tables and work space */
 	kiss_fftr_cfg fft;
@@ -128,6 +142,8 @@ struct kc_afeat {
 	int melbin[NMEL], mellen[NMEL], meloff[NMEL];
 	float melw[2 * NBIN + 4 * NMEL];
 	float dct[NMFCC][NMEL];
+	int conlo[NCON + 1];	/* contrast band i: bins [conlo[i], conlo[i+1]) */
+	signed char chroma[NBIN];	/* pitch class of a bin, -1: none */
 
 	/* tempo: the onset envelope of the last tempo window */
 	float *onring, *ontmp;
@@ -165,6 +181,9 @@ hz_of(double m)
 {
 	return 700.0 * (pow(10.0, m / 2595.0) - 1.0);
 }
+
+/* Hz: the contrast bands' edges (the last: past any Nyquist) */
+static const double con_edge[NCON + 1] = { 0, 500, 1500, 4000, 1e9 };
 
 static void
 init_tables(kc_afeat *st)
@@ -207,6 +226,16 @@ init_tables(kc_afeat *st)
 		for (m = 0; m < NMEL; m++)
 			st->dct[c][m] = (float)(sqrt((c ? 2.0 : 1.0) / NMEL) *
 			    cos(M_PI * c * (m + 0.5) / NMEL));
+	for (i = 0; i <= NCON; i++) {	/* the DC bin is in no band */
+		b = (int)ceil(con_edge[i] * FRAME / st->rate);
+		st->conlo[i] = b < 1 ? 1 : b > NBIN ? NBIN : b;
+	}
+	for (b = 0; b < NBIN; b++) {
+		f = st->freq[b];
+		st->chroma[b] = f < CHROMA_LO || f > CHROMA_HI ? -1 :
+		    (signed char)(((lround(12 * log2(f / 440.0)) % NCHROMA) +
+		    NCHROMA) % NCHROMA);
+	}
 }
 
 kc_afeat *
@@ -487,6 +516,14 @@ close_hop(kc_afeat *st, const struct hopsum *h, long long nsamp, int emit)
 	}
 	v[KC_AF_HF_RATIO] = a->ptot > 0 ? a->phf / a->ptot : 0;
 	v[KC_AF_FLATNESS] = mean_of(a->flat, a->nf);
+	v[KC_AF_MFCC_DELTA] = mean_of(a->mfd, a->nmfd);
+	for (s = 0, c = 0; c < NDELTA; c++)
+		s += std_of(a->mfs[c], a->mfs2[c], a->nf);
+	v[KC_AF_MFCC_SPREAD] = s / NDELTA;
+	for (c = 0; c < NCON; c++)
+		v[KC_AF_CONTRAST1 + c] = mean_of(a->con[c], a->nspec);
+	v[KC_AF_CHROMA_PEAK] = mean_of(a->chp, a->nspec);
+	v[KC_AF_CHROMA_FLUX] = mean_of(a->chf, a->nchf);
 	st->qlen++;
 next:
 	memset(&st->acc, 0, sizeof(st->acc));
@@ -573,6 +610,91 @@ ln1(float x)
 	return ln4(v)[0];
 }
 
+/*
+ * The frame's MFCC2..13 (from the mel levels in prevmel): their sums for
+ * the spread and their mean |change| from the previous frame's.
+ */
+static void
+timbre(kc_afeat *st)
+{
+	struct frameacc *a = &st->acc;
+	double d = 0, c;
+	int k, m;
+
+	for (k = 0; k < NDELTA; k++) {
+		for (c = 0, m = 0; m < NMEL; m++)
+			c += st->dct[k + 1][m] * st->prevmel[m];
+		a->mfs[k] += c;
+		a->mfs2[k] += c * c;
+		d += fabs(c - st->prevc[k]);
+		st->prevc[k] = (float)c;
+	}
+	if (st->haveprev) {
+		a->mfd += d / NDELTA;
+		a->nmfd++;
+	}
+}
+
+/* Spectral contrast of each band, from the log spectrum in prevl. */
+static void
+contrast(kc_afeat *st)
+{
+	const float *l = st->prevl;
+	double mean, hi, lo;
+	int i, b, n, nhi;
+
+	for (i = 0; i < NCON; i++) {
+		n = st->conlo[i + 1] - st->conlo[i];
+		if (n < 2)
+			continue;
+		for (mean = 0, b = st->conlo[i]; b < st->conlo[i + 1]; b++)
+			mean += l[b];
+		mean /= n;
+		for (hi = lo = 0, nhi = 0, b = st->conlo[i];
+		    b < st->conlo[i + 1]; b++)
+			if (l[b] > mean) {
+				hi += l[b];
+				nhi++;
+			} else
+				lo += l[b];
+		if (nhi > 0 && nhi < n)
+			st->acc.con[i] += DB_PER_NEPER *
+			    (hi / nhi - lo / (n - nhi));
+	}
+}
+
+/* Pitch-class shares of the frame's power (in pw) in 65 Hz-5 kHz. */
+static void
+chroma(kc_afeat *st)
+{
+	struct frameacc *a = &st->acc;
+	double ch[NCHROMA] = { 0 }, tot = 0, peak = 0, flux = 0;
+	int b, k;
+
+	for (b = 0; b < NBIN; b++)
+		if (st->chroma[b] >= 0)
+			ch[st->chroma[b]] += st->pw[b];
+	for (k = 0; k < NCHROMA; k++)
+		tot += ch[k];
+	if (!(tot > 0)) {
+		st->haveprevch = 0;
+		return;
+	}
+	for (k = 0; k < NCHROMA; k++) {
+		ch[k] /= tot;
+		if (ch[k] > peak)
+			peak = ch[k];
+		flux += fabs(ch[k] - st->prevch[k]);
+		st->prevch[k] = (float)ch[k];
+	}
+	a->chp += peak;
+	if (st->haveprevch) {
+		a->chf += 0.5 * flux;
+		a->nchf++;
+	}
+	st->haveprevch = 1;
+}
+
 static int
 analyse_frame(kc_afeat *st)
 {
@@ -654,6 +776,7 @@ analyse_frame(kc_afeat *st)
 		a->mel[m] += l;
 	}
 	onset /= NMEL;
+	timbre(st);
 	st->haveprev = 1;
 
 	a->nf++;
@@ -697,7 +820,10 @@ analyse_frame(kc_afeat *st)
 		a->cen2 += cen * cen;
 		a->roll += roll;
 		a->flat += flat < 1 ? flat : 1;
-	}
+		contrast(st);
+		chroma(st);
+	} else
+		st->haveprevch = 0;
 
 	st->onring[st->onpos] = onset;
 	st->onpos = (st->onpos + 1) % st->onsize;

@@ -64,11 +64,27 @@
  *   HF_RATIO       share of the hop's spectral power above 4 kHz, 0-1
  *   FLATNESS       geometric over arithmetic mean of the power spectrum,
  *                  mean over frames, 0-1
+ *   MFCC_DELTA     how fast the timbre changes: mean over frames of the
+ *                  mean |change| of MFCC2..13 from the previous frame, dB
+ *   MFCC_SPREAD    how much it varies within the hop: mean of the
+ *                  standard deviations over frames of MFCC2..13, dB
+ *   CONTRAST1..4   spectral contrast in 0-500 Hz, 500-1500 Hz,
+ *                  1500-4000 Hz and 4 kHz to Nyquist: the mean level of
+ *                  the band's bins above its mean level minus that of
+ *                  the bins below, dB, mean over frames (peaky harmonic
+ *                  spectra score high, noise low)
+ *   CHROMA_PEAK    the largest of the 12 pitch-class shares of the power
+ *                  in 65 Hz-5 kHz, mean over frames, 1/12-1 (a tone or a
+ *                  chord high, noise low)
+ *   CHROMA_FLUX    half the summed |change| of the pitch-class shares
+ *                  from the previous frame, mean over frames, 0-1 (notes
+ *                  and chords changing)
  *
  * Frames quieter than -100 dBFS have no spectral shape: they count as 0
- * for FLATNESS and are left out of CENTROID_* and ROLLOFF (0 when every
- * frame of the hop is that quiet).  Every value is finite for any finite
- * input.
+ * for FLATNESS and are left out of CENTROID_*, ROLLOFF, CONTRAST* and
+ * CHROMA_* (0 when every frame of the hop is that quiet; CHROMA_FLUX
+ * also leaves out a frame after a quiet one).  Every value is finite for
+ * any finite input.
  */
 enum {
 	KC_AF_RMS_MEAN, KC_AF_RMS_STD, KC_AF_RMS_MAX,
@@ -82,7 +98,11 @@ enum {
 	KC_AF_MFCC1,
 	KC_AF_HF_RATIO = KC_AF_MFCC1 + 13,
 	KC_AF_FLATNESS,
-	KC_AFEAT_N		/* number of features (33) */
+	KC_AF_MFCC_DELTA, KC_AF_MFCC_SPREAD,
+	KC_AF_CONTRAST1,
+	KC_AF_CHROMA_PEAK = KC_AF_CONTRAST1 + 4,
+	KC_AF_CHROMA_FLUX,
+	KC_AFEAT_N		/* number of features (41) */
 };
 
 typedef struct kc_afeat kc_afeat;

@@ -4,7 +4,8 @@
  * from the clips the user rated.
  *
  * A model file is one JSON object: XGBoost's own JSON model under
- * "xgboost", plus kc's metadata (format version, generation, creation
+ * "xgboost" (or the rated clips under "knn", or the ridge regression's
+ * weights under "linear"), plus kc's metadata (format version, generation, creation
  * time, objective, the feature names in input order, how the features
  * were normalised, training size, held-out quality, the blend weight and
  * a checksum of the XGBoost part).  A model directory holds every
@@ -34,15 +35,18 @@ enum {
 	KC_OBJ_RANK,	/* pairwise ranking within each stream */
 	KC_OBJ_KNN,	/* nearest neighbours: the stars of the rated clips
 			 * most like a window (no trees) */
-	KC_OBJ_AUTO	/* KNN up to KC_KNN_MAX rated clips, STARS beyond */
+	KC_OBJ_AUTO,	/* LINEAR up to KC_LINEAR_MAX rated clips, STARS
+			 * beyond */
+	KC_OBJ_LINEAR	/* ridge regression on the stars (missing: 0) */
 };
 
 /*
- * The most rated clips the automatic objective learns from by nearest
- * neighbours: a prediction compares a window with each of them, and a
- * few rated clips say more by likeness than through trees.
+ * The most rated clips the automatic objective learns from with the
+ * ridge regression: a few rated clips say more through a linear model
+ * than through trees (bench/learn-eval, kc-train(1)); beyond, the trees
+ * can follow what a line cannot.
  */
-#define KC_KNN_MAX 100
+#define KC_LINEAR_MAX 100
 /* Neighbours a prediction averages (distance-weighted). */
 #define KC_KNN_K 3
 
@@ -76,7 +80,7 @@ typedef struct kc_train_opts {
 typedef struct kc_model_info {
 	int generation;		/* 0 until saved */
 	const char *created;	/* UTC, ISO 8601 */
-	const char *objective;	/* "stars", "rank" or "knn" */
+	const char *objective;	/* "stars", "rank", "knn" or "linear" */
 	long train_size;	/* rated clips it was trained on */
 	long streams;		/* streams they come from */
 	int folds;		/* cross-validation folds, 0: none */

@@ -161,3 +161,14 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+const struct kc_weight *
+kc_weight_of(const struct kc_weightset *ws, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		if (ws->f[i].w != 0 && strcmp(ws->f[i].name, name) == 0)
+			return &ws->f[i];
+	return NULL;
+}

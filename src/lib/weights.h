@@ -55,6 +55,10 @@ typedef struct kc_weights {
 } kc_weights;
 
 /* Loads path.  Returns 0, or -1 with a one-line reason in err. */
+/* The weighted (w != 0) feature name of ws, or NULL. */
+const struct kc_weight *kc_weight_of(const struct kc_weightset *ws,
+    const char *name);
+
 int kc_weights_load(const char *path, kc_weights *w, char *err,
     size_t errlen);
 

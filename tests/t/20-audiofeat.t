@@ -39,8 +39,10 @@ is "$(jq -s -c '[.[] | .features | keys] | unique | .[0]' "$T/a60")" \
 	"loudness_var","lufs_momentary","lufs_shortterm","centroid_mean",
 	"centroid_std","rolloff","flux_mean","flux_max","onset_mean",
 	"onset_max","zcr_mean","zcr_std","tempo","beat_strength",
-	"hf_ratio","flatness"] + [range(1;14) | "mfcc\(.)"] | sort')" \
-    "every afeat has the 33 features of docs/records.md"
+	"hf_ratio","flatness","mfcc_delta","mfcc_spread","chroma_peak",
+	"chroma_flux"] + [range(1;14) | "mfcc\(.)"] +
+	[range(1;5) | "contrast\(.)"] | sort')" \
+    "every afeat has the 41 features of docs/records.md"
 is "$(jq -s '[.[].features | keys] | unique | length' "$T/a60")" 1 \
     "and all hops the same set"
 is "$(jq -s '[.[].features[] | select(type != "number" or isinfinite
@@ -62,7 +64,9 @@ cmp_ok "$(burst flatness)" ">" "$(quiet flatness)" \
 cmp_ok "$(quiet loudness_db)" "<" -40 "quiet part is quiet"
 is "$(jq -s '[.[].features | select(.lufs_momentary < -120 or
     .loudness_db < -120 or .hf_ratio < 0 or .hf_ratio > 1 or
-    .flatness < 0 or .flatness > 1)] | length' "$T/a60")" 0 \
+    .flatness < 0 or .flatness > 1 or .chroma_peak < 0 or
+    .chroma_peak > 1 or .chroma_flux < 0 or .chroma_flux > 1 or
+    .mfcc_delta < 0 or .mfcc_spread < 0)] | length' "$T/a60")" 0 \
     "floors and 0-1 ranges hold"
 
 is "$(grep -v '"type":"afeat"' "$T/o60")" "$(cat "$T/f60")" \

@@ -165,8 +165,11 @@ mkdir truncated edited foreign garbage nodir
 head -c 3000 "$model/model.json" >truncated/model.json
 bad truncated
 like "$ERR" "not valid JSON" "truncated: says so"
-jq '.xgboost.learner.gradient_booster.model.trees[0].split_conditions[0] += 1' \
-    "$model/model.json" >edited/model.json
+# one number of the model's own part (the rated clips up to 100, trees
+# beyond) changed
+jq 'if .knn then .knn.stars[0] |= (if . == 5 then 4 else . + 1 end)
+    else .xgboost.learner.gradient_booster.model.trees[0].split_conditions[0] += 1
+    end' "$model/model.json" >edited/model.json
 bad edited
 like "$ERR" "checksum" "edited: the checksum catches it"
 # by hand: jq would rewrite the numbers of the trees too

@@ -2,7 +2,8 @@
  * test_afeat.c - the audio feature library against signals whose answers
  * are known: sines (centroid, RMS, ZCR, level, LUFS from BS.1770's own
  * filter), white noise (flatness, centroid), click trains (tempo), digital
- * silence (finite floors), plus the hop bookkeeping that kc-audiofeat's
+ * silence (finite floors), a melody against a held tone and noise (the
+ * timbre, contrast and chroma features), plus the hop bookkeeping that kc-audiofeat's
  * "same features whatever the segment length" promise rests on.
  */
 #include <errno.h>
@@ -152,6 +153,8 @@ test_names(void **state)
 	assert_string_equal(nm[KC_AF_LOUDNESS_DB], "loudness_db");
 	assert_string_equal(nm[KC_AF_MFCC1 + 12], "mfcc13");
 	assert_string_equal(nm[KC_AF_FLATNESS], "flatness");
+	assert_string_equal(nm[KC_AF_CONTRAST1 + 3], "contrast4");
+	assert_string_equal(nm[KC_AF_CHROMA_FLUX], "chroma_flux");
 }
 
 static void
@@ -251,6 +254,89 @@ test_noise(void **state)
 	}
 	free(x);
 	free(s);
+}
+
+/*
+ * A melody: a tone (with two harmonics) that moves between pitch classes
+ * every quarter second, for secs seconds.
+ */
+static float *
+melody(double secs, size_t *n)
+{
+	static const double f[4] = { 220, 277.18, 329.63, 392 };
+	double ph = 0, fr;
+	float *x;
+	size_t i;
+
+	*n = (size_t)lround(secs * RATE);
+	x = alloc_sig(*n);
+	for (i = 0; i < *n; i++) {
+		fr = f[(i / (RATE / 4)) % 4];
+		ph += 2 * M_PI * fr / RATE;
+		x[i] = (float)(0.3 * sin(ph) + 0.15 * sin(2 * ph) +
+		    0.07 * sin(3 * ph));
+	}
+	return x;
+}
+
+/*
+ * What the timbre, contrast and chroma features are for: a held tone has
+ * one pitch class and a peaky spectrum that does not change; a melody
+ * keeps the peaks but moves between pitch classes and changes its MFCCs;
+ * noise has no pitch class and no contrast to speak of.
+ */
+static void
+test_timbre_chroma(void **state)
+{
+	struct hops ht, hm, hn;
+	size_t n;
+	float *t = sine(440, 0.5, 4, &n), *m, *w;
+	int i, c;
+
+	(void)state;
+	analyse(t, n, 1, 4096, &ht);
+	m = melody(4, &n);
+	analyse(m, n, 1, 4096, &hm);
+	w = white(0.5, 4, &n, 777);
+	analyse(w, n, 1, 4096, &hn);
+	assert_int_equal(ht.n, 4);
+	assert_int_equal(hm.n, 4);
+	assert_int_equal(hn.n, 4);
+	assert_all_finite(&hm);
+	for (i = 0; i < 4; i++) {
+		/* a tone: one pitch class (A), steady */
+		assert_true(ht.v[i][KC_AF_CHROMA_PEAK] > 0.9);
+		assert_true(ht.v[i][KC_AF_CHROMA_FLUX] < 0.01);
+		/* the timbre of a steady tone changes least */
+		assert_true(ht.v[i][KC_AF_MFCC_DELTA] <
+		    0.6 * hm.v[i][KC_AF_MFCC_DELTA]);
+		assert_true(ht.v[i][KC_AF_MFCC_DELTA] <
+		    0.6 * hn.v[i][KC_AF_MFCC_DELTA]);
+		assert_true(ht.v[i][KC_AF_CONTRAST1] > 20);
+		/* the melody: tonal too, but its notes change four times a
+		 * second (about 1.5 of the 86 frames a second each see
+		 * a change of up to 1) */
+		assert_true(hm.v[i][KC_AF_CHROMA_PEAK] > 0.5);
+		assert_true(hm.v[i][KC_AF_CHROMA_FLUX] > 0.01);
+		assert_true(hm.v[i][KC_AF_CHROMA_FLUX] <
+		    0.5 * hn.v[i][KC_AF_CHROMA_FLUX] + 0.2);
+		assert_true(hm.v[i][KC_AF_MFCC_SPREAD] >
+		    2 * ht.v[i][KC_AF_MFCC_SPREAD]);
+		assert_true(hm.v[i][KC_AF_CONTRAST1] > 20);
+		/* white noise: pitch classes near even (1/12 each, give or
+		 * take the bins' uneven spread over them), a flat spectrum
+		 * whose contrast is only its bins' chi-square scatter */
+		assert_true(hn.v[i][KC_AF_CHROMA_PEAK] < 0.2);
+		for (c = 0; c < 4; c++) {
+			assert_true(hn.v[i][KC_AF_CONTRAST1 + c] > 5);
+			assert_true(hn.v[i][KC_AF_CONTRAST1 + c] < 13);
+		}
+		assert_true(hn.v[i][KC_AF_CONTRAST1] <
+		    hm.v[i][KC_AF_CONTRAST1] / 2);
+	}
+	free(t);
+	free(m);
+	free(w);
 }
 
 static void
@@ -592,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_sines),
 		cmocka_unit_test(test_noise),
+		cmocka_unit_test(test_timbre_chroma),
 		cmocka_unit_test(test_tempo),
 		cmocka_unit_test(test_no_tempo),
 		cmocka_unit_test(test_silence),

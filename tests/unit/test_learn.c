@@ -185,9 +185,9 @@ test_train_roundtrip(void **state)
 	assert_true(kc_model_about(m)->weight > 0.5);
 	assert_int_equal(kc_model_about(m)->streams, 3);
 	assert_int_equal(kc_model_about(m)->train_size, N);
-	/* nearest neighbours (auto, up to 100 clips): leave one out */
-	assert_string_equal(kc_model_about(m)->objective, "knn");
-	assert_int_equal(kc_model_about(m)->folds, N);
+	/* the ridge regression (auto, up to 100 clips) */
+	assert_string_equal(kc_model_about(m)->objective, "linear");
+	assert_int_equal(kc_model_about(m)->folds, 5);
 
 	scratch_dir(dir, sizeof(dir), "train");
 	/* a temporary file a killed trainer left an hour ago goes */
@@ -222,7 +222,23 @@ test_train_roundtrip(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(in.generation, 2);
 	assert_near(in.weight, kc_model_about(m)->weight, 1e-4);
-	assert_string_equal(in.objective, "knn");	/* auto: 60 clips */
+	assert_string_equal(in.objective, "linear");	/* auto: 60 clips */
+	kc_model_free(l);
+	kc_model_free(m);
+
+	/* nearest neighbours: leave one out */
+	o.objective = KC_OBJ_KNN;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	assert_true(kc_model_about(m)->spearman > 0.8);
+	assert_string_equal(kc_model_about(m)->objective, "knn");
+	assert_int_equal(kc_model_about(m)->folds, N);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
+	    sizeof(err)), 0);
+	assert_true(out[0] > 0.7 && out[0] <= 1);
+	assert_true(out[1] < 0.3 && out[1] >= 0);
 	kc_model_free(l);
 	kc_model_free(m);
 
@@ -241,6 +257,7 @@ test_train_roundtrip(void **state)
 	assert_true(out[1] < 0.3 && out[1] >= 0);
 	kc_model_free(l);
 	kc_model_free(m);
+
 }
 
 static void
@@ -297,6 +314,23 @@ test_refusals(void **state)
 	write_file(bad, text);
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "neighbours do not match their checksum"));
+	free(text);
+
+	/* and the linear weights */
+	o.objective = KC_OBJ_LINEAR;
+	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	kc_model_free(m);
+	text = slurp(path, &size);
+	p = strstr(text, "\"weights\": [");
+	assert_non_null(p);
+	p = strpbrk(p, "123456789");
+	*p = *p == '9' ? '8' : (char)(*p + 1);
+	write_file(bad, text);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "linear weights do not match their "
+	    "checksum"));
 
 	write_file(bad, "{\"kc_model\": 2}");
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
@@ -332,8 +366,9 @@ test_too_little(void **state)
 		same[i] = 4;
 	ts.n = N;
 	ts.stars = same;
-	for (i = 0; i < 2; i++) {
-		o.objective = i == 0 ? KC_OBJ_KNN : KC_OBJ_STARS;
+	for (i = 0; i < 3; i++) {
+		o.objective = i == 0 ? KC_OBJ_KNN : i == 1 ? KC_OBJ_STARS :
+		    KC_OBJ_LINEAR;
 		assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)),
 		    0);
 		assert_true(isnan(kc_model_about(m)->spearman));
