@@ -21,10 +21,8 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdnoreturn.h>
 #include <string.h>
 
 #include "afeat.h"
@@ -74,30 +72,6 @@ set(json_t *o, const char *k, json_t *v)
 {
 	if (v == NULL || json_object_set_new(o, k, v) != 0)
 		kc_die(KC_EXIT_DATA, "out of memory");
-}
-
-static noreturn void fatal(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-/* Bad input: an "error" record for the later stages, then exit 1. */
-static void
-fatal(const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-	json_t *r;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if ((r = kc_rec_new("error")) != NULL) {
-		set(r, "stage", json_string(kc_prog));
-		set(r, "message", json_string(msg));
-		set(r, "fatal", json_true());
-		kc_out_new(r);
-		kc_out_flush();
-	}
-	kc_die(KC_EXIT_DATA, "%s", msg);
 }
 
 static void
@@ -177,7 +151,7 @@ start_decoder(double ss)
 {
 	if ((run.dec = kc_audiodec_open(opt.ffmpeg, run.src, ss, AF_RATE)) ==
 	    NULL)
-		fatal("%s: cannot run %s: %s", run.src, opt.ffmpeg,
+		kc_out_fatal("%s: cannot run %s: %s", run.src, opt.ffmpeg,
 		    strerror(errno));
 }
 
@@ -380,7 +354,7 @@ as_file(const char *path, char *buf, size_t n)
 	if (strstr(path, "://") != NULL || strncmp(path, "file:", 5) == 0)
 		return path;
 	if ((size_t)snprintf(buf, n, "file:%s", path) >= n)
-		fatal("%s: path too long", where);
+		kc_out_fatal("%s: path too long", where);
 	return buf;
 }
 
@@ -391,7 +365,7 @@ check(const json_t *rec)
 	char why[512];
 
 	if (kc_rec_check(rec, why, sizeof(why)) != 0)
-		fatal("%s: %s", where, why);
+		kc_out_fatal("%s: %s", where, why);
 }
 
 static void
@@ -471,7 +445,7 @@ af_records(FILE *fp, const char *name)
 	while ((r = kc_reader_next(rd, &rec)) != 0) {
 		where = kc_reader_where(rd);
 		if (r < 0)
-			fatal("%s: %s", where, kc_reader_error(rd));
+			kc_out_fatal("%s: %s", where, kc_reader_error(rd));
 		type = kc_rec_type(rec);
 		if (strcmp(type, "stream") == 0 || strcmp(type, "segment") ==
 		    0 || strcmp(type, "end") == 0)

@@ -444,4 +444,11 @@ double kc_hls_reload_delay(const kc_hls *pl, int changed);
 int kc_hls_write(const kc_hls *pl, char **text, size_t *len, char *why,
     size_t whylen);
 
+/*
+ * An ISO 8601 date and time ("YYYY-MM-DDThh:mm:ss", a fraction, "Z" or
+ * an offset), as EXT-X-PROGRAM-DATE-TIME and chat logs write it, to Unix
+ * seconds in *out.  NULL, or a reason.
+ */
+const char *hls_pdt_parse(const char *s, double *out);
+
 #endif

@@ -59,12 +59,10 @@ char *hls_resolve(const char *base, const char *ref,
     void *(*alloc)(void *, size_t), void *ctx);
 
 /*
- * hls_pdt_parse: an EXT-X-PROGRAM-DATE-TIME to Unix seconds; NULL, or a
- * reason.  hls_pdt_format: pdt as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
- * fraction digits (3 at least) that hls_pdt_parse reads back to the same
- * double; 0, or -1 when outside [PDT_MIN, PDT_END).
+ * hls_pdt_format: pdt as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
+ * fraction digits (3 at least) that hls_pdt_parse (hls.h) reads back to
+ * the same double; 0, or -1 when outside [PDT_MIN, PDT_END).
  */
-const char *hls_pdt_parse(const char *s, double *out);
 int hls_pdt_format(double pdt, char *buf, size_t n);
 
 #endif

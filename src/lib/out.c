@@ -126,3 +126,25 @@ kc_out_close(void)
 	if (fclose(stdout) == EOF)
 		kc_out_fail("stdout");
 }
+
+void
+kc_out_fatal(const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((r = kc_rec_new("error")) != NULL) {
+		if (json_object_set_new(r, "stage", json_string(kc_prog)) ==
+		    0 && json_object_set_new(r, "message", json_string(msg)) ==
+		    0 && json_object_set_new(r, "fatal", json_true()) == 0) {
+			kc_out_new(r);
+			kc_out_flush();
+		} else
+			json_decref(r);
+	}
+	kc_die(KC_EXIT_DATA, "%s", msg);
+}

@@ -37,4 +37,12 @@ void kc_out_close(void);
 /* Shared handling for a failed write to a stream ("stdout", a file name). */
 void kc_out_fail(const char *what);
 
+/*
+ * Bad input in a filter: writes (and flushes) an "error" record with
+ * stage kc_prog, the message and "fatal": true, for the later stages,
+ * then exits 1 with the message on stderr.
+ */
+_Noreturn void kc_out_fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 #endif

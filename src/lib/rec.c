@@ -740,7 +740,8 @@ kc_rec_check(const json_t *rec, char *why, size_t n)
 		return ck_table(rec, type, ck_segment, why, n) != 0 ||
 		    ck_order(rec, type, "t0", "t1", 0, why, n) != 0 ||
 		    ck_segment_media(rec, why, n) != 0 ? -1 : 0;
-	if (strcmp(type, "afeat") == 0 || strcmp(type, "vfeat") == 0)
+	if (strcmp(type, "afeat") == 0 || strcmp(type, "vfeat") == 0 ||
+	    strcmp(type, "cfeat") == 0)
 		return ck_table(rec, type, ck_feat, why, n);
 	if (strcmp(type, "highlight") == 0)
 		return ck_table(rec, type, ck_highlight, why, n) != 0 ||

@@ -1,0 +1,156 @@
+#!/bin/bash
+# 25-chatfeat.t - kc-chatfeat on a generated 60 s stream and a chat log
+# written here: ordinary chat at about one message a second, a crowd of
+# 25 chatters laughing and asking for a clip at 34-38 s (the reaction to
+# something at about 30 s), and bursts that follow nothing on screen: one
+# chatter spamming at 12-14 s, a raid flood with a bot and a giveaway at
+# 48-51 s.  The reaction must land on the hops before it (--lag), the
+# non-events must not look like it, records pass through byte for byte,
+# wall-clock logs agree with stream-time ones, the converters read their
+# sample files, and bad logs fail the documented way.
+. "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+
+need ffmpeg jq kc-fetch kc-chatfeat kc-audiofeat kc-score
+
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc2=s=160x90:r=10:d=60" \
+    -f lavfi -i "sine=d=60" -c:v mpeg4 -c:a aac -shortest "$T/s.mp4" ||
+    bail "cannot generate test media"
+kc-fetch "$T/s.mp4" >"$T/f" || bail "kc-fetch failed"
+
+# the chat log: t, user, text (jq builds the lines)
+jq -n -c '
+  ([range(0; 60)] | map({t: (. + 0.3), user: "regular\(. % 7)",
+     text: (["hi", "nice", "what game is this", "gg", "ok"][. % 5])})),
+  ([range(0; 25)] | map({t: (34 + . * 0.16), user: "crowd\(.)",
+     text: (["KEKW", "[emote:37226:KEKW] [emote:37226:KEKW]", "CLIP IT",
+             "LMAO", "OMEGALUL"][. % 5])})),
+  ([range(0; 20)] | map({t: (12 + . * 0.1), user: "spammer",
+     text: "KEKW KEKW KEKW"})),
+  ([range(0; 30)] | map({t: (48 + . * 0.1), user: "raider\(.)",
+     text: "RAID HYPE"})),
+  ([range(0; 15)] | map({t: (48.05 + . * 0.2), user: "Botrix",
+     text: "Type !join for the giveaway"})),
+  ([range(0; 15)] | map({t: (48.1 + . * 0.2), user: "viewer\(.)",
+     text: "!join"}))
+  | .[]' >"$T/chat.jsonl"
+
+cf() { jq -c 'select(.type == "cfeat")' "$T/out"; }
+at() { jq -s -r --argjson t "$1" "map(select(.t == \$t))[0].features.$2" "$T/cf"; }
+
+run -i "$T/f" kc-chatfeat --chat "$T/chat.jsonl"
+is "$RC" 0 "exit 0"
+is "$ERR" "" "nothing on stderr"
+cf >"$T/cf"
+is "$(jq -s -c '[.[].t]' "$T/cf")" "$(jq -n -c '[range(0;60)]')" \
+    "one cfeat per hop, t = 0..59"
+is "$(jq -s -c '[.[].features | keys] | unique' "$T/cf")" \
+    '[["caps_ratio","chatter_rate","clip_share","emote_share","hype_share","laugh_share","mean_len","msg_rate","noise_share","repeat_share"]]' \
+    "every hop has the 10 features of docs/records.md"
+is "$(grep -v '"type":"cfeat"' "$T/out")" "$(cat "$T/f")" \
+    "every other record passes through byte for byte"
+
+# the reaction at 34-38 s lands on the hops before it: [t + 5, t + 10)
+peak=$(jq -s -r 'max_by(.features.msg_rate) | .t' "$T/cf")
+cmp_ok "$peak" ">=" 25 "the busiest hop is the reaction's (t = $peak, >= 25)"
+cmp_ok "$peak" "<=" 33 "... not after it (<= 33)"
+cmp_ok "$(at 29 msg_rate)" ">" 3 "hop 29: more than 3 messages a second"
+cmp_ok "$(at 29 laugh_share)" ">" 0.5 "hop 29: mostly laughter"
+cmp_ok "$(at 29 clip_share)" ">" 0.1 "hop 29: clip calls"
+cmp_ok "$(at 29 emote_share)" ">" 0.1 "hop 29: emotes"
+cmp_ok "$(at 29 chatter_rate)" ">" 3 "hop 29: many chatters"
+cmp_ok "$(at 5 msg_rate)" "<" 1.5 "hop 5: ordinary chat"
+# the non-events: a spammer (hops 3-9 see 12-14 s), a raid, a bot and a
+# giveaway (hops 39-46 see 48-51 s) stay near the ordinary rate
+spam=$(jq -s '[.[] | select(.t >= 3 and .t <= 8) | .features.msg_rate] | max' "$T/cf")
+raid=$(jq -s '[.[] | select(.t >= 39 and .t <= 45) | .features.msg_rate] | max' "$T/cf")
+cmp_ok "$spam" "<" 2 "one chatter's spam stays under 2 messages a second ($spam)"
+cmp_ok "$raid" "<" 2 "a raid flood, a bot and a giveaway stay under 2 ($raid)"
+cmp_ok "$(jq -n "$(at 29 msg_rate) / $raid")" ">" 2 \
+    "the reaction is more than twice any non-event"
+cmp_ok "$(at 42 noise_share)" ">" 0.8 "hop 42: mostly noise, and says so"
+
+# --lag 0: the same reaction five hops later
+run -i "$T/f" kc-chatfeat --lag 0 --chat "$T/chat.jsonl"
+cf >"$T/cf0"
+is "$(jq -s -r 'max_by(.features.msg_rate) | .t' "$T/cf0")" "$((peak + 5))" \
+    "--lag 0 moves the peak 5 hops later"
+
+# wall-clock timestamps with --chat-start give the same features
+jq -c '.t as $t | {timestamp: ((1767225600 + $t | floor | strftime("%Y-%m-%dT%H:%M:%S"))
+    + ".\(($t * 1000 | round) % 1000 + 1000 | tostring | .[1:])Z"), user, text}' \
+    "$T/chat.jsonl" >"$T/wall.jsonl"
+run -i "$T/f" kc-chatfeat --chat "$T/wall.jsonl" --chat-start 2026-01-01T00:00:00Z
+is "$RC" 0 "timestamp log: exit 0"
+is "$(cf | md5sum)" "$(md5sum <"$T/cf")" "timestamp log: the same features"
+run -i "$T/f" kc-chatfeat --chat "$T/wall.jsonl" --chat-start 1767225600
+is "$(cf | md5sum)" "$(md5sum <"$T/cf")" "--chat-start in Unix seconds: the same"
+run -i "$T/f" kc-chatfeat --chat "$T/wall.jsonl"
+is "$RC" 1 "timestamp log without a start: exit 1"
+like "$ERR" "chat-start" "... which names --chat-start"
+is "$(jq -r 'select(.type == "error") | .stage' "$T/out")" kc-chatfeat \
+    "... after an error record for the later stages"
+run -i "$T/f" kc-chatfeat --chat "$T/wall.jsonl" --chat-start 2020-01-01T00:00:00Z
+is "$RC" 0 "a start far from the chat: exit 0"
+like "$ERR" "none of the 165 chat messages falls within" "... with a warning"
+
+# bad logs and usage
+printf '{"t": 1, "user": "a", "text": "ok"}\n{"t": 2, "user": "b", "text": 5}\n' >"$T/bad.jsonl"
+run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
+is "$RC" 1 "a text that is not a string: exit 1"
+like "$ERR" "bad.jsonl:2" "... naming the file and line"
+printf '{"user": "a", "text": "no time"}\n' >"$T/bad.jsonl"
+run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
+is "$RC" 1 "a message without a time: exit 1"
+like "$ERR" 'needs "t"' "... which says what it needs"
+printf 'not json\n' >"$T/bad.jsonl"
+run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
+is "$RC" 1 "not JSON: exit 1"
+run -i "$T/f" kc-chatfeat --chat "$T/none.jsonl"
+is "$RC" 1 "a missing log: exit 1"
+like "$ERR" "none.jsonl" "... named"
+run -i "$T/f" kc-chatfeat
+is "$RC" 2 "no --chat: usage error"
+like "$ERR" "not implemented" "... saying the other sources are not there yet"
+run -i "$T/f" kc-chatfeat --chat "$T/chat.jsonl" --lag 61
+is "$RC" 2 "--lag 61: usage error"
+run kc-chatfeat --help
+is "$RC" 0 "--help: exit 0"
+like "$OUT" "Not implemented yet" "--help says what is not implemented"
+
+# downstream: kc-audiofeat and kc-score pass cfeat through
+kc-chatfeat --chat "$T/chat.jsonl" <"$T/f" | kc-audiofeat | kc-score --no-model \
+    -a 1 -v 1 >"$T/scored"
+is "$?" 0 "kc-chatfeat | kc-audiofeat | kc-score: exit 0"
+is "$(jq -c 'select(.type == "cfeat")' "$T/scored" | wc -l)" 60 \
+    "... and the cfeat records come through"
+
+# --- the converters -----------------------------------------------------------
+D=$KC_ROOT/tests/data/chat
+run jq -c -f "$KC_ROOT/scripts/chat-youtube.jq" "$D/youtube.live_chat.json"
+is "$RC" 0 "chat-youtube.jq: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -s -c 'map([.t, .user, .type])')" \
+    '[[1.5,"Alice","message"],[2.3,"Bob","message"],[3.1,"Carol","message"],[4,"Dave","message"],[5.2,"Erin","subscription"],[6,"Frank","gift"],[7.25,"Gina","message"]]' \
+    "... messages, a Super Chat, notices; chat before the start and a ticker left out"
+like "$OUT" '"text":"\[emote:UCkszU2WH9gy1mb0dV-11UJg/xQwcYZPfO4q8-QP3k4zJAw:yt\] CLIP IT"' \
+    "... a custom emoji as an emote token"
+like "$OUT" '"text":"LMAO 😂"' "... a standard emoji as itself"
+printf '%s\n' "$OUT" >"$T/yt.jsonl"
+run -i "$T/f" kc-chatfeat --lag 0 --window 2 --chat "$T/yt.jsonl"
+is "$RC" 0 "kc-chatfeat reads it"
+cmp_ok "$(cf | jq -s '[.[] | select(.t == 2) | .features.laugh_share] | .[0]')" ">" 0 \
+    "... and hears the laughter"
+is "$(cf | jq -s '[.[] | select(.t == 5) | .features | .msg_rate, .noise_share] | @csv' -r)" \
+    "0,1" "... and counts the notices as noise, not messages"
+
+run jq -c -f "$KC_ROOT/scripts/chat-twitch.jq" "$D/twitch.chat.json"
+is "$RC" 0 "chat-twitch.jq: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -s -c 'map([.t, .user, .type])')" \
+    '[[1,"alice","message"],[3.5,"bob","message"],[4,"nightbot","message"],[6,"carol","sub"],[8.25,"dave","message"]]' \
+    "... every comment, a sub notice as one"
+like "$OUT" '"text":"\[emote:425618:LUL\] that was funny"' "... emotes as tokens"
+printf '%s\n' "$OUT" >"$T/tw.jsonl"
+run -i "$T/f" kc-chatfeat --lag 0 --window 1 --chat "$T/tw.jsonl"
+is "$(cf | jq -s -c '[.[] | select(.t >= 3 and .t <= 8) | .features.noise_share]')" \
+    "[0,1,0,1,0,1]" "... the bot, the sub notice and the command are noise"
+
+done_testing
