@@ -268,35 +268,49 @@ ioerr:
 }
 
 /*
- * Each hop's z of column fi into hz[0..nh) (NAN where a hop is missing):
- * the value against cs, soft-clipped like the heuristic's, and the low
- * bound for hops the gate left out.  These, averaged over a window, are
- * the "NAME_z" features the model learns from.
+ * A hop's z of a column whose value is x: the value against cs,
+ * soft-clipped like the heuristic's, and the low bound for a hop the
+ * gate left out (in = 0).  These, averaged over a window, are the
+ * "NAME_z" features the model learns from.
+ */
+static float
+zval(const struct colstat *cs, const struct kc_weightset *ws, float x,
+    int in)
+{
+	return (float)(in ? kc_softclip((x - cs->med) / cs->scale, ws->zlo,
+	    ws->zhi) : ws->zlo);
+}
+
+/*
+ * Each hop's z of columns cols[0..ncols) of a kind, in one pass over its
+ * rows: column c's into hz[c * nh .. c * nh + nh) (NAN where a hop is
+ * missing).  cs: the kind's column statistics.
  */
 static int
-hop_z(struct kindstore *ks, const struct kc_weightset *ws, long fi,
-    const struct colstat *cs, const unsigned char *pass, double origin,
-    double hop, float *hz, size_t nh)
+hop_zs(struct kindstore *ks, const struct kc_weightset *ws, const long *cols,
+    size_t ncols, const struct colstat *cs, const unsigned char *pass,
+    double origin, double hop, float *hz, size_t nh)
 {
 	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
 	    sizeof(float)] __attribute__((aligned(8)));
 	double t;
 	float *v;
-	long r, idx;
-	size_t k;
+	long r, idx, fi;
+	size_t k, c;
 
-	for (k = 0; k < nh; k++)
+	for (k = 0; k < ncols * nh; k++)
 		hz[k] = NAN;
-	if (!cs->ok)
-		return 0;
 	rewind(ks->fp);
 	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++) {
 		idx = lround((t - origin) / hop);
-		if (idx < 0 || (size_t)idx >= nh || !isfinite(v[fi]))
+		if (idx < 0 || (size_t)idx >= nh)
 			continue;
-		hz[idx] = (float)(pass[r / 8] & (1 << (r % 8)) ?
-		    kc_softclip((v[fi] - cs->med) / cs->scale, ws->zlo,
-		    ws->zhi) : ws->zlo);
+		for (c = 0; c < ncols; c++) {
+			fi = cols[c];
+			if (cs[fi].ok && isfinite(v[fi]))
+				hz[c * nh + (size_t)idx] = zval(&cs[fi], ws,
+				    v[fi], pass[r / 8] & (1 << (r % 8)));
+		}
 	}
 	return r == ks->rows ? 0 : -1;
 }
@@ -537,57 +551,83 @@ model_matrix(struct stream *s, const struct params *p,
     double origin, double hop, size_t nh, size_t w, float *x, float *hz,
     double *acc, long *cnt)
 {
-	size_t nf = kc_model_nfeatures(p->model), nw = nh - w + 1, j, r;
-	long col;
-	int kind;
+	size_t nf = kc_model_nfeatures(p->model), nw = nh - w + 1, j, r, n;
+	long col, cols[KC_REC_FEATURES];
+	size_t at[KC_REC_FEATURES];
+	int kind, k;
 
-	for (j = 0; j < nf; j++) {
+	for (j = 0; j < nf; j++)
 		if (z_column(s, kc_model_feature(p->model, j), &kind, &col) !=
-		    0 || cs[kind] == NULL) {
+		    0 || cs[kind] == NULL)
 			for (r = 0; r < nw; r++)
 				x[r * nf + j] = NAN;
+	/* one pass over each kind's rows for all its columns the model
+	 * reads (hz holds nh floats per column) */
+	for (k = 0; k < 2; k++) {
+		for (n = 0, j = 0; j < nf && n < KC_REC_FEATURES; j++)
+			if (z_column(s, kc_model_feature(p->model, j), &kind,
+			    &col) == 0 && kind == k && cs[k] != NULL) {
+				cols[n] = col;
+				at[n++] = j;
+			}
+		if (n == 0)
 			continue;
-		}
-		if (hop_z(&s->k[kind], kind == KIND_AUDIO ? &p->w->audio :
-		    &p->w->video, col, &cs[kind][col], pass[kind], origin, hop,
-		    hz, nh) != 0)
+		if (hop_zs(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
+		    &p->w->video, cols, n, cs[k], pass[k], origin, hop, hz,
+		    nh) != 0)
 			return -1;
-		z_windows(hz, nh, w, x + j, nf, acc, cnt);
+		for (j = 0; j < n; j++)
+			z_windows(hz + j * nh, nh, w, x + at[j], nf, acc, cnt);
 	}
 	return 0;
 }
 
-/* The picked windows' mean hop z of every column, for their records. */
+/*
+ * The picked windows' mean hop z of every column, for their records: one
+ * pass over each kind's rows, a row's z computed for the windows that
+ * hold its hop.
+ */
 static int
 picked_z(struct stream *s, const struct params *p,
     struct colstat *const cs[2], unsigned char *const pass[2],
-    double origin, double hop, size_t nh, struct hl *h, size_t nhl,
-    float *hz)
+    double origin, double hop, struct hl *h, size_t nhl)
 {
+	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
+	    sizeof(float)] __attribute__((aligned(8)));
+	const struct kc_weightset *ws;
+	struct kindstore *ks;
 	size_t i, off, j;
-	long a, b, q;
+	long r, idx;
+	double t;
+	float *v;
 	int k;
 
 	for (k = 0; k < 2; k++) {
 		if (cs[k] == NULL)
 			continue;
+		ks = &s->k[k];
+		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
 		off = k == KIND_AUDIO ? 0 : s->k[KIND_AUDIO].nf;
-		for (i = 0; i < s->k[k].nf; i++) {
-			if (hop_z(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
-			    &p->w->video, (long)i, &cs[k][i], pass[k], origin,
-			    hop, hz, nh) != 0)
-				return -1;
+		rewind(ks->fp);
+		for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1;
+		    r++) {
+			idx = lround((t - origin) / hop);
 			for (j = 0; j < nhl; j++) {
-				a = lround((h[j].t0 - origin) / hop);
-				b = lround((h[j].t1 - origin) / hop);
-				for (q = a < 0 ? 0 : a; q < b && (size_t)q < nh;
-				    q++)
-					if (isfinite(hz[q])) {
-						h[j].zsum[off + i] += hz[q];
+				if (idx < lround((h[j].t0 - origin) / hop) ||
+				    idx >= lround((h[j].t1 - origin) / hop))
+					continue;
+				for (i = 0; i < ks->nf; i++)
+					if (cs[k][i].ok && isfinite(v[i])) {
+						h[j].zsum[off + i] += zval(
+						    &cs[k][i], ws, v[i],
+						    pass[k][r / 8] &
+						    (1 << (r % 8)));
 						h[j].zcnt[off + i]++;
 					}
 			}
 		}
+		if (r != ks->rows)
+			return -1;
 	}
 	return 0;
 }
@@ -790,7 +830,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	struct hl h[64];
 	struct colstat *cs[2] = { NULL, NULL };
 	unsigned char *pass[2] = { NULL, NULL };
-	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
+	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL, *zs = NULL;
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
@@ -866,7 +906,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	 * Per-hop arrays live only while needed.  Without a model the peak
 	 * is about 18 bytes per hop, 30 with onset placement (--pre-roll);
 	 * a model adds 4 bytes per hop and model feature for its input
-	 * matrix, and 20 more per hop.
+	 * matrix (and as much again while it is built), and 20 more per
+	 * hop.
 	 */
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
@@ -897,11 +938,16 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		ms = malloc(nw * sizeof(float));
 		acc = malloc((nh + 1) * sizeof(double));
 		cnt = malloc((nh + 1) * sizeof(long));
-		if (x == NULL || ms == NULL || acc == NULL || cnt == NULL)
+		zs = malloc(nh * (nf < KC_REC_FEATURES ? nf : KC_REC_FEATURES) *
+		    sizeof(float));
+		if (x == NULL || ms == NULL || acc == NULL || cnt == NULL ||
+		    zs == NULL)
 			goto nomem;
-		if (model_matrix(s, p, cs, pass, origin, hop, nh, w, x, hz, acc,
+		if (model_matrix(s, p, cs, pass, origin, hop, nh, w, x, zs, acc,
 		    cnt) != 0)
 			goto ioerr;
+		free(zs);
+		zs = NULL;
 	}
 	for (k = 0; k < 2; k++) {
 		if (p->max_n[k] == 0 || s->k[k].rows == 0)
@@ -1000,7 +1046,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	free(x);
 	x = NULL;
-	if (picked_z(s, p, cs, pass, origin, hop, nh, h, nhl, hz) != 0)
+	if (picked_z(s, p, cs, pass, origin, hop, h, nhl) != 0)
 		goto ioerr;
 	if (window_features(s, h, nhl, hop) != 0)
 		goto ioerr;
@@ -1031,6 +1077,7 @@ out:
 	}
 	free(hs);
 	free(hz);
+	free(zs);
 	free(hsc);
 	free(acc);
 	free(cnt);

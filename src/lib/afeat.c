@@ -144,6 +144,7 @@ struct kc_afeat {
 	float dct[NMFCC][NMEL];
 	int conlo[NCON + 1];	/* contrast band i: bins [conlo[i], conlo[i+1]) */
 	signed char chroma[NBIN];	/* pitch class of a bin, -1: none */
+	int chlo, chhi;		/* the bins that have one: [chlo, chhi) */
 
 	/* tempo: the onset envelope of the last tempo window */
 	float *onring, *ontmp;
@@ -230,11 +231,16 @@ init_tables(kc_afeat *st)
 		b = (int)ceil(con_edge[i] * FRAME / st->rate);
 		st->conlo[i] = b < 1 ? 1 : b > NBIN ? NBIN : b;
 	}
+	st->chlo = NBIN;
 	for (b = 0; b < NBIN; b++) {
 		f = st->freq[b];
 		st->chroma[b] = f < CHROMA_LO || f > CHROMA_HI ? -1 :
 		    (signed char)(((lround(12 * log2(f / 440.0)) % NCHROMA) +
 		    NCHROMA) % NCHROMA);
+		if (st->chroma[b] >= 0) {
+			st->chlo = b < st->chlo ? b : st->chlo;
+			st->chhi = b + 1;
+		}
 	}
 }
 
@@ -618,12 +624,16 @@ static void
 timbre(kc_afeat *st)
 {
 	struct frameacc *a = &st->acc;
+	const v4f zero = { 0, 0, 0, 0 };
 	double d = 0, c;
+	v4f acc;
 	int k, m;
 
 	for (k = 0; k < NDELTA; k++) {
-		for (c = 0, m = 0; m < NMEL; m++)
-			c += st->dct[k + 1][m] * st->prevmel[m];
+		for (acc = zero, m = 0; m < NMEL; m += 4)
+			acc += load4(st->dct[k + 1] + m) *
+			    load4(st->prevmel + m);
+		c = hsum4(acc);
 		a->mfs[k] += c;
 		a->mfs2[k] += c * c;
 		d += fabs(c - st->prevc[k]);
@@ -635,31 +645,47 @@ timbre(kc_afeat *st)
 	}
 }
 
-/* Spectral contrast of each band, from the log spectrum in prevl. */
+/*
+ * Spectral contrast of each band, from the log spectrum in prevl: the
+ * mean of the bins above the band's mean less that of those below (in
+ * natural log units until the end), four bins at a time.
+ */
 static void
 contrast(kc_afeat *st)
 {
 	const float *l = st->prevl;
-	double mean, hi, lo;
-	int i, b, n, nhi;
+	const v4f zero = { 0, 0, 0, 0 };
+	v4f s, sh, nh, v, mv;
+	float mean, tot, hi, nhi;
+	int i, b, lo, end, n;
 
 	for (i = 0; i < NCON; i++) {
-		n = st->conlo[i + 1] - st->conlo[i];
-		if (n < 2)
+		lo = st->conlo[i];
+		end = st->conlo[i + 1];
+		if ((n = end - lo) < 2)
 			continue;
-		for (mean = 0, b = st->conlo[i]; b < st->conlo[i + 1]; b++)
-			mean += l[b];
-		mean /= n;
-		for (hi = lo = 0, nhi = 0, b = st->conlo[i];
-		    b < st->conlo[i + 1]; b++)
+		for (s = zero, b = lo; b + 4 <= end; b += 4)
+			s += load4(l + b);
+		for (tot = hsum4(s); b < end; b++)
+			tot += l[b];
+		mean = tot / (float)n;
+		mv = (v4f){ mean, mean, mean, mean };
+		sh = nh = zero;
+		for (b = lo; b + 4 <= end; b += 4) {
+			v = load4(l + b);
+			sh += (v4f)((v4i)v & (v > mv));
+			nh += (v4f)((v4i)(v4f){ 1, 1, 1, 1 } & (v > mv));
+		}
+		hi = hsum4(sh);
+		nhi = hsum4(nh);
+		for (; b < end; b++)
 			if (l[b] > mean) {
 				hi += l[b];
 				nhi++;
-			} else
-				lo += l[b];
-		if (nhi > 0 && nhi < n)
-			st->acc.con[i] += DB_PER_NEPER *
-			    (hi / nhi - lo / (n - nhi));
+			}
+		if (nhi > 0 && nhi < (float)n)
+			st->acc.con[i] += DB_PER_NEPER * (hi / nhi - (tot -
+			    hi) / ((float)n - nhi));
 	}
 }
 
@@ -671,9 +697,8 @@ chroma(kc_afeat *st)
 	double ch[NCHROMA] = { 0 }, tot = 0, peak = 0, flux = 0;
 	int b, k;
 
-	for (b = 0; b < NBIN; b++)
-		if (st->chroma[b] >= 0)
-			ch[st->chroma[b]] += st->pw[b];
+	for (b = st->chlo; b < st->chhi; b++)
+		ch[st->chroma[b]] += st->pw[b];
 	for (k = 0; k < NCHROMA; k++)
 		tot += ch[k];
 	if (!(tot > 0)) {

@@ -1168,22 +1168,24 @@ int
 kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 {
 	json_t *o, *names, *xgb, *outp;
-	const char *sum;
+	const char *sum, *on;
 	char *dump = NULL, mine[24];
 	kc_model *m = NULL;
 	bst_ulong nf;
 	size_t i, j;
+	int obj;
 
 	*out = NULL;
 	xgb_init();
 	if ((o = read_json(path, err, errlen)) == NULL)
 		return -1;
 	names = json_object_get(o, "features");
-	xgb = json_object_get(o, "xgboost");
-	if (xgb == NULL)
-		xgb = json_object_get(o, "knn");
-	if (xgb == NULL)
-		xgb = json_object_get(o, "linear");
+	/* the part the objective names; other keys are ignored */
+	on = json_string_value(json_object_get(o, "objective"));
+	obj = on && strcmp(on, "rank") == 0 ? KC_OBJ_RANK : on && strcmp(on,
+	    "knn") == 0 ? KC_OBJ_KNN : on && strcmp(on, "linear") == 0 ?
+	    KC_OBJ_LINEAR : KC_OBJ_STARS;
+	xgb = json_object_get(o, part_name(obj));
 	outp = json_object_get(o, "output");
 	sum = json_string_value(json_object_get(o, "checksum"));
 	if (!json_is_array(names) || json_array_size(names) == 0 ||
@@ -1202,15 +1204,7 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: bad \"output\" or \"weight\"", path);
 		goto fail;
 	}
-	m->obj = strcmp(m->info.objective, "rank") == 0 ? KC_OBJ_RANK :
-	    strcmp(m->info.objective, "knn") == 0 ? KC_OBJ_KNN :
-	    strcmp(m->info.objective, "linear") == 0 ? KC_OBJ_LINEAR :
-	    KC_OBJ_STARS;
-	if (json_object_get(o, part_name(m->obj)) != xgb) {
-		snprintf(err, errlen, "%s: the objective and the model's part "
-		    "do not agree", path);
-		goto fail;
-	}
+	m->obj = obj;
 	for (i = 0; i < m->nf; i++) {
 		const char *s = json_string_value(json_array_get(names, i));
 

@@ -593,14 +593,17 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 			return 0;
 		return ck_fail(why, n, type, "\"%s\" is null", f->key);
 	}
-	ck_show(v, show, sizeof(show));
-	ck_bound(f->lo, lo, sizeof(lo));
-	ck_bound(f->hi, hi, sizeof(hi));
+	/* the value and the bounds are formatted only for a message:
+	 * dumping every record's features would cost more than the rest
+	 * of reading it */
+#define SHOW ck_show(v, show, sizeof(show))
+#define LO ck_bound(f->lo, lo, sizeof(lo))
+#define HI ck_bound(f->hi, hi, sizeof(hi))
 	switch (f->kind) {
 	case CK_VERSION:
 		if (!json_is_integer(v) || json_integer_value(v) < 1)
 			return ck_fail(why, n, type, "\"%s\" is not a records "
-			    "version (an integer from 1): %s", f->key, show);
+			    "version (an integer from 1): %s", f->key, SHOW);
 		if (json_integer_value(v) > KC_RECORDS_VERSION)
 			return ck_fail(why, n, type, "records version %lld is "
 			    "newer than this program reads (%d)",
@@ -610,27 +613,27 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 	case CK_NUM:
 		if (!json_is_number(v))
 			return ck_fail(why, n, type, "\"%s\" is not a number: "
-			    "%s", f->key, show);
+			    "%s", f->key, SHOW);
 		x = json_number_value(v);
 		if (!ck_range(x, f))
 			return ck_fail(why, n, type, "\"%s\" out of range "
 			    "%s%s to %s: %s", f->key, f->flags & POS ?
-			    "above " : "", lo, hi, show);
+			    "above " : "", LO, HI, SHOW);
 		return 0;
 	case CK_INT:
 		if (!json_is_integer(v))
 			return ck_fail(why, n, type, "\"%s\" is not an "
-			    "integer: %s", f->key, show);
+			    "integer: %s", f->key, SHOW);
 		/* as integers: 2^53 + 1 is not 2^53 */
 		if (json_integer_value(v) < (json_int_t)f->lo ||
 		    json_integer_value(v) > (json_int_t)f->hi)
 			return ck_fail(why, n, type, "\"%s\" out of range %s "
-			    "to %s: %s", f->key, lo, hi, show);
+			    "to %s: %s", f->key, LO, HI, SHOW);
 		return 0;
 	case CK_STR:
 		if (!json_is_string(v))
 			return ck_fail(why, n, type, "\"%s\" is not a string: "
-			    "%s", f->key, show);
+			    "%s", f->key, SHOW);
 		if ((f->flags & FULL) && json_string_length(v) == 0)
 			return ck_fail(why, n, type, "\"%s\" is empty",
 			    f->key);
@@ -638,19 +641,19 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 	case CK_BOOL:
 		if (!json_is_boolean(v))
 			return ck_fail(why, n, type, "\"%s\" is not true or "
-			    "false: %s", f->key, show);
+			    "false: %s", f->key, SHOW);
 		return 0;
 	case CK_OBJ:
 		if (!json_is_object(v))
 			return ck_fail(why, n, type, "\"%s\" is not an object: "
-			    "%s", f->key, show);
+			    "%s", f->key, SHOW);
 		return 0;
 	case CK_KIND:
 		if (!json_is_string(v) || (strcmp(json_string_value(v),
 		    "audio") != 0 && strcmp(json_string_value(v), "video") !=
 		    0))
 			return ck_fail(why, n, type, "\"%s\" is not \"audio\" "
-			    "or \"video\": %s", f->key, show);
+			    "or \"video\": %s", f->key, SHOW);
 		return 0;
 	case CK_RANGE:
 		a = json_array_get(v, 0);
@@ -661,8 +664,8 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 		    !(json_number_value(b) >= json_number_value(a)) ||
 		    !(json_number_value(b) <= f->hi))
 			return ck_fail(why, n, type, "\"%s\" is not [a, b] "
-			    "with %s <= a <= b <= %s: %s", f->key, lo, hi,
-			    show);
+			    "with %s <= a <= b <= %s: %s", f->key, LO, HI,
+			    SHOW);
 		return 0;
 	case CK_FEATURES:
 		return ck_features(v, type, f->key, f->hi, why, n);
@@ -670,6 +673,9 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 		return ck_stats(v, type, f, why, n);
 	}
 	return 0;
+#undef SHOW
+#undef LO
+#undef HI
 }
 
 static int

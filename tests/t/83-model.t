@@ -162,12 +162,13 @@ bad() {	# NAME : scores s4 twice over (two streams) with model dir NAME
 	    "$1: the heuristic's highlights"
 }
 mkdir truncated edited foreign garbage nodir
-head -c 3000 "$model/model.json" >truncated/model.json
+head -c "$(( $(wc -c <"$model/model.json") / 2 ))" "$model/model.json" >truncated/model.json
 bad truncated
 like "$ERR" "not valid JSON" "truncated: says so"
-# one number of the model's own part (the rated clips up to 100, trees
-# beyond) changed
-jq 'if .knn then .knn.stars[0] |= (if . == 5 then 4 else . + 1 end)
+# one number of the model's own part (the ridge regression's up to 100
+# rated clips, the trees' beyond) changed
+jq 'if .linear then .linear.bias += 0.5
+    elif .knn then .knn.stars[0] |= (if . == 5 then 4 else . + 1 end)
     else .xgboost.learner.gradient_booster.model.trees[0].split_conditions[0] += 1
     end' "$model/model.json" >edited/model.json
 bad edited
