@@ -64,6 +64,13 @@ static const char usage_text[] =
 "                            incompatible model: one warning, then the\n"
 "                            heuristic alone (exit status unchanged)\n"
 "      --no-model            ignore $KC_MODEL\n"
+"      --chat-weight B       weight of the chat's window score (cfeat\n"
+"                            records, kc-chatfeat) added to each audio and\n"
+"                            video window's, 0-5 (default 0.5); live\n"
+"                            scoring does not use the chat yet\n"
+"      --no-chat             the same as --chat-weight 0 (cfeat records\n"
+"                            still give the highlights their chat\n"
+"                            features)\n"
 "      --featstats           also write a \"featstats\" record per stream\n"
 "                            (its feature statistics, for kc-db add)\n"
 "      --live                judge each window as it closes (also when the\n"
@@ -120,6 +127,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "require-end", no_argument, NULL, 'Q' },
 		{ "pre-roll", required_argument, NULL, 'P' },
 		{ "min-score", required_argument, NULL, 'S' },
+		{ "chat-weight", required_argument, NULL, 'W' },
+		{ "no-chat", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -132,6 +141,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.start = o->p.end = -1;
 	o->p.live_threshold = 2;
 	o->p.pre_roll = 3;
+	o->p.chat_weight = 0.5;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,
@@ -167,6 +177,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->p.pre_roll = strcmp(optarg, "off") == 0 ? -1 :
 			    kc_opt_real("--pre-roll", optarg, 0, 60);
 			break;
+		case 'W': o->p.chat_weight = kc_opt_real("--chat-weight",
+		    optarg, 0, 5);
+			break;
+		case 'N': o->p.chat_weight = 0; break;
 		case 'S': o->p.min_score = kc_opt_real("--min-score", optarg,
 		    0, 1); break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
@@ -306,19 +320,23 @@ run(kc_reader *r, const struct params *p)
 			    kc_reader_error(r));
 		type = kc_rec_type(rec);
 		kind = strcmp(type, "afeat") == 0 ? KIND_AUDIO :
-		    strcmp(type, "vfeat") == 0 ? KIND_VIDEO : -1;
+		    strcmp(type, "vfeat") == 0 ? KIND_VIDEO :
+		    strcmp(type, "cfeat") == 0 ? KIND_CHAT : -1;
 		if ((kind >= 0 || strcmp(type, "stream") == 0 ||
 		    strcmp(type, "end") == 0) &&
 		    kc_rec_check(rec, err, sizeof(err)) != 0)
 			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r), err);
-		if (kind >= 0) {
+		if (kind == KIND_CHAT && live_now)
+			;	/* live scoring does not use the chat yet */
+		else if (kind >= 0) {
 			if ((live_now ? live_add(kind, rec, p, err,
 			    sizeof(err)) : stream_add(&cur, kind, rec,
 			    kc_reader_where(r), err, sizeof(err))) != 0)
 				kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
 				    err);
 		} else if (strcmp(type, "stream") == 0) {
-			if (cur.rec || cur.k[0].rows || cur.k[1].rows)
+			if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
+			    cur.k[KIND_CHAT].rows)
 				finish(p);
 			begin(rec, kc_reader_where(r), p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
@@ -363,7 +381,8 @@ main(int argc, char **argv)
 		if (fp != stdin)
 			fclose(fp);
 	}
-	if (cur.rec || cur.k[0].rows || cur.k[1].rows) {
+	if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
+	    cur.k[KIND_CHAT].rows) {
 		/* kc-clip killed: what came is a torn part of the stream, and
 		 * highlights of it would be cut and kept as if they were the
 		 * stream's */

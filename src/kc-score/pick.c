@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "msg.h"
 #include "out.h"
 #include "rec.h"
@@ -57,6 +58,48 @@ col_of(const struct kindstore *ks, const char *name)
 		if (strcmp(ks->names[i], name) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* Where kind k's columns start in a highlight's per-column sums. */
+static size_t
+col_off(const struct stream *s, int k)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < k; i++)
+		off += s->k[i].nf;
+	return off;
+}
+
+/*
+ * The chat's hop score (docs/records.md, "cfeat"): how far messages,
+ * chatters and the reactions in them stand out, as the heuristic scores
+ * a kind from its weights file, with these weights (not fitted yet).
+ */
+static const struct kc_weightset chat_ws = {
+	.f = {
+		{ "msg_rate", 1.0, 0.1 },
+		{ "chatter_rate", 1.0, 0.1 },
+		{ "laugh_share", 0.5, 0.05 },
+		{ "hype_share", 0.5, 0.05 },
+		{ "clip_share", 0.5, 0.02 },
+		{ "emote_share", 0.3, 0.05 },
+		{ "caps_ratio", 0.2, 0.05 },
+	},
+	.n = 7,
+	.wsum = 4.0,
+	.norm = KC_NORM_ROBUST,
+	.zlo = -3,
+	.zhi = 10,
+};
+
+/* The weights kind k is scored with. */
+static const struct kc_weightset *
+kind_ws(const struct params *p, int k)
+{
+	return k == KIND_AUDIO ? &p->w->audio : k == KIND_VIDEO ? &p->w->video :
+	    &chat_ws;
 }
 
 static int
@@ -349,11 +392,11 @@ window_features(struct stream *s, struct hl *h, size_t nh_, double hop)
 	size_t i, j, off;
 	int k, rc;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		ks = &s->k[k];
 		if (ks->fp == NULL)
 			continue;
-		off = k == KIND_AUDIO ? 0 : s->k[KIND_AUDIO].nf;
+		off = col_off(s, k);
 		rewind(ks->fp);
 		while ((rc = next_row(ks, buf, &t, &v)) == 1)
 			for (j = 0; j < nh_; j++) {
@@ -396,8 +439,8 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 	f = json_object();
 	if (r == NULL || f == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
-	for (k = 0; k < 2; k++) {
-		off = k == KIND_AUDIO ? 0 : s->k[KIND_AUDIO].nf;
+	for (k = 0; k < NKIND; k++) {
+		off = col_off(s, k);
 		for (i = 0; i < s->k[k].nf; i++) {
 			if (h->cnt[off + i] == 0)
 				continue;
@@ -503,7 +546,7 @@ z_column(const struct stream *s, const char *name, int *kind, long *col)
 
 	if (len <= 2 || strcmp(name + len - 2, "_z") != 0)
 		return -1;
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < NKIND; k++)
 		for (i = 0; i < s->k[k].nf; i++)
 			if (strlen(s->k[k].names[i]) == len - 2 &&
 			    strncmp(s->k[k].names[i], name, len - 2) == 0) {
@@ -518,8 +561,21 @@ z_column(const struct stream *s, const char *name, int *kind, long *col)
  * Whether the model can score this stream: every feature it was trained
  * on is "kind", "heuristic" or NAME_z of a feature this stream has (a
  * kind the stream lacks altogether leaves its features missing, which
- * the trees handle).  NULL, or the first feature it cannot have.
+ * the learners handle, and so does the chat, which a stream may have or
+ * not).  NULL, or the first feature it cannot have.
  */
+static int
+chat_feature(const char *zname)
+{
+	const char *const *c;
+	size_t len = strlen(zname);
+
+	for (c = kc_chat_names(); *c; c++)
+		if (strlen(*c) == len - 2 && strncmp(*c, zname, len - 2) == 0)
+			return 1;
+	return 0;
+}
+
 static const char *
 model_misfit(const struct stream *s, const kc_model *m)
 {
@@ -532,7 +588,7 @@ model_misfit(const struct stream *s, const kc_model *m)
 		name = kc_model_feature(m, j);
 		if (strcmp(name, "kind") == 0 || strcmp(name, "heuristic") == 0)
 			continue;
-		if (z_column(s, name, &kind, &col) == 0)
+		if (z_column(s, name, &kind, &col) == 0 || chat_feature(name))
 			continue;
 		if (s->k[0].rows > 0 && s->k[1].rows > 0)
 			return name;
@@ -563,7 +619,7 @@ model_matrix(struct stream *s, const struct params *p,
 				x[r * nf + j] = NAN;
 	/* one pass over each kind's rows for all its columns the model
 	 * reads (hz holds nh floats per column) */
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		for (n = 0, j = 0; j < nf && n < KC_REC_FEATURES; j++)
 			if (z_column(s, kc_model_feature(p->model, j), &kind,
 			    &col) == 0 && kind == k && cs[k] != NULL) {
@@ -572,9 +628,8 @@ model_matrix(struct stream *s, const struct params *p,
 			}
 		if (n == 0)
 			continue;
-		if (hop_zs(&s->k[k], k == KIND_AUDIO ? &p->w->audio :
-		    &p->w->video, cols, n, cs[k], pass[k], origin, hop, hz,
-		    nh) != 0)
+		if (hop_zs(&s->k[k], kind_ws(p, k), cols, n, cs[k], pass[k],
+		    origin, hop, hz, nh) != 0)
 			return -1;
 		for (j = 0; j < n; j++)
 			z_windows(hz + j * nh, nh, w, x + at[j], nf, acc, cnt);
@@ -602,12 +657,12 @@ picked_z(struct stream *s, const struct params *p,
 	float *v;
 	int k;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		if (cs[k] == NULL)
 			continue;
 		ks = &s->k[k];
-		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
-		off = k == KIND_AUDIO ? 0 : s->k[KIND_AUDIO].nf;
+		ws = kind_ws(p, k);
+		off = col_off(s, k);
 		rewind(ks->fp);
 		for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1;
 		    r++) {
@@ -828,9 +883,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen)
 {
 	struct hl h[64];
-	struct colstat *cs[2] = { NULL, NULL };
-	unsigned char *pass[2] = { NULL, NULL };
-	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL, *zs = NULL;
+	struct colstat *cs[NKIND] = { NULL, NULL, NULL };
+	unsigned char *pass[NKIND] = { NULL, NULL, NULL };
+	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
+	float *zs = NULL, *cwin = NULL;
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
@@ -859,9 +915,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			tmax = s->k[k].tmax;
 		if (!(hop > 0))
 			hop = s->k[k].dur;
+	}
+	for (k = 0; k < NKIND; k++)
 		if (s->k[k].rows > maxrows)
 			maxrows = s->k[k].rows;
-	}
 	if (!isfinite(origin))
 		return 0;	/* no features: nothing to pick */
 	if (!(hop >= KC_REC_HOP_MIN))
@@ -894,7 +951,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	if (w > nh)	/* no window fits: nothing for a model to do */
 		model = NULL;
 	sep = (size_t)ceil((p->clip_dur + p->min_gap) / hop - 1e-9);
-	ncol = s->k[0].nf + s->k[1].nf;
+	ncol = col_off(s, NKIND);
 	if (model && (misfit = model_misfit(s, model)) != NULL) {
 		kc_warn("model: trained on feature \"%s\", which this stream's "
 		    "records do not have (another feature set); scoring with "
@@ -915,18 +972,36 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	if (!hs || !hz || !sorted || (p->pre_roll >= 0 &&
 	    (hsc = malloc(nh * sizeof(float))) == NULL))
 		goto nomem;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		if (s->k[k].rows == 0)
 			continue;
-		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
+		ws = kind_ws(p, k);
 		pass[k] = malloc(((size_t)s->k[k].rows + 7) / 8);
 		cs[k] = malloc((s->k[k].nf ? s->k[k].nf : 1) * sizeof(**cs));
 		if (pass[k] == NULL || cs[k] == NULL)
 			goto nomem;
+		/* the chat has no channel statistics (yet) */
 		if (gate_rows(&s->k[k], ws, sorted, pass[k]) != 0 ||
-		    column_stats(&s->k[k], ws, s->chan, k, pass[k], sorted,
-		    cs[k]) != 0)
+		    column_stats(&s->k[k], ws, k == KIND_CHAT ? NULL : s->chan,
+		    k, pass[k], sorted, cs[k]) != 0)
 			goto ioerr;
+	}
+	/*
+	 * The chat's window scores, added to each audio and video window's
+	 * (both are weighted means of soft-clipped z, so they add up): a
+	 * window the audience reacted to rises, one it let pass sinks.
+	 * cfeat hops are already moved back by the chat's lag.
+	 */
+	if (s->k[KIND_CHAT].rows > 0 && p->chat_weight > 0 && w <= nh) {
+		for (j = 0; j < nh; j++)
+			hs[j] = 0;
+		if ((cwin = malloc(nh * sizeof(float))) == NULL)
+			goto nomem;
+		if (hop_scores(&s->k[KIND_CHAT], &chat_ws, cs[KIND_CHAT],
+		    pass[KIND_CHAT], sorted, origin, hop, hs, nh, err,
+		    errlen) != 0)
+			goto out;
+		kc_window_means(hs, nh, w, cwin);
 	}
 	if (model) {
 		nf = kc_model_nfeatures(model);
@@ -970,6 +1045,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    (land = malloc(nh * sizeof(*land))) == NULL))
 			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
+		for (j = 0; cwin && j < nw; j++)
+			win[j] += (float)(p->chat_weight * cwin[j]);
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
 			if (t0 < lo - 1e-6 || t0 + (double)w * hop > hi +
@@ -1071,10 +1148,11 @@ out:
 		free(h[i].zsum);
 		free(h[i].zcnt);
 	}
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		free(cs[k]);
 		free(pass[k]);
 	}
+	free(cwin);
 	free(hs);
 	free(hz);
 	free(zs);

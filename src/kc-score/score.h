@@ -15,6 +15,8 @@
 
 #define KIND_AUDIO 0
 #define KIND_VIDEO 1
+#define KIND_CHAT 2		/* cfeat: evidence for the others, no clips */
+#define NKIND 3
 #define MAXF KC_REC_HOP_FEATURES	/* features per kind */
 
 struct kindstore {
@@ -41,6 +43,8 @@ struct params {
 	kc_model *model;	/* the learned model, or NULL */
 	double model_weight;	/* its weight in the blend, 0-1 */
 	int stats;		/* write a "featstats" record per stream */
+	double chat_weight;	/* weight of the chat's window score added to
+				   an audio or video window's, 0: off */
 };
 
 /* A column's centre and spread, after blending in the channel's. */
@@ -62,7 +66,7 @@ struct stream {
 	char rec_at[80];	/* where it was read */
 	double start, end, hop;	/* from the record, or derived */
 	const struct chanstats *chan;	/* its channel's, or NULL */
-	struct kindstore k[2];
+	struct kindstore k[NKIND];
 };
 
 void stream_init(struct stream *s);

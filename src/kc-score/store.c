@@ -28,7 +28,7 @@ stream_clear(struct stream *s)
 	size_t i;
 	int k;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		if (s->k[k].fp)
 			fclose(s->k[k].fp);
 		for (i = 0; i < s->k[k].nf; i++)

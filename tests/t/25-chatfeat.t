@@ -117,12 +117,29 @@ run kc-chatfeat --help
 is "$RC" 0 "--help: exit 0"
 like "$OUT" "Not implemented yet" "--help says what is not implemented"
 
-# downstream: kc-audiofeat and kc-score pass cfeat through
-kc-chatfeat --chat "$T/chat.jsonl" <"$T/f" | kc-audiofeat | kc-score --no-model \
-    -a 1 -v 1 >"$T/scored"
-is "$?" 0 "kc-chatfeat | kc-audiofeat | kc-score: exit 0"
-is "$(jq -c 'select(.type == "cfeat")' "$T/scored" | wc -l)" 60 \
-    "... and the cfeat records come through"
+# downstream: kc-audiofeat passes cfeat through, kc-score reads them
+kc-chatfeat --chat "$T/chat.jsonl" <"$T/f" | kc-audiofeat >"$T/withchat"
+is "$(jq -c 'select(.type == "cfeat")' "$T/withchat" | wc -l)" 60 \
+    "kc-audiofeat passes the cfeat records through"
+run kc-score --no-model -d 10 -g 2 -a 1 -v 1 "$T/withchat"
+is "$RC" 0 "kc-score with the chat: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -c 'select(.type == "cfeat")' | wc -l)" 0 \
+    "... which it reads (they go no further)"
+like "$(printf '%s\n' "$OUT" | jq -c 'select(.type == "highlight" and .kind == "audio") | .features | keys')" \
+    '"msg_rate_z"' "... and gives the highlights the chat's z features"
+# a steady tone: every audio window about alike but for the chat, whose
+# reaction (hops 25-33 after the lag) lifts the window that holds it
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "highlight" and .kind == "audio") | .t0 >= 22 and .t0 <= 32')" \
+    true "the audio highlight is where the chat reacted"
+with=$(printf '%s\n' "$OUT" | jq -r 'select(.type == "highlight" and .kind == "audio") | .score')
+run kc-score --no-model --no-chat -d 10 -g 2 -a 1 -v 1 "$T/withchat"
+without=$(printf '%s\n' "$OUT" | jq -r 'select(.type == "highlight" and .kind == "audio") | .score')
+cmp_ok "$(jq -n "$with - $without")" ">" 0.3 \
+    "the chat lifts its score by more than 0.3 ($without -> $with)"
+is "$(printf '%s\n' "$OUT" | jq -r 'select(.type == "highlight" and .kind == "audio") | .features.msg_rate_z != null')" \
+    true "--no-chat: the chat features are still there"
+run kc-score --no-model --chat-weight 6 "$T/withchat"
+is "$RC" 2 "--chat-weight 6: usage error"
 
 # --- the converters -----------------------------------------------------------
 D=$KC_ROOT/tests/data/chat
