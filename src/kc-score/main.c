@@ -66,8 +66,9 @@ static const char usage_text[] =
 "      --no-model            ignore $KC_MODEL\n"
 "      --chat-weight B       weight of the chat's window score (cfeat\n"
 "                            records, kc-chatfeat) added to each audio and\n"
-"                            video window's, 0-5 (default 0.5); live\n"
-"                            scoring does not use the chat yet\n"
+"                            video window that stands out on its own, 0-5\n"
+"                            (default 0.25); live scoring does not use the\n"
+"                            chat yet\n"
 "      --no-chat             the same as --chat-weight 0 (cfeat records\n"
 "                            still give the highlights their chat\n"
 "                            features)\n"
@@ -141,7 +142,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.start = o->p.end = -1;
 	o->p.live_threshold = 2;
 	o->p.pre_roll = 3;
-	o->p.chat_weight = 0.5;
+	o->p.chat_weight = 0.25;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,

@@ -878,6 +878,9 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 
 static int model_off;		/* the model failed: heuristic from now on */
 
+/* Robust deviations a window needs before the chat has a say on it. */
+#define CHAT_GATE 1.0
+
 long
 stream_select(struct stream *s, const struct params *p, char *err,
     size_t errlen)
@@ -891,7 +894,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
 	double origin, hop, tmax, lo, hi, t0, mw = 0;
-	double wmed, wscale;
+	double wmed, wscale, z;
 	unsigned char *mark = NULL;
 	size_t *land = NULL;
 	size_t nh, w, nw, j, sep, picked[32], np, nhl = 0, i, ncol, nf = 0;
@@ -987,10 +990,13 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			goto ioerr;
 	}
 	/*
-	 * The chat's window scores, added to each audio and video window's
-	 * (both are weighted means of soft-clipped z, so they add up): a
-	 * window the audience reacted to rises, one it let pass sinks.
-	 * cfeat hops are already moved back by the chat's lag.
+	 * The chat's window scores, added to the robust z of each audio and
+	 * video window that stands out on its own by CHAT_GATE (the chat
+	 * says something happened, not whether it was heard or seen, so it
+	 * must not lift a window of one kind to the other kind's event): of
+	 * the windows that stand out, one the audience reacted to rises and
+	 * one it let pass does not.  cfeat hops are already moved back by
+	 * the chat's lag.
 	 */
 	if (s->k[KIND_CHAT].rows > 0 && p->chat_weight > 0 && w <= nh) {
 		for (j = 0; j < nh; j++)
@@ -1045,8 +1051,6 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    (land = malloc(nh * sizeof(*land))) == NULL))
 			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
-		for (j = 0; cwin && j < nw; j++)
-			win[j] += (float)(p->chat_weight * cwin[j]);
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
 			if (t0 < lo - 1e-6 || t0 + (double)w * hop > hi +
@@ -1056,8 +1060,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		window_scale(win, nw, hs, &wmed, &wscale);
 		/* hs now: each window's heuristic; win: its final score */
 		for (j = 0; j < nw; j++) {
-			hs[j] = isfinite(win[j]) ? (float)kc_squash((win[j] -
-			    wmed) / wscale) : NAN;
+			z = (win[j] - wmed) / wscale;
+			if (cwin && z >= CHAT_GATE)
+				z += p->chat_weight * cwin[j];
+			hs[j] = isfinite(win[j]) ? (float)kc_squash(z) : NAN;
 			win[j] = hs[j];
 		}
 		if (model) {
