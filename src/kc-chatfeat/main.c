@@ -54,7 +54,7 @@ static const char usage_text[] =
 "\n"
 "Not implemented yet: Kick's chat replay and live chat (only a log\n"
 "file), estimating the lag per stream, the chat in live scoring, and\n"
-"kc-clip or kc-web passing a chat log on.\n"
+"kc-web or batch runs passing a chat log on (kc-clip --chat does).\n"
 "\n"
 "exit status: 0 ok, 1 bad records or a bad chat log (the file and line\n"
 "are named), 2 usage error.\n";

@@ -40,7 +40,8 @@ static const char usage_text[] =
 "URL of one, an HLS playlist (.m3u8, VOD or live), or a Kick, Twitch or\n"
 "YouTube page.  A live stream is clipped while it is on air: each\n"
 "highlight is cut and recorded as soon as kc-score finds it.  Runs:\n"
-"  kc-fetch | kc-audiofeat | kc-videofeat | kc-score [| kc-cut | kc-db add]\n"
+"  kc-fetch [| kc-chatfeat] | kc-audiofeat | kc-videofeat | kc-score\n"
+"      [| kc-cut | kc-db add]\n"
 "\n"
 "options:\n"
 "  -u, --url SOURCE          the stream (instead of the operand)\n"
@@ -66,6 +67,13 @@ static const char usage_text[] =
 "                            kc-db add (default $KC_MODEL, else the\n"
 "                            database path + \".model\", used when it\n"
 "                            exists)\n"
+"      --chat FILE           the stream's chat log (kc-chatfeat --chat:\n"
+"                            JSON Lines of t or timestamp, user, text):\n"
+"                            the chat's reactions lift the windows they\n"
+"                            follow (kc-score --chat-weight)\n"
+"      --chat-start TIME     when stream time 0 aired, for a log of\n"
+"                            wall-clock timestamps (kc-chatfeat)\n"
+"      --no-chat             no chat (also none from the records)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
@@ -142,6 +150,8 @@ struct opts {
 	int nfetch;
 	const char *live_threshold;
 	const char *pre_roll, *min_score;
+	const char *chat, *chat_start;	/* kc-chatfeat's --chat, --chat-start */
+	int no_chat;
 };
 
 /*
@@ -219,6 +229,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "pre-roll", required_argument, NULL, 267 },
 		{ "min-score", required_argument, NULL, 268 },
 		{ "connections", required_argument, NULL, 269 },
+		{ "chat", required_argument, NULL, 270 },
+		{ "chat-start", required_argument, NULL, 271 },
+		{ "no-chat", no_argument, NULL, 272 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -303,6 +316,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->min_score = optarg; break;
 		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
 			o->live_threshold = optarg; break;
+		case 270: o->chat = optarg; break;
+		case 271: o->chat_start = optarg; break;
+		case 272: o->no_chat = 1; break;
 		case 'h': kc_opt_help(usage_text);
 		default: kc_opt_unknown(argv);
 		}
@@ -320,6 +336,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->pre_roll && strcmp(o->pre_roll, "off") != 0 &&
 	    strtod(o->pre_roll, NULL) >= strtod(o->dur, NULL))
 		kc_usage_error("--pre-roll must be shorter than the clip");
+	if (o->chat_start && !o->chat)
+		kc_usage_error("--chat-start needs --chat");
+	if (o->chat && access(o->chat, R_OK) != 0)
+		kc_usage_error("--chat: %s: %s", o->chat, strerror(errno));
+	if (o->no_chat)
+		o->chat = NULL;
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");
@@ -360,6 +382,11 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	}
 	pl_arg(s, "--");
 	pl_arg(s, o->src);
+	if (o->chat) {
+		s = pl_stage(pl, "kc-chatfeat");
+		pl_opt(s, "--chat", o->chat);
+		pl_opt(s, "--chat-start", o->chat_start);
+	}
 	pl_stage(pl, "kc-audiofeat");
 	pl_stage(pl, "kc-videofeat");
 	pl->relay_after = pl->n - 1;
@@ -375,6 +402,8 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--require-end");
 	pl_opt(s, "--live-threshold", o->live_threshold);
 	pl_opt(s, "--pre-roll", o->pre_roll);
+	if (o->no_chat)
+		pl_arg(s, "--no-chat");
 	pl_opt(s, "--min-score", o->min_score);
 	if (!o->generate)
 		return;

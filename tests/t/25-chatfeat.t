@@ -10,7 +10,7 @@
 # sample files, and bad logs fail the documented way.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-need ffmpeg jq kc-fetch kc-chatfeat kc-audiofeat kc-score
+need ffmpeg jq kc-fetch kc-chatfeat kc-audiofeat kc-videofeat kc-score kc-clip kc-cut kc-db
 
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc2=s=160x90:r=10:d=60" \
     -f lavfi -i "sine=d=60" -c:v mpeg4 -c:a aac -shortest "$T/s.mp4" ||
@@ -146,6 +146,25 @@ is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .fe
     true "--no-chat: the chat features are still there"
 run kc-score --no-model --chat-weight 6 "$T/withchat"
 is "$RC" 2 "--chat-weight 6: usage error"
+
+# kc-clip passes a chat log on (--chat), or none (--no-chat)
+run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" --chat "$T/chat.jsonl" "$T/bursts.m4a"
+is "$RC" 0 "kc-clip --chat: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z != null] | all')" \
+    true "... its highlights carry the chat's features"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight")] | max_by(.score) | .t0 >= 19 and .t0 <= 28')" \
+    true "... and the best is where the chat reacted"
+run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" --no-chat "$T/bursts.m4a"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z == null] | all')" \
+    true "kc-clip --no-chat: no chat"
+run kc-clip -c -q -t audio -d 10 -g 2 -a 2 --out "$T/clips" --db "$T/clip.db" --chat "$T/chat.jsonl" "$T/bursts.m4a"
+is "$RC" 0 "kc-clip -c --chat: exit 0"
+is "$(kc-db --db "$T/clip.db" list --json | jq -s '[.[] | select(.features.msg_rate_z != null)] | length')" 2 \
+    "... the database keeps the clips' chat features (for the model)"
+run kc-clip --chat "$T/none.jsonl" "$T/bursts.m4a"
+is "$RC" 2 "kc-clip --chat with a missing log: usage error"
+run kc-clip --chat-start 0 "$T/bursts.m4a"
+is "$RC" 2 "kc-clip --chat-start without --chat: usage error"
 
 # --- the converters -----------------------------------------------------------
 D=$KC_ROOT/tests/data/chat
