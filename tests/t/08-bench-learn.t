@@ -52,4 +52,20 @@ run python3 "$L" judge --truth truth.jsonl --like horn --dislike speech hl.jsonl
 is "$(jq -c '[.share, .stars]' <<<"$OUT")" '[null,"33333333"]' \
     "a top 8 with neither liked nor disliked events: no share (the report counts it 0.5)"
 
+# bench/chat-eval simulate: the chat bench/quality --chat gives a stream
+C=$KC_ROOT/bench/chat-eval
+printf '%s\n' '{"t0":100,"t1":103,"kind":"audio","type":"shout"}' \
+    '{"t0":200,"t1":203,"kind":"video","type":"flash"}' \
+    '{"t0":300,"t1":303,"kind":"none","type":"talk"}' >ev.jsonl
+run python3 "$C" simulate s1 ev.jsonl 600
+is "$RC" 0 "chat-eval simulate: exit 0" || diag "$ERR"
+printf '%s\n' "$OUT" >chat.jsonl
+is "$(jq -s '[.[].t] | . == sort' chat.jsonl)" true "... messages in time order"
+cmp_ok "$(jq -s length chat.jsonl)" ">" 300 "... ordinary chat all along"
+run python3 "$C" simulate s1 ev.jsonl 600
+is "$(printf '%s\n' "$OUT" | md5sum)" "$(md5sum <chat.jsonl)" "... the same again (seeded by the name)"
+cmp_ok "$(jq -s '[.[] | select(.user | startswith("raider"))] | length' chat.jsonl)" ">" 20 \
+    "... with a raid"
+is "$(jq -s '[.[] | select(.type == "gift")] | length > 10' chat.jsonl)" true "... and a gift train"
+
 done_testing
