@@ -69,6 +69,11 @@ static const char usage_text[] =
 "                            video window that stands out on its own, 0-5\n"
 "                            (default 0.25); live scoring does not use the\n"
 "                            chat yet\n"
+"      --chat-lag auto|SECS  how much later than kc-chatfeat's --lag the\n"
+"                            chat reacts: auto (the default) estimates it\n"
+"                            per stream from the chat's correlation with\n"
+"                            the audio and video (-5 to +15 s; a note on\n"
+"                            stderr says what it found), or SECS (-60-60)\n"
 "      --no-chat             the same as --chat-weight 0 (cfeat records\n"
 "                            still give the highlights their chat\n"
 "                            features)\n"
@@ -130,6 +135,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "min-score", required_argument, NULL, 'S' },
 		{ "chat-weight", required_argument, NULL, 'W' },
 		{ "no-chat", no_argument, NULL, 'N' },
+		{ "chat-lag", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -143,6 +149,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.live_threshold = 2;
 	o->p.pre_roll = 3;
 	o->p.chat_weight = 0.25;
+	o->p.chat_lag = NAN;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
 	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,
@@ -182,6 +189,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		    optarg, 0, 5);
 			break;
 		case 'N': o->p.chat_weight = 0; break;
+		case 'G':
+			o->p.chat_lag = strcmp(optarg, "auto") == 0 ? NAN :
+			    kc_opt_real("--chat-lag", optarg, -60, 60);
+			break;
 		case 'S': o->p.min_score = kc_opt_real("--min-score", optarg,
 		    0, 1); break;
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",

@@ -880,6 +880,64 @@ static int model_off;		/* the model failed: heuristic from now on */
 
 /* Robust deviations a window needs before the chat has a say on it. */
 #define CHAT_GATE 1.0
+/* The chat's extra lag searched, seconds after kc-chatfeat's --lag. */
+#define CHAT_LAG_LO -5.0
+#define CHAT_LAG_HI 15.0
+
+/* Pearson correlation of c[h + lag] with e[h] where both are finite. */
+static double
+lag_corr(const float *c, const float *e, size_t nh, long lag)
+{
+	double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0, vx, vy;
+	long h, lo = lag < 0 ? -lag : 0, hi = (long)nh - (lag > 0 ? lag : 0);
+
+	for (h = lo; h < hi; h++) {
+		double x = c[h + lag], y = e[h];
+
+		if (!isfinite(x) || !isfinite(y))
+			continue;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		syy += y * y;
+		sxy += x * y;
+		n++;
+	}
+	if (n < 2)
+		return NAN;
+	vx = sxx - sx * sx / n;
+	vy = syy - sy * sy / n;
+	return vx > 0 && vy > 0 ? (sxy - sx * sy / n) / sqrt(vx * vy) : NAN;
+}
+
+/*
+ * How many hops later than kc-chatfeat's --lag the chat reacts in this
+ * stream: the shift of the chat's hop scores c that correlates best with
+ * the stream's excitement e (each hop's higher audio or video score),
+ * within CHAT_LAG_LO..CHAT_LAG_HI seconds.  0 unless that correlation
+ * is at least 0.1 and beats no shift by 0.02, over 300 hops at least.
+ */
+static long
+chat_lag(const float *c, const float *e, size_t nh, double hop, double *rho)
+{
+	long l, best = 0, lo = lround(CHAT_LAG_LO / hop),
+	    hi = lround(CHAT_LAG_HI / hop);
+	double r, r0 = lag_corr(c, e, nh, 0), rb = r0;
+
+	*rho = r0;
+	if (nh < 300)
+		return 0;
+	for (l = lo; l <= hi; l++)
+		if (isfinite(r = lag_corr(c, e, nh, l)) && (!isfinite(rb) ||
+		    r > rb)) {
+			rb = r;
+			best = l;
+		}
+	if (!(rb >= 0.1) || (isfinite(r0) && rb - r0 < 0.02))
+		return 0;
+	*rho = rb;
+	return best;
+}
 
 long
 stream_select(struct stream *s, const struct params *p, char *err,
@@ -999,6 +1057,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	 * the chat's lag.
 	 */
 	if (s->k[KIND_CHAT].rows > 0 && p->chat_weight > 0 && w <= nh) {
+		float *e;
+		long lag = 0;
+		double rho = NAN;
+
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
 		if ((cwin = malloc(nh * sizeof(float))) == NULL)
@@ -1007,6 +1069,40 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    pass[KIND_CHAT], sorted, origin, hop, hs, nh, err,
 		    errlen) != 0)
 			goto out;
+		/* the stream's excitement, for the chat's lag (cwin is
+		 * scratch until the window means) */
+		if (isnan(p->chat_lag)) {
+			if ((e = malloc(nh * sizeof(float))) == NULL)
+				goto nomem;
+			for (j = 0; j < nh; j++)
+				e[j] = NAN;
+			for (k = 0; k < 2; k++) {
+				if (s->k[k].rows == 0)
+					continue;
+				for (j = 0; j < nh; j++)
+					cwin[j] = 0;
+				if (hop_scores(&s->k[k], kind_ws(p, k), cs[k],
+				    pass[k], sorted, origin, hop, cwin, nh, err,
+				    errlen) != 0) {
+					free(e);
+					goto out;
+				}
+				for (j = 0; j < nh; j++)
+					if (!(e[j] >= cwin[j]))
+						e[j] = cwin[j];
+			}
+			lag = chat_lag(hs, e, nh, hop, &rho);
+			free(e);
+			kc_warn("note: the chat reacts %+.0f s after kc-chatfeat's "
+			    "lag (correlation %.2f with the stream's excitement)",
+			    (double)lag * hop, rho);
+		} else
+			lag = lround(p->chat_lag / hop);
+		/* shift: hop j takes the chat of hop j + lag */
+		for (j = 0; j < nh; j++)
+			cwin[j] = (long)j + lag >= 0 && (long)j + lag < (long)nh ?
+			    hs[(long)j + lag] : 0;
+		memcpy(hs, cwin, nh * sizeof(float));
 		kc_window_means(hs, nh, w, cwin);
 	}
 	if (model) {

@@ -45,6 +45,8 @@ struct params {
 	int stats;		/* write a "featstats" record per stream */
 	double chat_weight;	/* weight of the chat's window score added to
 				   an audio or video window's, 0: off */
+	double chat_lag;	/* seconds the chat is shifted by, NAN:
+				   estimated per stream */
 };
 
 /* A column's centre and spread, after blending in the channel's. */

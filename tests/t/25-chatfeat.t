@@ -147,6 +147,33 @@ is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .fe
 run kc-score --no-model --chat-weight 6 "$T/withchat"
 is "$RC" 2 "--chat-weight 6: usage error"
 
+# the chat's own lag: a 6-minute stream with a burst every minute (at
+# 30, 90, ... 330 s) whose chat reacts 13 s after each, 8 s later than
+# kc-chatfeat's --lag 5 assumes.  Its cfeat hops are raised from 4 to 11
+# s after each burst (a 5 s window from t + 5), so any shift of 3 to 9
+# s puts the 3 s burst inside the reaction; the estimate takes the
+# smallest of the best
+ffmpeg -nostdin -loglevel error -y -f lavfi \
+    -i "aevalsrc='0.05*sin(2*PI*300*t)+0.5*(random(0)*2-1)*lt(mod(t-30\,60)\,3)*gte(t\,30)':d=360:s=22050" \
+    -c:a aac "$T/minute.m4a" || bail "cannot generate minute.m4a"
+jq -n -c '([range(0; 360)] | map({t: (. + 0.5), user: "regular\(. % 9)",
+     text: (["hi", "ok", "nice", "gg"][. % 4])})),
+  ([range(0; 6)] | map(. as $b | [range(0; 30)] | map({t: (30 + 60 * $b + 13 + . * 0.13),
+     user: "crowd\($b)-\(.)", text: "KEKW"})) | add) | .[]' >"$T/late.jsonl"
+kc-fetch "$T/minute.m4a" | kc-chatfeat --chat "$T/late.jsonl" | kc-audiofeat >"$T/late.rec"
+run kc-score --no-model -t audio -d 10 -g 2 -a 6 "$T/late.rec"
+is "$RC" 0 "a late chat: exit 0"
+like "$ERR" "reacts \+[3-9] s after kc-chatfeat's lag" "kc-score finds the chat late (+3 to +9 s)"
+mean() { printf '%s\n' "$OUT" | jq -s '[.[] | select(.type == "highlight") | .score] | add / length'; }
+auto=$(mean)
+is "$(printf '%s\n' "$OUT" | jq -s -c '[.[] | select(.type == "highlight") | (.t0 + 3) / 60 | floor]')" \
+    "[0,1,2,3,4,5]" "... and the six highlights are the six bursts"
+run kc-score --no-model --chat-lag 0 -t audio -d 10 -g 2 -a 6 "$T/late.rec"
+unlike "$ERR" "reacts" "--chat-lag 0: no estimate"
+cmp_ok "$auto" ">" "$(mean)" "the estimated lag gives the bursts more of the chat ($(mean) -> $auto)"
+run kc-score --no-model --chat-lag 61 "$T/late.rec"
+is "$RC" 2 "--chat-lag 61: usage error"
+
 # kc-clip passes a chat log on (--chat), or none (--no-chat)
 run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" --chat "$T/chat.jsonl" "$T/bursts.m4a"
 is "$RC" 0 "kc-clip --chat: exit 0"
