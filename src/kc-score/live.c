@@ -77,6 +77,8 @@ static struct {
 	int have_origin;
 	float *tmp;		/* RING floats of scratch */
 	float *mx;		/* one model input row */
+	int has[2];		/* the stream record did not say a kind is
+				   absent */
 	int model_off;		/* the model failed: the heuristic alone */
 } L;
 
@@ -134,11 +136,13 @@ live_reset(void)
 }
 
 void
-live_begin(double origin, double hop)
+live_begin(double origin, double hop, const int has[2])
 {
 	live_reset();
 	L.origin = origin;
 	L.hop = hop;
+	L.has[0] = has[0];
+	L.has[1] = has[1];
 	L.have_origin = 1;
 	if ((L.tmp = malloc(RING * sizeof(float))) == NULL ||
 	    (L.mx = malloc(KC_REC_FEATURES * sizeof(float))) == NULL)
@@ -446,6 +450,12 @@ emit(int k, const struct params *p, long w, long now)
 	    kc_json_num(p->model_weight));
 	set(r, "rank", json_null());
 	set(r, "live", json_true());
+	/* written now: after the newest hop of either kind, which may be
+	 * later than the hop judged (the kinds are judged in step) */
+	if (L.k[1 - k].last > now)
+		now = L.k[1 - k].last;
+	if (lk->last > now)
+		now = lk->last;
 	set(r, "decided", json_real(L.origin + (double)(now + 1) * L.hop));
 	set(r, "features", f);
 	kc_out_new(r);
@@ -601,8 +611,9 @@ judge(int k, const struct params *p, long h)
  * Judges the hops of each kind that both kinds have reached, so that a
  * window's features (and the model's inputs) hold the other kind's hops
  * too: a feature filter writes a segment's records after the other's.
- * A kind that lags more than MAXLAG hops, or never came, is not waited
- * for; at the end (all = 1) every hop is judged.
+ * A kind the stream record says is absent is not waited for, one that
+ * lags more than MAXLAG hops (or has not come yet) no further; at the
+ * end (all = 1) every hop is judged.
  */
 static void
 advance(const struct params *p, int all)
@@ -615,7 +626,7 @@ advance(const struct params *p, int all)
 		lk = &L.k[k];
 		ok = &L.k[1 - k];
 		lim = lk->last;
-		if (!all && ok->last < lim)
+		if (!all && L.has[1 - k] && ok->last < lim)
 			lim = ok->last > lk->last - MAXLAG ? ok->last :
 			    lk->last - MAXLAG;
 		for (; lk->done < lim; lk->done++)
@@ -643,7 +654,8 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 		return -1;
 	}
 	if (!L.have_origin)
-		live_begin(t, fmax(dur, KC_REC_HOP_MIN));
+		live_begin(t, fmax(dur, KC_REC_HOP_MIN), (const int[2]){ 1,
+		    1 });
 	if (lk->nf == 0)
 		json_object_foreach(feats, name, v) {
 			if (lk->nf == MAXF)

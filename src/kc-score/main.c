@@ -314,7 +314,13 @@ begin(json_t *rec, const char *where, const struct params *p)
 	if (live_now) {
 		/* a highlight is worth nothing if it waits in a buffer */
 		kc_out_unbuffered(1);
-		live_begin(cur.start, cur.hop > 0 ? cur.hop : 1);
+		int has[2] = { 1, 1 };
+
+		if (kc_rec_bool(rec, "has_audio", &has[KIND_AUDIO]) != 0)
+			has[KIND_AUDIO] = 1;
+		if (kc_rec_bool(rec, "has_video", &has[KIND_VIDEO]) != 0)
+			has[KIND_VIDEO] = 1;
+		live_begin(cur.start, cur.hop > 0 ? cur.hop : 1, has);
 	}
 }
 

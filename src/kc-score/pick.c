@@ -1157,7 +1157,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		/* hs now: each window's heuristic; win: its final score */
 		for (j = 0; j < nw; j++) {
 			z = (win[j] - wmed) / wscale;
-			if (cwin && z >= CHAT_GATE)
+			if (cwin && z >= CHAT_GATE && cwin[j] > 0)
 				z += p->chat_weight * cwin[j];
 			hs[j] = isfinite(win[j]) ? (float)kc_squash(z) : NAN;
 			win[j] = hs[j];

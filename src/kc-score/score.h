@@ -104,8 +104,12 @@ void chan_blend(const struct chanstats *ch, int kind, const char *name,
 /* Writes the stream's own statistics as a "featstats" record. */
 void emit_featstats(const struct stream *s, struct colstat *const cs[2]);
 
-/* live.c: a stream judged as it goes (hop = the stream's hop). */
-void live_begin(double origin, double hop);
+/*
+ * live.c: a stream judged as it goes (hop = the stream's hop; has[k]: 0
+ * when the stream record says kind k is absent, so it is not waited
+ * for).
+ */
+void live_begin(double origin, double hop, const int has[2]);
 int live_add(int kind, const json_t *rec, const struct params *p, char *err,
     size_t errlen);
 void live_finish(const struct params *p);	/* writes what is pending */

@@ -35,7 +35,7 @@ static const char *const hype_words[] = {
 
 /* Words that make a message a notice, not a reaction. */
 static const char *const notice_words[] = {
-	"raid", "raiders", "raiding", "raided", "hosting", "hosted",
+	"raid", "raiders", "raiding", "raided", "host", "hosting", "hosted",
 	"giveaway", "gifted", "subscribed", "resubscribed", NULL
 };
 
