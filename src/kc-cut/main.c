@@ -177,23 +177,14 @@ fatal(const char *where, const char *fmt, ...)
 static noreturn void
 fatal(const char *where, const char *fmt, ...)
 {
-	char msg[1024], full[1200];
+	char msg[1024];
 	va_list ap;
-	json_t *r;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s: %s", where, msg);
 	jobs_progress_end();
-	if ((r = kc_rec_new("error")) != NULL &&
-	    json_object_set_new(r, "stage", json_string("kc-cut")) == 0 &&
-	    json_object_set_new(r, "message", json_string(full)) == 0 &&
-	    json_object_set_new(r, "fatal", json_true()) == 0)
-		kc_out(r);
-	json_decref(r);
-	kc_out_flush();
-	kc_die(KC_EXIT_DATA, "%s", full);
+	kc_out_fatal("%s: %s", where, msg);
 }
 
 /*

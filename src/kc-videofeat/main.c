@@ -93,12 +93,12 @@ filter(kc_reader *r)
 	while ((rc = kc_reader_next(r, &rec)) != 0) {
 		where = kc_reader_where(r);
 		if (rc < 0)
-			vf_fatal("%s: %s", where, kc_reader_error(r));
+			kc_out_fatal("%s: %s", where, kc_reader_error(r));
 		type = kc_rec_type(rec);
 		if ((strcmp(type, "segment") == 0 || strcmp(type, "stream") ==
 		    0 || strcmp(type, "end") == 0) &&
 		    kc_rec_check(rec, why, sizeof(why)) != 0)
-			vf_fatal("%s: %s", where, why);
+			kc_out_fatal("%s: %s", where, why);
 		if (strcmp(type, "segment") == 0) {
 			vf_segment(rec, where, kc_reader_raw(r),
 			    kc_reader_rawlen(r));

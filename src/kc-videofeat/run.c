@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,29 +75,6 @@ vf_setup(const struct vf_opts *o)
 	S.has_video = 1;
 	set_size(o->width, o->width * 9.0 / 16.0);
 	kc_on_exit(cleanup);
-}
-
-void
-vf_fatal(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	json_t *r;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r = kc_rec_new("error");
-	if (r != NULL && (json_object_set_new(r, "stage",
-	    json_string("kc-videofeat")) != 0 || json_object_set_new(r,
-	    "message", json_string(msg)) != 0 || json_object_set_new(r,
-	    "fatal", json_true()) != 0)) {
-		json_decref(r);
-		r = NULL;
-	}
-	if (r != NULL)
-		kc_out_new(r);
-	kc_die(KC_EXIT_DATA, "%s", msg);
 }
 
 static void
@@ -190,7 +166,7 @@ start_decode(const char *src, double ss, double t0)
 	S.dec = kc_videodec_open(S.ffmpeg, src, ss, S.w, S.h, S.o.fps,
 	    !S.o.exact);
 	if (S.dec == NULL)
-		vf_fatal("cannot run %s: %s", S.ffmpeg, strerror(errno));
+		kc_out_fatal("cannot run %s: %s", S.ffmpeg, strerror(errno));
 	S.dec_t0 = t0;
 	S.n = 0;
 	S.pending = 0;

@@ -6,7 +6,6 @@
 #define KC_VF_H
 
 #include <stddef.h>
-#include <stdnoreturn.h>
 #include <jansson.h>
 
 struct vf_opts {
@@ -30,9 +29,5 @@ void vf_segment(const json_t *rec, const char *where, const char *raw,
 /* Ends the current run: every hop out, the child gone.  Before "end",
  * a new "stream" and at end of input. */
 void vf_flush(void);
-
-/* Writes an "error" record (fatal) and exits 1 with the same message. */
-noreturn void vf_fatal(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 #endif
