@@ -162,6 +162,36 @@ make_set(kc_trainset *ts)
 	ts->base = B;
 }
 
+/*
+ * Trains objective obj on ts, checks its held-out quality, name and
+ * folds, saves it into dir and predicts rows 0 (stars ~5) and 1 (~1)
+ * through the file read back as dir's current model.
+ */
+static void
+roundtrip(const kc_trainset *ts, kc_train_opts *o, int obj,
+    const char *name, int folds, const char *dir)
+{
+	float row[2][NF] = { { 0, 4.5f, 1 }, { 0, 0, 1 } }, out[2];
+	char path[1024], cur[1024], err[1024];
+	kc_model *m, *l;
+
+	o->objective = obj;
+	assert_int_equal(kc_model_train(ts, o, &m, err, sizeof(err)), 0);
+	assert_true(kc_model_about(m)->spearman > 0.8);
+	assert_string_equal(kc_model_about(m)->objective, name);
+	assert_int_equal(kc_model_about(m)->folds, folds);
+	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
+	    sizeof(err)), 0);
+	snprintf(cur, sizeof(cur), "%s/%s", dir, KC_MODEL_CURRENT);
+	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
+	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
+	    sizeof(err)), 0);
+	assert_true(out[0] > 0.7 && out[0] <= 1);
+	assert_true(out[1] < 0.3 && out[1] >= 0);
+	kc_model_free(l);
+	kc_model_free(m);
+}
+
 static void
 test_train_roundtrip(void **state)
 {
@@ -226,38 +256,43 @@ test_train_roundtrip(void **state)
 	kc_model_free(l);
 	kc_model_free(m);
 
-	/* nearest neighbours: leave one out */
-	o.objective = KC_OBJ_KNN;
-	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	assert_true(kc_model_about(m)->spearman > 0.8);
-	assert_string_equal(kc_model_about(m)->objective, "knn");
-	assert_int_equal(kc_model_about(m)->folds, N);
+	/* nearest neighbours (leave one out), and the trees */
+	roundtrip(&ts, &o, KC_OBJ_KNN, "knn", N, dir);
+	roundtrip(&ts, &o, KC_OBJ_STARS, "stars", 5, dir);
+}
+
+/*
+ * Trains objective obj on ts, saves it into dir, changes one digit (of
+ * the set digits: the last becomes the one before it, another the next)
+ * after the first "after" in the file, and checks the load refuses it
+ * with want in the reason.
+ */
+static void
+refused_edited(const kc_trainset *ts, kc_train_opts *o, int obj,
+    const char *dir, const char *after, const char *digits,
+    const char *want)
+{
+	char path[1024], bad[1100], err[1024], *text, *p;
+	char top = digits[strlen(digits) - 1];
+	kc_model *m, *l = NULL;
+	size_t size;
+
+	o->objective = obj;
+	assert_int_equal(kc_model_train(ts, o, &m, err, sizeof(err)), 0);
 	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
 	    sizeof(err)), 0);
-	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
-	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
-	    sizeof(err)), 0);
-	assert_true(out[0] > 0.7 && out[0] <= 1);
-	assert_true(out[1] < 0.3 && out[1] >= 0);
-	kc_model_free(l);
 	kc_model_free(m);
-
-	/* the same with trees */
-	o.objective = KC_OBJ_STARS;
-	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	assert_true(kc_model_about(m)->spearman > 0.8);
-	assert_string_equal(kc_model_about(m)->objective, "stars");
-	assert_int_equal(kc_model_about(m)->folds, 5);
-	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
-	    sizeof(err)), 0);
-	assert_int_equal(kc_model_load(cur, &l, err, sizeof(err)), 0);
-	assert_int_equal(kc_model_predict(l, &row[0][0], 2, out, err,
-	    sizeof(err)), 0);
-	assert_true(out[0] > 0.7 && out[0] <= 1);
-	assert_true(out[1] < 0.3 && out[1] >= 0);
-	kc_model_free(l);
-	kc_model_free(m);
-
+	text = slurp(path, &size);
+	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+	p = strstr(text, after);
+	assert_non_null(p);
+	p = strpbrk(p, digits);
+	*p = *p == top ? (char)(top - 1) : (char)(*p + 1);
+	write_file(bad, text);
+	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
+	assert_null(l);
+	assert_non_null(strstr(err, want));
+	free(text);
 }
 
 static void
@@ -266,7 +301,7 @@ test_refusals(void **state)
 	kc_train_opts o;
 	kc_trainset ts;
 	kc_model *m, *l = NULL;
-	char dir[512], path[1024], err[1024], bad[1100], *text, *p;
+	char dir[512], path[1024], err[1024], bad[1100], *text;
 	size_t size;
 
 	(void)state;
@@ -287,50 +322,16 @@ test_refusals(void **state)
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	assert_null(l);
 	assert_non_null(strstr(err, "not valid JSON"));
-	text[size / 2] = ' ';
-
-	/* a tree's number edited: the checksum no longer matches */
-	p = strstr(text, "\"split_conditions\"");
-	assert_non_null(p);
-	p = strpbrk(p, "0123456789");
-	*p = *p == '9' ? '8' : (char)(*p + 1);
-	write_file(bad, text);
-	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "checksum"));
-
-	/* the neighbours' numbers edited: refused the same way */
-	free(text);
-	o.objective = KC_OBJ_KNN;
-	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
-	    sizeof(err)), 0);
-	kc_model_free(m);
-	text = slurp(path, &size);
-	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
-	p = strstr(text, "\"stars\": [");
-	assert_non_null(p);
-	p = strpbrk(p, "12345");
-	*p = *p == '5' ? '4' : (char)(*p + 1);
-	write_file(bad, text);
-	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "neighbours do not match their checksum"));
 	free(text);
 
-	/* and the linear weights */
-	o.objective = KC_OBJ_LINEAR;
-	assert_int_equal(kc_model_train(&ts, &o, &m, err, sizeof(err)), 0);
-	assert_int_equal(kc_model_save(m, dir, path, sizeof(path), err,
-	    sizeof(err)), 0);
-	kc_model_free(m);
-	text = slurp(path, &size);
-	p = strstr(text, "\"weights\": [");
-	assert_non_null(p);
-	p = strpbrk(p, "123456789");
-	*p = *p == '9' ? '8' : (char)(*p + 1);
-	write_file(bad, text);
-	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "linear weights do not match their "
-	    "checksum"));
+	/* one number of the model's part edited: the checksum catches it,
+	 * for the trees, the neighbours and the linear weights alike */
+	refused_edited(&ts, &o, KC_OBJ_STARS, dir, "\"split_conditions\"",
+	    "0123456789", "trees do not match their checksum");
+	refused_edited(&ts, &o, KC_OBJ_KNN, dir, "\"stars\": [", "12345",
+	    "neighbours do not match their checksum");
+	refused_edited(&ts, &o, KC_OBJ_LINEAR, dir, "\"weights\": [",
+	    "123456789", "linear weights do not match their checksum");
 
 	write_file(bad, "{\"kc_model\": 2}");
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
@@ -339,7 +340,6 @@ test_refusals(void **state)
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
 	snprintf(bad, sizeof(bad), "%s/none.json", dir);
 	assert_int_equal(kc_model_load(bad, &l, err, sizeof(err)), -1);
-	free(text);
 }
 
 static void
