@@ -1241,28 +1241,22 @@ kc_model_load(const char *path, kc_model **out, char *err, size_t errlen)
 		if ((m->kz = malloc(m->kn * m->nf * sizeof(float))) == NULL)
 			goto nomem;
 		knn_space(m->kx, m->kn, m->nf, m->kind, m->kz);
-		free(dump);
-		json_decref(o);
-		*out = m;
-		return 0;
-	}
-	if (m->obj == KC_OBJ_LINEAR) {
+	} else if (m->obj == KC_OBJ_LINEAR) {
 		if (lin_parse(m, xgb, path, err, errlen) != 0)
 			goto fail;
-		free(dump);
-		json_decref(o);
-		*out = m;
-		return 0;
-	}
-	if (XGBoosterCreate(NULL, 0, &m->h) != 0 ||
-	    XGBoosterLoadModelFromBuffer(m->h, dump, strlen(dump)) != 0) {
-		xgb_fail(err, errlen, path);
-		goto fail;
-	}
-	if (XGBoosterGetNumFeature(m->h, &nf) != 0 || nf > m->nf) {
-		snprintf(err, errlen, "%s: the trees use %lu features, the "
-		    "metadata names %zu", path, (unsigned long)nf, m->nf);
-		goto fail;
+	} else {
+		if (XGBoosterCreate(NULL, 0, &m->h) != 0 ||
+		    XGBoosterLoadModelFromBuffer(m->h, dump, strlen(dump)) !=
+		    0) {
+			xgb_fail(err, errlen, path);
+			goto fail;
+		}
+		if (XGBoosterGetNumFeature(m->h, &nf) != 0 || nf > m->nf) {
+			snprintf(err, errlen, "%s: the trees use %lu features, "
+			    "the metadata names %zu", path, (unsigned long)nf,
+			    m->nf);
+			goto fail;
+		}
 	}
 	free(dump);
 	json_decref(o);
