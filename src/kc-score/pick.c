@@ -947,7 +947,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	struct colstat *cs[NKIND] = { NULL, NULL, NULL };
 	unsigned char *pass[NKIND] = { NULL, NULL, NULL };
 	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
-	float *zs = NULL, *cwin = NULL;
+	float *zs = NULL, *cwin = NULL, *khs[2] = { NULL, NULL };
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
@@ -1025,7 +1025,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	 * is about 18 bytes per hop, 30 with onset placement (--pre-roll);
 	 * a model adds 4 bytes per hop and model feature for its input
 	 * matrix (and as much again while it is built), and 20 more per
-	 * hop.
+	 * hop; a chat 4 bytes per hop, 12 while its lag is estimated.
 	 */
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
@@ -1060,6 +1060,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		float *e;
 		long lag = 0;
 		double rho = NAN;
+		int a;
 
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
@@ -1069,27 +1070,29 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    pass[KIND_CHAT], sorted, origin, hop, hs, nh, err,
 		    errlen) != 0)
 			goto out;
-		/* the stream's excitement, for the chat's lag (cwin is
-		 * scratch until the window means) */
+		/* the stream's excitement, for the chat's lag: each kind's
+		 * hop scores, kept for its picking below */
 		if (isnan(p->chat_lag)) {
 			if ((e = malloc(nh * sizeof(float))) == NULL)
 				goto nomem;
 			for (j = 0; j < nh; j++)
 				e[j] = NAN;
-			for (k = 0; k < 2; k++) {
-				if (s->k[k].rows == 0)
+			for (a = 0; a < 2; a++) {
+				if (s->k[a].rows == 0)
 					continue;
-				for (j = 0; j < nh; j++)
-					cwin[j] = 0;
-				if (hop_scores(&s->k[k], kind_ws(p, k), cs[k],
-				    pass[k], sorted, origin, hop, cwin, nh, err,
+				if ((khs[a] = calloc(nh, sizeof(float))) == NULL) {
+					free(e);
+					goto nomem;
+				}
+				if (hop_scores(&s->k[a], kind_ws(p, a), cs[a],
+				    pass[a], sorted, origin, hop, khs[a], nh, err,
 				    errlen) != 0) {
 					free(e);
 					goto out;
 				}
 				for (j = 0; j < nh; j++)
-					if (!(e[j] >= cwin[j]))
-						e[j] = cwin[j];
+					if (!(e[j] >= khs[a][j]))
+						e[j] = khs[a][j];
 			}
 			lag = chat_lag(hs, e, nh, hop, &rho);
 			free(e);
@@ -1132,8 +1135,10 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
-		if (hop_scores(&s->k[k], ws, cs[k], pass[k], sorted, origin, hop,
-		    hs, nh, err, errlen) != 0)
+		if (khs[k] != NULL)	/* scored for the chat's lag */
+			memcpy(hs, khs[k], nh * sizeof(float));
+		else if (hop_scores(&s->k[k], ws, cs[k], pass[k], sorted, origin,
+		    hop, hs, nh, err, errlen) != 0)
 			goto out;
 		if (p->curve)
 			emit_curve(k, origin, hop, hs, nh);
@@ -1255,6 +1260,8 @@ out:
 		free(pass[k]);
 	}
 	free(cwin);
+	free(khs[0]);
+	free(khs[1]);
 	free(hs);
 	free(hz);
 	free(zs);
