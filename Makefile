@@ -41,11 +41,12 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 KC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -iquote src/lib \
-            $(shell pkg-config --cflags $(PKGS) libmicrohttpd)
+            $(shell pkg-config --cflags $(PKGS) libmicrohttpd libwebsockets)
 KC_LIBS   = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
 PROGS    := $(notdir $(wildcard src/kc-*))
 LIBS_kc-web = $(shell pkg-config --libs libmicrohttpd)
+LIBS_kc-chatfeat = $(shell pkg-config --libs libwebsockets)
 LIB_OBJ  := $(patsubst src/%.c,$(B)/%.o,$(wildcard src/lib/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -101,6 +102,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
              -iquote src/lib
 FUZZ_LIBS_rec = out msg
 FUZZ_LIBS_hls = hlsparse hlspick hlslive hlswrite hash
+FUZZ_LIBS_kickchat = hls
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:

@@ -1,16 +1,19 @@
 /*
- * chatlog.c - kc-chatfeat's chat log: JSON Lines, one message a line,
- * {"t": seconds from the stream's start} or {"timestamp": ISO 8601}, with
- * "user", "text" and an optional "type" (docs/records.md, "Chat logs").
- * The whole log is read and classified at the start, then sorted by
- * time; a log holds a few hundred bytes a message, so even a busy
- * 10-hour chat (a million messages) is some 50 MB of kc_chatmsg.
+ * chatlog.c - kc-chatfeat's chat, classified message by message: from a
+ * chat log (JSON Lines, one message a line, {"t": seconds from the
+ * stream's start} or {"timestamp": ISO 8601}, with "user", "text" and an
+ * optional "type"; docs/records.md, "Chat logs"), read whole and sorted
+ * at the start, or from Kick as it comes (cf_chat_add), with the raw
+ * messages written to --chat-log only when asked.  A message is 40 bytes
+ * of kc_chatmsg, so even a busy 10-hour chat (a million messages) is
+ * some 40 MB.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -20,6 +23,25 @@
 #include "rec.h"
 
 #define MAX_LINE (1L << 20)
+
+static FILE *rawlog;		/* --chat-log */
+
+/* Room for one more message in c. */
+static struct kc_chatmsg *
+grow(struct cf_chat *c)
+{
+	struct kc_chatmsg *nm;
+	size_t cap;
+
+	if (c->n == c->cap) {
+		cap = c->cap ? c->cap * 2 : 1024;
+		if ((nm = realloc(c->m, cap * sizeof(*nm))) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		c->m = nm;
+		c->cap = cap;
+	}
+	return &c->m[c->n];
+}
 
 static int
 by_time(const void *a, const void *b)
@@ -62,7 +84,7 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 {
 	FILE *fp;
 	char *line = NULL, where[1100];
-	size_t cap = 0, mcap = 0;
+	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
 	json_t *j;
@@ -71,6 +93,8 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 	int wall, seen = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->source = CF_FILE;
+	c->until = INFINITY;
 	if ((fp = fopen(path, "re")) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", path);
 	while ((len = getline(&line, &cap, fp)) != -1) {
@@ -97,15 +121,7 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 			json_decref(j);
 			continue;
 		}
-		if (c->n == mcap) {
-			struct kc_chatmsg *nm;
-
-			mcap = mcap ? mcap * 2 : 1024;
-			if ((nm = realloc(c->m, mcap * sizeof(*nm))) == NULL)
-				kc_die(KC_EXIT_DATA, "out of memory");
-			c->m = nm;
-		}
-		kc_chat_classify(&c->m[c->n], user, text, type, o->bots[0] ?
+		kc_chat_classify(grow(c), user, text, type, o->bots[0] ?
 		    o->bots : NULL);
 		c->m[c->n].t = msg_time(j, where, &wall);
 		if (seen && wall != c->wall)
@@ -121,4 +137,55 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 	free(line);
 	fclose(fp);
 	qsort(c->m, c->n, sizeof(*c->m), by_time);
+}
+
+/* Writes m to --chat-log as a chat log line. */
+static void
+log_raw(const kc_kickmsg *m, const char *path)
+{
+	char ts[64];
+	struct tm tm;
+	time_t sec = (time_t)floor(m->t);
+	json_t *j;
+
+	if (rawlog == NULL && (rawlog = fopen(path, "we")) == NULL)
+		kc_die(KC_EXIT_DATA, "--chat-log %s:", path);
+	gmtime_r(&sec, &tm);
+	snprintf(ts + strftime(ts, sizeof(ts) - 8, "%Y-%m-%dT%H:%M:%S", &tm),
+	    8, ".%03dZ", (int)((m->t - (double)sec) * 1000) % 1000);
+	if ((j = json_pack("{ss ss ss ss}", "timestamp", ts, "user", m->user,
+	    "text", m->text, "type", m->type)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	if (json_dumpf(j, rawlog, JSON_COMPACT) != 0 || putc('\n', rawlog) ==
+	    EOF || fflush(rawlog) != 0)
+		kc_die(KC_EXIT_DATA, "--chat-log %s:", path);
+	json_decref(j);
+}
+
+void
+cf_chat_add(struct cf_chat *c, const kc_kickmsg *m, const struct cf_opts *o)
+{
+	struct kc_chatmsg cm;
+	size_t i;
+
+	if (!isfinite(m->t))
+		return;
+	kc_chat_classify(&cm, m->user, m->text, m->type, o->bots[0] ?
+	    o->bots : NULL);
+	cm.t = m->t;
+	grow(c);
+	/* in time order: Kick's pages and frames nearly always are */
+	for (i = c->n; i > 0 && c->m[i - 1].t > cm.t; i--)
+		c->m[i] = c->m[i - 1];
+	c->m[i] = cm;
+	c->n++;
+	if (o->chat_log)
+		log_raw(m, o->chat_log);
+}
+
+void
+cf_chat_clear(struct cf_chat *c)
+{
+	c->n = 0;
+	c->skipped = 0;
 }

@@ -63,6 +63,11 @@ struct target {
 				   (made from yt-dlp formats) */
 	char *media;		/* a media playlist URL when no master */
 	int kick;		/* a Kick source: its headers on requests */
+	long long kick_channel;	/* resolved through Kick's API: the ids
+				   and start kc-chatfeat reads its chat
+				   with (0, 0, NAN when unknown) */
+	long long kick_chatroom;
+	double kick_start;
 	kc_http *http;
 };
 

@@ -449,6 +449,16 @@ stream_record(struct run *r, const char *first, double start, double end,
 	set(q, "cut", json_string(qname(r->cv, b2, sizeof(b2))));
 	set(s, "quality", q);
 	set(s, "pdt0", isfinite(r->pdt0) ? json_real(r->pdt0) : json_null());
+	if (r->t->kick_channel > 0) {	/* for kc-chatfeat */
+		q = json_object();
+		set(q, "api", json_string(O.kick_api));
+		set(q, "channel_id", json_integer(r->t->kick_channel));
+		set(q, "chatroom_id", r->t->kick_chatroom > 0 ?
+		    json_integer(r->t->kick_chatroom) : json_null());
+		set(q, "start", isfinite(r->t->kick_start) ?
+		    json_real(r->t->kick_start) : json_null());
+		set(s, "kick", q);
+	}
 	kc_out_new(own_stream(s));
 	kc_out_flush();
 	r->stream_done = 1;

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,9 @@ kick_live(struct target *t, const char *slug)
 	t->title = xstrdup(k.title);
 	t->channel = xstrdup(k.channel ? k.channel : slug);
 	t->live = 1;
+	t->kick_channel = k.channel_id;
+	t->kick_chatroom = k.chatroom_id;
+	t->kick_start = k.start;
 	snprintf(canon, sizeof(canon), "kick:live:%s:%lld", slug, k.live_id);
 	free(t->canon);
 	t->canon = xstrdup(canon);
@@ -463,6 +467,8 @@ kick_vod(struct target *t, const char *slug, const char *uuid)
 	t->title = xstrdup(k.title);
 	t->channel = xstrdup(k.channel);
 	t->live = 0;
+	t->kick_channel = k.channel_id;
+	t->kick_start = k.start;
 	snprintf(canon, sizeof(canon), "kick:video:%s", uuid);
 	free(t->canon);
 	t->canon = xstrdup(canon);
@@ -567,6 +573,7 @@ net_run(const char *url)
 
 	memset(&t, 0, sizeof(t));
 	t.live = -1;
+	t.kick_start = NAN;
 	t.url = xstrdup(url);
 	t.canon = canonical(url);
 	t.kick = k == KICK;

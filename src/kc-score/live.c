@@ -16,6 +16,13 @@
  * model a window's score is the blend of its heuristic part and the
  * model's prediction from the window means of those z values, as in a
  * VOD; the window must still stand out by half the threshold.
+ *
+ * The chat (cfeat records) is kept in a ring of its own and never
+ * waited for: when an audio or video window is judged, the chat's hop
+ * scores of its hops that are in (kc-chatfeat writes a live hop some
+ * 10 s after it aired) add --chat-weight times their mean to a window
+ * that stands out by CHAT_GATE, as in a VOD but without the lag
+ * estimate (kc-chatfeat's --lag alone).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -72,7 +79,7 @@ struct lkind {
 };
 
 static struct {
-	struct lkind k[2];
+	struct lkind k[NKIND];	/* audio, video, and the chat's ring */
 	double origin, hop;
 	int have_origin;
 	float *tmp;		/* RING floats of scratch */
@@ -121,7 +128,7 @@ live_reset(void)
 	size_t i;
 	int k;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < NKIND; k++) {
 		for (i = 0; i < L.k[k].nf; i++)
 			free(L.k[k].names[i]);
 		free(L.k[k].row);
@@ -147,8 +154,17 @@ live_begin(double origin, double hop, const int has[2])
 	if ((L.tmp = malloc(RING * sizeof(float))) == NULL ||
 	    (L.mx = malloc(KC_REC_FEATURES * sizeof(float))) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
-	kind_init(&L.k[0]);
-	kind_init(&L.k[1]);
+	kind_init(&L.k[KIND_AUDIO]);
+	kind_init(&L.k[KIND_VIDEO]);
+	kind_init(&L.k[KIND_CHAT]);
+}
+
+/* The weights kind k is scored with. */
+static const struct kc_weightset *
+weights_of(const struct params *p, int k)
+{
+	return k == KIND_AUDIO ? &p->w->audio : k == KIND_VIDEO ?
+	    &p->w->video : &chat_ws;
 }
 
 /* Values of column fi over the ring's hops that pass the gate. */
@@ -338,7 +354,7 @@ model_of(int k, const struct params *p, long s, long w, double heur)
 		else if (strcmp(name, "heuristic") == 0)
 			L.mx[j] = (float)heur;
 		else if (len > 2 && strcmp(name + len - 2, "_z") == 0)
-			for (k2 = 0; k2 < 2; k2++)
+			for (k2 = 0; k2 < NKIND; k2++)
 				for (fi = 0; fi < (long)L.k[k2].nf; fi++)
 					if (strlen(L.k[k2].names[fi]) ==
 					    len - 2 && strncmp(L.k[k2].names[fi],
@@ -393,8 +409,7 @@ set(json_t *o, const char *k, json_t *v)
 static void
 emit(int k, const struct params *p, long w, long now)
 {
-	const struct kc_weightset *ws = k == KIND_AUDIO ? &p->w->audio :
-	    &p->w->video;
+	const struct kc_weightset *ws = weights_of(p, k);
 	struct lkind *lk = &L.k[k], *ok;
 	long s = lk->pend, h, slot;
 	double sum, mx, t0, z;
@@ -407,7 +422,7 @@ emit(int k, const struct params *p, long w, long now)
 	f = json_object();
 	if (r == NULL || f == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
-	for (k2 = 0; k2 < 2; k2++) {
+	for (k2 = 0; k2 < NKIND; k2++) {
 		ok = &L.k[k2];
 		for (i = 0; i < ok->nf; i++) {
 			sum = 0;
@@ -560,13 +575,31 @@ window_z(struct lkind *lk, const struct kc_weightset *ws, double win)
  * stayed the best for LOOKAHEAD hops, and makes this window the
  * candidate when it stands out.
  */
+/*
+ * The mean chat hop score over hops [s, s + w) that are in the chat's
+ * ring, 0 when none is.
+ */
+static double
+chat_window(long s, long w)
+{
+	const struct lkind *c = &L.k[KIND_CHAT];
+	double sum = 0;
+	long h, n = 0;
+
+	for (h = s < 0 ? 0 : s; h < s + w; h++)
+		if (c->at[h % RING] == h) {
+			sum += c->score[h % RING];
+			n++;
+		}
+	return n > 0 ? sum / (double)n : 0;
+}
+
 static void
 judge(int k, const struct params *p, long h)
 {
-	const struct kc_weightset *ws = k == KIND_AUDIO ? &p->w->audio :
-	    &p->w->video;
+	const struct kc_weightset *ws = weights_of(p, k);
 	struct lkind *lk = &L.k[k];
-	double win, z, m, b, zmin;
+	double win, z, m, b, zmin, cw;
 	long w, sep;
 
 	clip_hops(p, &w, &sep);
@@ -577,6 +610,9 @@ judge(int k, const struct params *p, long h)
 	win = window(lk, h, w);
 	z = window_z(lk, ws, win);
 	lk->hist[lk->nhist++ % RING] = (float)win;
+	if (p->chat_weight > 0 && z >= CHAT_GATE &&
+	    (cw = chat_window(h - w + 1, w)) > 0)
+		z += p->chat_weight * cw;
 	if (lk->cand >= 0 && h - lk->cand_close >= LOOKAHEAD)
 		decide(k, p, w, sep, h);
 	/*
@@ -639,8 +675,7 @@ int
 live_add(int kind, const json_t *rec, const struct params *p, char *err,
     size_t errlen)
 {
-	const struct kc_weightset *ws = kind == KIND_AUDIO ? &p->w->audio :
-	    &p->w->video;
+	const struct kc_weightset *ws = weights_of(p, kind);
 	struct lkind *lk = &L.k[kind];
 	const char *name;
 	json_t *feats, *v;
@@ -679,8 +714,8 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	lk->last = idx;
 	lk->score[slot] = (float)hop_score(lk, ws, slot);
 	hop_zrow(lk, ws, slot, idx);
-
-	advance(p, 0);
+	if (kind != KIND_CHAT)	/* the chat is evidence, never waited for */
+		advance(p, 0);
 	return 0;
 }
 

@@ -47,7 +47,12 @@ static const char usage_text[] =
 "                            is reported on stderr\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
 "  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
-"  -t, --type KIND           audio, video or both (default both)\n"
+"      --max-chat-clips N    chat highlights (default 10; 1-25), with\n"
+"                            --type chat or all\n"
+"  -t, --type KIND           audio, video, chat, both (audio and video,\n"
+"                            the default) or all; chat highlights are\n"
+"                            picked from the chat's own scores (cfeat\n"
+"                            records), where the audience reacted\n"
 "  -s, --start TIME          only windows starting at or after TIME\n"
 "  -e, --end TIME            only windows ending by TIME\n"
 "  -w, --weights FILE        heuristic weights (default: weights.json\n"
@@ -67,8 +72,8 @@ static const char usage_text[] =
 "      --chat-weight B       weight of the chat's window score (cfeat\n"
 "                            records, kc-chatfeat) added to each audio and\n"
 "                            video window that stands out on its own, 0-5\n"
-"                            (default 0.25); live scoring does not use the\n"
-"                            chat yet\n"
+"                            (default 0.25); live, the chat that has come\n"
+"                            when the window is judged (never waited for)\n"
 "      --chat-lag auto|SECS  how much later than kc-chatfeat's --lag the\n"
 "                            chat reacts: auto (the default) estimates it\n"
 "                            per stream from the chat's correlation with\n"
@@ -120,6 +125,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "min-gap", required_argument, NULL, 'g' },
 		{ "max-audio-clips", required_argument, NULL, 'a' },
 		{ "max-video-clips", required_argument, NULL, 'v' },
+		{ "max-chat-clips", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
 		{ "start", required_argument, NULL, 's' },
 		{ "end", required_argument, NULL, 'e' },
@@ -139,8 +145,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	long na = 10, nv = 10;
-	int c, audio = 1, video = 1;
+	long na = 10, nv = 10, nc = 10;
+	int c, audio = 1, video = 1, chat = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->p.clip_dur = 30;
@@ -163,14 +169,20 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'v': nv = kc_opt_long("--max-video-clips", optarg, 1, 25);
 			break;
+		case 'c': nc = kc_opt_long("--max-chat-clips", optarg, 1, 25);
+			break;
 		case 't':
-			if (strcmp(optarg, "audio") == 0)
-				video = 0;
-			else if (strcmp(optarg, "video") == 0)
-				audio = 0;
-			else if (strcmp(optarg, "both") != 0)
-				kc_usage_error("--type: '%s': want audio, video "
-				    "or both", optarg);
+			audio = strcmp(optarg, "audio") == 0 ||
+			    strcmp(optarg, "both") == 0 ||
+			    strcmp(optarg, "all") == 0;
+			video = strcmp(optarg, "video") == 0 ||
+			    strcmp(optarg, "both") == 0 ||
+			    strcmp(optarg, "all") == 0;
+			chat = strcmp(optarg, "chat") == 0 ||
+			    strcmp(optarg, "all") == 0;
+			if (!audio && !video && !chat)
+				kc_usage_error("--type: '%s': want audio, video, "
+				    "chat, both or all", optarg);
 			break;
 		case 's': o->p.start = kc_opt_time("--start", optarg); break;
 		case 'e': o->p.end = kc_opt_time("--end", optarg); break;
@@ -207,6 +219,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		kc_usage_error("--end must be after --start");
 	o->p.max_n[KIND_AUDIO] = audio ? na : 0;
 	o->p.max_n[KIND_VIDEO] = video ? nv : 0;
+	o->p.max_n[KIND_CHAT] = chat ? nc : 0;
+	if (chat && o->p.live)
+		kc_usage_error("--type %s: live scoring has no chat highlights "
+		    "yet", audio ? "all" : "chat");
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 }
@@ -293,6 +309,9 @@ finish(const struct params *p)
 	if (cur.k[KIND_VIDEO].rows == 0 && p->max_n[KIND_VIDEO] &&
 	    cur.k[KIND_AUDIO].rows > 0)
 		kc_warn("no video features: no video highlights");
+	if (cur.k[KIND_CHAT].rows == 0 && p->max_n[KIND_CHAT])
+		kc_warn("no chat features (cfeat records: kc-chatfeat): no "
+		    "chat highlights");
 	stream_clear(&cur);
 }
 
@@ -321,6 +340,9 @@ begin(json_t *rec, const char *where, const struct params *p)
 		if (kc_rec_bool(rec, "has_video", &has[KIND_VIDEO]) != 0)
 			has[KIND_VIDEO] = 1;
 		live_begin(cur.start, cur.hop > 0 ? cur.hop : 1, has);
+		if (p->max_n[KIND_CHAT])
+			kc_warn("a live stream: no chat highlights (live "
+			    "scoring has none yet)");
 	}
 }
 
@@ -344,9 +366,7 @@ run(kc_reader *r, const struct params *p)
 		    strcmp(type, "end") == 0) &&
 		    kc_rec_check(rec, err, sizeof(err)) != 0)
 			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r), err);
-		if (kind == KIND_CHAT && live_now)
-			;	/* live scoring does not use the chat yet */
-		else if (kind >= 0) {
+		if (kind >= 0) {
 			if ((live_now ? live_add(kind, rec, p, err,
 			    sizeof(err)) : stream_add(&cur, kind, rec,
 			    kc_reader_where(r), err, sizeof(err))) != 0)

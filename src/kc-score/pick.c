@@ -22,7 +22,8 @@ struct hl {
 	int kind;
 	long rank;
 	double t0, t1, heur, model, score;	/* model: NAN without one */
-	double *sum, *max;	/* per column of each kind: [audio | video] */
+	double *sum, *max;	/* per column of each kind: [audio | video |
+				   chat] */
 	long *cnt;
 	double *zsum;		/* per column: sum of the hops' z */
 	long *zcnt;
@@ -77,7 +78,7 @@ col_off(const struct stream *s, int k)
  * chatters and the reactions in them stand out, as the heuristic scores
  * a kind from its weights file, with these weights (not fitted yet).
  */
-static const struct kc_weightset chat_ws = {
+const struct kc_weightset chat_ws = {
 	.f = {
 		{ "msg_rate", 1.0, 0.1 },
 		{ "chatter_rate", 1.0, 0.1 },
@@ -93,6 +94,13 @@ static const struct kc_weightset chat_ws = {
 	.zlo = -3,
 	.zhi = 10,
 };
+
+/* The name of kind k in records. */
+static const char *
+kind_name(int k)
+{
+	return k == KIND_AUDIO ? "audio" : k == KIND_VIDEO ? "video" : "chat";
+}
 
 /* The weights kind k is scored with. */
 static const struct kc_weightset *
@@ -428,8 +436,7 @@ set(json_t *o, const char *k, json_t *v)
 static void
 emit(struct stream *s, const struct params *p, const struct hl *h)
 {
-	const struct kc_weightset *ws = h->kind == KIND_AUDIO ? &p->w->audio :
-	    &p->w->video;
+	const struct kc_weightset *ws = kind_ws(p, h->kind);
 	char key[64];
 	json_t *r, *f;
 	size_t i, off;
@@ -458,7 +465,7 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 			    (double)h->zcnt[off + i]));
 		}
 	}
-	set(r, "kind", json_string(h->kind == KIND_AUDIO ? "audio" : "video"));
+	set(r, "kind", json_string(kind_name(h->kind)));
 	set(r, "t0", json_real(round(h->t0 * 1000) / 1000));
 	set(r, "t1", json_real(round(h->t1 * 1000) / 1000));
 	set(r, "score", kc_json_num(h->score));
@@ -486,7 +493,7 @@ emit_curve(int kind, double origin, double hop, const float *hs, size_t nh)
 		if (json_array_append_new(v, json_real(round(hs[i] * 1000) /
 		    1000)) != 0)
 			kc_die(KC_EXIT_DATA, "out of memory");
-	set(r, "kind", json_string(kind == KIND_AUDIO ? "audio" : "video"));
+	set(r, "kind", json_string(kind_name(kind)));
 	set(r, "t0", json_real(origin));
 	set(r, "hop", json_real(hop));
 	set(r, "values", v);
@@ -878,8 +885,6 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 
 static int model_off;		/* the model failed: heuristic from now on */
 
-/* Robust deviations a window needs before the chat has a say on it. */
-#define CHAT_GATE 1.0
 /* The chat's extra lag searched, seconds after kc-chatfeat's --lag. */
 #define CHAT_LAG_LO -5.0
 #define CHAT_LAG_HI 15.0
@@ -947,7 +952,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	struct colstat *cs[NKIND] = { NULL, NULL, NULL };
 	unsigned char *pass[NKIND] = { NULL, NULL, NULL };
 	float *hs = NULL, *win = NULL, *sorted = NULL, *hz = NULL, *x = NULL;
-	float *zs = NULL, *cwin = NULL, *khs[2] = { NULL, NULL };
+	float *zs = NULL, *cwin = NULL, *chs = NULL, *khs[2] = { NULL, NULL };
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
@@ -1048,15 +1053,17 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			goto ioerr;
 	}
 	/*
-	 * The chat's window scores, added to the robust z of each audio and
-	 * video window that stands out on its own by CHAT_GATE (the chat
-	 * says something happened, not whether it was heard or seen, so it
-	 * must not lift a window of one kind to the other kind's event): of
-	 * the windows that stand out, one the audience reacted to rises and
-	 * one it let pass does not.  cfeat hops are already moved back by
-	 * the chat's lag.
+	 * The chat's hop scores, moved back by the chat's lag (cfeat hops
+	 * already are by kc-chatfeat's --lag; this is the rest, estimated or
+	 * given): the chat kind's own, and as window scores (cwin) evidence
+	 * added to the robust z of each audio and video window that stands
+	 * out on its own by CHAT_GATE (the chat says something happened, not
+	 * whether it was heard or seen, so it must not lift a window of one
+	 * kind to the other kind's event): of the windows that stand out, one
+	 * the audience reacted to rises and one it let pass does not.
 	 */
-	if (s->k[KIND_CHAT].rows > 0 && p->chat_weight > 0 && w <= nh) {
+	if (s->k[KIND_CHAT].rows > 0 && (p->chat_weight > 0 ||
+	    p->max_n[KIND_CHAT] > 0) && w <= nh) {
 		float *e;
 		long lag = 0;
 		double rho = NAN;
@@ -1064,7 +1071,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
-		if ((cwin = malloc(nh * sizeof(float))) == NULL)
+		if ((chs = malloc(nh * sizeof(float))) == NULL)
 			goto nomem;
 		if (hop_scores(&s->k[KIND_CHAT], &chat_ws, cs[KIND_CHAT],
 		    pass[KIND_CHAT], sorted, origin, hop, hs, nh, err,
@@ -1096,17 +1103,22 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			}
 			lag = chat_lag(hs, e, nh, hop, &rho);
 			free(e);
-			kc_warn("note: the chat reacts %+.0f s after kc-chatfeat's "
-			    "lag (correlation %.2f with the stream's excitement)",
-			    (double)lag * hop, rho);
+			if (isfinite(rho))
+				kc_warn("note: the chat reacts %+.0f s after "
+				    "kc-chatfeat's lag (correlation %.2f with "
+				    "the stream's excitement)", (double)lag *
+				    hop, rho);
 		} else
 			lag = lround(p->chat_lag / hop);
 		/* shift: hop j takes the chat of hop j + lag */
 		for (j = 0; j < nh; j++)
-			cwin[j] = (long)j + lag >= 0 && (long)j + lag < (long)nh ?
+			chs[j] = (long)j + lag >= 0 && (long)j + lag < (long)nh ?
 			    hs[(long)j + lag] : 0;
-		memcpy(hs, cwin, nh * sizeof(float));
-		kc_window_means(hs, nh, w, cwin);
+		if (p->chat_weight > 0) {
+			if ((cwin = malloc(nh * sizeof(float))) == NULL)
+				goto nomem;
+			kc_window_means(chs, nh, w, cwin);
+		}
 	}
 	if (model) {
 		nf = kc_model_nfeatures(model);
@@ -1129,13 +1141,16 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		free(zs);
 		zs = NULL;
 	}
-	for (k = 0; k < 2; k++) {
-		if (p->max_n[k] == 0 || s->k[k].rows == 0)
+	for (k = 0; k < NKIND; k++) {
+		if (p->max_n[k] == 0 || s->k[k].rows == 0 ||
+		    (k == KIND_CHAT && chs == NULL))
 			continue;
-		ws = k == KIND_AUDIO ? &p->w->audio : &p->w->video;
+		ws = kind_ws(p, k);
 		for (j = 0; j < nh; j++)
 			hs[j] = 0;
-		if (khs[k] != NULL)	/* scored for the chat's lag */
+		if (k == KIND_CHAT)
+			memcpy(hs, chs, nh * sizeof(float));
+		else if (khs[k] != NULL)	/* scored for the chat's lag */
 			memcpy(hs, khs[k], nh * sizeof(float));
 		else if (hop_scores(&s->k[k], ws, cs[k], pass[k], sorted, origin,
 		    hop, hs, nh, err, errlen) != 0)
@@ -1162,7 +1177,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		/* hs now: each window's heuristic; win: its final score */
 		for (j = 0; j < nw; j++) {
 			z = (win[j] - wmed) / wscale;
-			if (cwin && z >= CHAT_GATE && cwin[j] > 0)
+			if (cwin && k != KIND_CHAT && z >= CHAT_GATE &&
+			    cwin[j] > 0)
 				z += p->chat_weight * cwin[j];
 			hs[j] = isfinite(win[j]) ? (float)kc_squash(z) : NAN;
 			win[j] = hs[j];
@@ -1194,8 +1210,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			;
 		if (i < np)
 			kc_warn("%s: %zu of %zu highlights left out: they score "
-			    "under --min-score %g (best left out: %.3f)", k ==
-			    KIND_AUDIO ? "audio" : "video", np - i, np,
+			    "under --min-score %g (best left out: %.3f)",
+			    kind_name(k), np - i, np,
 			    p->min_score, win[picked[i]]);
 		np = i;
 		for (i = 0; i < np; i++, nhl++) {
@@ -1260,6 +1276,7 @@ out:
 		free(pass[k]);
 	}
 	free(cwin);
+	free(chs);
 	free(khs[0]);
 	free(khs[1]);
 	free(hs);

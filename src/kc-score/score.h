@@ -15,7 +15,8 @@
 
 #define KIND_AUDIO 0
 #define KIND_VIDEO 1
-#define KIND_CHAT 2		/* cfeat: evidence for the others, no clips */
+#define KIND_CHAT 2		/* cfeat: evidence for the others, and its
+				   own highlights with --type chat */
 #define NKIND 3
 #define MAXF KC_REC_HOP_FEATURES	/* features per kind */
 
@@ -34,7 +35,7 @@ struct params {
 	double clip_dur, min_gap;
 	double pre_roll;	/* seconds before a window's onset; < 0: off */
 	double min_score;	/* windows scoring under it are not picked */
-	long max_n[2];		/* per kind; 0 = kind not wanted */
+	long max_n[NKIND];	/* per kind; 0 = kind not wanted */
 	double start, end;	/* user range, end < 0: none */
 	const kc_weights *w;
 	int curve;		/* write "curve" records */
@@ -56,6 +57,11 @@ struct colstat {
 	long n;				/* hops they come from */
 	int ok;			/* 0: no finite value in the stream */
 };
+
+/* The weights of the chat's hop score (pick.c; not fitted yet). */
+extern const struct kc_weightset chat_ws;
+/* Robust deviations a window needs before the chat has a say on it. */
+#define CHAT_GATE 1.0
 
 /* A channel's typical feature values, from its earlier streams. */
 struct chanstats {

@@ -5,11 +5,13 @@
  * a playlist URL must be an http(s) URL without spaces or control
  * characters, because kc-fetch fetches whatever it is given.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -75,6 +77,56 @@ http_url(const char *u)
 	return 1;
 }
 
+/* A positive integer member, or 0. */
+static long long
+id_of(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+	    (long long)json_integer_value(v) : 0;
+}
+
+/*
+ * A time member as Kick writes it, "2026-03-01 18:00:00" (UTC) or ISO
+ * 8601 with a 'T', a fraction and "Z": Unix seconds, NAN when absent or
+ * of another form (an offset other than Z is not read).
+ */
+static double
+time_of(const json_t *o, const char *k)
+{
+	const char *s = str(o, k);
+	struct tm tm;
+	int n = 0, y, mo, d, h, mi, se;
+	double frac = 0;
+	time_t t;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%n", &y, &mo,
+	    &d, &h, &mi, &se, &n) != 6 || n == 0)
+		return NAN;
+	if (s[n] == '.') {
+		double scale = 0.1;
+
+		for (n++; s[n] >= '0' && s[n] <= '9'; n++, scale /= 10)
+			frac += (s[n] - '0') * scale;
+	}
+	if (s[n] == 'Z' || (s[n] == '+' && strcmp(s + n, "+00:00") == 0))
+		n += s[n] == 'Z' ? 1 : 6;
+	if (s[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 60 || y < 1970)
+		return NAN;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return NAN;
+	return (double)t + frac;
+}
+
 static char *
 dup_or_null(const char *s, int *nomem)
 {
@@ -103,6 +155,7 @@ fill(kc_kick_info *out, const char *what, const char *url,
 	out->title = dup_or_null(title, &nomem);
 	out->channel = dup_or_null(channel, &nomem);
 	out->live_id = id;
+	out->start = NAN;
 	if (nomem) {
 		kc_kick_info_free(out);
 		return say(why, n, KC_KICK_NOMEM, "out of memory");
@@ -132,6 +185,11 @@ kc_kick_channel(const char *body, size_t len, kc_kick_info *out, char *why,
 	    str(json_object_get(ch, "user"), "username"),
 	    json_is_integer(id) && json_integer_value(id) > 0 ?
 	    (long long)json_integer_value(id) : 0, why, n);
+	if (rc == KC_KICK_OK) {
+		out->channel_id = id_of(ch, "id");
+		out->chatroom_id = id_of(json_object_get(ch, "chatroom"), "id");
+		out->start = time_of(ls, "start_time");
+	}
 	json_decref(ch);
 	return rc;
 }
@@ -160,6 +218,10 @@ kc_kick_videos(const char *body, size_t len, const char *uuid,
 	}
 	rc = fill(out, "source", src, str(found, "session_title"), NULL, 0,
 	    why, n);
+	if (rc == KC_KICK_OK) {
+		out->channel_id = id_of(found, "channel_id");
+		out->start = time_of(found, "start_time");
+	}
 	json_decref(list);
 	return rc;
 }
@@ -182,6 +244,12 @@ kc_kick_video(const char *body, size_t len, kc_kick_info *out, char *why,
 	ls = json_object_get(v, "livestream");
 	rc = fill(out, "source", src, str(ls, "session_title"),
 	    str(json_object_get(ls, "channel"), "slug"), 0, why, n);
+	if (rc == KC_KICK_OK) {
+		out->channel_id = id_of(json_object_get(ls, "channel"), "id");
+		if (out->channel_id == 0)
+			out->channel_id = id_of(ls, "channel_id");
+		out->start = time_of(ls, "start_time");
+	}
 	json_decref(v);
 	return rc;
 }
@@ -195,4 +263,5 @@ kc_kick_info_free(kc_kick_info *k)
 	free(k->title);
 	free(k->channel);
 	memset(k, 0, sizeof(*k));
+	k->start = NAN;
 }

@@ -19,6 +19,12 @@ typedef struct kc_kick_info {
 	char *title;		/* session title */
 	char *channel;		/* streamer (username) or channel slug */
 	long long live_id;	/* livestream id (a channel), 0 if unknown */
+	long long channel_id;	/* the channel's numeric id (its chat
+				   replay's), 0 if unknown */
+	long long chatroom_id;	/* its chatroom's (the live chat's), 0 if
+				   unknown (a channel's answer has it) */
+	double start;		/* the livestream's start_time, Unix
+				   seconds; NAN if unknown */
 } kc_kick_info;
 
 enum {
@@ -35,7 +41,9 @@ enum {
 /*
  * A channel (/api/v2/channels/SLUG): KC_KICK_OK when it is live (a
  * "livestream" object and a "playback_url"), with url, title (the
- * livestream's session_title), channel (user.username) and live_id;
+ * livestream's session_title), channel (user.username), live_id,
+ * channel_id (id), chatroom_id (chatroom.id) and start (the
+ * livestream's start_time);
  * KC_KICK_NONE when it is not live.  On any other return *out is empty.
  * why (n bytes, may be NULL) says what was wrong for KC_KICK_BAD.
  */
@@ -45,16 +53,18 @@ int kc_kick_channel(const char *body, size_t len, kc_kick_info *out,
 /*
  * A channel's videos (/api/v2/channels/SLUG/videos, an array): the
  * entry whose video.uuid is uuid (the last one when several are), with
- * url (its "source") and title (its session_title); channel is left
- * NULL (the caller knows the slug).  KC_KICK_NONE when uuid is not
+ * url (its "source"), title (its session_title), channel_id and start
+ * (its channel_id and start_time); channel is left NULL (the caller
+ * knows the slug).  KC_KICK_NONE when uuid is not
  * listed or has no source.
  */
 int kc_kick_videos(const char *body, size_t len, const char *uuid,
     kc_kick_info *out, char *why, size_t n);
 
 /*
- * One video (/api/v1/video/UUID): url (its "source"), title and channel
- * (livestream.session_title, livestream.channel.slug).  KC_KICK_NONE
+ * One video (/api/v1/video/UUID): url (its "source"), title, channel,
+ * channel_id and start (livestream.session_title, .channel.slug,
+ * .channel.id or .channel_id, .start_time).  KC_KICK_NONE
  * without a source.
  */
 int kc_kick_video(const char *body, size_t len, kc_kick_info *out,

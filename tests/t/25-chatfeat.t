@@ -46,8 +46,14 @@ is "$(jq -s -c '[.[].t]' "$T/cf")" "$(jq -n -c '[range(0;60)]')" \
 is "$(jq -s -c '[.[].features | keys] | unique' "$T/cf")" \
     '[["caps_ratio","chatter_rate","clip_share","emote_share","hype_share","laugh_share","mean_len","msg_rate","noise_share","repeat_share"]]' \
     "every hop has the 10 features of docs/records.md"
-is "$(grep -v '"type":"cfeat"' "$T/out")" "$(cat "$T/f")" \
+is "$(grep -v '"type":"cfeat"' "$T/out" | grep -v '"type":"stream"')" \
+    "$(grep -v '"type":"stream"' "$T/f")" \
     "every other record passes through byte for byte"
+is "$(jq -c 'select(.type == "stream") | del(.chat)' "$T/out")" \
+    "$(jq -c 'select(.type == "stream")' "$T/f")" \
+    "... and the stream record gets only \"chat\""
+is "$(jq -r 'select(.type == "stream") | .chat' "$T/out")" file \
+    '... which says "file"' 
 
 # the reaction at 34-38 s lands on the hops before it: [t + 5, t + 10)
 peak=$(jq -s -r 'max_by(.features.msg_rate) | .t' "$T/cf")
@@ -109,13 +115,18 @@ run -i "$T/f" kc-chatfeat --chat "$T/none.jsonl"
 is "$RC" 1 "a missing log: exit 1"
 like "$ERR" "none.jsonl" "... named"
 run -i "$T/f" kc-chatfeat
-is "$RC" 2 "no --chat: usage error"
-like "$ERR" "not implemented" "... saying the other sources are not there yet"
+is "$RC" 0 "no --chat and a stream without Kick's chat: exit 0"
+is "$(grep -c '"type":"cfeat"' <<<"$OUT")" 0 "... no cfeat records"
+is "$(jq -r 'select(.type == "stream") | .chat' <<<"$OUT")" none \
+    '... and the stream record says "chat": "none"'
+run -i "$T/f" kc-chatfeat --chat "$T/chat.jsonl" --chat-log "$T/raw.jsonl"
+is "$RC" 2 "--chat-log with --chat: usage error"
 run -i "$T/f" kc-chatfeat --chat "$T/chat.jsonl" --lag 61
 is "$RC" 2 "--lag 61: usage error"
 run kc-chatfeat --help
 is "$RC" 0 "--help: exit 0"
-like "$OUT" "Not implemented yet" "--help says what is not implemented"
+like "$OUT" "kick-replay" "--help says where the chat comes from"
+like "$OUT" "no proxy" "... and that the WebSocket has no proxy"
 
 # downstream: kc-audiofeat passes cfeat through, kc-score reads them.
 # Audio for it: a quiet tone with two alike bursts of noise, at 8-11 s
@@ -146,6 +157,27 @@ is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .fe
     true "--no-chat: the chat features are still there"
 run kc-score --no-model --chat-weight 6 "$T/withchat"
 is "$RC" 2 "--chat-weight 6: usage error"
+
+# the chat's own highlights (--type chat): where the crowd reacted, not
+# the spammer's burst (12-14 s) nor the raid and giveaway (48-51 s)
+run kc-score --no-model -t chat -d 10 -g 2 --max-chat-clips 1 "$T/withchat"
+is "$RC" 0 "--type chat: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight")] | map(.kind) | join(",")')" \
+    chat "... one highlight, of kind chat"
+t_chat=$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight")][0].t0')
+cmp_ok "$t_chat" ">=" 19 "... holding the event the chat reacted to (t0 $t_chat)"
+cmp_ok "$t_chat" "<=" 28 "... (t0 <= 28: the event starts at 28 s)"
+run kc-score --no-model -t chat -d 10 -g 2 --max-chat-clips 3 "$T/withchat"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight")] | max_by(.score) | .t0 >= 19 and .t0 <= 28')" \
+    true "--max-chat-clips 3: the best of them is still the reaction"
+run kc-score --no-model -t all -d 10 -g 2 -a 1 --max-chat-clips 1 "$T/withchat"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .kind] | sort | join(",")')" \
+    audio,chat "--type all: audio and chat highlights (this stream has no video)"
+run kc-score --no-model -t chat -d 10 "$T/f"
+is "$RC" 0 "--type chat without cfeat records: exit 0"
+like "$ERR" "no chat features" "... saying there are no chat features"
+run kc-score --live -t chat "$T/withchat"
+is "$RC" 2 "--live --type chat: usage error (no live chat highlights)"
 
 # the chat's own lag: a 6-minute stream with a burst every minute (at
 # 30, 90, ... 330 s) whose chat reacts 13 s after each, 8 s later than

@@ -117,7 +117,7 @@ like "$(printf '%s' "$OUT" | tr '\n' ' ')" 'exit status: 0 ok, 1 .*2 usage' \
 
 for bad in "--max-audio-clips 0" "--max-audio-clips 26" "--max-audio-clips x" \
     "--max-video-clips 0" "--clip-duration 2" "--clip-duration 601" \
-    "--min-gap -1" "--type all" "--start x" "--start 100 --end 50"; do
+    "--min-gap -1" "--type some" "--start x" "--start 100 --end 50"; do
 	set -- $bad
 	run kc-score "$@"
 	is "$RC:$OUT" "2:" "$bad: exit 2, nothing on stdout"
