@@ -32,6 +32,7 @@ static const char live[] =
     ".net/api/video/v1/us-west-2.1962.channel.xyz.m3u8?token=abc.def\","
     "\"livestream\":{\"id\":77001,\"slug\":\"a1b2c-late-night\","
     "\"session_title\":\"Late night chat \xf0\x9f\x8e\xa4\",\"is_live\":true,"
+    "\"start_time\":\"2026-03-01 18:00:00\","
     "\"source\":null,\"categories\":[{\"id\":15}]},\"user\":{\"id\":42,"
     "\"username\":\"Streamer_One\"},\"chatroom\":{\"id\":7}}";
 
@@ -51,8 +52,13 @@ test_channel(void **state)
 	assert_string_equal(k.title, "Late night chat \xf0\x9f\x8e\xa4");
 	assert_string_equal(k.channel, "Streamer_One");
 	assert_true(k.live_id == 77001);
+	/* what kc-chatfeat reads the chat with */
+	assert_true(k.channel_id == 7);
+	assert_true(k.chatroom_id == 7);
+	assert_true(k.start == 1772388000.0);
 	kc_kick_info_free(&k);
 	assert_null(k.url);
+	assert_true(isnan(k.start));
 
 	/* offline: Kick still gives a playback_url, but no livestream */
 	s = "{\"slug\":\"x\",\"playback_url\":\"https://h/live/x/master.m3u8\","
@@ -148,6 +154,27 @@ test_videos(void **state)
 	assert_int_equal(kc_kick_videos(list, strlen(list), "other", &k, why,
 	    sizeof(why)), KC_KICK_OK);
 	assert_string_equal(k.title, "other");
+	/* no channel_id nor start_time: unknown */
+	assert_true(k.channel_id == 0);
+	assert_true(isnan(k.start));
+	kc_kick_info_free(&k);
+	/* the first entry's, in ISO 8601 with a fraction */
+	snprintf(list, sizeof(list), "[{\"session_title\":\"first\","
+	    "\"channel_id\":7,\"start_time\":\"2026-03-01T18:00:00.250000Z\","
+	    "\"source\":\"https://h/vod/1/master.m3u8\",\"video\":{\"uuid\":"
+	    "\"%s\"}}]", UUID);
+	assert_int_equal(kc_kick_videos(list, strlen(list), UUID, &k, why,
+	    sizeof(why)), KC_KICK_OK);
+	assert_true(k.channel_id == 7);
+	assert_true(k.start == 1772388000.25);
+	kc_kick_info_free(&k);
+	/* a start_time of another form is unknown, not misread */
+	snprintf(list, sizeof(list), "[{\"start_time\":\"01/03/2026 18:00\","
+	    "\"source\":\"https://h/vod/1/master.m3u8\",\"video\":{\"uuid\":"
+	    "\"%s\"}}]", UUID);
+	assert_int_equal(kc_kick_videos(list, strlen(list), UUID, &k, why,
+	    sizeof(why)), KC_KICK_OK);
+	assert_true(isnan(k.start));
 	kc_kick_info_free(&k);
 	assert_int_equal(kc_kick_videos(list, strlen(list), "nope", &k, why,
 	    sizeof(why)), KC_KICK_NONE);
@@ -166,7 +193,8 @@ test_video(void **state)
 {
 	const char *s = "{\"id\":901,\"uuid\":\"" UUID "\",\"source\":"
 	    "\"http://127.0.0.1:8123/vod/" UUID "/master.m3u8\",\"livestream\":"
-	    "{\"id\":5001,\"session_title\":\"Day one\",\"channel\":{\"id\":7,"
+	    "{\"id\":5001,\"session_title\":\"Day one\",\"start_time\":"
+	    "\"2026-03-01 18:00:00\",\"channel\":{\"id\":7,"
 	    "\"slug\":\"streamer-one\"}}}";
 	kc_kick_info k;
 	char why[200];
@@ -178,6 +206,8 @@ test_video(void **state)
 	    "/master.m3u8");
 	assert_string_equal(k.title, "Day one");
 	assert_string_equal(k.channel, "streamer-one");
+	assert_true(k.channel_id == 7);
+	assert_true(k.start == 1772388000.0);
 	kc_kick_info_free(&k);
 	s = "{\"source\":\"https://h/m.m3u8\",\"livestream\":null}";
 	assert_int_equal(kc_kick_video(s, strlen(s), &k, why, sizeof(why)),
