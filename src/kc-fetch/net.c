@@ -502,6 +502,59 @@ kick(struct target *t, const char *url)
 		    "videos/UUID)", O.arg);
 }
 
+/*
+ * The ids and start kc-chatfeat reads a Kick stream's chat with, for a
+ * stream yt-dlp resolved (Kick's API resolves with them): one API
+ * request, whose failure only means no chat (one warning).
+ */
+static void
+kick_chat_ids(struct target *t, const char *url)
+{
+	char a[256], b[256], c[256], path[600], api[2048], why[400];
+	int na, nb, nc, rc = KC_KICK_NONE;
+	kc_http_result r;
+	kc_kick_info k;
+	char *body;
+	size_t len;
+
+	na = path_seg(url, 0, a, sizeof(a)) == 0 && safe_token(a);
+	nb = path_seg(url, 1, b, sizeof(b)) == 0 && safe_token(b);
+	nc = path_seg(url, 2, c, sizeof(c)) == 0 && safe_token(c);
+	if (na && nb && nc && strcmp(b, "videos") == 0)
+		snprintf(path, sizeof(path), "api/v2/channels/%s/videos", a);
+	else if (na && nb && !nc && strcmp(a, "video") == 0)
+		snprintf(path, sizeof(path), "api/v1/video/%s", b);
+	else if (na && !nb)
+		snprintf(path, sizeof(path), "api/v2/channels/%s", a);
+	else
+		return;
+	snprintf(api, sizeof(api), "%s%s%s", O.kick_api, O.kick_api[0] &&
+	    O.kick_api[strlen(O.kick_api) - 1] == '/' ? "" : "/", path);
+	if (kc_http_get_mem(t->http, api, NULL, KC_KICK_MAX_BODY, &body, &len,
+	    &r) != KC_HTTP_OK) {
+		kc_warn("%s: Kick API %s: %s; no chat ids for kc-chatfeat",
+		    O.arg, api, r.reason);
+		return;
+	}
+	if (nc)
+		rc = kc_kick_videos(body, len, c, &k, why, sizeof(why));
+	else if (nb)
+		rc = kc_kick_video(body, len, &k, why, sizeof(why));
+	else
+		rc = kc_kick_channel(body, len, &k, why, sizeof(why));
+	free(body);
+	if (rc != KC_KICK_OK) {
+		kc_warn("%s: Kick API %s: %s; no chat ids for kc-chatfeat",
+		    O.arg, api, rc == KC_KICK_NONE ? "the stream is not there" :
+		    why);
+		return;
+	}
+	t->kick_channel = k.channel_id;
+	t->kick_chatroom = k.chatroom_id;
+	t->kick_start = k.start;
+	kc_kick_info_free(&k);
+}
+
 /* A Kick VOD's id names the video, however its URL was written and
  * whichever way it is resolved (yt-dlp or the API), so that a resumed run
  * and the database see the same stream. */
@@ -582,6 +635,8 @@ net_run(const char *url)
 		kick_vod_canon(&t, url);
 	if (k != PLAIN || looks_m3u8(url)) {
 		if (!O.no_ytdlp && ytdlp(url, &t, why, sizeof(why)) == 0) {
+			if (k == KICK)
+				kick_chat_ids(&t, url);
 			hls_run(&t);
 			target_free(&t);
 			return;
