@@ -4,8 +4,10 @@
 Serves HLS directories (made by tests/lib/hls.sh) and a Kick-like API on
 127.0.0.1 only, with fault injection (Cloudflare-like 403s, per-User-Agent
 bursts, 429, 503, dropped and stalled bodies, permanent 404s, required
-cookies) and a live mode that serves a VOD directory as a sliding-window
-live playlist in real time.  Python 3 standard library only.
+cookies), a live mode that serves a VOD directory as a sliding-window
+live playlist in real time, Kick's chat replay of kc chat logs, and a
+Pusher-protocol WebSocket (/app/KEY) that sends a live channel's chat as
+its stream time airs.  Python 3 standard library only.
 
     kickserver.py --root DIR --log log.jsonl &      # prints PORT when ready
     kickserver.py --config cfg.json --port-file p --log log.jsonl &
@@ -17,11 +19,13 @@ SIGINT stops it (exit 0).  See tests/lib/README.md for the config file,
 the API shapes and the log fields.
 """
 import argparse
+import base64
 import datetime
 import hashlib
 import json
 import os
 import re
+import select
 import signal
 import socket
 import struct
@@ -84,6 +88,13 @@ def num_id(*parts, lo=1000, hi=9999999):
 
 def hexid(n, *parts):
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:n]
+
+
+def uuid_like(*parts):
+    """A stable string shaped like a version 4 UUID, from the parts."""
+    return "%s-%s-4%s-a%s-%s" % (hexid(8, *parts, "a"), hexid(4, *parts, "b"),
+                                  hexid(3, *parts, "c"), hexid(3, *parts, "d"),
+                                  hexid(12, *parts, "e"))
 
 
 def kick_time(t):
@@ -192,6 +203,7 @@ class Live:
                         self.segments[os.path.normpath(os.path.join(base, uri.split("?")[0]))] = (rel, i)
         if not self.playlists:
             raise ValueError("live %s: no media playlist in %s" % (prefix, d))
+        self.duration = max(sum(s[1] for s in segs) for segs, _ in self.playlists.values())
 
     def touch(self):
         with self.lock:
@@ -209,6 +221,18 @@ class Live:
             if a <= e < b:
                 return a
         return e
+
+    def aired_time(self, now=None):
+        """Stream seconds aired, up to the end of the broadcast (its last
+        segment, or `gone`): when chat said at stream time t is sent."""
+        end = self.duration if self.gone is None else min(self.duration, self.gone)
+        return min(self.elapsed(now), end)
+
+    def pdt(self, t):
+        """PROGRAM-DATE-TIME (epoch s) of stream time t: the clock start
+        minus the offset, plus t (so it keeps step with EXTINF; faster than
+        the wall clock at speed > 1)."""
+        return (self.t0 if self.t0 is not None else time.time()) - self.offset + t
 
     def aired(self, rel, now=None):
         """How many segments of playlist rel are available (at least 1)."""
@@ -252,9 +276,7 @@ class Live:
         segs, target = self.playlists[rel]
         n = self.aired(rel, now)
         first = max(0, n - self.window)
-        # PROGRAM-DATE-TIME: the clock start minus the offset, plus stream time
-        # (so it keeps step with EXTINF; faster than the wall clock at speed > 1)
-        base = (self.t0 if self.t0 is not None else time.time()) - self.offset
+        base = self.pdt(0)
         out = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:%d" % target,
                "#EXT-X-MEDIA-SEQUENCE:%d" % first]
         if self.discontinuity:
@@ -335,6 +357,7 @@ class Channel:
         self.live = None
         self.live_title = None
         self.live_token = None
+        self.live_chat = []     # said at the live's stream time t, sorted by t
         if d.get("live"):
             lv = d["live"]
             if isinstance(lv, str):
@@ -344,18 +367,21 @@ class Channel:
             self.live_title = lv.get("title", "%s live: testing kc" % self.username)
             self.live_token = lv.get("token", "kc." + hexid(40, "token", slug))
             self.live_id = int(lv.get("id", num_id("livestream", slug)))
+            if lv.get("chat"):
+                self.live_chat = load_chat(server.path(lv["chat"]), slug, "live")
         self.offline_url = "/live/%s/master.m3u8" % slug
         self.videos = []
         for i, v in enumerate(d.get("videos", [])):
             self.videos.append(Video(self, i, v, server))
+        # the videos' chat at video start + t: (ms since the epoch, message)
+        self.vod_chat = sorted(((round((v.start + m["t"]) * 1000), m)
+                                for v in self.videos for m in v.chat), key=lambda x: x[0])
 
 
 class Video:
     def __init__(self, ch, i, d, server):
         self.channel = ch
-        self.uuid = d.get("uuid") or "%s-%s-4%s-a%s-%s" % (
-            hexid(8, ch.slug, i, "a"), hexid(4, ch.slug, i, "b"), hexid(3, ch.slug, i, "c"),
-            hexid(3, ch.slug, i, "d"), hexid(12, ch.slug, i, "e"))
+        self.uuid = d.get("uuid") or uuid_like(ch.slug, i)
         self.dir = server.path(d["dir"])
         self.prefix = d.get("prefix", "/vod/" + self.uuid)
         server.add_mount(self.prefix, self.dir)
@@ -368,6 +394,7 @@ class Video:
         self.live_stream_id = int(d.get("live_stream_id", num_id("ls", self.uuid)))
         self.v1 = d.get("v1")
         self.views = int(d.get("views", num_id("views", self.uuid, lo=10, hi=50000)))
+        self.chat = load_chat(server.path(d["chat"]), ch.slug, "video", i) if d.get("chat") else []
         server.videos[self.uuid] = self
 
 
@@ -392,6 +419,10 @@ class Server:
         self.ua_block = {}
         self.conn_seq = 0
         self.nreq = 0
+        self.ws_seq = 0         # WebSocket upgrade requests so far
+        self.ws_drops = 0       # WebSockets given a ws_drop_after deadline
+        self.ws_open = 0        # WebSocket sessions running or not logged yet
+        self.ws_idle = threading.Condition(self.lock)
         self.log = None
         cfg = {}
         if args.config:
@@ -399,7 +430,8 @@ class Server:
                 cfg = json.load(fh)
             self.base_dir = os.path.dirname(os.path.abspath(args.config))
             known = {"seed", "api_base", "root", "mounts", "live", "channels", "faults",
-                     "v1_videos", "defaults"}
+                     "v1_videos", "defaults", "pusher_key", "ws_refuse", "ws_drop_after",
+                     "ws_drop_every"}
             bad = set(cfg) - known
             if bad:
                 raise ValueError("config: unknown keys %s" % ", ".join(sorted(bad)))
@@ -407,6 +439,13 @@ class Server:
                 self.seed = cfg["seed"]
             self.v1_default = self.v1_default or bool(cfg.get("v1_videos", False))
             self.live_defaults.update(cfg.get("defaults", {}))
+        self.pusher_key = str(cfg.get("pusher_key", PUSHER_KEY))
+        self.ws_refuse = int(cfg.get("ws_refuse", 0))
+        drop = cfg.get("ws_drop_after")
+        self.ws_drop_after = None if drop is None else float(drop)
+        self.ws_drop_every = bool(cfg.get("ws_drop_every", False))
+        if self.ws_refuse < 0 or (self.ws_drop_after is not None and self.ws_drop_after < 0):
+            raise ValueError("config: ws_refuse and ws_drop_after are 0 or more")
         self.api_base = "/" + (args.api_base or cfg.get("api_base", "/")).strip("/")
         if self.api_base != "/":
             self.api_base += "/"
@@ -486,7 +525,8 @@ class Server:
             if m[0] == prefix and m[2] is not None:
                 return m[2]
         o = dict(self.live_defaults)
-        o.update({k: v for k, v in d.items() if k not in ("dir", "title", "token", "id", "prefix")})
+        o.update({k: v for k, v in d.items()
+                  if k not in ("dir", "title", "token", "id", "prefix", "chat")})
         lv = Live(prefix, self.path(d["dir"]), **o)
         self.add_mount(prefix, lv.dir, lv)
         self.lives.append(lv)
@@ -502,6 +542,30 @@ class Server:
                     return None
                 return prefix, d, live, rel
         return None
+
+    def channel_by_id(self, cid):
+        return next((ch for ch in self.channels.values() if ch.id == cid), None)
+
+    def next_ws(self):
+        """The number of this WebSocket upgrade request, from 0."""
+        with self.lock:
+            self.ws_seq += 1
+            return self.ws_seq - 1
+
+    def ws_count(self, d):
+        """A WebSocket session starts (+1), or has ended and is logged (-1)."""
+        with self.lock:
+            self.ws_open += d
+            self.ws_idle.notify_all()
+
+    def ws_drop_due(self):
+        """Is a WebSocket subscribing for the first time now to be dropped
+        ws_drop_after seconds later (the first such only, unless ws_drop_every)?"""
+        with self.lock:
+            if self.ws_drop_after is None or (self.ws_drops and not self.ws_drop_every):
+                return False
+            self.ws_drops += 1
+            return True
 
     def next_conn(self):
         with self.lock:
@@ -666,8 +730,12 @@ def video_v1_json(S, v):
     return o
 
 
-def api(S, rel):
+def api(S, rel, query):
     """(status, json) for an API path relative to the API base, or None."""
+    m = re.fullmatch(r"api/v2/channels/(\d+)/messages", rel)
+    if m:
+        ch = S.channel_by_id(int(m.group(1)))
+        return chat_history(ch, query) if ch else (404, {"message": "Channel not found"})
     m = re.fullmatch(r"api/v[12]/channels/([^/]+)", rel)
     if m:
         ch = S.channels.get(m.group(1).lower()) or S.channels.get(m.group(1))
@@ -688,6 +756,292 @@ def api(S, rel):
     if rel.startswith("api/"):
         return 404, {"message": "Not Found"}
     return None
+
+
+# ---------------------------------------------------------------- chat
+
+CHAT_COLORS = ("#8A2BE2", "#FF69B4", "#1E90FF", "#00FF7F", "#DAA520", "#FF4500")
+CHAT_PAGE = 50              # messages per chat history answer, at most
+CHAT_SPAN = 5000            # ms of chat per history answer
+
+
+def load_chat(path, *id_parts):
+    """A kc chat log (JSON Lines {"t", "user", "text", "type"}) as messages
+    sorted by t; each gets a stable id from id_parts and its line number."""
+    msgs = []
+    with open(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                m = json.loads(line)
+                msgs.append({"t": float(m["t"]), "user": str(m["user"]),
+                             "text": str(m.get("text") or ""),
+                             "type": str(m.get("type") or "message"),
+                             "id": uuid_like("chat", *id_parts, n)})
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError("%s:%d: not a chat message (%s)" % (path, n, e))
+    msgs.sort(key=lambda m: m["t"])
+    return msgs
+
+
+def chat_sender(user):
+    """Kick's sender object of a chatter: id and colour stable per name."""
+    slug = user.lower()
+    return {"id": num_id("user", slug), "username": user, "slug": slug,
+            "identity": {"color": CHAT_COLORS[int(chance("color", slug) * len(CHAT_COLORS))],
+                         "badges": []}}
+
+
+def channel_chat(ch):
+    """[(ms since the epoch, message)] of all the channel's chat so far, oldest
+    first: its videos', and its live's up to the stream time aired (created
+    at that time's PROGRAM-DATE-TIME)."""
+    out = list(ch.vod_chat)
+    lv = ch.live
+    if lv is not None and lv.t0 is not None:
+        until = lv.aired_time()
+        out += [(round(lv.pdt(m["t"]) * 1000), m) for m in ch.live_chat if m["t"] <= until]
+        out.sort(key=lambda x: x[0])
+    return out
+
+
+def chat_history(ch, query):
+    """GET api/v2/channels/ID/messages?start_time=ISO: the channel's chat
+    created in [start_time, start_time + 5 s), CHAT_PAGE at most.  The cursor
+    (ms) is where the next answer starts: start + 5 s, or just after the
+    last message when the page is full."""
+    try:
+        start = round(parse_time(urllib.parse.parse_qs(query)["start_time"][-1]) * 1000)
+    except (KeyError, ValueError):
+        return 400, {"message": "start_time is invalid"}
+    window = [(ms, m) for ms, m in channel_chat(ch) if start <= ms < start + CHAT_SPAN]
+    page = window[:CHAT_PAGE]
+    cursor = page[-1][0] + 1 if len(window) > CHAT_PAGE else start + CHAT_SPAN
+    msgs = []
+    for ms, m in page:
+        sender = chat_sender(m["user"])
+        msgs.append({"id": m["id"], "chat_id": ch.id, "user_id": sender["id"],
+                     "content": m["text"], "type": m["type"], "metadata": None,
+                     "created_at": iso_us(ms / 1000.0), "sender": sender})
+    return 200, {"status": {"error": False, "code": 200, "message": "SUCCESS"},
+                 "data": {"messages": msgs, "cursor": str(cursor), "pinned_message": None}}
+
+
+# ---------------------------------------------------------------- WebSocket (Pusher)
+
+PUSHER_KEY = "32cbd69e4b950bf97679"     # Kick's app key on ws-us2.pusher.com
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+WS_CONT, WS_TEXT, WS_CLOSE, WS_PING, WS_PONG = 0x0, 0x1, 0x8, 0x9, 0xA
+WS_MAX = 1 << 20            # the largest client message accepted (bytes)
+WS_POLL = 0.2               # seconds between looks at STOP and the live clocks
+
+
+class WSError(Exception):
+    """A client broke the protocol; code is the close status to send."""
+
+    def __init__(self, code, why):
+        super().__init__(why)
+        self.code = code
+
+
+def ws_frame(opcode, payload):
+    """A server frame: final, unmasked."""
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, n)
+    elif n < 1 << 16:
+        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+    return head + payload
+
+
+def ws_parse(buf):
+    """(fin, opcode, unmasked payload, rest of buf) of the first frame in
+    buf, or None while it is incomplete.  WSError for an unmasked or an
+    oversized frame."""
+    if len(buf) < 2:
+        return None
+    n, off = buf[1] & 0x7F, 2
+    if n == 126:
+        if len(buf) < 4:
+            return None
+        n, off = struct.unpack_from("!H", buf, 2)[0], 4
+    elif n == 127:
+        if len(buf) < 10:
+            return None
+        n, off = struct.unpack_from("!Q", buf, 2)[0], 10
+    if not buf[1] & 0x80:
+        raise WSError(1002, "unmasked client frame")
+    if n > WS_MAX:
+        raise WSError(1009, "frame of %d bytes" % n)
+    if len(buf) < off + 4 + n:
+        return None
+    key = (buf[off:off + 4] * (n // 4 + 1))[:n]
+    body = buf[off + 4:off + 4 + n]
+    data = (int.from_bytes(body, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
+    return bool(buf[0] & 0x80), buf[0] & 0x0F, data, buf[off + 4 + n:]
+
+
+def pusher_event(ch, m):
+    """(event, data) of a live chat message as Kick's Pusher sends it on
+    chatrooms.ID.v2.  Notices carry no time, as on Kick."""
+    room, kind = ch.id, m["type"]
+    if kind == "gift":
+        return "App\\Events\\GiftedSubscriptionsEvent", {
+            "chatroom_id": room, "gifter_username": m["user"],
+            "gifted_usernames": ["viewer%d" % num_id("gifted", m["id"], lo=100, hi=99999)]}
+    if kind == "subscription":
+        return "App\\Events\\SubscriptionEvent", {
+            "chatroom_id": room, "username": m["user"], "months": 1}
+    if kind in ("raid", "host"):
+        return "App\\Events\\StreamHostEvent", {
+            "chatroom_id": room, "optional_message": m["text"], "number_viewers": 123,
+            "host_username": m["user"]}
+    return "App\\Events\\ChatMessageEvent", {
+        "id": m["id"], "chatroom_id": room, "content": m["text"], "type": kind,
+        "created_at": iso_us(round(ch.live.pdt(m["t"]) * 1000) / 1000.0),
+        "sender": chat_sender(m["user"])}
+
+
+class PusherSession:
+    """One Pusher-protocol connection, run by its handler's thread: it
+    answers subscribe and ping, and sends each subscribed live channel's
+    chat once the live has aired its stream time."""
+
+    def __init__(self, handler, buf):
+        self.h = handler
+        self.sock = handler.connection
+        self.buf = buf              # bytes received, not yet a whole frame
+        self.frag = None            # a fragmented message so far
+        self.subs = {}              # Pusher channel -> [Channel or None, next chat index]
+        self.drop_at = None         # ws_drop_after: when the connection is cut
+        self.sent = 0               # chat events sent
+        self.bytes = 0              # frame bytes sent
+
+    def send(self, opcode, payload):
+        frame = ws_frame(opcode, payload)
+        self.sock.sendall(frame)
+        self.bytes += len(frame)
+
+    def send_event(self, event, data, channel=None):
+        """A Pusher message; data is sent as a JSON string, as Pusher does."""
+        msg = {"event": event, "data": json.dumps(data, separators=(",", ":"))}
+        if channel is not None:
+            msg["channel"] = channel
+        self.send(WS_TEXT, json.dumps(msg, separators=(",", ":")).encode())
+
+    def run(self, key):
+        """Serve until the connection ends; why it ended."""
+        S = self.h.S
+        if key != S.pusher_key:
+            err = {"event": "pusher:error", "data": {"code": 4001, "message": "App key %s not "
+                   "in this cluster. Did you forget to specify the cluster?" % key}}
+            self.send(WS_TEXT, json.dumps(err, separators=(",", ":")).encode())
+            self.send(WS_CLOSE, struct.pack("!H", 4001))
+            return "app_key"
+        sid = "%d.%d" % (num_id("socket", S.seed, self.h.conn, lo=100000, hi=999999),
+                         num_id("socket.", S.seed, self.h.conn, lo=1000000, hi=9999999))
+        self.send_event("pusher:connection_established",
+                        {"socket_id": sid, "activity_timeout": 120})
+        while not STOP.is_set():
+            try:
+                if self.read_frames():
+                    return "close"
+            except WSError as e:
+                self.send(WS_CLOSE, struct.pack("!H", e.code) + str(e).encode())
+                return "protocol"
+            self.send_due()
+            if self.drop_at is not None and time.time() >= self.drop_at:
+                self.h.drop(False)
+                return "drop"
+            if select.select([self.sock], [], [], self.wait())[0]:
+                data = self.sock.recv(65536)
+                if not data:
+                    return "eof"
+                self.buf += data
+        self.send(WS_CLOSE, struct.pack("!H", 1001))       # going away
+        return "stop"
+
+    def wait(self):
+        """Seconds until the next chat message airs, the drop, or WS_POLL."""
+        w = WS_POLL
+        for ch, i in self.subs.values():
+            if ch is not None and i < len(ch.live_chat):
+                w = min(w, (ch.live_chat[i]["t"] - ch.live.aired_time()) / ch.live.speed)
+        if self.drop_at is not None:
+            w = min(w, self.drop_at - time.time())
+        return max(0.0, w)
+
+    def read_frames(self):
+        """Handle every whole frame received; True once the client closed."""
+        while True:
+            f = ws_parse(self.buf)
+            if f is None:
+                return False
+            fin, op, data, self.buf = f
+            if op == WS_CLOSE:              # echo its status code, then end
+                self.send(WS_CLOSE, data[:2])
+                return True
+            if op == WS_PING:
+                self.send(WS_PONG, data)
+            elif op in (WS_TEXT, WS_CONT):
+                self.frag = data if op == WS_TEXT else (self.frag or b"") + data
+                if len(self.frag) > WS_MAX:
+                    raise WSError(1009, "message of %d bytes" % len(self.frag))
+                if fin:
+                    self.message(self.frag)
+                    self.frag = None
+
+    def message(self, raw):
+        """A client's Pusher message: pusher:subscribe, :unsubscribe, :ping;
+        anything else (or unreadable) is ignored."""
+        try:
+            msg = json.loads(raw)
+            event, data = msg["event"], msg.get("data")
+            if isinstance(data, str):
+                data = json.loads(data)
+        except (ValueError, KeyError, TypeError):
+            return
+        name = str(data.get("channel", "")) if isinstance(data, dict) else ""
+        if event == "pusher:ping":
+            self.send_event("pusher:pong", {})
+        elif event == "pusher:subscribe" and name:
+            self.subscribe(name)
+        elif event == "pusher:unsubscribe":
+            self.subs.pop(name, None)
+
+    def subscribe(self, name):
+        """Any channel succeeds, as on Pusher; only chatrooms.ID.v2 of a
+        live channel with chat gets messages, from those not aired yet."""
+        S = self.h.S
+        m = re.fullmatch(r"chatrooms\.(\d+)\.v2", name)
+        ch = S.channel_by_id(int(m.group(1))) if m else None
+        if ch is not None and ch.live is not None and ch.live_chat:
+            until = ch.live.aired_time()
+            self.subs[name] = [ch, next((i for i, c in enumerate(ch.live_chat)
+                                         if c["t"] > until), len(ch.live_chat))]
+        else:
+            self.subs[name] = [None, 0]
+        self.send_event("pusher_internal:subscription_succeeded", {}, name)
+        self.h.ws_log("subscribe", channel=name)
+        if self.drop_at is None and S.ws_drop_due():
+            self.drop_at = time.time() + S.ws_drop_after
+
+    def send_due(self):
+        """Send the subscribed chat aired by now."""
+        for name, sub in self.subs.items():
+            ch, i = sub
+            if ch is None:
+                continue
+            until = ch.live.aired_time()
+            while i < len(ch.live_chat) and ch.live_chat[i]["t"] <= until:
+                event, data = pusher_event(ch, ch.live_chat[i])
+                self.send_event(event, data, name)
+                self.sent += 1
+                i += 1
+            sub[1] = i
 
 
 # ---------------------------------------------------------------- HTTP
@@ -741,13 +1095,18 @@ class Handler(BaseHTTPRequestHandler):
                       "fault": None, "dropped": False, "stalled": 0,
                       "client_closed": False, "headers": {k.lower(): v for k, v in h.items()}}
         try:
-            self.route(path, u.query, ua, cookie)
+            if h.get("Upgrade", "").lower() == "websocket" and path.startswith("/app/"):
+                self.websocket(path[len("/app/"):])
+            else:
+                self.route(path, u.query, ua, cookie)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout):
             self.entry["client_closed"] = True
             self.close_connection = True
         finally:
             self.entry["dur"] = round(time.time() - t_start, 4)
             S.write_log(self.entry)
+            if self.entry.get("ws") == "close":
+                S.ws_count(-1)
 
     def control(self, path, query):
         S = self.S
@@ -842,7 +1201,7 @@ class Handler(BaseHTTPRequestHandler):
                                     headers=[("Allow", "GET, HEAD")])
         # API
         if path.startswith(S.api_base):
-            res = api(S, path[len(S.api_base):])
+            res = api(S, path[len(S.api_base):], query)
             if res is not None:
                 st, obj = res
                 body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
@@ -876,6 +1235,52 @@ class Handler(BaseHTTPRequestHandler):
         if not os.path.isfile(full):
             return self.not_found(path)
         return self.send_file(full, plan)
+
+    # -- a WebSocket
+    def websocket(self, key):
+        """GET /app/KEY with Upgrade: websocket: the RFC 6455 handshake, then
+        a Pusher session on this thread.  Fault rules do not apply (Pusher
+        is not behind Kick's Cloudflare); ws_refuse and ws_drop_after do.
+        This request's log entry is written at the end with "ws": "close"."""
+        S = self.S
+        self.close_connection = True
+        self.extra = []
+        if S.next_ws() < S.ws_refuse:
+            self.entry["ws"] = "refused"
+            return self.cf403("ws_refuse")
+        nonce = self.headers.get("Sec-WebSocket-Key", "").strip()
+        if not nonce:
+            self.entry["ws"] = "refused"
+            return self.send_simple(400, "no Sec-WebSocket-Key\n", "text/plain")
+        accept = base64.b64encode(hashlib.sha1((nonce + WS_GUID).encode()).digest()).decode()
+        self.entry["status"] = 101
+        self.send_response_only(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        # what the client sent behind its request may sit in rfile's buffer
+        # (read1 of a non-blocking socket returns it, or b"", at once)
+        self.connection.setblocking(False)
+        try:
+            buf = self.rfile.read1(65536)
+        finally:
+            self.connection.settimeout(self.timeout)
+        self.ws_log("connect")
+        session = PusherSession(self, buf)
+        self.entry.update(ws="close", why="reset")
+        S.ws_count(1)
+        try:
+            self.entry["why"] = session.run(key)
+        finally:
+            self.entry.update(sent=session.sent, bytes=session.bytes)
+
+    def ws_log(self, event, **more):
+        """A log line of a WebSocket event, with its request's fields."""
+        e = {"t": round(time.time(), 4)}
+        e.update((k, self.entry[k]) for k in ("conn", "n", "method", "path", "query", "ua"))
+        e.update(status=101, ws=event, **more)
+        self.S.write_log(e)
 
     # -- responses
     def std_headers(self, server):
@@ -1133,6 +1538,10 @@ def main():
     try:
         httpd.serve_forever(poll_interval=0.2)
     finally:
+        # open WebSockets see STOP within WS_POLL: let them send their close
+        # frame and log their end
+        with S.ws_idle:
+            S.ws_idle.wait_for(lambda: S.ws_open == 0, timeout=2)
         httpd.server_close()
         if S.log:
             S.log.close()

@@ -2,8 +2,9 @@
 # The network test infrastructure itself: HLS made by tests/lib/hls.sh and
 # tests/lib/kickserver.py (files with Range, the request log, Cloudflare-like
 # 403s and per-User-Agent bursts, 429, drops, stalls, missing segments,
-# cookies, the Kick-like API, the live sliding window), read by curl,
-# ffprobe and the real yt-dlp.  Everything stays on 127.0.0.1.
+# cookies, the Kick-like API, the live sliding window, the chat replay and
+# the Pusher WebSocket of live chat), read by curl, ffprobe, the real yt-dlp
+# and a small WebSocket client.  Everything stays on 127.0.0.1.
 . "$KC_ROOT/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 . "$KC_ROOT/tests/lib/hls.sh"
@@ -17,6 +18,16 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; 
 c() { curl -s --noproxy '*' --max-time 20 "$@"; }
 # the log entries of one path (or path ERE)
 logof() { jq -c --arg re "$1" 'select(.path | test($re))' "$KICK_LOG"; }
+# wait until the log has a line that the jq FILTER selects (a request's
+# line is written once it is answered, maybe after the client has its answer)
+waitlog() {
+	local _
+	for _ in $(seq 600); do
+		[ -n "$(jq -c "$1" "$KICK_LOG")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 f=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the test stream"
 
@@ -48,6 +59,24 @@ cmp_ok "$(since "$t0")" "<" 10 "make_hls again: from the cache, not re-encoded"
 is "$(readlink -f "$T/vod2")" "$(readlink -f "$vod")" "same arguments, same cached directory"
 
 # ---------------------------------------------------------------- server
+# chat logs (kc's format; no type: a message): a VOD's, 60 messages in
+# [5, 8) s around the edges of a 5 s replay window, and a live's from its
+# offset (10 s) on, after one said before it
+awk 'BEGIN {
+	print "{\"t\": 4.999, \"user\": \"early\", \"text\": \"before the window\"}"
+	for (i = 0; i < 60; i++)
+		printf "{\"t\": %.2f, \"user\": \"fan%d\", \"text\": \"msg %d\"}\n", 5 + i * 0.05, i % 7, i
+	print "{\"t\": 10, \"user\": \"Edge\", \"text\": \"at 10 s\"}"
+	print "{\"t\": 20, \"user\": \"Raider\", \"text\": \"\", \"type\": \"raid\"}"
+	print "{\"t\": 21.5, \"user\": \"Alice\", \"text\": \"hi\", \"type\": \"message\"}"
+}' >"$T/chat-vod.jsonl"
+cat >"$T/chat-live.jsonl" <<EOF
+{"t": 3, "user": "early", "text": "said before the subscription"}
+{"t": 10.4, "user": "Alice", "text": "hello from chat"}
+{"t": 10.6, "user": "Raider", "text": "", "type": "raid"}
+{"t": 10.8, "user": "Gifter", "text": "gifted a sub!", "type": "gift"}
+{"t": 11, "user": "Subber", "text": "", "type": "subscription"}
+EOF
 uuid1=0c0ffee0-1234-4abc-8def-000000000001
 uuid2=0c0ffee0-1234-4abc-8def-000000000002
 cat >"$T/cfg.json" <<EOF
@@ -62,7 +91,11 @@ cat >"$T/cfg.json" <<EOF
                  "videos": [{"uuid": "$uuid1", "dir": "$vod", "title": "First VOD"},
                             {"uuid": "$uuid2", "dir": "$vod", "title": "Second VOD", "v1": true}]},
     "fastie": {"live": {"dir": "$live", "speed": 20, "offset": 100}},
-    "sleepy": {"username": "Sleepy"}
+    "sleepy": {"username": "Sleepy"},
+    "chatty": {"id": 4242, "live": {"dir": "$live", "offset": 10, "chat": "chat-live.jsonl"},
+               "videos": [{"dir": "$vod", "chat": "chat-vod.jsonl"},
+                          {"dir": "$vod", "chat": "chat-vod.jsonl",
+                           "start_time": "2026-03-02T18:00:00Z"}]}
   },
   "live": {"/lgone": {"dir": "$live", "speed": 20, "gone": 10},
            "/lctl": {"dir": "$live", "offset": 30}},
@@ -244,6 +277,176 @@ hdr=$(c -D- -o /dev/null "$A/streamer" | tr -d '\r' | tr A-Z a-z)
 like "$hdr" 'content-type: application/json' "API: application/json"
 like "$hdr" 'set-cookie: xsrf-token=' "API: sets XSRF-TOKEN like kick.com"
 
+# ---------------------------------------------------------------- chat replay
+# chatty (id 4242): its videos start at 2026-03-01 and 03-02 18:00:00 UTC
+M="$A/4242/messages?start_time"
+ms0=$(date -u -d 2026-03-01T18:00:00Z +%s)000
+# the ISO time of ms since the epoch, as a client turns a cursor into start_time
+iso_of() { date -u -d "@$(($1 / 1000)).$(printf %03d $(($1 % 1000)))" +%Y-%m-%dT%H:%M:%S.%3NZ; }
+p=$(c "$M=2026-03-01T18:00:05.000Z")
+is "$(jq -r '.data | [(.messages | length), .messages[0].content, .messages[-1].content,
+    .messages[0].created_at, .cursor] | join("|")' <<<"$p")" \
+    "50|msg 0|msg 49|2026-03-01T18:00:05.000000Z|$((ms0 + 7451))" \
+    "replay: 50 messages at most, oldest first; the cursor just after the last one (+1 ms)"
+is "$(jq -c '[.status, .data.pinned_message]' <<<"$p")" '[{"error":false,"code":200,"message":"SUCCESS"},null]' \
+    "replay: Kick's status object"
+is "$(jq -r '.data.messages[0] | [(.id | test("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$")),
+    .chat_id, .user_id == .sender.id, .sender.username, .sender.slug, .type, .metadata,
+    (.sender.identity.color | test("^#[0-9A-F]{6}$")), (.sender.identity.badges | length)] | join("|")' <<<"$p")" \
+    "true|4242|true|fan0|fan0|message||true|0" \
+    "replay: a message's id, chat_id, user_id = sender.id, sender, type (default message)"
+cur=$(jq -r .data.cursor <<<"$p")
+p2=$(c "$M=$(iso_of "$cur")")
+is "$(jq -r '.data | [(.messages | length), .messages[0].content, .messages[-1].content, .cursor] | join("|")' <<<"$p2")" \
+    "11|msg 50|at 10 s|$((cur + 5000))" "replay from the cursor: the rest, and the cursor 5 s on"
+is "$(c "$M=2026-03-01T18:00:00.000Z" | jq -r '.data | [.messages[].content, .cursor] | join("|")')" \
+    "before the window|$((ms0 + 5000))" "replay: [start, start + 5 s) (4.999 s in, 5.000 s out)"
+is "$(c "$M=2026-03-01T18:00:20.000Z" | jq -r '[.data.messages[] | .type, .content, .sender.username,
+    .sender.slug] | join("|")')" "raid||Raider|raider|message|hi|Alice|alice" \
+    "replay: a notice keeps its type"
+is "$(c "$M=2026-03-02T18:00:20Z" | jq -r '[.data.messages[].type] | join(" ")')" "raid message" \
+    "replay: the channel's videos merged (the second one's chat)"
+is "$(c "$M=2026-03-01T18:00:05.000Z" | jq -c '[.data.messages[].id]')" "$(jq -c '[.data.messages[].id]' <<<"$p")" \
+    "replay: stable ids"
+is "$(c -w ' %{http_code}' "$A/4242/messages") $(c -w ' %{http_code}' "$M=yesterday")" \
+    '{"message":"start_time is invalid"} 400 {"message":"start_time is invalid"} 400' \
+    "replay: no or a bad start_time: 400"
+is "$(c -o /dev/null -w '%{http_code}' "$A/99/messages?start_time=2026-03-01T18:00:05Z")" 404 \
+    "replay: an unknown channel id: 404"
+is "$(logof '^/api/v2/channels/4242/messages$' | jq -r 'select(.query == "start_time=yesterday") | .status')" 400 \
+    "log: replay requests with their query"
+
+# ---------------------------------------------------------------- Pusher WebSocket
+# ws.py PORT PATH STEP... : a WebSocket client (RFC 6455, masked frames)
+# that prints one JSON line {"at": epoch s, "op", "data"} per event: the
+# status and Sec-WebSocket-Accept, then each frame received (text, pong,
+# close: its code) and eof.  Steps: "send JSON", "frag JSON" (in two
+# frames), "ping", "close", "get PATH" (a plain HTTP GET), "sleep S",
+# "until ERE" (read until a line matches), "eof" (read until it closes).
+# Exit 1 after 60 s of silence or at an eof before "until" matched.
+cat >"$T/ws.py" <<'EOF'
+import http.client, json, os, re, socket, struct, sys, time
+port, path = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port), timeout=60)
+s.sendall(("GET %s?protocol=7&client=js&version=8.4.0&flash=false HTTP/1.1\r\n"
+           "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+           % path).encode())
+f = s.makefile("rb")
+def out(op, data=None):
+    line = json.dumps({"at": time.time(), "op": op, "data": data})
+    print(line, flush=True)
+    return line
+status = int(f.readline().split()[1])
+hdr = dict(l.decode().rstrip().split(": ", 1) for l in iter(f.readline, b"\r\n"))
+out("status", status)
+out("accept", hdr.get("Sec-WebSocket-Accept"))
+def send(op, data, fin=True):
+    m, n = os.urandom(4), len(data)
+    ln = bytes([0x80 | n]) if n < 126 else struct.pack("!BH", 254, n) if n < 65536 else struct.pack("!BQ", 255, n)
+    s.sendall(bytes([op | 0x80 * fin]) + ln + m + bytes(b ^ m[i % 4] for i, b in enumerate(data)))
+def recv():
+    h = f.read(2)
+    if len(h) < 2:
+        return out("eof")
+    n = h[1] & 0x7F
+    if n > 125:
+        n = struct.unpack("!H" if n == 126 else "!Q", f.read(2 if n == 126 else 8))[0]
+    data, op = f.read(n), h[0] & 0x0F
+    if op == 8:
+        return out("close", struct.unpack("!H", data[:2])[0] if data else None)
+    return out({1: "text", 10: "pong"}.get(op, "op%d" % op), data.decode())
+try:
+    for step in sys.argv[3:] if status == 101 else []:
+        cmd, _, arg = step.partition(" ")
+        if cmd in ("send", "frag"):
+            b = arg.encode()
+            if cmd == "frag":
+                send(1, b[:5], fin=False)
+                b = b[5:]
+            send(1 if cmd == "send" else 0, b)
+        elif cmd == "ping":
+            send(9, b"kc")
+        elif cmd == "close":
+            send(8, struct.pack("!H", 1000))
+        elif cmd == "get":
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", arg)
+            c.getresponse().read()
+        elif cmd == "sleep":
+            time.sleep(float(arg))
+        else:
+            while True:
+                line = recv()
+                if cmd == "until" and re.search(arg, line):
+                    break
+                if '"op": "eof"' in line:
+                    sys.exit(cmd != "eof")
+except socket.timeout:
+    out("timeout")
+    sys.exit(1)
+EOF
+ws() { python3 "$T/ws.py" "$KICK_PORT" "$@"; }
+# a pusher:subscribe step: CHANNEL [AUTH]
+sub() { printf 'send {"event":"pusher:subscribe","data":{"auth":"%s","channel":"%s"}}' "${2-}" "$1"; }
+# the Pusher messages (text frames) a run received
+pusher() { jq -c 'select(.op == "text") | .data | fromjson' <<<"$OUT"; }
+# the first line of the run's output that the jq FILTER selects
+first() { jq -c "select($1)" <<<"$OUT" | head -1; }
+KEY=32cbd69e4b950bf97679
+# subscribe, ping twice, subscribe with a 64-bit-long frame, then start the
+# live's clock (10 s aired) and read until its last chat message has come
+run ws /app/$KEY "until connection_established" "$(sub chatrooms.4242.v2)" "until subscription_succeeded" \
+    'frag {"event":"pusher:ping","data":{}}' "until pusher:pong" ping 'until "op": "pong"' \
+    "$(sub chatrooms.999.v2 "$(printf '%070000d' 0)")" "until chatrooms.999" \
+    "get /live/chatty/master.m3u8" "until SubscriptionEvent" close 'until "op": "close"'
+is "$RC" 0 "WebSocket: the client got every answer it waited for" || diag "$OUT" "$ERR"
+is "$(jq -r 'select(.op == "status" or .op == "accept") | .data' <<<"$OUT" | tr '\n' ' ')" \
+    "101 s3pPLMBiTxaQ9kYGzzhZRbK+xOo= " "WebSocket handshake: 101, Sec-WebSocket-Accept of RFC 6455's sample key"
+P=$(pusher)
+is "$(head -1 <<<"$P" | jq -r '.event, (.data | fromjson | (.socket_id | test("^[0-9]+\\.[0-9]+$")), .activity_timeout)' |
+    tr '\n' ' ')" "pusher:connection_established true 120 " \
+    "Pusher: connection_established first, its data a JSON string (socket_id, activity_timeout)"
+is "$(jq -r 'select(.event == "pusher_internal:subscription_succeeded") | "\(.channel) \(.data)"' <<<"$P" | tr '\n' ' ')" \
+    "chatrooms.4242.v2 {} chatrooms.999.v2 {} " \
+    "subscribe: subscription_succeeded, for an unknown chatroom too (its 70 kB frame read)"
+is "$(jq -r 'select(.event == "pusher:pong") | .data' <<<"$P")" "{}" "pusher:ping (sent in two fragments): pusher:pong"
+is "$(jq -r 'select(.op == "pong") | .data' <<<"$OUT")" kc "a ping frame: a pong frame with its payload"
+is "$(jq -r 'select(.channel == "chatrooms.4242.v2" and (.event | startswith("App"))) | .event' <<<"$P" | tr '\n' ' ')" \
+    'App\Events\ChatMessageEvent App\Events\StreamHostEvent App\Events\GiftedSubscriptionsEvent App\Events\SubscriptionEvent ' \
+    "live chat: message, raid, gift, subscription in order; what was said before the subscription is not replayed"
+msg=$(jq -c 'select(.event == "App\\Events\\ChatMessageEvent") | .data | fromjson' <<<"$P")
+is "$(jq -r '[.content, .type, .chatroom_id, .sender.username, .sender.slug, (.sender.id | type),
+    (.id | test("^[0-9a-f-]{36}$"))] | join("|")' <<<"$msg")" "hello from chat|message|4242|Alice|alice|number|true" \
+    "ChatMessageEvent: content, type, chatroom_id, sender, id"
+is "$(jq -r 'select(.event | test("Host|Gifted|Subscription")) | .data | fromjson |
+    [.host_username, .number_viewers, .gifter_username, (.gifted_usernames | arrays | length), .username,
+    .months, .chatroom_id] |
+    map(select(. != null)) | join(",")' <<<"$P" | tr '\n' ' ')" "Raider,123,4242 Gifter,1,4242 Subber,1,4242 " \
+    "notices: StreamHostEvent, GiftedSubscriptionsEvent, SubscriptionEvent with Kick's fields"
+pl=$(c "$U/live/chatty/160p30/playlist.m3u8")
+pdt0=$(( $(date -d "$(sed -n 's/^#EXT-X-PROGRAM-DATE-TIME://p' <<<"$pl" | head -1)" +%s%3N) -
+    $(sed -n 's/^#EXT-X-MEDIA-SEQUENCE://p' <<<"$pl") * 2000 ))
+st=$(( $(date -d "$(jq -r .created_at <<<"$msg")" +%s%3N) - pdt0 ))
+cmp_ok "$(( st > 10400 ? st - 10400 : 10400 - st ))" "<=" 1000 \
+    "created_at - PROGRAM-DATE-TIME of stream time 0 = the message's stream time 10.4 s ($st ms)"
+started=$(c "$U/_kc/state" | jq '.live[] | select(.prefix == "/live/chatty") | .started')
+cmp_ok "$(first '.op == "text" and (.data | test("ChatMessageEvent"))' | jq .at)" ">=" \
+    "$(awk -v s="$started" 'BEGIN { printf "%.3f", s + 0.4 - 0.005 }')" \
+    "sent once stream time 10.4 had aired (0.4 s after the clock started at 10)"
+is "$(c "$M=$(jq -r .created_at <<<"$msg")" | jq -c '.data.messages[0] | [.content, .id]')" \
+    "$(jq -c '[.content, .id]' <<<"$msg")" "replay: the aired live chat, at its created_at, with the same id"
+waitlog "select(.path == \"/app/$KEY\" and .ws == \"close\")" || diag "no close in the log"
+is "$(jq -r --arg p /app/$KEY 'select(.path == $p) | [.ws, .status, .channel, .sent, .why] |
+    map(select(. != null)) | join(" ")' "$KICK_LOG" | tr '\n' ',')" \
+    "connect 101,subscribe 101 chatrooms.4242.v2,subscribe 101 chatrooms.999.v2,close 101 4 close," \
+    "log: the WebSocket's connect, subscriptions, and close with the chat messages sent"
+run ws /app/nope "until pusher:error" eof
+is "$(pusher | jq -r '"\(.event) \(.data.code)"')" "pusher:error 4001" "a wrong app key: pusher:error 4001"
+like "$(pusher | jq -r .data.message)" '^App key nope not in this cluster' "... saying so"
+is "$(jq -r 'select(.op == "close" or .op == "eof") | .op' <<<"$OUT" | tr '\n' ' ') $(first '.op == "close"' | jq .data)" \
+    "close eof  4001" "... then a close frame 4001 and the end"
+
 # ---------------------------------------------------------------- ffprobe, yt-dlp
 src=$(jq -r '.[0].source' <<<"$v")
 pr=$(ffprobe -v error -show_entries format=duration:stream=codec_type,height -of json "$src")
@@ -380,4 +583,48 @@ KICK_PID=
 is "$(c -o /dev/null -w '%{http_code}' "$U/clean/master.m3u8")" 000 "stopped: nothing listens"
 is "$(jq -c . "$KICK_LOG" >/dev/null && echo valid)" valid "the log is valid JSON Lines"
 is "$(jq -r 'select(.status == null) | .path' "$KICK_LOG" | head -3)" "" "every logged request has a status"
+
+# ---------------------------------------------------------------- WebSocket faults
+# another server: its own app key, the first upgrade refused, the first
+# subscribed connection dropped after 1 s, and the chat replay 403'd by a
+# fault rule while the rest of the API works
+cat >"$T/cfg-ws.json" <<EOF
+{"pusher_key": "kc-test-key", "ws_refuse": 1, "ws_drop_after": 1,
+ "channels": {"chatty": {"id": 4242, "live": {"dir": "$live", "offset": 10, "chat": "chat-live.jsonl"}}},
+ "faults": [{"prefix": "/api/", "match": "/messages", "p403": 1}]}
+EOF
+kick_start "$T/logws.jsonl" --config "$T/cfg-ws.json" || bail "kickserver did not start with cfg-ws.json"
+A=$KICK_URL/api/v2/channels
+is "$(c -o /dev/null -w '%{http_code}' "$A/chatty") $(c -o "$T/b403m" -w '%{http_code}' "$A/4242/messages?start_time=2026-03-01T18:00:05Z")" \
+    "200 403" "a fault rule matching /messages: the replay gets 403, the channel API 200"
+like "$(cat "$T/b403m")" '<title>Just a moment...</title>' "... Cloudflare's page"
+run ws /app/kc-test-key "until connection_established"
+is "$(first '.op == "status"' | jq .data)" 403 "ws_refuse 1: the first upgrade gets 403"
+waitlog 'select(.fault == "ws_refuse")' || diag "no ws_refuse in the log"
+is "$(logof '^/app/' | jq -r '"\(.status) \(.fault) \(.ws)"')" "403 ws_refuse refused" "log: fault ws_refuse"
+run ws /app/kc-test-key "until connection_established" "$(sub chatrooms.4242.v2)" "until subscription_succeeded" eof
+is "$RC $(jq -r 'select(.op == "close" or .op == "eof") | .op' <<<"$OUT")" "0 eof" \
+    "ws_drop_after: the server ends the connection, abruptly (no close frame)" || diag "$OUT"
+t_sub=$(logof '^/app/' | jq 'select(.ws == "subscribe") | .t')
+cmp_ok "$(first '.op == "eof"' | jq .at)" ">=" "$(awk -v t="$t_sub" 'BEGIN { printf "%.4f", t + 0.999 }')" \
+    "... 1 s after the subscription"
+ok "log: the close of a dropped WebSocket says why: drop" waitlog 'select(.ws == "close" and .why == "drop")'
+run ws /app/kc-test-key "$(sub chatrooms.4242.v2)" "until subscription_succeeded" "sleep 1.5" \
+    'send {"event":"pusher:ping","data":{}}' "until pusher:pong" close 'until "op": "close"'
+is "$RC" 0 "... the first connection only: a later one is served 1.5 s after its subscription"
+# SIGTERM while a WebSocket is open
+ws /app/kc-test-key "$(sub chatrooms.4242.v2)" "until subscription_succeeded" eof >"$T/ws-term.out" &
+wspid=$!
+for _ in $(seq 600); do grep -q subscription_succeeded "$T/ws-term.out" && break; sleep 0.1; done
+kill -TERM "$KICK_PID"
+t0=$(date +%s.%N)
+wait "$KICK_PID"
+is "$?" 0 "SIGTERM with a WebSocket open: exit 0"
+cmp_ok "$(since "$t0")" "<" 5 "... promptly"
+KICK_PID=
+wait "$wspid"
+is "$? $(jq -r 'select(.op == "close") | .data' "$T/ws-term.out")" "0 1001" \
+    "... the WebSocket got a close frame 1001 (going away)"
+is "$(jq -r 'select(.ws == "close") | .why' "$KICK_LOG" | tr '\n' ' ')" "drop close stop " \
+    "log: every WebSocket's close, with why"
 done_testing
