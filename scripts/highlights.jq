@@ -4,7 +4,8 @@
 #
 # Reads "highlight" records (kc-score) or "clip" records (kc-cut, kc-db add
 # --print) and the "stream" record; writes one JSON object with the audio
-# and video highlights, best first, as the Python seed exported them.  A
+# and video highlights, best first, as the Python seed exported them, and
+# the chat highlights (a kind the seed did not have) the same way.  A
 # highlight whose cut failed (kc-cut's "error" record with its "kind") is
 # listed too, with "clip_error" (the reason) instead of "clip_path".
 
@@ -31,4 +32,5 @@ def ranked: sort_by(-.score) | to_entries | map(.value + {rank: (.value.rank // 
     duration: $s.duration,
     generated: ($ARGS.named.generated // (now | todate)),
     audio_highlights: [ $h[] | select(.kind == "audio") | item ] | ranked,
-    video_highlights: [ $h[] | select(.kind == "video") | item ] | ranked }
+    video_highlights: [ $h[] | select(.kind == "video") | item ] | ranked,
+    chat_highlights: [ $h[] | select(.kind == "chat") | item ] | ranked }

@@ -70,7 +70,8 @@ let jobId = null, pollTimer = null, shownJob = null;
 function jobOptions() {
   const f = $('#g-form'), o = { url: f.url.value.trim(), type: f.type.value };
   for (const k of ['clip_duration', 'min_gap', 'max_audio_clips',
-                   'max_video_clips', 'start_minute', 'end_minute']) {
+                   'max_video_clips', 'max_chat_clips', 'start_minute',
+                   'end_minute']) {
     const v = f[k].value.trim();
     if (v !== '') o[k] = Number(v);
   }
@@ -196,7 +197,7 @@ function drawTimeline(box, curves, clips) {
   box.replaceChildren();
   const W = 960, H = 220, L = 40, R = 10, T = 14, B = 28;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img',
-                         'aria-label': 'audio and video excitement over the stream' });
+                         'aria-label': 'excitement of each kind over the stream' });
   let t0 = Infinity, t1 = -Infinity, lo = Infinity, hi = -Infinity;
   for (const c of curves) {
     t0 = Math.min(t0, c.t0);

@@ -53,7 +53,11 @@ static const char usage_text[] =
 "                            default 0): a dull stream gets fewer clips\n"
 "  -a, --max-audio-clips N   audio highlights (default 10; 1-25)\n"
 "  -v, --max-video-clips N   video highlights (default 10; 1-25)\n"
-"  -t, --type KIND           audio, video or both (default both)\n"
+"      --max-chat-clips N    chat highlights (default 10; 1-25), with\n"
+"                            --type chat or all\n"
+"  -t, --type KIND           audio, video, chat, both (audio and video,\n"
+"                            the default) or all; chat highlights are\n"
+"                            where the chat of --chat reacted most\n"
 "      --start-minute M      analyse from minute M (default 0)\n"
 "      --end-minute M        analyse up to minute M (default: the end)\n"
 "  -c, --generate-clips      cut the clips and add them to the database\n"
@@ -138,7 +142,8 @@ static const char usage_text[] =
 
 struct opts {
 	const char *src;
-	const char *dur, *gap, *na, *nv, *type, *out, *db, *jobs, *state;
+	const char *dur, *gap, *na, *nv, *nc, *type, *out, *db, *jobs,
+	    *state;
 	const char *model;	/* model directory to pass on, or NULL */
 	int no_resume;
 	double start, end;	/* seconds; end < 0: to the end */
@@ -232,6 +237,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "chat", required_argument, NULL, 270 },
 		{ "chat-start", required_argument, NULL, 271 },
 		{ "no-chat", no_argument, NULL, 272 },
+		{ "max-chat-clips", required_argument, NULL, 273 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -241,7 +247,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->end = -1;
 	o->dur = "30";
 	o->gap = "10";
-	o->na = o->nv = "10";
+	o->na = o->nv = o->nc = "10";
 	o->type = "both";
 	o->out = "output_clips";
 	o->jobs = "2";
@@ -257,11 +263,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->na = optarg; break;
 		case 'v': kc_opt_long("--max-video-clips", optarg, 1, 25);
 			o->nv = optarg; break;
+		case 273: kc_opt_long("--max-chat-clips", optarg, 1, 25);
+			o->nc = optarg; break;
 		case 't':
-			if (strcmp(optarg, "audio") && strcmp(optarg, "video") &&
-			    strcmp(optarg, "both"))
-				kc_usage_error("--type: '%s': want audio, video "
-				    "or both", optarg);
+			if (kc_rec_kind(optarg) < 0 && strcmp(optarg, "both") &&
+			    strcmp(optarg, "all"))
+				kc_usage_error("--type: '%s': want audio, "
+				    "video, chat, both or all", optarg);
 			o->type = optarg;
 			break;
 		case 'S':
@@ -395,6 +403,7 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "--min-gap"); pl_arg(s, o->gap);
 	pl_arg(s, "--max-audio-clips"); pl_arg(s, o->na);
 	pl_arg(s, "--max-video-clips"); pl_arg(s, o->nv);
+	pl_arg(s, "--max-chat-clips"); pl_arg(s, o->nc);
 	pl_arg(s, "--type"); pl_arg(s, o->type);
 	if (o->curve)
 		pl_arg(s, "--curve");

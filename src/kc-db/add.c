@@ -239,10 +239,9 @@ clip_fields(const json_t *r, kc_db_clip *c, char **features, char *why,
 		return -1;
 	}
 	c->kind = kc_rec_str(r, "kind");
-	if (c->kind == NULL || (strcmp(c->kind, "audio") != 0 &&
-	    strcmp(c->kind, "video") != 0)) {
-		snprintf(why, n, "clip %s: \"kind\" must be \"audio\" or "
-		    "\"video\"", c->path);
+	if (kc_rec_kind(c->kind) < 0) {
+		snprintf(why, n, "clip %s: \"kind\" must be \"audio\", "
+		    "\"video\" or \"chat\"", c->path);
 		return -1;
 	}
 	if (kc_rec_num(r, "t0", &c->t0) != 0 ||

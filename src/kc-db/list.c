@@ -31,7 +31,7 @@ static const char list_usage[] =
 "                        rated_at, added, title and channel\n"
 "  -u, --unrated         only clips not rated yet\n"
 "  -r, --rated           only rated clips\n"
-"  -k, --kind KIND       only audio or video clips\n"
+"  -k, --kind KIND       only audio, video or chat clips\n"
 "  -s, --stream ID|URL   only clips of this stream\n"
 "  -m, --min-stars N     only clips rated N stars or more (1-5)\n"
 "  -n, --limit N         at most N clips\n"
@@ -52,7 +52,7 @@ static const char export_usage[] =
 "model_weight, rated_at and the clip's features.\n"
 "\n"
 "options:\n"
-"  -k, --kind KIND   only audio or video clips\n"
+"  -k, --kind KIND   only audio, video or chat clips\n"
 "      --db PATH     the database\n"
 "\n"
 "exit status: 0 ok, 1 database error, 2 usage error.\n";
@@ -68,9 +68,9 @@ static const char export_usage[] =
 static const char *
 opt_kind(const struct kcdb *k, const char *v)
 {
-	if (strcmp(v, "audio") != 0 && strcmp(v, "video") != 0)
-		kc_usage_error("%s: --kind must be audio or video, got '%s'",
-		    k->cmd, v);
+	if (kc_rec_kind(v) < 0)
+		kc_usage_error("%s: --kind must be " KC_REC_KINDS_TEXT ", got "
+		    "'%s'", k->cmd, v);
 	return v;
 }
 
@@ -432,8 +432,17 @@ list_informative(const struct kcdb *k, const kc_db_filter *uf,
 	if (x == NULL || score == NULL || known == NULL || order == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	for (i = 0; i < h->n; i++) {
-		/* the kind weighs as much as a few features together */
-		x[i * d] = strcmp(h->c[i].kind, "video") == 0 ? 3 : 0;
+		/*
+		 * the kind as the model is given it (audio 0, video 1,
+		 * chat 2: kc-train, kc-score), so "unlike what was
+		 * rated" sees kinds as the model tells them apart.  Chat
+		 * needs a value of its own, or a chat clip would pass
+		 * for an audio one and never come first as a kind not
+		 * rated yet.  The column is standardised, so only the
+		 * spacing counts: audio and video alone order as with
+		 * the 0 and 3 used before chat.
+		 */
+		x[i * d] = kc_rec_kind(h->c[i].kind);
 		for (j = 0; j < nn; j++) {
 			v = json_object_get(fo[i], names[j]);
 			x[i * d + 1 + j] = json_is_number(v) ?

@@ -233,9 +233,10 @@ kcdb_stats(struct kcdb *k, int argc, char **argv)
 	    NULL || (channels = json_array()) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	groups(k, db, KC_DB_BY_ALL, json_total, r);
-	/* both kinds always present, so readers need no existence test */
+	/* every kind always present, so readers need no existence test */
 	kcdb_set(kinds, "audio", group_json(&none));
 	kcdb_set(kinds, "video", group_json(&none));
+	kcdb_set(kinds, "chat", group_json(&none));
 	groups(k, db, KC_DB_BY_KIND, json_kind, kinds);
 	kcdb_set(r, "kinds", kinds);
 	groups(k, db, KC_DB_BY_CHANNEL, json_channel, channels);

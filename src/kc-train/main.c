@@ -360,8 +360,9 @@ build_set(kc_trainset *ts)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	for (i = 0; i < D.n; i++) {
 		f = json_object_get(D.rec[i], "features");
-		D.x[i * D.nf] = strcmp(kc_rec_str(D.rec[i], "kind"), "video") ==
-		    0;
+		/* as kc-score gives it: audio 0, video 1, chat 2 */
+		D.x[i * D.nf] = (float)kc_rec_kind(kc_rec_str(D.rec[i],
+		    "kind"));
 		for (j = 1; j < D.nf; j++) {
 			v = json_object_get(f, D.names[j]);
 			D.x[i * D.nf + j] = json_is_number(v) ?

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "num.h"
+#include "rec.h"
 #include "spawn.h"
 #include "web.h"
 
@@ -100,9 +101,9 @@ list_clips(struct MHD_Connection *c)
 	limit = arg(c, "limit");
 	args[n++] = "list";
 	args[n++] = "--json";
-	if (kind && strcmp(kind, "audio") && strcmp(kind, "video"))
+	if (kind && kc_rec_kind(kind) < 0)
 		return web_error(c, MHD_HTTP_BAD_REQUEST,
-		    "kind: want audio or video");
+		    "kind: want " KC_REC_KINDS_TEXT);
 	if (kind) {
 		args[n++] = "--kind";
 		args[n++] = kind;

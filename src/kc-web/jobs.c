@@ -23,6 +23,7 @@
 
 #include "msg.h"
 #include "progress.h"
+#include "rec.h"
 #include "spawn.h"
 #include "web.h"
 
@@ -239,7 +240,12 @@ num_opt(json_t *o, const char *key, double lo, double hi, int integer,
 	return 1;
 }
 
-/* The kc-clip command line for the options in o, or -1 and why. */
+/* A job's number options (build_argv's nums[]), and the places of the
+ * two checked against each other. */
+enum { JOB_NUMS = 7, JOB_START_MINUTE = 5, JOB_END_MINUTE = 6 };
+
+/* The kc-clip command line for the options in o, or -1 and why; bufs
+ * holds JOB_NUMS numbers' text. */
 static int
 build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
     size_t n)
@@ -253,11 +259,12 @@ build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
 		{ "min_gap", "--min-gap", 0, 3600, 10, 0 },
 		{ "max_audio_clips", "--max-audio-clips", 1, 25, 10, 1 },
 		{ "max_video_clips", "--max-video-clips", 1, 25, 10, 1 },
+		{ "max_chat_clips", "--max-chat-clips", 1, 25, 10, 1 },
 		{ "start_minute", "--start-minute", 0, 6000, -1, 0 },
 		{ "end_minute", "--end-minute", 0, 6000, -1, 0 },
 	};
 	const char *url, *type, *p;
-	double v[6];
+	double v[JOB_NUMS];
 	int a = 0, i;
 	json_t *u = json_object_get(o, "url"), *t = json_object_get(o, "type");
 
@@ -272,9 +279,9 @@ build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
 			return -1;
 		}
 	type = t == NULL || json_is_null(t) ? "both" : json_string_value(t);
-	if (type == NULL || (strcmp(type, "audio") && strcmp(type, "video") &&
-	    strcmp(type, "both"))) {
-		snprintf(why, n, "type: want audio, video or both");
+	if (type == NULL || (kc_rec_kind(type) < 0 && strcmp(type, "both") &&
+	    strcmp(type, "all"))) {
+		snprintf(why, n, "type: want audio, video, chat, both or all");
 		return -1;
 	}
 	argv[a++] = web_tool("kc-clip");
@@ -288,7 +295,9 @@ build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
 	argv[a++] = W.clips;
 	argv[a++] = "--type";
 	argv[a++] = type;
-	for (i = 0; i < 6; i++) {
+	_Static_assert(sizeof(nums) / sizeof(nums[0]) == JOB_NUMS,
+	    "JOB_NUMS counts nums[]");
+	for (i = 0; i < JOB_NUMS; i++) {
 		v[i] = nums[i].dflt;
 		if (num_opt(o, nums[i].key, nums[i].lo, nums[i].hi,
 		    nums[i].integer, &v[i], why, n) < 0)
@@ -299,7 +308,8 @@ build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
 		argv[a++] = nums[i].flag;
 		argv[a++] = bufs[i];
 	}
-	if (v[5] >= 0 && v[5] <= (v[4] < 0 ? 0 : v[4])) {
+	if (v[JOB_END_MINUTE] >= 0 && v[JOB_END_MINUTE] <=
+	    (v[JOB_START_MINUTE] < 0 ? 0 : v[JOB_START_MINUTE])) {
 		snprintf(why, n, "end_minute: must be after start_minute");
 		return -1;
 	}
@@ -357,7 +367,7 @@ start(struct MHD_Connection *c, struct req *r)
 {
 	enum MHD_Result res;
 	const char *argv[32];
-	char bufs[6][32], why[256];
+	char bufs[JOB_NUMS][32], why[256];
 	struct job *j;
 	time_t now;
 	struct tm tm;

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "rec.h"
 
 /* 0x6b634442, "kcDB": tells a kc database from any other SQLite file. */
 #define KC_DB_APPLICATION_ID 1801667650
@@ -106,6 +107,88 @@ static const struct migration migrations[] = {
 	"  updated   TEXT NOT NULL,"
 	"  PRIMARY KEY (stream_id, kind, feature)"
 	");"
+	},
+	{ "version 3 (chat highlights)",
+	/*
+	 * A third kind of clip, "chat" (picked from the chat's own scores),
+	 * in clips and stream_stats.  SQLite cannot alter a CHECK, so the
+	 * tables are rebuilt, copied row for row with their ids, and their
+	 * indexes made again.  Not in the order of SQLite's own recipe
+	 * (create the new table, drop the old, rename the new): foreign
+	 * keys are on and cannot be turned off inside the migration's
+	 * transaction, so dropping clips while ratings refer to it fails,
+	 * and renaming a table makes the references to it follow the new
+	 * name.  So the old clips is renamed aside (ratings follow it),
+	 * the new one filled, ratings rebuilt the same way to refer to the
+	 * new clips, and only then are the old two dropped: every
+	 * reference is checked as it is copied, and no rating is ever
+	 * without its clip.  The AUTOINCREMENT counter moves over from
+	 * the old clips, so the id of a deleted clip is still never handed
+	 * out again.  Column lists are spelled out, so the copy does not
+	 * depend on the order of columns.  migrate() checks every foreign
+	 * key once more before the version is set.
+	 */
+	"ALTER TABLE clips RENAME TO clips_v2;"
+	"CREATE TABLE clips ("
+	"  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  path         TEXT NOT NULL UNIQUE CHECK (length(path) > 0),"
+	"  stream_id    TEXT REFERENCES streams(id),"
+	"  kind         TEXT NOT NULL CHECK (kind IN ('audio', 'video',"
+	"                                             'chat')),"
+	"  t0           REAL NOT NULL,"
+	"  t1           REAL NOT NULL CHECK (t1 >= t0),"
+	"  want_t0      REAL,"
+	"  want_t1      REAL,"
+	"  mode         TEXT,"
+	"  score        REAL,"
+	"  heuristic    REAL,"
+	"  model        REAL,"
+	"  model_weight REAL,"
+	"  features     TEXT NOT NULL DEFAULT '{}'"
+	"               CHECK (json_valid(features) AND"
+	"                      json_type(features) = 'object'),"
+	"  created      TEXT NOT NULL,"
+	"  rating       INTEGER CHECK (rating BETWEEN 1 AND 5),"
+	"  rated_at     TEXT,"
+	"  CHECK ((rating IS NULL) = (rated_at IS NULL))"
+	");"
+	"INSERT INTO clips (id, path, stream_id, kind, t0, t1, want_t0,"
+	"    want_t1, mode, score, heuristic, model, model_weight, features,"
+	"    created, rating, rated_at)"
+	"  SELECT id, path, stream_id, kind, t0, t1, want_t0, want_t1, mode,"
+	"    score, heuristic, model, model_weight, features, created, rating,"
+	"    rated_at FROM clips_v2;"
+	"DELETE FROM sqlite_sequence WHERE name = 'clips';"
+	"UPDATE sqlite_sequence SET name = 'clips' WHERE name = 'clips_v2';"
+	"ALTER TABLE ratings RENAME TO ratings_v2;"
+	"CREATE TABLE ratings ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  clip_id INTEGER NOT NULL REFERENCES clips(id),"
+	"  stars   INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),"
+	"  created TEXT NOT NULL"
+	");"
+	"INSERT INTO ratings (id, clip_id, stars, created)"
+	"  SELECT id, clip_id, stars, created FROM ratings_v2;"
+	"DROP TABLE ratings_v2;"
+	"DROP TABLE clips_v2;"
+	"CREATE INDEX clips_stream ON clips(stream_id, t0);"
+	"CREATE INDEX ratings_clip ON ratings(clip_id);"
+	"ALTER TABLE stream_stats RENAME TO stream_stats_v2;"
+	"CREATE TABLE stream_stats ("
+	"  stream_id TEXT NOT NULL REFERENCES streams(id),"
+	"  kind      TEXT NOT NULL CHECK (kind IN ('audio', 'video', 'chat')),"
+	"  feature   TEXT NOT NULL CHECK (length(feature) > 0),"
+	"  hops      INTEGER NOT NULL CHECK (hops > 0),"
+	"  median    REAL NOT NULL,"
+	"  scale     REAL NOT NULL CHECK (scale >= 0),"
+	"  updated   TEXT NOT NULL,"
+	"  PRIMARY KEY (stream_id, kind, feature)"
+	");"
+	"INSERT INTO stream_stats (stream_id, kind, feature, hops, median,"
+	"    scale, updated)"
+	"  SELECT stream_id, kind, feature, hops, median, scale, updated"
+	"  FROM stream_stats_v2;"
+	"DROP TABLE stream_stats_v2;"
 	},
 	/* Append new migrations here. */
 };
@@ -365,6 +448,37 @@ col_text(sqlite3_stmt *st, int i)
 }
 
 /*
+ * 0 when no row of the database refers to a row that is not there; else
+ * -1 with the error text set.  A migration that rebuilds a table must
+ * leave every reference whole (a rating without its clip is a rating
+ * lost), and what its own statements checked is checked again here as
+ * a whole before its version is set.
+ */
+static int
+foreign_keys_whole(kc_db *db, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK) {
+		fail(db, "checking foreign keys");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(db->err, sizeof(db->err), "migrating to schema %s: "
+		    "row %lld of %s refers to a missing row of %s", what,
+		    (long long)sqlite3_column_int64(st, 1),
+		    col_text(st, 0) ? col_text(st, 0) : "?",
+		    col_text(st, 2) ? col_text(st, 2) : "?");
+	else if (rc != SQLITE_DONE)
+		fail(db, "checking foreign keys");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * Brings the database up to date.  Each step re-reads the version inside
  * its write lock: another process may have migrated meanwhile.
  */
@@ -395,6 +509,8 @@ migrate(kc_db *db)
 		snprintf(what, sizeof(what), "migrating to schema %s",
 		    migrations[i].what);
 		if (exec(db, migrations[i].sql, what) != 0)
+			goto rollback;
+		if (foreign_keys_whole(db, migrations[i].what) != 0)
 			goto rollback;
 		/* a pragma takes no parameters; i + 1 is our own number */
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
@@ -627,10 +743,9 @@ valid_clip(kc_db *db, const kc_db_clip *c)
 {
 	if (c->path == NULL || *c->path == '\0')
 		return failcode(db, KC_DB_INVALID, "clip without a path");
-	if (c->kind == NULL || (strcmp(c->kind, "audio") != 0 &&
-	    strcmp(c->kind, "video") != 0))
+	if (kc_rec_kind(c->kind) < 0)
 		return failcode(db, KC_DB_INVALID,
-		    "clip kind is not audio or video");
+		    "clip kind is not " KC_REC_KINDS_TEXT);
 	if (!isfinite(c->t0) || !isfinite(c->t1) || c->t1 < c->t0)
 		return failcode(db, KC_DB_INVALID,
 		    "clip needs finite t0 <= t1");
@@ -963,7 +1078,7 @@ kc_db_put_featstat(kc_db *db, const char *stream_id, const char *kind,
 	sqlite3_stmt *st;
 
 	if (stream_id == NULL || *stream_id == '\0' || kind == NULL ||
-	    (strcmp(kind, "audio") && strcmp(kind, "video")) ||
+	    kc_rec_kind(kind) < 0 ||
 	    feature == NULL || *feature == '\0' || hops <= 0 ||
 	    !isfinite(median) || !isfinite(scale) || scale < 0)
 		return failcode(db, KC_DB_INVALID, "bad feature statistics");

@@ -49,13 +49,13 @@ typedef struct kc_db_stream {
 
 /*
  * A clip.  Reals are NAN when NULL in the database / absent in the
- * record.  Given to kc_db_add_clip: path, kind ("audio"/"video"), t0 and
- * t1 are required, stream_id/url may be NULL, features is the clip's
- * features object as JSON text (NULL: "{}"), and id, created, rating,
- * rated_at, title and channel are ignored.  Filled by kc_db_next: every
- * field, the strings pointing into the iterator (valid until the next
- * call or kc_db_iter_free); url, title and channel come from the clip's
- * stream row and may be NULL.
+ * record.  Given to kc_db_add_clip: path, kind ("audio", "video" or
+ * "chat"), t0 and t1 are required, stream_id/url may be NULL, features
+ * is the clip's features object as JSON text (NULL: "{}"), and id,
+ * created, rating, rated_at, title and channel are ignored.  Filled by
+ * kc_db_next: every field, the strings pointing into the iterator (valid
+ * until the next call or kc_db_iter_free); url, title and channel come
+ * from the clip's stream row and may be NULL.
  */
 typedef struct kc_db_clip {
 	long long id;
@@ -86,7 +86,7 @@ enum {
  */
 typedef struct kc_db_filter {
 	int rated;		/* 0 any, 1 rated only, -1 unrated only */
-	const char *kind;	/* "audio"/"video", NULL any */
+	const char *kind;	/* "audio", "video", "chat"; NULL any */
 	const char *stream;	/* stream id or url, NULL any */
 	int min_stars;		/* 1-5: rating at least this; 0 any */
 	long limit;		/* at most this many rows; <= 0 no limit */
@@ -156,11 +156,12 @@ int kc_db_put_stream(kc_db *db, const kc_db_stream *s);
  * else a row is inserted and *known set to 0.  *id receives the row id
  * either way.  A stream_id without a row gets a stub stream row (id and
  * url only).  Atomic even outside a transaction.  INVALID when a
- * required field is missing, kind is not audio/video or t1 < t0.
- * CONFLICT, with nothing changed, *id the stored clip's and the error
- * text naming its stream, when the path is stored for a clip of another
- * stream (both streams known): a file that now holds another video must
- * not take over the row, and the rating, of the one it replaced.
+ * required field is missing, kind is not audio, video or chat, or t1 <
+ * t0.  CONFLICT, with nothing changed, *id the stored clip's and the
+ * error text naming its stream, when the path is stored for a clip of
+ * another stream (both streams known): a file that now holds another
+ * video must not take over the row, and the rating, of the one it
+ * replaced.
  */
 int kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id,
     int *known);
@@ -204,8 +205,8 @@ int kc_db_next_group(kc_db_iter *it, kc_db_group *g);
  * Stores a stream's statistics of one feature (kc-score's "featstats"):
  * its median and robust scale over hops hops.  Replaces what the stream
  * had for that kind and feature; a stream without a row gets a stub row.
- * INVALID for a missing name, a kind other than audio/video, hops < 1 or
- * a non-finite or negative value.
+ * INVALID for a missing name, a kind other than audio, video or chat,
+ * hops < 1 or a non-finite or negative value.
  */
 int kc_db_put_featstat(kc_db *db, const char *stream_id, const char *kind,
     const char *feature, long hops, double median, double scale);

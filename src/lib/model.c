@@ -927,7 +927,7 @@ model_json(kc_model *m, char *err, size_t errlen)
 	    json_object_set_new(o, "features", names) ||
 	    json_object_set_new(o, "normalisation", json_string(
 	    "window means of per-hop robust z-scores against the stream "
-	    "(and its channel), soft-clipped; kind 0 audio, 1 video; "
+	    "(and its channel), soft-clipped; kind 0 audio, 1 video, 2 chat; "
 	    "heuristic 0-1")) ||
 	    json_object_set_new(o, "train_size",
 	    json_integer(m->info.train_size)) ||

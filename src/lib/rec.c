@@ -290,6 +290,19 @@ kc_rec_bool(const json_t *rec, const char *key, int *out)
 	return 0;
 }
 
+int
+kc_rec_kind(const char *s)
+{
+	static const char *const kinds[KC_REC_NKINDS] = { "audio", "video",
+	    "chat" };
+	int i;
+
+	for (i = 0; s != NULL && i < KC_REC_NKINDS; i++)
+		if (strcmp(s, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* ---- the record checker ------------------------------------------------
  *
  * One table per record type: each key with what it may hold.  A key that
@@ -305,7 +318,7 @@ enum ck_kind {
 	CK_STR,		/* string (not empty with FULL) */
 	CK_BOOL,
 	CK_OBJ,		/* any object */
-	CK_KIND,	/* "audio" or "video" */
+	CK_KIND,	/* a kind of highlight (kc_rec_kind) */
 	CK_RANGE,	/* [a, b], numbers, lo <= a <= b <= hi */
 	CK_FEATURES,	/* object of at most hi numbers or nulls */
 	CK_STATS	/* featstats per kind: {hops, features: {n: [m, s]}} */
@@ -649,11 +662,9 @@ ck_field(const json_t *rec, const char *type, const struct ck_field *f,
 			    "%s", f->key, SHOW);
 		return 0;
 	case CK_KIND:
-		if (!json_is_string(v) || (strcmp(json_string_value(v),
-		    "audio") != 0 && strcmp(json_string_value(v), "video") !=
-		    0))
-			return ck_fail(why, n, type, "\"%s\" is not \"audio\" "
-			    "or \"video\": %s", f->key, SHOW);
+		if (kc_rec_kind(json_string_value(v)) < 0)
+			return ck_fail(why, n, type, "\"%s\" is not \"audio\", "
+			    "\"video\" or \"chat\": %s", f->key, SHOW);
 		return 0;
 	case CK_RANGE:
 		a = json_array_get(v, 0);

@@ -91,6 +91,19 @@ int kc_rec_bool(const json_t *rec, const char *key, int *out);
  */
 int kc_rec_check(const json_t *rec, char *why, size_t n);
 
+/*
+ * The kinds of highlight (and so of clip and rated record), in the order
+ * of the number the learned model is given for a clip's "kind": audio 0,
+ * video 1, chat 2 (chat: picked from the chat's own scores).
+ * KC_REC_KINDS_TEXT names them for messages.
+ */
+#define KC_REC_NKINDS 3
+#define KC_REC_KINDS_TEXT "audio, video or chat"
+
+/* The number of kind s (0 .. KC_REC_NKINDS - 1); -1 for anything else,
+ * NULL included. */
+int kc_rec_kind(const char *s);
+
 /* A new record {"type": type}; NULL on allocation failure. */
 json_t *kc_rec_new(const char *type);
 

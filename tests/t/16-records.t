@@ -143,7 +143,7 @@ refused 'highlight t0 1.8e302' 2 'highlight: "t0" out of range 0 to 1000000: 1.8
 refused 'highlight t1 = t0' 2 'highlight: "t1" not after "t0": t0 5, t1 5' \
     kc-cut <<<"$STREAM
 {\"type\":\"highlight\",\"t0\":5,\"t1\":5,$H}"
-refused 'highlight kind ../x' 2 'highlight: "kind" is not "audio" or "video": "../x"' \
+refused 'highlight kind ../x' 2 'highlight: "kind" is not "audio", "video" or "chat": "../x"' \
     kc-cut <<<"$STREAM
 {\"type\":\"highlight\",\"t0\":5,\"t1\":9,$(sed 's|"audio"|"../x"|' <<<"$H")}"
 REFUSED_RC=1
@@ -156,7 +156,7 @@ C='{"type":"clip","path":"/o/c.mp4","kind":"audio","t0":5,"t1":9,"score":0.5}'
 refused 'clip t0 1e19' 2 'clip: "t0" out of range 0 to 1000000: 1e19' \
     kc-db <<<"$STREAM
 $(jq -c '.t0 = 1e19' <<<"$C")"
-refused 'clip kind "speech"' 2 'clip: "kind" is not "audio" or "video": "speech"' \
+refused 'clip kind "speech"' 2 'clip: "kind" is not "audio", "video" or "chat": "speech"' \
     kc-db <<<"$STREAM
 $(jq -c '.kind = "speech"' <<<"$C")"
 refused 'featstats hops -1' 2 'featstats: "audio"."hops" is not an integer 0 to 1000000000: -1' \
@@ -182,6 +182,15 @@ refused 'rated stars 6' 1 'rated: "stars" out of range 1 to 5: 6' \
 refused 'rated t1 1e19' 2 'rated: "t1" out of range 0 to 1000000: 1e19' \
     kc-train <<<"$R
 $(jq -c '.t1 = 1e19' <<<"$R")"
+# the kind is the model's first input, as kc-score gives it: audio 0,
+# video 1, chat 2 (kept as they are by the nearest neighbours' rows)
+for k in audio video chat audio chat video; do
+	jq -c --arg k "$k" '.kind = $k | .features.a_z = (.id + 0.5)' <<<"$R"
+done | jq -c --slurp 'to_entries[] | .value + {id: (.key + 1)}' >kinds.jsonl
+run -i kinds.jsonl kc-train --objective knn --folds 0 --quiet --model "$T/kinds.model"
+is "$RC" 0 "kc-train on rated audio, video and chat clips: exit 0"
+is "$(jq -c '[.features[0], (.knn.rows | map(.[0]))]' "$T/kinds.model/model.json")" \
+    '["kind",[0,1,2,0,2,1]]' "kc-train: the kind as a number, audio 0, video 1, chat 2"
 # many rated records each with its own feature names must not make the
 # training matrix quadratic in the input
 jq -nc '[range(1100)] | .[] | {type: "rated", id: (. + 1), stream: "s",

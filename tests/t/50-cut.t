@@ -316,6 +316,17 @@ like "$ERR" '^kc-cut: <stdin>:3: highlight: "t0" out of range 0 to 1000000: 1\.8
     "a highlight at 1.8e302 s: the message names the line and the value"
 is "$(find "$T/bound" -type f | wc -l)" 2 "a highlight at 1.8e302 s: two clips"
 
+# a chat highlight (kc-score --type chat) is cut like the others
+{ cat "$T/s2"; hl 30 34 chat 0.6; } >"$T/inchat"
+run -i "$T/inchat" kc-cut --out "$T/chat"
+is "$RC" 0 "a chat highlight: exit 0"
+records clip "$T/out" >"$T/chat.clip"
+is "$(jq -c '[.kind, .want_t0, .score]' "$T/chat.clip")" '["chat",30,0.6]' \
+    "a chat highlight: its clip record, of kind chat"
+like "$(jq -r .path "$T/chat.clip")" "^$T/chat/.*_00m30s_060_chat\\.mp4\$" \
+    "a chat highlight: the file is named after its kind"
+ok "a chat highlight: the clip file is there" test -s "$(jq -r .path "$T/chat.clip")"
+
 # PCM sound: the picture is copied, the sound becomes AAC
 { kc-fetch "$T/pcm.mkv" | head -n 1; hl 2 6 audio 0.5; } >"$T/inpcm"
 run -i "$T/inpcm" kc-cut --out "$T/pcm"

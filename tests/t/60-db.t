@@ -158,8 +158,9 @@ is "$(q "$DB4" 'SELECT count(*) FROM streams')" 0 "malformed line: no stream row
 printf '%s\n' '{"type":"clip","path":"/x.mp4","kind":"speech","t0":0,"t1":5}' >badkind.jsonl
 run -i badkind.jsonl kc-db --db "$DB4" add
 is "$RC" 1 "clip with a bad kind: exit 1"
-like "$ERR" '<stdin>:1: clip: "kind" is not "audio" or "video": "speech"' \
+like "$ERR" '<stdin>:1: clip: "kind" is not "audio", "video" or "chat": "speech"' \
     "clip with a bad kind: says why, with the value"
+is "$(q "$DB4" 'SELECT count(*) FROM clips')" 0 "clip with a bad kind: nothing stored"
 
 { stream s6 "One" alpha; clip "$T/clips/o1.mp4" audio 0 s7 0.5; end s6; } >wrongstream.jsonl
 run -i wrongstream.jsonl kc-db --db "$DB4" add
@@ -479,6 +480,109 @@ like "$ERR" "delete.db: clip 4 not deleted" "delete when the file cannot be remo
 is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 4')" 1 \
     "delete when the file cannot be removed: row kept"
 
+# --- chat clips ----------------------------------------------------------
+# A third kind, picked by kc-score from the chat's own scores: stored,
+# listed, rated, counted and exported like the others.
+DBX=$T/chat.db
+{
+	stream sx "Chatty" delta
+	clip "$T/clips/x1.mp4" audio 10 sx 0.6
+	clip "$T/clips/x2.mp4" chat 70 sx 0.8
+	clip "$T/clips/x3.mp4" video 130 sx 0.5
+	clip "$T/clips/x4.mp4" chat 190 sx 0.3
+	end sx
+} >chat.jsonl
+run -i chat.jsonl kc-db --db "$DBX" add
+is "$RC" 0 "chat clips: add exit 0"
+is "$(q "$DBX" "SELECT group_concat(id || ':' || kind, ',') FROM (SELECT * FROM clips ORDER BY id)")" \
+    "1:audio,2:chat,3:video,4:chat" "chat clips: stored with their kind"
+is "$(kc-db --db "$DBX" list --json --kind chat | jq -r .id | sort -n | paste -sd, -)" "2,4" \
+    "list --kind chat: the chat clips"
+is "$(kc-db --db "$DBX" list --json --kind chat | jq -r .kind | sort -u)" chat \
+    "list --kind chat: of kind chat"
+like "$(kc-db --db "$DBX" list | awk '$1 == 2')" \
+    '^ +2 +- +chat +0\.800 +0:01:10 +0:30 +Chatty +x2\.mp4$' "list (table): a chat row"
+run kc-db --db "$DBX" rate 2 4
+is "$RC" 0 "rate a chat clip: exit 0"
+run kc-db --db "$DBX" rate 4 1
+is "$(q "$DBX" "SELECT group_concat(clip_id || ':' || stars, ',') FROM ratings")" "2:4,4:1" \
+    "rate chat clips: the ratings' history"
+is "$(q "$DBX" "SELECT rating FROM clips WHERE id = 2")" 4 "rate a chat clip: its rating"
+run kc-db --db "$DBX" stats --json
+is "$(printf '%s\n' "$OUT" | jq -c '.kinds.chat | [.clips, .rated, .unrated, .stars["1"], .stars["4"], .mean]')" \
+    "[2,2,0,1,1,2.5]" "stats --json: the chat clips counted per kind"
+is "$(printf '%s\n' "$OUT" | jq -c '[(.kinds | keys[]), .kinds.audio.clips, .kinds.video.clips, .clips, .rated]')" \
+    '["audio","chat","video",1,1,4,2]' "stats --json: each kind beside it"
+run kc-db --db "$DBX" stats
+like "$OUT" "chat +2 +2 +0 +2\.50" "stats (text): a chat line"
+run kc-db --db "$T/empty.db" stats --json
+is "$(printf '%s\n' "$OUT" | jq -c '[.kinds | to_entries[] | "\(.key):\(.value.clips)"]')" \
+    '["audio:0","video:0","chat:0"]' "stats --json on an empty database: every kind, chat too"
+run kc-db --db "$DBX" export --kind chat
+is "$(printf '%s\n' "$OUT" | jq -r '"\(.id) \(.kind) \(.stars)"' | paste -sd, -)" "2 chat 4,4 chat 1" \
+    "export --kind chat: the rated chat clips"
+run kc-db --db "$DBX" list --kind speech
+is "$RC" 2 "list --kind speech: exit 2"
+like "$ERR" "list: --kind must be audio, video or chat, got 'speech'" \
+    "list --kind speech: names the kinds there are"
+run kc-db --db "$DBX" export --kind Chat
+is "$RC" 2 "export --kind Chat: exit 2 (kinds are lower case)"
+printf '%s\n' '{"type":"clip","path":"/x/c.mp4","kind":"chats","t0":0,"t1":5}' >badchat.jsonl
+run -i badchat.jsonl kc-db --db "$DBX" add
+is "$RC" 1 "clip of kind chats: exit 1"
+like "$ERR" '<stdin>:1: clip: "kind" is not "audio", "video" or "chat": "chats"' \
+    "clip of kind chats: says why"
+is "$(q "$DBX" 'SELECT count(*) FROM clips')" 4 "clip of kind chats: not stored"
+
+# --- a database of the previous schema ------------------------------------
+# tests/data/db/kc-v2.sql: made by kc-db at schema version 2 (before chat
+# clips could be stored), with ratings and a deleted clip.  Opening it
+# migrates it; every row, rating and the id counter come through as they
+# were, and its ratings still refer to their clips.
+V2=$KC_ROOT/tests/data/db/kc-v2.sql
+data() { sqlite3 "$1" .dump | grep -E '^(INSERT|DELETE)'; }
+sqlite3 v2.db <"$V2" >/dev/null || bail "cannot load $V2"
+is "$(q v2.db 'PRAGMA user_version')" 2 "kc-v2.sql: a database of schema version 2"
+data v2.db >v2.before
+run kc-db --db v2.db list --json
+is "$RC" 0 "version 2: list exit 0"
+is "$ERR" "" "version 2: migrated without a word"
+is "$(printf '%s\n' "$OUT" | jq -r '"\(.id):\(.rating)"' | sort | paste -sd, -)" "1:4,2:3,3:null,4:3" \
+    "version 2: its clips and ratings listed"
+is "$(q v2.db 'PRAGMA user_version')" 3 "version 2: now version 3"
+data v2.db >v2.after
+ok "version 2: every row the same, the id counter too" cmp v2.before v2.after
+is "$(q v2.db 'PRAGMA foreign_key_check')" "" "version 2: every reference whole"
+is "$(q v2.db "SELECT \"table\" FROM pragma_foreign_key_list('ratings')")" clips \
+    "version 2: ratings refer to the clips table"
+is "$(q v2.db "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%v2%'")" 0 \
+    "version 2: no table left over"
+is "$(q v2.db 'PRAGMA integrity_check')" ok "version 2: integrity ok"
+run kc-db --db v2.db export
+is "$(printf '%s\n' "$OUT" | jq -r '"\(.id) \(.kind) \(.stars) \(.channel)"' | paste -sd, -)" \
+    "1 audio 4 alpha,2 video 3 alpha,4 video 3 null" "version 2: the old ratings exported"
+printf '%s\n' "{\"type\":\"clip\",\"path\":\"$T/clips/v2chat.mp4\",\"kind\":\"chat\",\"t0\":5,\"t1\":35}" |
+    kc-db --db v2.db add -q
+is "$(q v2.db "SELECT id FROM clips WHERE kind = 'chat'")" 6 \
+    "version 2: a chat clip, with the id after the deleted clip's"
+run kc-db --db v2.db rate 6 5
+is "$(q v2.db "SELECT count(*) || ' ' || sum(stars) FROM ratings")" "6 22" \
+    "version 2: rated beside the old ratings"
+# many processes opening the old file at once: one migrates, none fails
+sqlite3 v2race.db <"$V2" >/dev/null || bail "cannot load $V2"
+for i in 1 2 3 4 5 6 7 8; do
+	kc-db --db v2race.db list --json >"race$i.out" 2>"race$i.err" &
+done
+failed=0
+for i in 1 2 3 4 5 6 7 8; do wait -n || failed=$((failed + 1)); done
+is "$failed" 0 "version 2 opened by 8 processes at once: all exit 0"
+is "$(cat race*.err)" "" "version 2 opened by 8 at once: nothing on stderr"
+is "$(cat race*.out | jq -r .id | sort | uniq -c | awk '{ print $1 }' | sort -u)" 8 \
+    "version 2 opened by 8 at once: each listed every clip"
+data v2race.db >v2race.after
+ok "version 2 opened by 8 at once: every row the same" cmp v2.before v2race.after
+is "$(q v2race.db 'PRAGMA user_version')" 3 "version 2 opened by 8 at once: version 3"
+
 # --- paths, versions, usage ----------------------------------------------
 
 ODD="$T/my \"odd\" 'kc' db.sqlite"
@@ -578,6 +682,12 @@ is "$(kc-db --db "$DBI" list --json --order informative --kind video | jq -r .id
     "$(tr ' ' '\n' <<<"$o" | grep -E '^[56]$' | paste -sd' ' -)" \
     "--order informative --kind video: the video clips, in that order"
 is "$(inf --limit 2)" "$(cut -d' ' -f1,2 <<<"$o")" "--limit 2: the first two"
+# a chat clip with the features of the rated audio clip's near-copies is
+# still of a kind not rated yet: it comes before them
+iclip 7 chat 0.87 '{"loud_z":3.05,"flux_z":0}' | kc-db --db "$DBI" add 2>/dev/null
+o=$(inf)
+is "$(wc -w <<<"$o")" 6 "a chat clip added: listed too ($o)"
+is "$(cut -d' ' -f5,6 <<<"$o")" "3 2" "... the rated clip's near-copies of its kind still last"
 run kc-db --db "$DBI" list --sort informative --rated
 is "$RC" 2 "--sort informative --rated: usage error, exit 2"
 run kc-db --db "$DBI" list --sort worst

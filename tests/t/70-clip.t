@@ -39,6 +39,8 @@ run kc-clip --help
 is "$RC" 0 "--help exits 0"
 like "$(printf '%s' "$OUT" | tr '\n' ' ')" 'exit status: 0 ok.*2 usage' \
     "--help documents exit statuses"
+like "$(printf '%s' "$OUT" | tr '\n' ' ')" '--max-chat-clips N +chat highlights.*--type KIND +audio, video, chat, both' \
+    "--help documents the chat kind"
 
 # --- analysis only -------------------------------------------------------------
 run kc-clip --json --out "$T/a1" "$f"
@@ -212,6 +214,10 @@ badcase ftp 2 "ftp://x/y.*(scheme|ftp)" ftp://x/y
 badcase audio0 2 "^kc-clip: --max-audio-clips: '0'" --max-audio-clips 0 "$f"
 badcase audio99 2 "^kc-clip: --max-audio-clips: '99'" --max-audio-clips 99 "$f"
 badcase video0 2 "^kc-clip: --max-video-clips: '0'" --max-video-clips 0 "$f"
+badcase chat0 2 "^kc-clip: --max-chat-clips: '0'" --max-chat-clips 0 "$f"
+badcase chat26 2 "^kc-clip: --max-chat-clips: '26'" --max-chat-clips 26 "$f"
+badcase typex 2 "^kc-clip: --type: 'chats': want audio, video, chat, both or all " \
+    --type chats "$f"
 
 # --- media with one kind only ------------------------------------------------------
 for m in na:video:"$fna" nv:audio:"$fnv"; do
@@ -224,6 +230,36 @@ for m in na:video:"$fna" nv:audio:"$fnv"; do
 	is "$(rows "$T/$tag.db")" "$(find "$T/$tag" -name '*.mp4' | wc -l)" \
 	    "no ${tag#n} stream: rows equal clip files"
 done
+
+# --- chat highlights: --type all and chat, --max-chat-clips -------------------------
+# the regulars' chat all along, and two bursts of laughter (at 30 and 80
+# s): chat highlights are picked from it, cut, stored and listed
+jq -n -c '([range(0; 120)] | map({t: (. + 0.3), user: "regular\(. % 7)",
+    text: (["hi", "nice", "gg", "ok", "what game is this"][. % 5])})),
+  ([range(0; 25)] | map({t: (30 + . * 0.16), user: "crowd\(.)", text: "KEKW LMAO"})),
+  ([range(0; 25)] | map({t: (80 + . * 0.16), user: "fan\(.)", text: "CLIP IT KEKW"}))
+  | .[]' >chat.jsonl
+run kc-clip --generate-clips --json --type all --max-chat-clips 2 -a 1 -v 1 \
+    --chat chat.jsonl --db "$T/chat.db" --out "$T/chat" "$f"
+is "$RC" 0 "--type all: exit 0"
+records clip "$T/out" >chat.clips
+is "$(jq -r 'select(.kind != "chat") | .kind' chat.clips | sort | paste -sd' ')" "audio video" \
+    "--type all: one audio and one video clip beside the chat's"
+nchat=$(jq -r 'select(.kind == "chat") | .id' chat.clips | wc -l)
+ok "--type all --max-chat-clips 2: one or two chat clips ($nchat)" test "$nchat" -ge 1 -a "$nchat" -le 2
+is "$(sqlite3 "$T/chat.db" "SELECT count(*) FROM clips WHERE kind = 'chat'")" "$nchat" \
+    "--type all: the chat clips are in the database"
+is "$(jq -r 'select(.kind == "chat") | .path' chat.clips | grep -c '_chat\.mp4$')" "$nchat" \
+    "--type all: the chat clips' files are named after their kind"
+n=0
+for p in $(jq -r 'select(.kind == "chat") | .path' chat.clips); do plays "$p" && n=$((n + 1)); done
+is "$n" "$nchat" "--type all: the chat clips play"
+is "$(jq '.chat_highlights | length' "$(ls "$T"/chat/highlights_*.json)")" "$nchat" \
+    "--type all: the highlights JSON lists them"
+run kc-clip --json --type chat --max-chat-clips 1 --chat chat.jsonl "$f"
+is "$RC" 0 "--type chat: exit 0"
+is "$(records highlight "$T/out" | jq -r .kind | paste -sd' ')" chat \
+    "--type chat --max-chat-clips 1: one highlight, of kind chat"
 
 # --- names that must never reach a shell ---------------------------------------------
 odd="$T/we ird'\"; \$(touch pwned) \`touch pwned2\`"

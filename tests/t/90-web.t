@@ -242,6 +242,10 @@ is "$(hc "$U/api/clips?rating=unrated&kind=video&sort=score&limit=3")" 200 "filt
 is "$(jq -c '[.clips[] | .kind] | unique' body)" '["video"]' "kind=video: only video clips"
 is "$(jq -c '[.clips[] | .score] | . == (sort | reverse)' body)" true "sort=score: best first"
 is "$(jq '.clips | length' body)" 3 "limit=3: three clips"
+is "$(hc "$U/api/clips?kind=chat")" 200 "kind=chat: 200"
+is "$(jq -c .clips body)" '[]' "kind=chat: no chat clips yet"
+is "$(hc "$U/api/clips?kind=Chat")" 400 "kind=Chat: 400"
+is "$(jq -r .error body)" "kind: want audio, video or chat" "kind=Chat: the kinds there are"
 is "$(hc "$U/api/clips?rating=unrated&sort=informative")" 200 "sort=informative: 200"
 is "$(jq -r '[.clips[] | .id] | join(" ")' body)" "$(kc-db --db "$DB" list --json --sort informative | jq -r .id | paste -sd' ' -)" \
     "... the unrated clips in kc-db list --sort informative's order (the Rate tab's)"
@@ -292,6 +296,12 @@ is "$(job "{\"url\":\"$f\",\"max_video_clips\":26}")" 400 "max_video_clips 26: 4
 is "$(job "{\"url\":\"$f\",\"max_video_clips\":2.5}")" 400 "max_video_clips 2.5: 400"
 is "$(job "{\"url\":\"$f\",\"clip_duration\":\"30\"}")" 400 "clip_duration as a string: 400"
 is "$(job "{\"url\":\"$f\",\"type\":\"x\"}")" 400 "type x: 400"
+is "$(jq -r .error body)" "type: want audio, video, chat, both or all" "type x: the types there are"
+# a chat type passes: the request is refused only for what follows it
+is "$(job "{\"url\":\"$f\",\"type\":\"chat\",\"max_chat_clips\":26}")" 400 "type chat, max_chat_clips 26: 400"
+is "$(jq -r .error body)" "max_chat_clips: want an integer 1-25" "... for max_chat_clips"
+is "$(job "{\"url\":\"$f\",\"type\":\"all\",\"max_chat_clips\":0}")" 400 "type all, max_chat_clips 0: 400"
+is "$(jq -r .error body)" "max_chat_clips: want an integer 1-25" "... for max_chat_clips"
 is "$(job "{\"url\":\"$f\",\"start_minute\":2,\"end_minute\":1}")" 400 "end before start: 400"
 is "$(hc "$U/api/jobs")" 200 "GET /api/jobs: 200"
 is "$(jq -c .jobs body)" '[]' "no job was started by the bad requests"
@@ -385,6 +395,16 @@ while read -r rec; do
 	fi
 done <both.clips
 is "$bad" 0 "the API: each clip's file, served, is the video of the clip's stream (title tag)"
+
+# a chat clip (kc-score --type chat) is listed by its kind and counted
+printf 'chat\n' >clips/chat1.mp4
+printf '{"type":"clip","path":"%s","kind":"chat","t0":40,"t1":70,"score":0.66}\n' "$T/clips/chat1.mp4" |
+    kc-db --db "$DB" add -q || bail "cannot add a chat clip"
+is "$(hc "$U/api/clips?kind=chat")" 200 "kind=chat with a chat clip: 200"
+is "$(jq -c '[.clips[] | [.kind, .score, .src]]' body)" '[["chat",0.66,"/clips/chat1.mp4"]]' \
+    "kind=chat: the chat clip, with its file's URL"
+is "$(hc "$U/api/stats")" 200 "stats with a chat clip: 200"
+is "$(jq -c '.kinds.chat | [.clips, .rated]' body)" '[1,0]' "stats: the chat clip counted in its kind"
 
 web_stop
 is "$WRC" 0 "SIGTERM: kc-web stops with exit 0"

@@ -79,6 +79,15 @@ test_as_written(void **state)
 	    "40,\"score\":0.9,\"heuristic\":0.9,\"model\":null,"
 	    "\"model_weight\":0,\"rank\":null,\"live\":true,\"decided\":42,"
 	    "\"features\":{\"a\":1,\"a_z\":-0.5}}", NULL);
+	/* the third kind, picked from the chat's own scores */
+	expect("{\"type\":\"highlight\",\"kind\":\"chat\",\"t0\":10,\"t1\":"
+	    "40,\"score\":0.7,\"heuristic\":0.7,\"model\":null,"
+	    "\"model_weight\":0,\"rank\":1,\"features\":{\"msg_rate_z\":"
+	    "2.5}}", NULL);
+	expect("{\"type\":\"clip\",\"path\":\"/o/c_chat.mp4\",\"t0\":9.5,"
+	    "\"t1\":40,\"kind\":\"chat\",\"score\":0.7,\"rank\":1}", NULL);
+	expect("{\"type\":\"rated\",\"id\":2,\"kind\":\"chat\",\"t0\":0,"
+	    "\"t1\":30,\"stars\":4,\"features\":{}}", NULL);
 	expect("{\"type\":\"clip\",\"path\":\"/o/c.mp4\",\"t0\":9.5,\"t1\":40,"
 	    "\"kind\":\"video\",\"score\":0.5,\"heuristic\":0.5,\"model\":"
 	    "null,\"model_weight\":0,\"rank\":1,\"features\":{},\"want_t0\":"
@@ -232,7 +241,20 @@ test_types(void **state)
 	    "stream: \"quality\" is not an object: \"best\"");
 	expect("{\"type\":\"clip\",\"path\":\"/x.mp4\",\"kind\":\"speech\","
 	    "\"t0\":0,\"t1\":5}",
-	    "clip: \"kind\" is not \"audio\" or \"video\": \"speech\"");
+	    "clip: \"kind\" is not \"audio\", \"video\" or \"chat\": "
+	    "\"speech\"");
+	/* kinds are matched exactly: no case folding, no prefix */
+	expect("{\"type\":\"highlight\",\"kind\":\"Chat\",\"t0\":0,"
+	    "\"t1\":5,\"score\":0.5}",
+	    "highlight: \"kind\" is not \"audio\", \"video\" or \"chat\": "
+	    "\"Chat\"");
+	expect("{\"type\":\"rated\",\"id\":1,\"kind\":\"chatter\",\"t0\":0,"
+	    "\"t1\":1,\"stars\":2,\"features\":{}}",
+	    "rated: \"kind\" is not \"audio\", \"video\" or \"chat\": "
+	    "\"chatter\"");
+	expect("{\"type\":\"clip\",\"path\":\"/x.mp4\",\"kind\":2,"
+	    "\"t0\":0,\"t1\":5}",
+	    "clip: \"kind\" is not \"audio\", \"video\" or \"chat\": 2");
 	expect("{\"type\":\"clip\",\"kind\":\"audio\",\"t0\":0,\"t1\":5}",
 	    "clip: missing \"path\"");
 	expect("{\"type\":\"end\"}", "end: missing \"stream\"");
@@ -307,6 +329,24 @@ test_relations(void **state)
 }
 
 /* A reason is cut to the buffer, never overruns it, and none is needed. */
+/* The kinds' numbers are the model's "kind" input (kc-train, kc-score):
+ * they must not move. */
+static void
+test_kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(KC_REC_NKINDS, 3);
+	assert_int_equal(kc_rec_kind("audio"), 0);
+	assert_int_equal(kc_rec_kind("video"), 1);
+	assert_int_equal(kc_rec_kind("chat"), 2);
+	assert_int_equal(kc_rec_kind(NULL), -1);
+	assert_int_equal(kc_rec_kind(""), -1);
+	assert_int_equal(kc_rec_kind("both"), -1);
+	assert_int_equal(kc_rec_kind("chat "), -1);
+	assert_int_equal(kc_rec_kind("Audio"), -1);
+	assert_string_equal(KC_REC_KINDS_TEXT, "audio, video or chat");
+}
+
 static void
 test_buffers(void **state)
 {
@@ -363,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_relations),
+		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_buffers),
 		cmocka_unit_test(test_corpus),
 	};
