@@ -115,7 +115,7 @@ connect_now(void)
 	ci.port = P.port;
 	ci.path = P.path;
 	ci.host = P.addr;
-	ci.origin = "https://kick.com";
+	ci.origin = "kick.com";	/* lws puts the scheme before it */
 	ci.ssl_connection = P.tls ? LCCSCF_USE_SSL : 0;
 	ci.pwsi = &P.wsi;
 	P.subscribed = 0;
@@ -236,7 +236,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (P.wsi == wsi) {
+		if (P.wsi == wsi && !P.stop) {
 			P.wsi = NULL;
 			P.drops++;
 			snprintf(P.lasterr, sizeof(P.lasterr), "the connection "

@@ -118,6 +118,8 @@ on_stream(json_t *rec, const struct cf_opts *o, struct cf_chat *c)
 
 	S.hop = o->hop > 0 ? o->hop : rec && kc_rec_num(rec, "hop", &hop) == 0 ?
 	    hop : 1;
+	if (json_is_true(json_object_get(rec, "live")))
+		kc_out_unbuffered(1);	/* a live record waits for nobody */
 	S.next = S.upto = 0;
 	S.lo = 0;
 	S.off = 0;

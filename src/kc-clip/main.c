@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,10 +75,14 @@ static const char usage_text[] =
 "      --chat FILE           the stream's chat log (kc-chatfeat --chat:\n"
 "                            JSON Lines of t or timestamp, user, text):\n"
 "                            the chat's reactions lift the windows they\n"
-"                            follow (kc-score --chat-weight)\n"
+"                            follow (kc-score --chat-weight); a kick.com\n"
+"                            page's chat is read from Kick without it\n"
+"                            (its replay, or its live chat over Pusher's\n"
+"                            WebSocket: kc-chatfeat(1)); a chat that\n"
+"                            cannot be read is one warning\n"
 "      --chat-start TIME     when stream time 0 aired, for a log of\n"
 "                            wall-clock timestamps (kc-chatfeat)\n"
-"      --no-chat             no chat (also none from the records)\n"
+"      --no-chat             no chat (not Kick's either)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
@@ -358,6 +363,21 @@ parse_args(int argc, char **argv, struct opts *o)
 
 static char start_s[32], end_s[32], resume_s[32];
 
+/* Whether src is a kick.com page: its chat is Kick's (kc-chatfeat). */
+static int
+kick_page(const char *src)
+{
+	static const char *const pre[] = { "https://kick.com/",
+	    "https://www.kick.com/", "http://kick.com/", "http://www.kick.com/",
+	    NULL };
+	size_t i;
+
+	for (i = 0; pre[i]; i++)
+		if (strncasecmp(src, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 {
@@ -390,10 +410,13 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	}
 	pl_arg(s, "--");
 	pl_arg(s, o->src);
-	if (o->chat) {
+	if (o->chat || (!o->no_chat && kick_page(o->src))) {
 		s = pl_stage(pl, "kc-chatfeat");
 		pl_opt(s, "--chat", o->chat);
 		pl_opt(s, "--chat-start", o->chat_start);
+		for (i = 0; !o->chat && i < o->nfetch; i += 2)
+			if (strcmp(o->fetch[i], "--cookies") == 0)
+				pl_opt(s, "--cookies", o->fetch[i + 1]);
 	}
 	pl_stage(pl, "kc-audiofeat");
 	pl_stage(pl, "kc-videofeat");

@@ -161,8 +161,8 @@ c=$(jq -c --argjson sh "$sh" 'select(.type == "clip" and .kind == "audio" and
 like "$c" '"type":"clip"' "a live audio clip holds the explosion the chat reacted to" ||
     diag "$(cat live.jsonl)"
 p=$(jq -r .path <<<"$c")
-is "$(jq -s '[.[] | select(.type == "highlight") | .features.msg_rate_z != null] | any' live.jsonl)" true \
-    "... and the live highlights carry the chat's features"
+is "$(jq -s '[.[] | select(.type == "clip") | .features.msg_rate_z != null] | all' live.jsonl)" true \
+    "... and the live clips' features hold the chat's"
 appeared_t=$(awk -v b="${p##*/}" '$2 ~ "/" b "$" { print $1; exit }' appeared)
 # its last second is in the playlist once the 2 s segment holding it is
 last=$(jq -r --argjson sh "$sh" '(.t1 + $sh) / 2 | ceil * 2' <<<"$c")
