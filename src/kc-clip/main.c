@@ -82,6 +82,8 @@ static const char usage_text[] =
 "                            cannot be read is one warning\n"
 "      --chat-start TIME     when stream time 0 aired, for a log of\n"
 "                            wall-clock timestamps (kc-chatfeat)\n"
+"                            (default: FILE.chat.jsonl beside a local\n"
+"                            FILE.mp4, when there is one)\n"
 "      --no-chat             no chat (not Kick's either)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
@@ -197,6 +199,32 @@ pass(struct opts *o, const char *flag, const char *val)
 		kc_usage_error("%s: too many network options", flag);
 	o->fetch[o->nfetch++] = flag;
 	o->fetch[o->nfetch++] = val;
+}
+
+/*
+ * The chat log beside a local media file: the same name with its
+ * extension replaced by ".chat.jsonl" (video.mp4: video.chat.jsonl),
+ * when it exists; NULL for a URL or without one.
+ */
+static const char *
+chat_beside(const char *src)
+{
+	static char path[PATH_MAX];
+	const char *slash = strrchr(src, '/'), *dot = strrchr(src, '.');
+	size_t n;
+
+	if (strstr(src, "://") != NULL)
+		return NULL;
+	n = dot && (!slash || dot > slash + 1) ? (size_t)(dot - src) :
+	    strlen(src);
+	if (n + sizeof(".chat.jsonl") > sizeof(path))
+		return NULL;
+	memcpy(path, src, n);
+	memcpy(path + n, ".chat.jsonl", sizeof(".chat.jsonl"));
+	if (access(path, R_OK) != 0)
+		return NULL;
+	kc_warn("note: using the chat log %s (--no-chat: without it)", path);
+	return path;
 }
 
 static void
@@ -355,6 +383,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		kc_usage_error("--chat: %s: %s", o->chat, strerror(errno));
 	if (o->no_chat)
 		o->chat = NULL;
+	else if (o->chat == NULL)
+		o->chat = chat_beside(o->src);
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");

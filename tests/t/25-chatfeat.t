@@ -225,6 +225,24 @@ is "$RC" 2 "kc-clip --chat with a missing log: usage error"
 run kc-clip --chat-start 0 "$T/bursts.m4a"
 is "$RC" 2 "kc-clip --chat-start without --chat: usage error"
 
+# a chat log beside the media file (NAME.chat.jsonl) is used without
+# --chat: by kc-clip, so by batch runs and kc-web too
+cp "$T/chat.jsonl" "$T/bursts.chat.jsonl"
+run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" "$T/bursts.m4a"
+is "$RC" 0 "kc-clip with a chat log beside the file: exit 0"
+like "$ERR" "using the chat log .*bursts.chat.jsonl" "... which it names"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z != null] | all')" \
+    true "... and uses"
+run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" --no-chat "$T/bursts.m4a"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z == null] | all')" \
+    true "... unless --no-chat"
+printf '%s\n' "$T/bursts.m4a" >"$T/urls.txt"
+make -s -f "$KC_ROOT/scripts/batch.mk" URLS="$T/urls.txt" OUT="$T/batch" DB="$T/batch.db" \
+    KC_CLIP="$(command -v kc-clip)" ARGS="-t audio -d 10 -g 2 -a 2" >/dev/null 2>&1
+is "$(kc-db --db "$T/batch.db" list --json | jq -s '[.[] | select(.features.msg_rate_z != null)] | length')" 2 \
+    "a batch run's clips have the chat beside the file"
+rm -f "$T/bursts.chat.jsonl"
+
 # --- the converters -----------------------------------------------------------
 D=$KC_ROOT/tests/data/chat
 run jq -c -f "$KC_ROOT/scripts/chat-youtube.jq" "$D/youtube.live_chat.json"
