@@ -109,6 +109,29 @@ is "$RC" 1 "a missing truth file: exit 1" && like "$ERR" "nope" "... naming it"
 run "$KC_ROOT/bench/quality" --split tuning
 is "$RC" 2 "bench/quality: a bad --split is a usage error"
 
+# judge chat: K = the real events the chat reacted to (not the one it let
+# pass, not the non-event it reacted to); picks on a burst are non-events
+cat >ct.truth.jsonl <<'EOF2'
+{"kind":"audio","type":"shout","t0":100,"t1":110}
+{"kind":"video","type":"pan","t0":200,"t1":210}
+{"kind":"audio","type":"boom","t0":300,"t1":306}
+{"kind":"none","type":"talk","t0":400,"t1":410}
+EOF2
+cat >ct.react.jsonl <<'EOF2'
+{"t":100,"kind":"audio","type":"shout","reacted":true,"react_t":105}
+{"t":200,"kind":"video","type":"pan","reacted":true,"react_t":206}
+{"t":300,"kind":"audio","type":"boom","reacted":false}
+{"t":400,"kind":"none","type":"talk","reacted":true,"react_t":404}
+{"burst":"raid","t0":500,"t1":505}
+EOF2
+hl chat 1 95 >ct.kc.jsonl	# hits 100
+hl chat 2 495 >>ct.kc.jsonl	# the raid
+hl chat 3 195 >>ct.kc.jsonl	# not judged: K = 2
+run "$J" chat ct.truth.jsonl ct.react.jsonl ct.kc.jsonl
+is "$RC" 0 "judge chat exits 0" || diag "$ERR"
+is "$(jq -r '[.k, .hits, .nonevents, .precision] | @tsv' <<<"$OUT")" "$(printf '2\t1\t1\t0.5')" \
+    "judge chat: K = the 2 reacted real events; one hit, one pick on the raid"
+
 # --- kc-genstream --profile busy ------------------------------------------
 gen() {	# OUT [more args] : a 60 s busy stream, small and quick
 	local o=$1; shift
