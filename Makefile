@@ -5,8 +5,9 @@
 #                   briefly, run all tests (plain and under ASan+UBSan);
 #                   ends "N passed, M failed"
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (60)
-#   make demo       install missing packages, build, cut clips from a
-#                   generated sample stream into demo/ and demo/kc.db
+#   make demo       install the missing packages the demo needs (no test
+#                   tools), build, cut clips from a generated sample
+#                   stream into demo/ and demo/kc.db
 #   make bench      speed and memory figures (what each section measures:
 #                   bench/run's header)
 #   make bench-quality       how well kc finds events on generated calm and
@@ -18,8 +19,10 @@
 #                   ratings, over many simulated tastes (bench/learn-eval's
 #                   header; SPLIT=tune for the tuning seeds and tastes)
 #   make install PREFIX=/usr/local
-#   make deps       install missing Debian packages (sudo unless root) and
-#                   the browser test's npm packages (tests/web)
+#   make deps       install the missing Debian packages kc builds and runs
+#                   with (sudo unless root; scripts/deps)
+#   make deps-test  those and the test tools, and the browser test's npm
+#                   packages (tests/web)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -65,6 +68,24 @@ $(B)/%.o: src/%.c
 VECT := $(shell $(CC) -Werror -fvect-cost-model=dynamic -c -x c /dev/null \
             -o /dev/null 2>/dev/null && echo -fvect-cost-model=dynamic)
 $(B)/lib/vfeat.o: KC_CFLAGS += $(VECT)
+
+# The version --version prints: `git describe` in a git checkout (also one
+# owned by another user, as under sudo), else the first line of a VERSION
+# file at the top, else "unknown"; `make KC_VERSION=...` overrides it.
+# Only src/lib/version.c is compiled with it, and $(B)/version.txt is
+# rewritten only when it changes, so a new version recompiles that one
+# file and relinks.
+KC_VERSION := $(shell { { [ -e .git ] && git -c safe.directory='*' \
+    describe --tags --always --dirty 2>/dev/null; } || cat VERSION \
+    2>/dev/null; } | head -n 1 | tr -cd 'A-Za-z0-9._+~-')
+KC_VERSION := $(or $(KC_VERSION),unknown)
+$(B)/version.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(KC_VERSION)' | cmp -s - $@ || echo '$(KC_VERSION)' >$@
+$(B)/lib/version.o: $(B)/version.txt
+$(B)/lib/version.o: KC_CFLAGS += -DKC_VERSION='"$(KC_VERSION)"'
+FORCE:
+.PHONY: FORCE
 
 $(B)/libkc.a: $(LIB_OBJ)
 	rm -f $@
@@ -139,6 +160,10 @@ FUZZ_CAN = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, \
 deps:
 	scripts/deps
 
+deps-test:
+	scripts/deps --test
+.PHONY: deps-test
+
 # The sanitizer build lives beside the plain one and never replaces it.
 san:
 	$(MAKE) SAN=1 B=build-san BIN=build-san/bin all units
@@ -146,7 +171,7 @@ san:
 test: all units
 	tests/run --config plain:$(BIN):$(B)
 
-check: deps
+check: deps-test
 	$(MAKE) WERROR=1 all units
 	$(MAKE) WERROR=1 san
 	@if [ "$(FUZZ_CAN)" = yes ]; then $(MAKE) WERROR=1 fuzz-smoke; else \

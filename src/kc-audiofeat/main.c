@@ -34,6 +34,7 @@ static const char usage_text[] =
 "                           (2-120, default 8)\n"
 "  -u, --unbuffered         flush every record as it is written\n"
 "  -h, --help               show this help\n"
+"  -V, --version            show the version\n"
 "\n"
 "exit status: 0 ok (also when some media could not be decoded: see the\n"
 "\"gap\" records), 1 bad records (those that fail the checks of\n"
@@ -49,6 +50,7 @@ parse_args(int argc, char **argv, struct af_opts *o)
 		{ "tempo-window", required_argument, NULL, 'W' },
 		{ "unbuffered", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -56,7 +58,7 @@ parse_args(int argc, char **argv, struct af_opts *o)
 	o->hop = 0;
 	o->tempo_window = 8;
 	o->ffmpeg = kc_tool("KC_FFMPEG", "ffmpeg");
-	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "uVh", longopts, NULL)) != -1) {
 		switch (c) {
 		/* a hop must hold a frame (1024 samples at 22050 Hz), and
 		 * the records' bounds (KC_REC_HOP_MIN..MAX) */
@@ -68,6 +70,7 @@ parse_args(int argc, char **argv, struct af_opts *o)
 			break;
 		case 'u': kc_out_unbuffered(1); break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

@@ -74,6 +74,7 @@ static const char usage_text[] =
 "                           are known)\n"
 "  -u, --unbuffered         flush every record as it is written\n"
 "  -h, --help               show this help\n"
+"  -V, --version            show the version\n"
 "\n"
 "Kick's live chat goes over a WebSocket (libwebsockets) straight to the\n"
 "host: no proxy (Debian's libwebsockets has none) and no cookies.  A\n"
@@ -129,6 +130,7 @@ parse_args(int argc, char **argv, struct cf_opts *o)
 		{ "chat-log", required_argument, NULL, 'l' },
 		{ "unbuffered", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *why, *env;
@@ -144,7 +146,7 @@ parse_args(int argc, char **argv, struct cf_opts *o)
 	    "wss://ws-us2.pusher.com";
 	o->pusher_key = (env = getenv("KC_PUSHER_KEY")) && *env ? env :
 	    "32cbd69e4b950bf97679";
-	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "uVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->chat = optarg; break;
 		case 'S':
@@ -174,6 +176,7 @@ parse_args(int argc, char **argv, struct cf_opts *o)
 		case 'l': o->chat_log = optarg; break;
 		case 'u': kc_out_unbuffered(1); break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

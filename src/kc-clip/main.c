@@ -107,6 +107,7 @@ static const char usage_text[] =
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
 "  -h, --help                show this help\n"
+"  -V, --version             show the version\n"
 "network sources (passed to kc-fetch, the first four to kc-cut too;\n"
 "see kc-fetch --help):\n"
 "      --cookies FILE        browser cookies (Netscape cookies.txt)\n"
@@ -253,6 +254,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-resume", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "cookies", required_argument, NULL, 256 },
 		{ "kick-api", required_argument, NULL, 257 },
 		{ "no-ytdlp", no_argument, NULL, 258 },
@@ -284,7 +286,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->type = "both";
 	o->out = "output_clips";
 	o->jobs = "2";
-	while ((c = getopt_long(argc, argv, "u:d:g:a:v:t:co:j:qh", longopts,
+	while ((c = getopt_long(argc, argv, "u:d:g:a:v:t:co:j:qVh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'u': o->src = optarg; break;
@@ -361,6 +363,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 271: o->chat_start = optarg; break;
 		case 272: o->no_chat = 1; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

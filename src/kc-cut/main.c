@@ -61,6 +61,7 @@ static const char usage_text[] =
 "                     (default 4)\n"
 "  -q, --quiet        no progress line on a terminal\n"
 "  -h, --help         show this help\n"
+"  -V, --version      show the version\n"
 "\n"
 "exit status: 0 ok, 1 malformed input or another failure of the run,\n"
 "2 usage error, 3 at least one cut failed (each has an \"error\" record;\n"
@@ -97,6 +98,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "connections", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -108,7 +110,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->retries = 5;
 	o->backoff = 2;
 	o->connections = 4;
-	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:qVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'A': o->mode = KC_CUT_ACCURATE; break;
@@ -125,6 +127,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		    optarg, 1, MAX_CONN); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

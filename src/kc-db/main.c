@@ -37,6 +37,7 @@ static const char usage_text[] =
 "options (also accepted after COMMAND):\n"
 "      --db PATH    the database (default: $KC_DB, else ./kc.db)\n"
 "  -h, --help       show this help; 'kc-db COMMAND --help' for one command\n"
+"  -V, --version    show the version (before COMMAND)\n"
 "\n"
 "exit status: 0 ok, 1 bad data or a database error, 2 usage error.\n"
 "environment: KC_DB (database path when --db is not given).\n";
@@ -176,6 +177,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kcdb k;
@@ -190,10 +192,11 @@ main(int argc, char **argv)
 	k.cmd = "kc-db";
 	/* '+': options stop at COMMAND; the rest belongs to the command */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': k.path = optarg; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		case ':':
 			kc_usage_error("option '%s' needs a value",
 			    kc_bad_option(argv));

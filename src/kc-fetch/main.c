@@ -86,6 +86,7 @@ static const char usage_text[] =
 "                       up to SEQ if the stream's id is still ID (else\n"
 "                       start over, with a note); kc-clip uses this\n"
 "  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
 "\n"
 "exit status: 0 ok, 1 unreadable or unreachable source, 2 usage error;\n"
 "1 also for a source the records cannot describe (a range past 1000000 s).\n"
@@ -123,6 +124,7 @@ parse_args(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'D' },
 		{ "live-timeout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *env;
@@ -143,7 +145,7 @@ parse_args(int argc, char **argv)
 	O.connections = 4;
 	O.live_buffer = 600;
 	O.live_timeout = 60;
-	while ((c = getopt_long(argc, argv, "s:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:e:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': O.start = kc_opt_time("--start", optarg); break;
 		case 'e': O.end = kc_opt_time("--end", optarg); break;
@@ -179,6 +181,7 @@ parse_args(int argc, char **argv)
 		case 'L': O.live_timeout = kc_opt_real("--live-timeout", optarg,
 		    1, 86400); break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

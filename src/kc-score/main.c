@@ -96,6 +96,7 @@ static const char usage_text[] =
 "                            write no highlights for it and exit 1\n"
 "                            (kc-clip uses this)\n"
 "  -h, --help                show this help\n"
+"  -V, --version             show the version\n"
 "\n"
 "score = (1 - w) heuristic + w model, w the model's weight (it grows with\n"
 "the number of rated clips and the model's held-out quality; see\n"
@@ -143,6 +144,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-chat", no_argument, NULL, 'N' },
 		{ "chat-lag", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long na = 10, nv = 10, nc = 10;
@@ -158,7 +160,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->p.chat_lag = NAN;
 	o->weights = getenv("KC_WEIGHTS");
 	o->model = getenv("KC_MODEL");
-	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:h", longopts,
+	while ((c = getopt_long(argc, argv, "d:g:a:v:t:s:e:w:m:Vh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o->p.clip_dur = kc_opt_real("--clip-duration", optarg,
@@ -210,6 +212,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'T': o->p.live_threshold = kc_opt_real("--live-threshold",
 		    optarg, 0, 1000); break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

@@ -48,6 +48,7 @@ static const char usage_text[] =
 "  -n, --dry-run         train and measure, but save nothing\n"
 "  -q, --quiet           no summary line\n"
 "  -h, --help            show this help\n"
+"  -V, --version         show the version\n"
 "\n"
 "Held-out quality: every clip is scored by a model trained without its\n"
 "fold (without itself, for knn); the pooled scores' Spearman correlation\n"
@@ -82,6 +83,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -89,7 +91,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	kc_train_defaults(&o->t);
 	o->dir = getenv("KC_MODEL");
-	while ((c = getopt_long(argc, argv, "m:o:r:j:nqh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "m:o:r:j:nqVh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'm': o->dir = optarg; break;
@@ -122,6 +124,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'n': o->dry = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

@@ -36,6 +36,7 @@ static const char usage_text[] =
 "                       that move by a few per cent\n"
 "  -u, --unbuffered     flush every record as it is written\n"
 "  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
 "\n"
 "exit status: 0 ok (media that could not be decoded is reported as a\n"
 "\"gap\" record), 1 malformed input (or records that fail the checks of\n"
@@ -53,6 +54,7 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 		{ "exact", no_argument, NULL, 'X' },
 		{ "unbuffered", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -62,7 +64,7 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 	o->hop = 0;
 	o->exact = 0;
 	*unbuffered = 0;
-	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "uVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': o->fps = kc_opt_real("--fps", optarg, 0.1, 60); break;
 		case 'W':
@@ -73,6 +75,7 @@ parse_args(int argc, char **argv, struct vf_opts *o, int *unbuffered)
 		case 'X': o->exact = 1; break;
 		case 'u': *unbuffered = 1; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

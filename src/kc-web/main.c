@@ -50,6 +50,7 @@ static const char usage_text[] =
 "      --static DIR        the page's files (default: $KC_WEBDIR, else\n"
 "                          found beside the program or in PREFIX/share/kc/web)\n"
 "  -h, --help              show this help\n"
+"  -V, --version           show the version\n"
 "\n"
 "One generate job runs at a time; jobs are kept in memory only (the last\n"
 "16).  Not implemented: showing a live stream's clips before its run ends,\n"
@@ -178,6 +179,7 @@ main(int argc, char **argv)
 		{ "clips", required_argument, NULL, 'C' },
 		{ "static", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_spec = "127.0.0.1:7860", *db = NULL, *clips =
@@ -188,13 +190,14 @@ main(int argc, char **argv)
 
 	kc_setprog(argv[0]);
 	kc_out_init();
-	while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen_spec = optarg; break;
 		case 'D': db = optarg; break;
 		case 'C': clips = optarg; break;
 		case 'S': statics = optarg; break;
 		case 'h': kc_opt_help(usage_text);
+		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
 		}
 	}

@@ -10,6 +10,7 @@
 #include "num.h"
 #include "opt.h"
 #include "out.h"
+#include "version.h"
 
 long
 kc_opt_long(const char *flag, const char *val, long lo, long hi)
@@ -50,6 +51,14 @@ kc_opt_help(const char *text)
 {
 	if (fputs(text, stdout) == EOF)
 		kc_out_fail("stdout");
+	kc_out_close();
+	exit(KC_EXIT_OK);
+}
+
+void
+kc_opt_version(void)
+{
+	kc_out_printf("%s %s\n", kc_prog, kc_version);
 	kc_out_close();
 	exit(KC_EXIT_OK);
 }

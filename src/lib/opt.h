@@ -13,6 +13,8 @@ double kc_opt_time(const char *flag, const char *val);
 
 /* --help: text on stdout, stdout closed (a failed write exits 1), exit 0. */
 _Noreturn void kc_opt_help(const char *text);
+/* --version: "PROG VERSION" on stdout, then as kc_opt_help. */
+_Noreturn void kc_opt_version(void);
 /* getopt's answer '?' or ':': the usage error naming the option, exit 2. */
 _Noreturn void kc_opt_unknown(char **argv);
 
