@@ -129,8 +129,12 @@ hl chat 2 495 >>ct.kc.jsonl	# the raid
 hl chat 3 195 >>ct.kc.jsonl	# not judged: K = 2
 run "$J" chat ct.truth.jsonl ct.react.jsonl ct.kc.jsonl
 is "$RC" 0 "judge chat exits 0" || diag "$ERR"
-is "$(jq -r '[.k, .hits, .nonevents, .precision] | @tsv' <<<"$OUT")" "$(printf '2\t1\t1\t0.5')" \
-    "judge chat: K = the 2 reacted real events; one hit, one pick on the raid"
+is "$(jq -r '[.k, .hits, .nonevents, .precision, .moments] | @tsv' <<<"$OUT")" "$(printf '2\t1\t1\t0.5\t2')" \
+    "judge chat: K = the 2 reacted real events; one hit, one pick on the raid; 2 moments"
+sed -i 's/"t0":200,"t1":210/"t0":110,"t1":120/; s/"t":200,/"t":110,/' ct.truth.jsonl ct.react.jsonl
+run "$J" chat ct.truth.jsonl ct.react.jsonl ct.kc.jsonl
+is "$(jq -r '[.k, .moments] | @tsv' <<<"$OUT")" "$(printf '2\t1')" \
+    "... two reacted events 10 s apart are one moment (the gap rule keeps one clip for them)"
 
 # --- kc-genstream --profile busy ------------------------------------------
 gen() {	# OUT [more args] : a 60 s busy stream, small and quick
