@@ -67,7 +67,10 @@ static const char usage_text[] =
 "                            highlights JSON (default output_clips;\n"
 "                            an analysis without -c writes nothing\n"
 "                            there unless --out is given)\n"
-"      --db PATH             clip database (default $KC_DB or ./kc.db)\n"
+"      --db PATH             clip database (default $KC_DB, else the\n"
+"                            config file's db, else\n"
+"                            $XDG_DATA_HOME/kc/kc.db or\n"
+"                            ~/.local/share/kc/kc.db)\n"
 "      --model DIR           learned model directory for kc-score and\n"
 "                            kc-db add (default $KC_MODEL, else the\n"
 "                            database path + \".model\", used when it\n"
@@ -86,6 +89,10 @@ static const char usage_text[] =
 "                            FILE.mp4, when there is one)\n"
 "      --no-chat             no chat (not Kick's either)\n"
 "      --accurate            frame-exact cuts (re-encode) instead of copy\n"
+"      --reencode MODE       auto, always or never: when clips are\n"
+"                            re-encoded to H.264/AAC (kc-cut --reencode;\n"
+"                            default auto: when the source's codecs are\n"
+"                            not those, so every browser plays them)\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
@@ -106,6 +113,7 @@ static const char usage_text[] =
 "                            front ends such as kc-web)\n"
 "  -q, --quiet               no progress or summary lines (the stages'\n"
 "                            too); errors are still reported\n"
+"      --no-config           do not read the configuration file\n"
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n"
 "network sources (passed to kc-fetch, the first four to kc-cut too;\n"
@@ -144,9 +152,14 @@ static const char usage_text[] =
 "130/143 stopped by SIGINT/SIGTERM (see above); when a stage fails,\n"
 "kc-clip names the first one that failed (other than by a broken pipe)\n"
 "and exits with its status (1 for bad data, 128+N for a signal N).\n"
-"environment: KC_DB (database), KC_JQ (jq program for the highlights\n"
-"JSON), KC_MODEL (model directory), and those of the stages (KC_FFMPEG,\n"
-"KC_FFPROBE, KC_WEIGHTS).\n";
+"config file: $KC_CONFIG, else $XDG_CONFIG_HOME/kc/config or\n"
+"~/.config/kc/config: \"key = value\" lines, '#' comments; the keys\n"
+"max-audio-clips, max-video-clips, max-chat-clips, clip-duration, min-gap,\n"
+"min-score, out and db set those options' defaults (the command line\n"
+"wins); a bad line is a usage error naming FILE:LINE.\n"
+"environment: KC_DB (database), KC_CONFIG (config file), KC_JQ (jq\n"
+"program for the highlights JSON), KC_MODEL (model directory), and those\n"
+"of the stages (KC_FFMPEG, KC_FFPROBE, KC_WEIGHTS).\n";
 
 struct opts {
 	const char *src;
@@ -164,6 +177,7 @@ struct opts {
 	const char *live_threshold;
 	const char *pre_roll, *min_score;
 	const char *chat, *chat_start;	/* kc-chatfeat's --chat, --chat-start */
+	const char *reencode;	/* kc-cut's --reencode, or NULL */
 	int no_chat;
 };
 
@@ -176,7 +190,7 @@ static void
 default_model(struct opts *o)
 {
 	static char buf[4096];
-	const char *db = o->db, *env = getenv("KC_MODEL");
+	const char *env = getenv("KC_MODEL");
 	struct stat st;
 
 	if (o->model)
@@ -185,9 +199,7 @@ default_model(struct opts *o)
 		o->model = env;
 		return;
 	}
-	if (db == NULL && ((db = getenv("KC_DB")) == NULL || *db == '\0'))
-		db = "kc.db";
-	if ((size_t)snprintf(buf, sizeof(buf), "%s.model", db) < sizeof(buf) &&
+	if ((size_t)snprintf(buf, sizeof(buf), "%s.model", o->db) < sizeof(buf) &&
 	    stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
 		o->model = buf;
 }
@@ -228,53 +240,185 @@ chat_beside(const char *src)
 	return path;
 }
 
+static const struct option longopts[] = {
+	{ "url", required_argument, NULL, 'u' },
+	{ "clip-duration", required_argument, NULL, 'd' },
+	{ "min-gap", required_argument, NULL, 'g' },
+	{ "max-audio-clips", required_argument, NULL, 'a' },
+	{ "max-video-clips", required_argument, NULL, 'v' },
+	{ "type", required_argument, NULL, 't' },
+	{ "start-minute", required_argument, NULL, 'S' },
+	{ "end-minute", required_argument, NULL, 'E' },
+	{ "generate-clips", no_argument, NULL, 'c' },
+	{ "analyse-only", no_argument, NULL, 'A' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "db", required_argument, NULL, 'D' },
+	{ "model", required_argument, NULL, 'M' },
+	{ "accurate", no_argument, NULL, 'R' },
+	{ "reencode", required_argument, NULL, 275 },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "curve", no_argument, NULL, 'C' },
+	{ "json-progress", no_argument, NULL, 'P' },
+	{ "state", required_argument, NULL, 'Z' },
+	{ "no-resume", no_argument, NULL, 'N' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "cookies", required_argument, NULL, 256 },
+	{ "kick-api", required_argument, NULL, 257 },
+	{ "no-ytdlp", no_argument, NULL, 258 },
+	{ "quality", required_argument, NULL, 259 },
+	{ "analysis-quality", required_argument, NULL, 260 },
+	{ "retries", required_argument, NULL, 261 },
+	{ "backoff", required_argument, NULL, 262 },
+	{ "duration", required_argument, NULL, 263 },
+	{ "live-buffer", required_argument, NULL, 264 },
+	{ "live-timeout", required_argument, NULL, 266 },
+	{ "live-threshold", required_argument, NULL, 265 },
+	{ "pre-roll", required_argument, NULL, 267 },
+	{ "min-score", required_argument, NULL, 268 },
+	{ "connections", required_argument, NULL, 269 },
+	{ "chat", required_argument, NULL, 270 },
+	{ "chat-start", required_argument, NULL, 271 },
+	{ "no-chat", no_argument, NULL, 272 },
+	{ "max-chat-clips", required_argument, NULL, 273 },
+	{ "no-config", no_argument, NULL, 274 },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* One option's value, checked; from_config: it comes from the file. */
+static void
+option(struct opts *o, int c, const char *arg, int from_config, char **argv)
+{
+	switch (c) {
+	case 'u': o->src = arg; break;
+	case 'd': kc_opt_real("--clip-duration", arg, 5, 600);
+		o->dur = arg; break;
+	case 'g': kc_opt_real("--min-gap", arg, 0, 3600);
+		o->gap = arg; break;
+	case 'a': kc_opt_long("--max-audio-clips", arg, 1, 25);
+		o->na = arg; break;
+	case 'v': kc_opt_long("--max-video-clips", arg, 1, 25);
+		o->nv = arg; break;
+	case 273: kc_opt_long("--max-chat-clips", arg, 1, 25);
+		o->nc = arg; break;
+	case 't':
+		if (kc_rec_kind(arg) < 0 && strcmp(arg, "both") &&
+		    strcmp(arg, "all"))
+			kc_usage_error("--type: '%s': want audio, "
+			    "video, chat, both or all", arg);
+		o->type = arg;
+		break;
+	case 'S':
+		o->start = 60 * kc_opt_real("--start-minute", arg, 0,
+		    6000);
+		break;
+	case 'E':
+		o->end = 60 * kc_opt_real("--end-minute", arg, 0,
+		    6000);
+		break;
+	case 'c': o->generate = 1; break;
+	case 'A': o->generate = 0; break;
+	case 'o': o->out = arg; o->out_given = !from_config; break;
+	case 'D': o->db = arg; break;
+	case 'M': o->model = arg; break;
+	case 'R': o->accurate = 1; break;
+	case 275:
+		if (strcmp(arg, "auto") && strcmp(arg, "always") &&
+		    strcmp(arg, "never"))
+			kc_usage_error("--reencode: '%s': want auto, always "
+			    "or never", arg);
+		o->reencode = arg;
+		break;
+	case 'j': kc_opt_long("--jobs", arg, 1, 16); o->jobs = arg;
+		break;
+	case 'J': o->json = 1; break;
+	case 'C': o->curve = 1; break;
+	case 'P': o->jprogress = 1; break;
+	case 'Z': o->state = arg; break;
+	case 'N': o->no_resume = 1; break;
+	case 'q': o->quiet = 1; break;
+	/* the same ranges as kc-fetch and kc-score, so a bad value is
+	 * a usage error here rather than a failed stage */
+	case 256: pass(o, "--cookies", arg); break;
+	case 257: pass(o, "--kick-api", arg); break;
+	case 258: pass(o, "--no-ytdlp", NULL); break;
+	case 259: kc_opt_long("--quality", arg, 0, 8640);
+		pass(o, "--quality", arg); break;
+	case 260: kc_opt_long("--analysis-quality", arg, 0, 8640);
+		pass(o, "--analysis-quality", arg); break;
+	case 261: kc_opt_long("--retries", arg, 0, 100);
+		pass(o, "--retries", arg); break;
+	case 262: kc_opt_real("--backoff", arg, 1, 10);
+		pass(o, "--backoff", arg); break;
+	case 269: kc_opt_long("--connections", arg, 1, 16);
+		pass(o, "--connections", arg); break;
+	case 263: kc_opt_real("--duration", arg, 1, 1e6);
+		pass(o, "--duration", arg); break;
+	case 266: kc_opt_real("--live-timeout", arg, 1, 86400);
+		pass(o, "--live-timeout", arg); break;
+	case 264: kc_opt_real("--live-buffer", arg, 30, 86400);
+		pass(o, "--live-buffer", arg); break;
+	case 267:
+		if (strcmp(arg, "off") != 0)
+			kc_opt_real("--pre-roll", arg, 0, 599);
+		o->pre_roll = arg;
+		break;
+	case 268: kc_opt_real("--min-score", arg, 0, 1);
+		o->min_score = arg; break;
+	case 265: kc_opt_real("--live-threshold", arg, 0, 1000);
+		o->live_threshold = arg; break;
+	case 270: o->chat = arg; break;
+	case 271: o->chat_start = arg; break;
+	case 272: o->no_chat = 1; break;
+	case 274: break;	/* --no-config: seen by config() */
+	case 'h': kc_opt_help(usage_text);
+	case 'V': kc_opt_version();
+	default: kc_opt_unknown(argv);
+	}
+}
+
+/*
+ * The configuration file's defaults, through the options' own checks
+ * (before the command line, which wins).  Its "db" is kc_opt_db's, below
+ * $KC_DB.  --no-config, anywhere before "--", leaves the file unread;
+ * so do --help and --version, which a bad file must not stop.
+ */
+static kc_config *
+config(int argc, char **argv, struct opts *o)
+{
+	static const char *const keys[] = { "max-audio-clips",
+	    "max-video-clips", "max-chat-clips", "clip-duration", "min-gap",
+	    "min-score", "out", NULL };
+	const struct option *lo;
+	kc_config *cfg;
+	const char *v;
+	int i, use = 1;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--no-config") == 0 ||
+		    strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--version") == 0 ||
+		    strcmp(argv[i], "-V") == 0)
+			use = 0;
+	if ((cfg = kc_opt_config(use)) == NULL)
+		return NULL;
+	for (i = 0; keys[i]; i++) {
+		if ((v = kc_opt_conf(cfg, keys[i])) == NULL)
+			continue;
+		for (lo = longopts; strcmp(lo->name, keys[i]) != 0; lo++)
+			;
+		option(o, lo->val, v, 1, argv);
+		kc_usage_at(NULL);
+	}
+	return cfg;
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "url", required_argument, NULL, 'u' },
-		{ "clip-duration", required_argument, NULL, 'd' },
-		{ "min-gap", required_argument, NULL, 'g' },
-		{ "max-audio-clips", required_argument, NULL, 'a' },
-		{ "max-video-clips", required_argument, NULL, 'v' },
-		{ "type", required_argument, NULL, 't' },
-		{ "start-minute", required_argument, NULL, 'S' },
-		{ "end-minute", required_argument, NULL, 'E' },
-		{ "generate-clips", no_argument, NULL, 'c' },
-		{ "analyse-only", no_argument, NULL, 'A' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "model", required_argument, NULL, 'M' },
-		{ "accurate", no_argument, NULL, 'R' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "curve", no_argument, NULL, 'C' },
-		{ "json-progress", no_argument, NULL, 'P' },
-		{ "state", required_argument, NULL, 'Z' },
-		{ "no-resume", no_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "cookies", required_argument, NULL, 256 },
-		{ "kick-api", required_argument, NULL, 257 },
-		{ "no-ytdlp", no_argument, NULL, 258 },
-		{ "quality", required_argument, NULL, 259 },
-		{ "analysis-quality", required_argument, NULL, 260 },
-		{ "retries", required_argument, NULL, 261 },
-		{ "backoff", required_argument, NULL, 262 },
-		{ "duration", required_argument, NULL, 263 },
-		{ "live-buffer", required_argument, NULL, 264 },
-		{ "live-timeout", required_argument, NULL, 266 },
-		{ "live-threshold", required_argument, NULL, 265 },
-		{ "pre-roll", required_argument, NULL, 267 },
-		{ "min-score", required_argument, NULL, 268 },
-		{ "connections", required_argument, NULL, 269 },
-		{ "chat", required_argument, NULL, 270 },
-		{ "chat-start", required_argument, NULL, 271 },
-		{ "no-chat", no_argument, NULL, 272 },
-		{ "max-chat-clips", required_argument, NULL, 273 },
-		{ NULL, 0, NULL, 0 }
-	};
+	kc_config *cfg;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -286,87 +430,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->type = "both";
 	o->out = "output_clips";
 	o->jobs = "2";
+	cfg = config(argc, argv, o);
 	while ((c = getopt_long(argc, argv, "u:d:g:a:v:t:co:j:qVh", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'u': o->src = optarg; break;
-		case 'd': kc_opt_real("--clip-duration", optarg, 5, 600);
-			o->dur = optarg; break;
-		case 'g': kc_opt_real("--min-gap", optarg, 0, 3600);
-			o->gap = optarg; break;
-		case 'a': kc_opt_long("--max-audio-clips", optarg, 1, 25);
-			o->na = optarg; break;
-		case 'v': kc_opt_long("--max-video-clips", optarg, 1, 25);
-			o->nv = optarg; break;
-		case 273: kc_opt_long("--max-chat-clips", optarg, 1, 25);
-			o->nc = optarg; break;
-		case 't':
-			if (kc_rec_kind(optarg) < 0 && strcmp(optarg, "both") &&
-			    strcmp(optarg, "all"))
-				kc_usage_error("--type: '%s': want audio, "
-				    "video, chat, both or all", optarg);
-			o->type = optarg;
-			break;
-		case 'S':
-			o->start = 60 * kc_opt_real("--start-minute", optarg, 0,
-			    6000);
-			break;
-		case 'E':
-			o->end = 60 * kc_opt_real("--end-minute", optarg, 0,
-			    6000);
-			break;
-		case 'c': o->generate = 1; break;
-		case 'A': o->generate = 0; break;
-		case 'o': o->out = optarg; o->out_given = 1; break;
-		case 'D': o->db = optarg; break;
-		case 'M': o->model = optarg; break;
-		case 'R': o->accurate = 1; break;
-		case 'j': kc_opt_long("--jobs", optarg, 1, 16); o->jobs = optarg;
-			break;
-		case 'J': o->json = 1; break;
-		case 'C': o->curve = 1; break;
-		case 'P': o->jprogress = 1; break;
-		case 'Z': o->state = optarg; break;
-		case 'N': o->no_resume = 1; break;
-		case 'q': o->quiet = 1; break;
-		/* the same ranges as kc-fetch and kc-score, so a bad value is
-		 * a usage error here rather than a failed stage */
-		case 256: pass(o, "--cookies", optarg); break;
-		case 257: pass(o, "--kick-api", optarg); break;
-		case 258: pass(o, "--no-ytdlp", NULL); break;
-		case 259: kc_opt_long("--quality", optarg, 0, 8640);
-			pass(o, "--quality", optarg); break;
-		case 260: kc_opt_long("--analysis-quality", optarg, 0, 8640);
-			pass(o, "--analysis-quality", optarg); break;
-		case 261: kc_opt_long("--retries", optarg, 0, 100);
-			pass(o, "--retries", optarg); break;
-		case 262: kc_opt_real("--backoff", optarg, 1, 10);
-			pass(o, "--backoff", optarg); break;
-		case 269: kc_opt_long("--connections", optarg, 1, 16);
-			pass(o, "--connections", optarg); break;
-		case 263: kc_opt_real("--duration", optarg, 1, 1e6);
-			pass(o, "--duration", optarg); break;
-		case 266: kc_opt_real("--live-timeout", optarg, 1, 86400);
-			pass(o, "--live-timeout", optarg); break;
-		case 264: kc_opt_real("--live-buffer", optarg, 30, 86400);
-			pass(o, "--live-buffer", optarg); break;
-		case 267:
-			if (strcmp(optarg, "off") != 0)
-				kc_opt_real("--pre-roll", optarg, 0, 599);
-			o->pre_roll = optarg;
-			break;
-		case 268: kc_opt_real("--min-score", optarg, 0, 1);
-			o->min_score = optarg; break;
-		case 265: kc_opt_real("--live-threshold", optarg, 0, 1000);
-			o->live_threshold = optarg; break;
-		case 270: o->chat = optarg; break;
-		case 271: o->chat_start = optarg; break;
-		case 272: o->no_chat = 1; break;
-		case 'h': kc_opt_help(usage_text);
-		case 'V': kc_opt_version();
-		default: kc_opt_unknown(argv);
-		}
-	}
+	    NULL)) != -1)
+		option(o, c, optarg, 0, argv);
 	if (o->src == NULL && optind < argc)
 		o->src = argv[optind++];
 	if (o->src == NULL)
@@ -391,6 +458,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");
+	/* an analysis alone makes no folder: it only reads the model */
+	o->db = kc_opt_db(o->db, cfg, o->generate);
+	/* cfg stays: the options taken from it point into it */
 	default_model(o);
 }
 
@@ -478,6 +548,7 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
 	if (o->accurate)
 		pl_arg(s, "--accurate");
+	pl_opt(s, "--reencode", o->reencode);
 	/* kc-cut fetches the clips' HLS segments itself */
 	for (i = 0; i < o->nfetch; i += 2)
 		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],

@@ -45,7 +45,8 @@ struct job {
 	json_t *hl;		/* the highlight, for the fields copied */
 	double want0, want1;
 	int video;		/* cut from a keyframe of a video stream */
-	int aac;		/* copy cut retried with the audio as AAC */
+	enum kc_cut_mode cmode;	/* how this clip is cut; a copy that
+				   failed is retried with the audio as AAC */
 	char name[160];		/* clip file name, "" if none could be made */
 	char path[PATH_MAX];	/* final absolute path */
 	char tmp[PATH_MAX];	/* temporary path, same folder */
@@ -223,6 +224,19 @@ progress_draw(void)
 }
 
 void
+jobs_note(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	progress_clear();
+	kc_warn("%s", msg);
+}
+
+void
 jobs_progress_end(void)
 {
 	if (progress_drawn) {
@@ -384,6 +398,7 @@ succeed(struct job *j, double t0, double dur)
 	copy_key(r, j->hl, "features");
 	set(r, "mode", json_string(opt->mode == KC_CUT_COPY ? "copy" :
 	    "accurate"));
+	set(r, "reencoded", json_boolean(j->cmode != KC_CUT_COPY));
 	set(r, "url", str_or_null(j->src->url));
 	set(r, "stream", str_or_null(j->src->id));
 	release(j);
@@ -491,8 +506,8 @@ start_cut(struct job *j)
 	kc_cut_cmd c;
 	sigset_t old;
 
-	kc_cut_ffmpeg_cmd(&c, j->src->cut, j->aac ? KC_CUT_COPY_AAC : opt->mode,
-	    j->video, j->k, j->want1 - j->want0, j->tmp);
+	kc_cut_ffmpeg_cmd(&c, j->src->cut, j->cmode, j->video, j->k,
+	    j->want1 - j->want0, j->tmp);
 	/* listed before ffmpeg creates it, so no exit path can miss it */
 	block_fatal(&old);
 	memcpy(reg[j->slot].tmp, j->tmp, sizeof(j->tmp));
@@ -527,6 +542,9 @@ begin(struct job *j)
 	j->outfd = memfd();
 	j->errfd = memfd();
 	j->k = j->want0 - j->src->offset;	/* in the source's own time */
+	j->cmode = opt->mode == KC_CUT_ACCURATE ? KC_CUT_ACCURATE :
+	    j->src->copy_as;
+	/* a re-encode that is not --accurate keeps a copy's bounds */
 	if (j->video && opt->mode == KC_CUT_COPY) {
 		j->how = KC_CUT_KF_NEAR;
 		start_keyframe(j);
@@ -572,11 +590,11 @@ cut_done(struct job *j, int status)
 {
 	char why[512], sbuf[64];
 
-	if (kc_status_failed(status) && opt->mode == KC_CUT_COPY && !j->aac &&
+	if (kc_status_failed(status) && j->cmode == KC_CUT_COPY &&
 	    !WIFSIGNALED(status)) {
 		/* MP4 cannot carry every audio codec (PCM from a .wav or
 		 * .mov, ...): copy the picture, re-encode only the sound */
-		j->aac = 1;
+		j->cmode = KC_CUT_COPY_AAC;
 		start_cut(j);
 		return;
 	}

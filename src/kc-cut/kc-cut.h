@@ -21,7 +21,8 @@
 struct opts {
 	const char *out;	/* --out as given */
 	char dir[PATH_MAX];	/* the same, absolute, existing */
-	enum kc_cut_mode mode;
+	enum kc_cut_mode mode;	/* KC_CUT_COPY or KC_CUT_ACCURATE */
+	enum kc_cut_reencode reencode;	/* --reencode */
 	int jobs;		/* cuts at a time, 1..MAX_JOBS */
 	int unbuffered;
 	int quiet;		/* no progress line */
@@ -65,6 +66,10 @@ struct source {
 	int hls;		/* cut is an HLS playlist: hlscut.c */
 	int scratch;		/* cut is a file of ours (hlscut.c), removed
 				   with the last reference */
+	int planned;		/* copy_as is decided */
+	enum kc_cut_mode copy_as;	/* how a cut that is not --accurate
+				   is made: KC_CUT_COPY, _COPY_AAC or
+				   _ENCODE (kc_cut_codec_mode) */
 	int refs;
 };
 
@@ -109,5 +114,7 @@ int jobs_pending(void);		/* highlights whose record is not written yet */
 int jobs_failed(void);		/* cuts that failed so far */
 /* Ends the terminal progress line, if one was drawn. */
 void jobs_progress_end(void);
+/* A warning line on stderr that does not break the progress line. */
+void jobs_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -5,7 +5,10 @@
  * the cut fails).  By default a cut is a stream copy that starts at the
  * video keyframe at or before the highlight, so it costs no re-encoding
  * and never opens on frozen or broken frames; --accurate re-encodes for
- * frame-exact bounds.  Up to -j cuts run at once; their records still come
+ * frame-exact bounds.  A source whose codecs browsers do not all play
+ * (HEVC, VP9, Opus ...) has its clips re-encoded to H.264/AAC from that
+ * same keyframe (--reencode; its codecs are probed once per stream, at
+ * its first highlight).  Up to -j cuts run at once; their records still come
  * out in the order the highlights came in.  Other records pass through
  * byte for byte, and "end" only after every clip before it is written.
  * Records are described in docs/records.md.
@@ -28,6 +31,7 @@
 #include "num.h"
 #include "opt.h"
 #include "out.h"
+#include "probe.h"
 #include "rec.h"
 #include "spool.h"
 
@@ -50,8 +54,14 @@ static const char usage_text[] =
 "  -o, --out DIR      write clips into DIR, created if missing\n"
 "                     (default ./output_clips)\n"
 "      --accurate     re-encode (H.264/AAC) for frame-exact bounds; by\n"
-"                     default clips are stream copies that start at the\n"
-"                     video keyframe at or before the highlight\n"
+"                     default clips start at the video keyframe at or\n"
+"                     before the highlight\n"
+"      --reencode MODE  when clips are re-encoded to H.264/AAC (MP4 that\n"
+"                     every browser plays): auto (the default) when the\n"
+"                     source's picture is not H.264 or its sound not AAC\n"
+"                     (H.264 with other sound: only the sound), always,\n"
+"                     or never (a stream copy of the source's codecs);\n"
+"                     --accurate always re-encodes\n"
 "  -j, --jobs N       run N cuts at once, 1-16 (default 2)\n"
 "      --unbuffered   flush every record as soon as it is written\n"
 "      --cookies FILE browser cookies (cookies.txt) for HLS requests\n"
@@ -59,7 +69,7 @@ static const char usage_text[] =
 "      --backoff F    HLS requests: backoff factor (default 2)\n"
 "      --connections N  HLS: a clip's segment downloads in flight, 1-16\n"
 "                     (default 4)\n"
-"  -q, --quiet        no progress line on a terminal\n"
+"  -q, --quiet        no progress line on a terminal, no notes\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -90,6 +100,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "accurate", no_argument, NULL, 'A' },
+		{ "reencode", required_argument, NULL, 'E' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unbuffered", no_argument, NULL, 'U' },
 		{ "cookies", required_argument, NULL, 'k' },
@@ -106,6 +117,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->out = "./output_clips";
 	o->mode = KC_CUT_COPY;
+	o->reencode = KC_CUT_RE_AUTO;
 	o->jobs = 2;
 	o->retries = 5;
 	o->backoff = 2;
@@ -114,6 +126,17 @@ parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'A': o->mode = KC_CUT_ACCURATE; break;
+		case 'E':
+			if (strcmp(optarg, "auto") == 0)
+				o->reencode = KC_CUT_RE_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				o->reencode = KC_CUT_RE_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				o->reencode = KC_CUT_RE_NEVER;
+			else
+				kc_usage_error("--reencode: '%s': want auto, "
+				    "always or never", optarg);
+			break;
 		case 'j':
 			o->jobs = (int)kc_opt_long("-j", optarg, 1, MAX_JOBS);
 			break;
@@ -136,6 +159,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		    "read from stdin", argv[optind]);
 	if (*o->out == '\0')
 		kc_usage_error("--out: empty folder name");
+	if (o->mode == KC_CUT_ACCURATE && o->reencode == KC_CUT_RE_NEVER)
+		kc_usage_error("--accurate re-encodes: it cannot be combined "
+		    "with --reencode never");
 }
 
 /* mkdir -p o->out, then its absolute name into o->dir. */
@@ -255,6 +281,61 @@ on_stream(struct ctx *c, const struct feed_item *it)
 static char hlsdir[PATH_MAX + 32];
 static const struct opts *opts;
 
+/* "vp9/opus", "h264 yuv420p10le/no sound", "no picture/mp3" */
+static void
+describe(char *buf, size_t n, const kc_probe *p, int video, int audio)
+{
+	const char *pix = "";
+
+	/* the pixel format only when it is what rules H.264 out */
+	if (video && strcmp(p->vcodec, "h264") == 0 &&
+	    kc_cut_codec_mode(p->vcodec, p->vpixfmt, "") == KC_CUT_ENCODE)
+		pix = p->vpixfmt;
+	snprintf(buf, n, "%s%s%s/%s", !video ? "no picture" : *p->vcodec ?
+	    p->vcodec : "unknown", *pix ? " " : "", pix, !audio ? "no sound" :
+	    *p->acodec ? p->acodec : "unknown");
+}
+
+/*
+ * Decides, once per stream, how its clips are cut when not --accurate:
+ * by the codecs of media (the stream's source, or for HLS the first
+ * clip's joined segments, a local file), and says why when they are
+ * re-encoded: that is slower, and the user may want it otherwise.
+ */
+static void
+plan(struct source *st, const char *media)
+{
+	char why[300], what[160];
+	kc_probe p;
+
+	if (st->planned)
+		return;
+	st->planned = 1;
+	st->copy_as = KC_CUT_COPY;
+	if (opts->mode == KC_CUT_ACCURATE || opts->reencode == KC_CUT_RE_NEVER)
+		return;
+	if (opts->reencode == KC_CUT_RE_ALWAYS) {
+		st->copy_as = KC_CUT_ENCODE;
+		return;
+	}
+	/* unreadable: copied as before, and the cut says what is wrong */
+	if (kc_probe_media(media, &p, why, sizeof(why)) != 0)
+		return;
+	st->copy_as = kc_cut_codec_mode(st->video && p.has_video ? p.vcodec :
+	    "", p.vpixfmt, st->audio && p.has_audio ? p.acodec : "");
+	if (st->copy_as == KC_CUT_COPY || opts->quiet)
+		return;
+	describe(what, sizeof(what), &p, st->video && p.has_video, st->audio &&
+	    p.has_audio);
+	if (st->copy_as == KC_CUT_ENCODE)
+		jobs_note("note: the source is %s: clips are re-encoded to "
+		    "H.264/AAC (--reencode never: copy)", what);
+	else
+		jobs_note("note: the source is %s: the clips' sound is "
+		    "re-encoded to AAC%s (--reencode never: copy)", what,
+		    st->video && p.has_video ? ", the picture copied" : "");
+}
+
 static void
 on_highlight(struct ctx *c, const struct feed_item *it)
 {
@@ -266,6 +347,8 @@ on_highlight(struct ctx *c, const struct feed_item *it)
 	if (!c->src->hls || kc_rec_check(it->rec, why, sizeof(why)) != 0 ||
 	    kc_rec_num(it->rec, "t0", &t0) != 0 ||
 	    kc_rec_num(it->rec, "t1", &t1) != 0) {
+		if (!c->src->hls)
+			plan(c->src, c->src->cut);
 		jobs_add(c->src, c->stem, it->rec, it->where, NULL);
 		return;
 	}
@@ -280,6 +363,9 @@ on_highlight(struct ctx *c, const struct feed_item *it)
 		jobs_add(c->src, c->stem, it->rec, it->where, why);
 		return;
 	}
+	plan(c->src, s->cut);
+	s->planned = 1;
+	s->copy_as = c->src->copy_as;
 	jobs_add(s, c->stem, it->rec, it->where, NULL);
 	source_put(s);
 }

@@ -8,11 +8,16 @@
 #include <getopt.h>
 #include <jansson.h>
 
+#include "config.h"
 #include "db.h"
 
 /* What every command gets from main(). */
 struct kcdb {
-	const char *path;	/* database path (--db, $KC_DB, ./kc.db) */
+	const char *path;	/* database path (--db, $KC_DB, the config
+				   file's db, the XDG default: opt.h
+				   kc_opt_db); NULL until kcdb_getopt has
+				   read the command's options */
+	kc_config *cfg;		/* the configuration file, or NULL */
 	const char *cmd;	/* command name, for messages */
 	const char *model;	/* --model DIR, or NULL */
 };
@@ -25,7 +30,7 @@ struct kcdb {
  * leading '+' stops at the first operand, so that operands such as "-1"
  * reach the command's own check instead of being taken for options.
  * Returns the next other option character, or -1 at the end (optind is
- * then the first operand).
+ * then the first operand, and k->path the database).
  */
 int kcdb_getopt(struct kcdb *k, int argc, char **argv,
     const char *shortopts, const struct option *longopts,

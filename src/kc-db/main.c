@@ -35,12 +35,17 @@ static const char usage_text[] =
 "  delete ID        remove clip ID, its ratings and its file\n"
 "\n"
 "options (also accepted after COMMAND):\n"
-"      --db PATH    the database (default: $KC_DB, else ./kc.db)\n"
+"      --db PATH    the database (default: $KC_DB, else the config file's\n"
+"                   db, else $XDG_DATA_HOME/kc/kc.db or\n"
+"                   ~/.local/share/kc/kc.db); its model is PATH.model\n"
+"      --no-config  do not read the config file (before COMMAND)\n"
 "  -h, --help       show this help; 'kc-db COMMAND --help' for one command\n"
 "  -V, --version    show the version (before COMMAND)\n"
 "\n"
+"config file: $KC_CONFIG, else $XDG_CONFIG_HOME/kc/config or\n"
+"~/.config/kc/config; kc-db takes its db and retrain-every keys.\n"
 "exit status: 0 ok, 1 bad data or a database error, 2 usage error.\n"
-"environment: KC_DB (database path when --db is not given).\n";
+"environment: KC_DB (database path when --db is not given), KC_CONFIG.\n";
 
 static const struct command {
 	const char *name;
@@ -86,6 +91,12 @@ kcdb_getopt(struct kcdb *k, int argc, char **argv, const char *shortopts,
 		case '?':
 			kc_usage_error("%s: unknown option '%s'", k->cmd,
 			    kc_bad_option(argv));
+		case -1:
+			/* only now: a --db after COMMAND is known, and the
+			 * default's note is not given for a database not used */
+			if (k->path == NULL)
+				k->path = kc_opt_db(NULL, k->cfg, 1);
+			return c;
 		default:
 			return c;
 		}
@@ -176,25 +187,27 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'D' },
+		{ "no-config", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kcdb k;
-	const char *env;
 	size_t i;
-	int c;
+	int c, use_config = 1;
 
 	kc_setprog(argv[0]);
 	kc_out_init();
 	k.path = NULL;
 	k.model = NULL;
+	k.cfg = NULL;
 	k.cmd = "kc-db";
 	/* '+': options stop at COMMAND; the rest belongs to the command */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': k.path = optarg; break;
+		case 'N': use_config = 0; break;
 		case 'h': kc_opt_help(usage_text);
 		case 'V': kc_opt_version();
 		case ':':
@@ -212,14 +225,18 @@ main(int argc, char **argv)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		kc_usage_error("unknown command '%s'", argv[optind]);
-	if (k.path == NULL)
-		k.path = (env = getenv("KC_DB")) && *env ? env : "kc.db";
+	/* a command's --help is shown whatever the file holds */
+	for (c = optind + 1; c < argc && strcmp(argv[c], "--") != 0; c++)
+		if (strcmp(argv[c], "--help") == 0 || strcmp(argv[c], "-h") == 0)
+			use_config = 0;
+	k.cfg = kc_opt_config(use_config);
 	k.cmd = commands[i].name;
 	argc -= optind;
 	argv += optind;
 	/* 0 makes glibc's getopt start afresh on the command's argv */
 	optind = 0;
 	c = commands[i].run(&k, argc, argv);
+	kc_config_free(k.cfg);
 	kc_out_close();
 	return c;
 }

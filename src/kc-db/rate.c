@@ -30,7 +30,8 @@ static const char rate_usage[] =
 "\n"
 "options (before ID):\n"
 "  -n, --retrain-every N  retrain after every N ratings (default\n"
-"                         $KC_RETRAIN_EVERY, else 5; 0: never)\n"
+"                         $KC_RETRAIN_EVERY, else the config file's\n"
+"                         retrain-every, else 5; 0: never)\n"
 "      --model DIR        the model directory (default $KC_MODEL, else\n"
 "                         PATH.model next to the database)\n"
 "      --db PATH          the database\n"
@@ -64,7 +65,7 @@ kcdb_rate(struct kcdb *k, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *why, *env = getenv("KC_RETRAIN_EVERY");
+	const char *why, *env = getenv("KC_RETRAIN_EVERY"), *conf;
 	long long id;
 	long stars, nratings, every = 5;
 	kc_db *db;
@@ -72,6 +73,10 @@ kcdb_rate(struct kcdb *k, int argc, char **argv)
 
 	if (env && *env)
 		every = kc_opt_long("KC_RETRAIN_EVERY", env, 0, 1000000);
+	else if ((conf = kc_opt_conf(k->cfg, "retrain-every")) != NULL) {
+		every = kc_opt_long("retrain-every", conf, 0, 1000000);
+		kc_usage_at(NULL);
+	}
 	while ((rc = kcdb_getopt(k, argc, argv, "+n:", longopts,
 	    rate_usage)) != -1)
 		if (rc == 'n')

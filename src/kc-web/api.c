@@ -61,6 +61,8 @@ kcdb(const char *const *args, char **out, char *err, size_t errlen)
 	int n = 0, st;
 
 	argv[n++] = web_tool("kc-db");
+	if (W.no_config)
+		argv[n++] = "--no-config";
 	argv[n++] = "--db";
 	argv[n++] = W.db;
 	while (*args && n < 15)

@@ -289,6 +289,8 @@ build_argv(json_t *o, const char **argv, char bufs[][32], char *why,
 	argv[a++] = "--json";
 	argv[a++] = "--json-progress";
 	argv[a++] = "--curve";
+	if (W.no_config)
+		argv[a++] = "--no-config";
 	argv[a++] = "--db";
 	argv[a++] = W.db;
 	argv[a++] = "--out";

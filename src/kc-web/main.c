@@ -43,14 +43,22 @@ static const char usage_text[] =
 "                          numeric IPv4 or [IPv6] address; port 0 picks a\n"
 "                          free one).  Anything but a loopback address\n"
 "                          exposes your clips and database to the network\n"
-"      --db PATH           clip database (default $KC_DB or ./kc.db)\n"
+"      --db PATH           clip database (default $KC_DB, else the config\n"
+"                          file's db, else $XDG_DATA_HOME/kc/kc.db or\n"
+"                          ~/.local/share/kc/kc.db)\n"
 "      --clips DIR         clips folder: where Generate cuts clips and the\n"
 "                          only folder whose files are served (default\n"
 "                          output_clips; created when missing)\n"
 "      --static DIR        the page's files (default: $KC_WEBDIR, else\n"
 "                          found beside the program or in PREFIX/share/kc/web)\n"
+"      --no-config         do not read the config file (nor do the\n"
+"                          kc-clip and kc-db it runs)\n"
 "  -h, --help              show this help\n"
 "  -V, --version           show the version\n"
+"\n"
+"The config file ($KC_CONFIG, else $XDG_CONFIG_HOME/kc/config or\n"
+"~/.config/kc/config) gives kc-web its db; kc-db rate reads its\n"
+"retrain-every.\n"
 "\n"
 "One generate job runs at a time; jobs are kept in memory only (the last\n"
 "16).  Not implemented: showing a live stream's clips before its run ends,\n"
@@ -58,7 +66,7 @@ static const char usage_text[] =
 "\n"
 "exit status: 0 stopped by SIGINT/SIGTERM, 1 cannot listen or a folder is\n"
 "missing, 2 usage error.\n"
-"environment: KC_DB, KC_WEBDIR, and those of kc-clip and kc-db.\n";
+"environment: KC_DB, KC_CONFIG, KC_WEBDIR, and those of kc-clip and kc-db.\n";
 
 /* The page's folder: the one holding index.html. */
 static int
@@ -178,6 +186,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "clips", required_argument, NULL, 'C' },
 		{ "static", required_argument, NULL, 'S' },
+		{ "no-config", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -185,6 +194,7 @@ main(int argc, char **argv)
 	const char *listen_spec = "127.0.0.1:7860", *db = NULL, *clips =
 	    "output_clips", *statics = NULL;
 	struct MHD_Daemon *d;
+	kc_config *cfg;
 	sigset_t set;
 	int c, fd, sig;
 
@@ -196,6 +206,7 @@ main(int argc, char **argv)
 		case 'D': db = optarg; break;
 		case 'C': clips = optarg; break;
 		case 'S': statics = optarg; break;
+		case 'N': W.no_config = 1; break;
 		case 'h': kc_opt_help(usage_text);
 		case 'V': kc_opt_version();
 		default: kc_opt_unknown(argv);
@@ -203,13 +214,13 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		kc_usage_error("no operands (got '%s')", argv[optind]);
-	if (db == NULL)
-		db = getenv("KC_DB") && *getenv("KC_DB") ? getenv("KC_DB") :
-		    "kc.db";
+	cfg = kc_opt_config(!W.no_config);
+	db = kc_opt_db(db, cfg, 1);
 	if (*db == '\0' || *clips == '\0')
 		kc_usage_error("--db and --clips want a name");
 	if (snprintf(W.db, sizeof(W.db), "%s", db) >= (int)sizeof(W.db))
 		kc_usage_error("--db: name too long");
+	kc_config_free(cfg);
 	if (kc_mkdirs(clips) != 0 || realpath(clips, W.clips) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", clips);
 	if (find_static(statics, W.statics, sizeof(W.statics)) != 0)

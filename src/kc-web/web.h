@@ -22,6 +22,7 @@ struct web {
 	char host[64];		/* numeric listen address as in URLs */
 	int port;		/* actual listen port */
 	int loopback;		/* bound to a loopback address */
+	int no_config;		/* --no-config: passed on to kc-db, kc-clip */
 };
 
 extern struct web W;

@@ -13,6 +13,12 @@
  * a numbered name.  A replaced file would leave the database's row, and
  * its rating, describing another video.
  *
+ * A copy keeps the source's codecs, and browsers do not play them all
+ * (HEVC in Chromium and Firefox, VP9 or Opus in Safari's MP4): such a
+ * source's clips are re-encoded to H.264/AAC (kc_cut_codec_mode), from
+ * the same keyframe a copy would start at, so a clip's bounds do not
+ * depend on the source's codecs; only --accurate moves them.
+ *
  * How a copy cut is made, and why (measured with ffmpeg 5.1 on H.264 with
  * B-frames and AAC in MP4, GOP 2 s and 5 s):
  *   ffmpeg -ss K -i SRC -t DUR -c copy -copypriorss 0 -f mp4 TMP
@@ -223,9 +229,26 @@ kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
 	if (video)
 		n = push(c, n, vmap);
 	n = push(c, n, amap);
+	/* KC_CUT_ENCODE and KC_CUT_ACCURATE differ only in where the
+	 * caller starts the cut */
 	n = push(c, n, mode == KC_CUT_COPY ? copy : mode == KC_CUT_COPY_AAC ?
 	    copy_aac : enc);
 	push(c, n, tail);
+}
+
+enum kc_cut_mode
+kc_cut_codec_mode(const char *vcodec, const char *vpixfmt,
+    const char *acodec)
+{
+	/* 4:2:2, 4:4:4 and 10-bit H.264 are High profiles that Firefox and
+	 * most hardware decoders refuse */
+	if (*vcodec && (strcmp(vcodec, "h264") != 0 ||
+	    (*vpixfmt && strcmp(vpixfmt, "yuv420p") != 0 &&
+	    strcmp(vpixfmt, "yuvj420p") != 0)))
+		return KC_CUT_ENCODE;
+	if (*acodec && strcmp(acodec, "aac") != 0)
+		return KC_CUT_COPY_AAC;
+	return KC_CUT_COPY;
 }
 
 void

@@ -21,9 +21,32 @@
 enum kc_cut_mode {
 	KC_CUT_COPY,		/* stream copy from a keyframe */
 	KC_CUT_ACCURATE,	/* re-encode, frame-exact bounds */
-	KC_CUT_COPY_AAC		/* video copied, audio to AAC: for sources
-				   whose audio MP4 cannot hold (PCM, ...) */
+	KC_CUT_COPY_AAC,	/* video copied, audio to AAC: for sources
+				   whose audio MP4 cannot hold (PCM, ...) or
+				   browsers do not all play */
+	KC_CUT_ENCODE		/* re-encode to H.264/AAC from the keyframe a
+				   copy would start at: a copy's bounds, in
+				   codecs every browser plays */
 };
+
+/* When clips are re-encoded to H.264/AAC (kc-cut --reencode). */
+enum kc_cut_reencode {
+	KC_CUT_RE_AUTO,		/* when the source's codecs are not those */
+	KC_CUT_RE_ALWAYS,	/* every clip */
+	KC_CUT_RE_NEVER		/* never: the source's codecs, copied */
+};
+
+/*
+ * The mode a cut that is not --accurate takes for a source whose first
+ * video stream is vcodec with pixel format vpixfmt and whose first audio
+ * stream is acodec (ffprobe's codec_name and pix_fmt; "" for a stream the
+ * source does not have, or one ffprobe could not name): KC_CUT_ENCODE
+ * when the picture is not 8-bit 4:2:0 H.264 (what every browser decodes:
+ * HEVC, VP9, AV1, 10-bit H.264 are not), else KC_CUT_COPY_AAC when the
+ * sound is not AAC, else KC_CUT_COPY.
+ */
+enum kc_cut_mode kc_cut_codec_mode(const char *vcodec, const char *vpixfmt,
+    const char *acodec);
 
 /* Maximum arguments in a command line built here, with its NULL. */
 #define KC_CUT_MAXARG 48
@@ -81,7 +104,10 @@ int kc_cut_keyframe_parse(const char *json, double t0, int from_start,
  * first audio stream and, if video, the first video stream.  Copy mode
  * expects start to be a keyframe from kc_cut_keyframe_parse; it drops
  * audio from before the keyframe so both streams begin together.
- * Accurate mode re-encodes (libx264 veryfast CRF 20, AAC 160k).
+ * Accurate and encode modes re-encode (libx264 veryfast CRF 20, yuv420p,
+ * AAC 160k); copy-AAC copies the picture and encodes the sound.  Every
+ * mode writes the index first (-movflags +faststart), so a browser can
+ * start playing before the whole file has arrived.
  */
 void kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
     int video, double start, double dur, const char *tmp);

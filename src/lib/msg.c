@@ -13,6 +13,7 @@
 
 const char *kc_prog = "kc";
 static void (*exit_hook)(void);
+static const char *usage_where;	/* kc_usage_at */
 
 void
 kc_setprog(const char *argv0)
@@ -92,11 +93,19 @@ kc_die(int status, const char *fmt, ...)
 }
 
 void
+kc_usage_at(const char *where)
+{
+	usage_where = where;
+}
+
+void
 kc_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	fprintf(stderr, "%s: ", kc_prog);
+	if (usage_where)
+		fprintf(stderr, "%s: ", usage_where);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

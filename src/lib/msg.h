@@ -34,6 +34,14 @@ noreturn void kc_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /*
+ * Where the values being checked come from, for kc_usage_error: while
+ * set (a "FILE:LINE" of the configuration file), usage errors read
+ * "prog: WHERE: MESSAGE".  NULL: the command line again.  The string is
+ * not copied.
+ */
+void kc_usage_at(const char *where);
+
+/*
  * The option getopt just refused ("--bogus", "-x"), for the message.
  * kc_setprog turns getopt's own messages off (opterr = 0), so the
  * program's one-line usage error is the only one.

@@ -3,7 +3,8 @@
  * program, so bin/kc-score finds data/weights.json in a checkout and
  * /usr/local/bin/kc-score finds /usr/local/share/kc/weights.json; and
  * creating an output folder with its parents; decoding a URL's path;
- * renaming a finished file into place without replacing another.
+ * renaming a finished file into place without replacing another; the
+ * default clip database under the user's XDG data folder.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +77,56 @@ kc_mkdirs(const char *path)
 		}
 	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+/* Whether ./kc.db is a file other than path: the note's question. */
+static int
+other_local_db(const char *path)
+{
+	struct stat a, b;
+
+	if (stat("kc.db", &a) != 0)
+		return 0;
+	return stat(path, &b) != 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino;
+}
+
+int
+kc_default_db(char *out, size_t n, int create, int *note)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char data[PATH_MAX], dir[PATH_MAX + 4], mark[PATH_MAX + 32];
+	int len, fd;
+
+	*note = 0;
+	if (x && *x == '/')
+		len = snprintf(data, sizeof(data), "%s", x);
+	else if (home && *home)
+		len = snprintf(data, sizeof(data), "%s/.local/share", home);
+	else
+		return (size_t)snprintf(out, n, "kc.db") < n ? 0 : -1;
+	if (len < 0 || (size_t)len + sizeof("/kc/kc.db") > sizeof(data)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/kc", data);
+	if ((size_t)snprintf(out, n, "%s/kc.db", dir) >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* the clips and ratings are the user's own: not for other users */
+	if (create && (kc_mkdirs(data) != 0 ||
+	    (mkdir(dir, 0700) != 0 && errno != EEXIST)))
+		return -1;
+	if (access(dir, W_OK) == 0 && other_local_db(out)) {
+		snprintf(mark, sizeof(mark), "%s/.noted-local-db", dir);
+		fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		/* a marker that cannot be made: better a note too many */
+		*note = fd >= 0 || errno != EEXIST;
+	}
 	return 0;
 }
 

@@ -17,6 +17,22 @@
  */
 int kc_datafile(const char *name, char *out, size_t n);
 
+/*
+ * The clip database a program opens when it is told none (no --db, no
+ * $KC_DB, no "db" in the configuration file): $XDG_DATA_HOME/kc/kc.db
+ * (an absolute XDG_DATA_HOME), else $HOME/.local/share/kc/kc.db; with
+ * create, its folder kc/ is created 0700 when missing (the ones above it
+ * as mkdir -p).  "kc.db" in the current folder when neither variable is
+ * set.  Its model directory is, as for any database, the path with
+ * ".model" appended.  *note is set to 1 when the user is to be told, this
+ * once, that a ./kc.db here is not the one used: it exists, is another
+ * file, the folder kc/ exists, and the marker kc/.noted-local-db did not
+ * (it is made now, so the note comes once per user); else 0.  Returns 0,
+ * or -1 with errno when the folder cannot be made or the path does not
+ * fit.
+ */
+int kc_default_db(char *out, size_t n, int create, int *note);
+
 /* Directory of the running program (from /proc/self/exe). */
 int kc_exedir(char *out, size_t n);
 

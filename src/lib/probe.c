@@ -1,7 +1,7 @@
 /*
  * probe.c - runs ffprobe on a source and keeps the few facts kc needs:
- * duration, which streams exist, frame rate and size.  Also a cheap check
- * for files cut short after their header was written.
+ * duration, which streams exist, their codecs, frame rate and size.  Also
+ * a cheap check for files cut short after their header was written.
  */
 #include <errno.h>
 #include <math.h>
@@ -40,10 +40,11 @@ rate(json_t *v)
 	return (double)a / (double)b;
 }
 
+/* The string obj[key] into dst, unless dst is already set. */
 static void
-copy_tag(char *dst, size_t n, json_t *tags, const char *key)
+copy_tag(char *dst, size_t n, json_t *obj, const char *key)
 {
-	const char *v = json_string_value(json_object_get(tags, key));
+	const char *v = json_string_value(json_object_get(obj, key));
 
 	if (v && !*dst)
 		snprintf(dst, n, "%s", v);
@@ -158,6 +159,7 @@ kc_probe_media(const char *src, kc_probe *p, char *why, size_t whylen)
 			continue;
 		if (strcmp(type, "audio") == 0 && !p->has_audio) {
 			p->has_audio = 1;
+			copy_tag(p->acodec, sizeof(p->acodec), s, "codec_name");
 			d = numstr(json_object_get(s, "sample_rate"));
 			p->audio_rate = isfinite(d) ? (int)d : 0;
 		} else if (strcmp(type, "video") == 0 && !p->has_video) {
@@ -166,6 +168,8 @@ kc_probe_media(const char *src, kc_probe *p, char *why, size_t whylen)
 			    "attached_pic")) == 1)
 				continue;	/* cover art, not a picture stream */
 			p->has_video = 1;
+			copy_tag(p->vcodec, sizeof(p->vcodec), s, "codec_name");
+			copy_tag(p->vpixfmt, sizeof(p->vpixfmt), s, "pix_fmt");
 			p->width = (int)json_integer_value(json_object_get(s,
 			    "width"));
 			p->height = (int)json_integer_value(json_object_get(s,

@@ -19,6 +19,11 @@ typedef struct kc_probe {
 	char title[256];	/* format tag "title", or "" */
 	char artist[256];	/* format tag "artist"/"album_artist", or "" */
 	char format[64];	/* ffprobe's format_name */
+	char vcodec[32];	/* first video stream's codec_name ("h264",
+				   "hevc", "vp9" ...), "" if none or unknown */
+	char vpixfmt[32];	/* ... its pix_fmt ("yuv420p" ...), or "" */
+	char acodec[32];	/* first audio stream's codec_name ("aac",
+				   "opus" ...), "" if none or unknown */
 } kc_probe;
 
 /*

@@ -27,8 +27,8 @@ gen 5 "$T/g5.mp4" & p2=$!
 ff -f lavfi -i "sine=f=330:d=20:sample_rate=44100" -c:a aac "$T/audio.m4a" ||
     bail "cannot generate audio-only media"
 # PCM audio cannot be stream-copied into MP4: kc-cut copies the picture
-# and re-encodes the sound.  FFV1 video cannot go into MP4 at all: a real
-# ffmpeg failure.
+# and re-encodes the sound.  FFV1 video cannot go into MP4 at all: with
+# --reencode never (no H.264 re-encode) a real ffmpeg failure.
 ff -f lavfi -i "testsrc2=s=160x90:r=10:d=8" -f lavfi -i "sine=d=8" \
     -c:v libx264 -preset ultrafast -c:a pcm_s16le "$T/pcm.mkv" ||
     bail "cannot generate pcm.mkv"
@@ -277,7 +277,7 @@ kc-fetch "$T/ffv1.mkv" | head -n 1 >"$T/spcm"
 	cat "$T/s2"; hl 30 35
 	echo '{"type":"end","stream":"x"}'
 } >"$T/in"
-run -i "$T/in" kc-cut --out "$T/fail"
+run -i "$T/in" kc-cut --reencode never --out "$T/fail"
 is "$RC" 3 "failed cuts: exit 3 (partly done)"
 is "$(jq -s -c '[.[] | select(.type == "clip" or .type == "error") |
     .type]' "$T/out")" '["clip","error","clip","error","error","clip"]' \
@@ -334,6 +334,13 @@ is "$RC" 0 "PCM audio: the cut succeeds"
 f=$(find "$T/pcm" -name '*.mp4' | head -n 1)
 is "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$f" 2>/dev/null | paste -sd,)" \
     "h264,aac" "PCM audio: video copied (h264), audio re-encoded (aac)"
+# --reencode never copies the PCM, which MP4 refuses: the cut is retried
+# with the sound as AAC
+run -i "$T/inpcm" kc-cut --reencode never --out "$T/pcmnever"
+is "$RC" 0 "PCM audio, --reencode never: the cut succeeds (retried)"
+f=$(find "$T/pcmnever" -name '*.mp4' | head -n 1)
+is "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$f" 2>/dev/null | paste -sd,)" \
+    "h264,aac" "PCM audio, --reencode never: audio re-encoded after the copy failed"
 
 # an ffmpeg that seeks a hair past the keyframe loses it: the check sees it
 cat >"$T/fflate" <<'EOF'
@@ -404,7 +411,7 @@ like "$ERR" 'records version 2 is newer than this program reads \(1\)' \
 # --- killed runs leave no children and no temporary files ----------------------
 # This ffmpeg finishes the temporary file, then waits under a name of this
 # run's own (the other configuration runs this test at the same time)
-hang=kc-cut-test-hang-$KC_CONFIG-$$
+hang=kc-cut-test-hang-$KC_TEST_CONFIG-$$
 cat >"$T/ffhang" <<EOF
 #!/bin/bash
 ffmpeg "\$@" && exec -a $hang sleep 30

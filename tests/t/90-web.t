@@ -420,7 +420,7 @@ else
 	mkdir -p d
 	if (cd d && web_start ../d.log && listeners "$WPID" >../d.listen && web_stop); then :; fi
 	is "$(cat d.listen)" "127.0.0.1:7860" "without --listen: only 127.0.0.1:7860"
-	ok "and kc.db and output_clips in the current folder by default" test -d d/output_clips
+	ok "and output_clips in the current folder by default (the database is the XDG one)" test -d d/output_clips
 fi
 flock -u 8
 

@@ -2,7 +2,8 @@
  * test_lib.c - unit tests of the small shared library modules: number and
  * time parsing (num.c), the record reader and writer (rec.c), the
  * selection maths (select.c), child processes (spawn.c), the weights file
- * (weights.c) and data file lookup (paths.c).  Expected values come from
+ * (weights.c), data file lookup and the default database (paths.c) and
+ * the configuration file (config.c).  Expected values come from
  * the headers' contracts and from independent reference computations in
  * this file (a sorted copy for medians, a brute-force check for picks,
  * the kernel's own view of a child in /proc), never from the code under
@@ -31,6 +32,7 @@
 #include "check.h"
 #include <jansson.h>
 
+#include "config.h"
 #include "hash.h"
 #include "num.h"
 #include "out.h"
@@ -1834,6 +1836,119 @@ test_weights_good(void **state)
 
 /* ---- paths.c --------------------------------------------------------- */
 
+/* ---- config.c, kc_default_db ---------------------------------------- */
+
+static void
+test_config(void **state)
+{
+	char dir[600], path[700], want[800];
+	const char *why, *home = getenv("HOME");
+	char *saved = home ? strdup(home) : NULL;
+	kc_config *cfg;
+	long line;
+
+	(void)state;
+	scratch_dir(dir, sizeof(dir), "config");
+	setenv("HOME", dir, 1);
+	snprintf(path, sizeof(path), "%s/config", dir);
+	write_file(path, "# a comment\n\n  max-audio-clips=3\n"
+	    "\tclip-duration  =  20 \nmax-audio-clips = 4\nout = ~/clips\n"
+	    "  # indented comment\ndb = a # b\n");
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), 0);
+	assert_string_equal(kc_config_file(cfg), path);
+	/* the last line of a key wins, and says where it is */
+	assert_string_equal(kc_config_get(cfg, "max-audio-clips", &line), "4");
+	assert_int_equal(line, 5);
+	assert_string_equal(kc_config_get(cfg, "clip-duration", NULL), "20");
+	snprintf(want, sizeof(want), "%s/clips", dir);
+	assert_string_equal(kc_config_get(cfg, "out", NULL), want);
+	/* '#' after a value is part of it */
+	assert_string_equal(kc_config_get(cfg, "db", NULL), "a # b");
+	assert_null(kc_config_get(cfg, "min-gap", NULL));
+	assert_null(kc_config_get(NULL, "min-gap", NULL));
+	kc_config_free(cfg);
+
+	/* bad lines: the number and what is wrong */
+	write_file(path, "max-audio-clips = 1\n\nmax-audio-clip = 2\n");
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), -2);
+	assert_null(cfg);
+	assert_int_equal(line, 3);
+	assert_string_equal(why, "unknown key 'max-audio-clip'");
+	write_file(path, "min-gap 2\n");
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), -2);
+	assert_int_equal(line, 1);
+	write_file(path, "# x\nmin-gap =   \n");
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), -2);
+	assert_int_equal(line, 2);
+	assert_string_equal(why, "min-gap: no value");
+	write_file(path, " = 2\n");
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), -2);
+	unlink(path);
+	assert_int_equal(kc_config_read(&cfg, path, &line, &why), -1);
+	assert_int_equal(errno, ENOENT);
+
+	/* where the file is: KC_CONFIG, XDG_CONFIG_HOME (absolute), HOME */
+	setenv("KC_CONFIG", "/x/y", 1);
+	assert_int_equal(kc_config_path(want, sizeof(want)), 1);
+	assert_string_equal(want, "/x/y");
+	unsetenv("KC_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	assert_int_equal(kc_config_path(want, sizeof(want)), 0);
+	assert_string_equal(want, "/xdg/kc/config");
+	setenv("XDG_CONFIG_HOME", "relative", 1);
+	assert_int_equal(kc_config_path(want, sizeof(want)), 0);
+	snprintf(path, sizeof(path), "%s/.config/kc/config", dir);
+	assert_string_equal(want, path);
+	assert_int_equal(kc_config_path(want, 4), -1);
+	unsetenv("XDG_CONFIG_HOME");
+	rmdir(dir);
+	if (saved)
+		setenv("HOME", saved, 1);
+	free(saved);
+}
+
+static void
+test_default_db(void **state)
+{
+	char dir[600], data[700], out[PATH_MAX], want[800], cwd[PATH_MAX];
+	struct stat st;
+	int note;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	scratch_dir(dir, sizeof(dir), "defdb");
+	assert_int_equal(chdir(dir), 0);
+	snprintf(data, sizeof(data), "%s/data/home", dir);
+	setenv("XDG_DATA_HOME", data, 1);
+	/* without create: the path, no folder */
+	assert_int_equal(kc_default_db(out, sizeof(out), 0, &note), 0);
+	snprintf(want, sizeof(want), "%s/kc/kc.db", data);
+	assert_string_equal(out, want);
+	assert_int_equal(note, 0);
+	assert_int_not_equal(stat(data, &st), 0);
+	/* with create: the folder, 0700, and no note without ./kc.db */
+	assert_int_equal(kc_default_db(out, sizeof(out), 1, &note), 0);
+	snprintf(want, sizeof(want), "%s/kc", data);
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(note, 0);
+	/* a ./kc.db: the note once */
+	write_file("kc.db", "");
+	assert_int_equal(kc_default_db(out, sizeof(out), 1, &note), 0);
+	assert_int_equal(note, 1);
+	assert_int_equal(kc_default_db(out, sizeof(out), 1, &note), 0);
+	assert_int_equal(note, 0);
+	/* a relative XDG_DATA_HOME is ignored: HOME's */
+	setenv("XDG_DATA_HOME", "rel", 1);
+	setenv("HOME", dir, 1);
+	assert_int_equal(kc_default_db(out, sizeof(out), 0, &note), 0);
+	snprintf(want, sizeof(want), "%s/.local/share/kc/kc.db", dir);
+	assert_string_equal(out, want);
+	assert_int_equal(kc_default_db(out, 8, 0, &note), -1);
+	unsetenv("XDG_DATA_HOME");
+	assert_int_equal(chdir(cwd), 0);
+}
+
 static void
 test_paths(void **state)
 {
@@ -2032,6 +2147,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_weights_bad),
 		cmocka_unit_test(test_weights_good),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_default_db),
 	};
 
 	(void)argc;
