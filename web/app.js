@@ -191,18 +191,59 @@ function playResult(c, tr, autoplay = true) {
   if (autoplay) v.play().catch(() => {});
 }
 
+// The median of a non-empty array of numbers.
+function median(a) {
+  const b = [...a].sort((p, q) => p - q), m = b.length >> 1;
+  return b.length % 2 ? b[m] : (b[m - 1] + b[m]) / 2;
+}
+
+// The timeline's y-axis in "× typical": ticks at multiples of the median
+// hop's height above the quietest hop (lo), a dashed line at "typical".
+// When the median is (almost) the quietest score, there is no such unit:
+// then only "typical" and "peak" are marked, and the title says "score".
+function yAxis(s, values, lo, hi, y, x0, x1) {
+  const med = values.length ? median(values) : lo, unit = med - lo;
+  const tick = (v, text) => {
+    s.append(svg('line', { x1: x0 - 4, x2: x0, y1: y(v), y2: y(v), class: 'tick' }));
+    s.append(svg('text', { x: x0 - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis ytick' }, text));
+  };
+  s.append(svg('line', { x1: x0, x2: x1, y1: y(med), y2: y(med), class: 'typical' }));
+  let title = '× typical';
+  if (unit < (hi - lo) / 10) {
+    title = 'score';
+    tick(med, 'typical');
+    tick(hi, 'peak');
+  } else {
+    const top = (hi - lo) / unit;
+    const step = [0.5, 1, 2].find(st => top / st <= 5);
+    for (let k = 0; k <= top + 1e-9; k += step)
+      if (Math.abs(k - 1) > 1e-9) tick(lo + k * unit, k ? `${k}×` : '0');
+    tick(med, 'typical');
+  }
+  const mid = (y(lo) + y(hi)) / 2, g = svg('g', { class: 'yaxis' });
+  g.append(svg('text', { x: 12, y: mid, 'text-anchor': 'middle', class: 'axis axis-title',
+    transform: `rotate(-90 12 ${mid})` }, title));
+  g.append(svg('title', {}, 'Stream-relative: 0 is the quietest moment drawn, typical the ' +
+    "stream's median hop score; 2× typical is twice as far above the quietest as the median"));
+  s.append(g);
+}
+
 // The timeline: each kind's hop scores over the whole stream, the chosen
-// highlights as bands.  Scores are z-like (about -3…3): drawn as they are.
+// highlights as bands.  The scores are z-like (about -3…3), which says
+// little to a reader, so the y-axis is stream-relative: 0 is the quietest
+// hop drawn, "typical" the median hop score, and N× typical a hop N times
+// as far above the quietest as the median one.
 function drawTimeline(box, curves, clips) {
   box.replaceChildren();
-  const W = 960, H = 220, L = 40, R = 10, T = 14, B = 28;
+  const W = 960, H = 220, L = 58, R = 20, T = 14, B = 28;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img',
                          'aria-label': 'excitement of each kind over the stream' });
   let t0 = Infinity, t1 = -Infinity, lo = Infinity, hi = -Infinity;
+  const all = [];
   for (const c of curves) {
     t0 = Math.min(t0, c.t0);
     t1 = Math.max(t1, c.t0 + c.hop * c.values.length);
-    for (const v of c.values) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const v of c.values) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); all.push(v); }
   }
   for (const c of clips) { t0 = Math.min(t0, c.t0); t1 = Math.max(t1, c.t1); }
   if (!isFinite(t0) || t1 <= t0) { box.textContent = 'No timeline for this run.'; return; }
@@ -211,6 +252,7 @@ function drawTimeline(box, curves, clips) {
   const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
   const y = v => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
   s.append(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, class: 'plot' }));
+  if (all.length) yAxis(s, all, lo, hi, y, L, W - R);
   for (const c of clips) {
     const isFailed = c.type === 'error';
     const g = svg('g', { class: 'hl ' + c.kind + (isFailed ? ' failed' : '') });
@@ -230,8 +272,6 @@ function drawTimeline(box, curves, clips) {
     s.append(svg('line', { x1: x(t), x2: x(t), y1: H - B, y2: H - B + 4, class: 'tick' }));
     s.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, hms(t)));
   }
-  for (const v of [lo, (lo + hi) / 2, hi])
-    s.append(svg('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(v, 1)));
   for (const c of curves) {
     let d = '';
     c.values.forEach((v, i) => {
@@ -383,6 +423,31 @@ async function delClip(c, card) {
 loaders.browse = () => { loadBrowse(); };
 
 // ---- Stats -----------------------------------------------------------------
+// What the fields of kc-db stats --json (docs/records.md, "stats") are
+// called on the page; a field not listed here (a later kc-db's) is shown
+// with its snake_case name turned into words.
+const LABELS = {
+  generation: 'Generation',
+  created: 'Trained (UTC)',
+  objective: 'Learner',
+  train_size: 'Ratings learned from',
+  streams: 'Streams',
+  folds: 'Cross-validation folds',
+  spearman: 'Model vs your ratings (Spearman)',
+  ndcg: "Model's top 10 vs your ratings (NDCG@10)",
+  heuristic_spearman: 'Heuristic vs your ratings (Spearman)',
+  heuristic_ndcg: "Heuristic's top 10 vs your ratings (NDCG@10)",
+  weight: "Model's weight in the blend",
+};
+const OBJECTIVES = { knn: 'nearest neighbours', stars: 'trees (stars)',
+                     rank: 'trees (ranking)', linear: 'ridge regression' };
+
+function label(k) {
+  if (Object.hasOwn(LABELS, k)) return LABELS[k];
+  const w = String(k).replace(/_+/g, ' ').trim();
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
 // The model generations in kc-db stats --json: a "models" (or
 // "generations") array of objects, wherever it is.
 function findGenerations(o, depth = 0) {
@@ -421,7 +486,7 @@ function generationChart(gens) {
   const skip = /^(generation|gen|id|n|version|folds|streams|ratings|count)$|_(size|count|n)$/;
   const keys = [...new Set(gens.flatMap(g => Object.keys(g).filter(k =>
     typeof g[k] === 'number' && !skip.test(k))))];
-  const W = 720, H = 220, L = 44, R = 140, T = 12, B = 28;
+  const W = 720, H = 220, L = 44, R = 10, T = 12, B = 28;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'gens', role: 'img', 'aria-label': 'model quality per generation' });
   let lo = Infinity, hi = -Infinity;
   for (const g of gens) for (const k of keys) if (typeof g[k] === 'number') { lo = Math.min(lo, g[k]); hi = Math.max(hi, g[k]); }
@@ -438,10 +503,11 @@ function generationChart(gens) {
     gens.forEach((g, i) => { if (typeof g[k] === 'number') d += (d ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(g[k]).toFixed(1); });
     s.append(svg('path', { d, class: 'series s' + (ki % 6) }));
     gens.forEach((g, i) => { if (typeof g[k] === 'number') s.append(svg('circle', { cx: x(i), cy: y(g[k]), r: 3, class: 'series s' + (ki % 6) })); });
-    s.append(svg('rect', { x: W - R + 10, y: T + 4 + ki * 16, width: 12, height: 4, class: 'series-key s' + (ki % 6) }));
-    s.append(svg('text', { x: W - R + 26, y: T + 10 + ki * 16, class: 'axis' }, k));
   });
-  return s;
+  // the key in HTML, below: the labels are long, and wrap on a phone
+  const key = el('ul', { class: 'legend' }, ...keys.map((k, ki) =>
+    el('li', {}, el('span', { class: 'swatch s' + (ki % 6) }), label(k))));
+  return el('div', {}, s, key);
 }
 
 async function loadStats() {
@@ -454,7 +520,7 @@ async function loadStats() {
   card('streams', st.streams); card('mean stars', fmt(st.mean));
   // any other top-level number (fields later versions add)
   const known = new Set(['clips', 'rated', 'unrated', 'streams', 'mean']);
-  for (const [k, v] of Object.entries(st)) if (typeof v === 'number' && !known.has(k)) card(k.replace(/_/g, ' '), fmt(v, Number.isInteger(v) ? 0 : 3));
+  for (const [k, v] of Object.entries(st)) if (typeof v === 'number' && !known.has(k)) card(label(k), fmt(v, Number.isInteger(v) ? 0 : 3));
   $('#s-hist').replaceChildren(histogram(st.stars));
   const kinds = Object.entries(st.kinds || {}).map(([k, v]) => ({ kind: k, ...v }));
   const cols = [['clips', r => r.clips], ['rated', r => r.rated], ['mean', r => fmt(r.mean)],
@@ -470,8 +536,10 @@ async function loadStats() {
                  generationChart(gens));
     const keys = [...new Set(gens.flatMap(g => Object.keys(g)))].filter(k => typeof gens[0][k] !== 'object');
     const real = k => gens.some(g => typeof g[k] === 'number' && !Number.isInteger(g[k]));
-    model.append(el('table', { class: 'clips', id: 's-gens' }, ...statTable(gens, keys.map(k => [k, r =>
-      typeof r[k] === 'number' && real(k) ? fmt(r[k], 3) : (r[k] ?? '–')]))));
+    const cell = (r, k) => typeof r[k] === 'number' && real(k) ? fmt(r[k], 3) :
+      k === 'objective' && Object.hasOwn(OBJECTIVES, r[k]) ? OBJECTIVES[r[k]] : (r[k] ?? '–');
+    model.append(el('div', { class: 'scroll' }, el('table', { class: 'clips', id: 's-gens' },
+      ...statTable(gens, keys.map(k => [label(k), r => cell(r, k)])))));
   } else {
     model.append(el('p', { class: 'muted', text: 'No learned model yet: scores are the heuristic alone.' }));
   }

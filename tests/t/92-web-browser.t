@@ -2,9 +2,11 @@
 # 92-web-browser.t - kc-web in a real browser: Debian's chromium, headless,
 # driven by playwright-core (tests/web/browser.mjs, installed by
 # scripts/deps).  Generates clips from a generated stream through the page
-# (progress, timeline, table), plays a clip and seeks (currentTime
-# advances), rates 5 clips with the keyboard (auto-advance, stored), reads
-# Stats, filters, downloads and deletes in Browse.  Screenshots of each tab
+# (form defaults, progress, timeline and its axis, table), plays a clip and
+# seeks (currentTime advances), rates 5 clips with the keyboard
+# (auto-advance, stored), reads Stats (readable labels), filters, downloads
+# and deletes in Browse, then loads each tab 420 px wide (nothing wider than
+# the window).  Screenshots of each tab, and of each at 420 px (TAB-420.png),
 # are kept in the test's scratch folder, screenshots/ (tests/.tmp/CONFIG/
 # 92-web-browser.t/screenshots/ under tests/run).  Skipped only when
 # chromium is not installed.
@@ -50,6 +52,8 @@ is "$(fact .requests_elsewhere)" '[]' "the page asked nothing of any other serve
 is "$(fact .console_errors)" '[]' "no errors in the browser console"
 
 # Generate
+is "$(fact '.form_defaults | [.clip_duration, .min_gap, .max_audio_clips, .max_video_clips, .max_chat_clips, .type]')" \
+    '["30","10","10","10","10","both"]' "the form's defaults are kc-clip's (30 s, gap 10, 10/10/10 clips, both)"
 like "$(fact .status_texts)" 'Analysing: N% · N× realtime · ETA' "progress shown while analysing (percent, speed, ETA)"
 is "$(fact .generate_status)" '"status done"' "the job finished (done)"
 # the clips the job stored: those left plus the one Browse deleted
@@ -59,6 +63,10 @@ is "$(fact .table_rows)" "$db_clips" "the highlights table has a row per clip"
 is "$(fact .timeline_marks)" "$db_clips" "the timeline marks every clip"
 is "$(fact '.curve_kinds | sort')" '["audio","video"]' "the timeline plots audio and video excitement"
 is "$(fact .curve_points)" '[120,120]' "over the whole 120 s stream (a point per second)"
+is "$(fact .timeline_axis_title)" '"× typical"' "the timeline's y-axis is labelled in × typical"
+is "$(fact '[.timeline_y_ticks[] | select(. == "typical")] | length')" 1 "it marks the stream's typical level" ||
+    diag "ticks: $(fact .timeline_y_ticks)"
+like "$(fact .timeline_y_ticks)" '"0"' "and the quietest (0)"
 
 # play and seek
 is "$(fact .can_play_h264)" '"probably"' "chromium plays the clips' H.264"
@@ -87,6 +95,11 @@ cmp_ok "$(fact .generations_after)" ">" "$(fact '.generations_before // 0')" \
 is "$(fact .stats_generation_rows)" "$(fact '.generations_after + 1')" \
     "Stats lists every generation"
 cmp_ok "$(fact .stats_generation_chart)" ">" 0 "Stats charts model quality per generation"
+is "$(fact '.stats_generation_headers | index("Heuristic vs your ratings (Spearman)") != null')" true \
+    "Stats labels heuristic_spearman readably" || diag "headers: $(fact .stats_generation_headers)"
+is "$(fact '.stats_legend | index("Heuristic vs your ratings (Spearman)") != null')" true \
+    "and so does the chart's key" || diag "key: $(fact .stats_legend)"
+is "$(fact .stats_snake_case)" '[]' "no snake_case field name shown in the Stats tab"
 
 # Browse
 is "$(fact .browse_cards)" "$db_clips" "Browse shows every clip"
@@ -99,8 +112,17 @@ is "$(fact .deleted_still_listed)" false "and its row"
 is "$(sqlite3 "$T/kc.db" "SELECT count(*) FROM clips WHERE id = $(fact .deleted_id)")" 0 \
     "the deleted clip's row is gone from the database"
 
+# 420 px wide
+for tab in generate rate browse stats; do
+	cmp_ok "$(fact ".narrow.$tab.scroll_width")" "<=" 420 \
+	    "$tab at 420 px: the page is no wider than the window"
+	is "$(fact ".narrow.$tab.nav_in_view")" true "$tab at 420 px: every tab button in view"
+done
+
 for tab in generate rate stats browse; do
 	ok "screenshot of $tab saved (out/screenshots/$tab.png)" test -s "out/screenshots/$tab.png"
+	ok "screenshot of $tab at 420 px saved (out/screenshots/$tab-420.png)" \
+	    test -s "out/screenshots/$tab-420.png"
 done
 diag "screenshots: $T/out/screenshots/"
 

@@ -44,18 +44,26 @@ try {
 
   // ---- Generate: a job through the form, progress, results --------------
   await page.goto(base + '/#generate');
+  // the defaults, before anything is typed: kc-clip's own
+  facts.form_defaults = await page.$eval('#g-form', f => Object.fromEntries(
+    ['clip_duration', 'min_gap', 'max_audio_clips', 'max_video_clips', 'max_chat_clips', 'type']
+      .map(k => [k, f[k].value])));
   await page.fill('#g-url', media);
   await page.fill('#g-clip-duration', '20');
   await page.fill('#g-min-gap', '5');
   await page.fill('#g-max-audio', '4');
   await page.fill('#g-max-video', '4');
-  const seen = new Set();
-  const watcher = setInterval(() => page.textContent('#g-status')
-    .then(t => t && seen.add(t.replace(/[0-9.]+/g, 'N'))).catch(() => {}), 100);
+  // every text the status line shows, as the page sets it (an observer in
+  // the page: sampling from here can miss a short one on a loaded machine)
+  await page.$eval('#g-status', s => {
+    window.kcStatusTexts = [];
+    new MutationObserver(() => window.kcStatusTexts.push(s.textContent))
+      .observe(s, { childList: true, characterData: true, subtree: true });
+  });
   await page.click('#g-start');
   await page.waitForSelector('#g-status.done, #g-status.failed, #g-status.cancelled', { timeout: T });
-  clearInterval(watcher);
-  facts.status_texts = [...seen];
+  facts.status_texts = [...new Set((await page.evaluate(() => window.kcStatusTexts))
+    .map(t => t.replace(/[0-9.]+/g, 'N')))];
   facts.generate_status = await page.getAttribute('#g-status', 'class');
   facts.generate_text = await page.textContent('#g-status');
   await page.waitForSelector('#g-results:not([hidden])');
@@ -63,6 +71,8 @@ try {
   facts.curve_kinds = await page.$$eval('#timeline path.curve', ps => ps.map(p => p.classList[1]));
   facts.curve_points = await page.$$eval('#timeline path.curve', ps => ps.map(p => p.getAttribute('d').split('L').length));
   facts.timeline_marks = await page.locator('#timeline g.hl').count();
+  facts.timeline_axis_title = await page.textContent('#timeline text.axis-title');
+  facts.timeline_y_ticks = await page.$$eval('#timeline text.ytick', ts => ts.map(t => t.textContent));
   await shot('generate');
 
   // ---- play a clip and seek -----------------------------------------------
@@ -116,6 +126,11 @@ try {
   facts.generations_after = gens(after);
   facts.stats_generation_rows = await page.locator('#s-gens tr').count();  // header + one per generation
   facts.stats_generation_chart = await page.locator('#s-model svg.gens path.series').count();
+  facts.stats_generation_headers = await page.$$eval('#s-gens th', ts => ts.map(t => t.textContent));
+  facts.stats_legend = await page.$$eval('#s-model .legend li', ls => ls.map(l => l.textContent));
+  // what a reader sees (innerText leaves out the closed raw-JSON box)
+  facts.stats_snake_case = await page.$eval('#stats', e =>
+    e.innerText.match(/\b[A-Za-z0-9]+(_[A-Za-z0-9]+)+\b/g) || []);
   await shot('stats');
 
   // ---- Browse: filter, download link, delete ------------------------------
@@ -145,6 +160,30 @@ try {
   facts.deleted_src_status = (await page.request.get(base + delSrc)).status();
   const all = await (await page.request.get(base + '/api/clips')).json();
   facts.deleted_still_listed = all.clips.some(c => c.id === Number(delId));
+
+  // ---- 420 px wide: each tab loaded afresh (a query of its own, so the
+  // page really loads), once its content is drawn nothing may be wider than
+  // the window ----------------------------------------------------------------
+  await page.setViewportSize({ width: 420, height: 860 });
+  const drawn = {
+    generate: '#g-results:not([hidden]) #timeline svg',
+    rate: '#r-main:not([hidden]), #r-empty:not([hidden])',
+    browse: '#b-grid .card',
+    stats: '#s-model h2, #s-model p',
+  };
+  facts.narrow = {};
+  for (const [tab, sel] of Object.entries(drawn)) {
+    await page.goto(`${base}/?width=420&tab=${tab}#${tab}`);
+    await page.waitForSelector(`#${tab}:not([hidden])`);
+    await page.waitForSelector(sel);
+    facts.narrow[tab] = await page.evaluate(() => ({
+      scroll_width: document.documentElement.scrollWidth,
+      client_width: document.documentElement.clientWidth,
+      nav_in_view: [...document.querySelectorAll('nav [data-tab]')]
+        .every(b => b.getBoundingClientRect().right <= document.documentElement.clientWidth),
+    }));
+    await shot(tab + '-420');
+  }
 } catch (e) {
   facts.error = String(e && e.stack || e);
 } finally {
