@@ -80,11 +80,12 @@ void cf_replay_close(void);
  * Kick's live chat of chatroom id, read over Pusher's WebSocket in a
  * thread of its own (reconnecting with backoff after a drop): 0, or -1
  * with c->error set.  cf_live_take moves the messages received so far
- * into c (c->until: now); cf_live_close stops the thread and reports
- * the reconnections.
+ * into c (c->until: now); cf_live_up says whether it is subscribed now;
+ * cf_live_close stops the thread and reports the reconnections.
  */
 int cf_live_open(struct cf_chat *c, long long id, const struct cf_opts *o);
 void cf_live_take(struct cf_chat *c, const struct cf_opts *o);
+int cf_live_up(void);		/* subscribed now */
 void cf_live_close(void);
 
 /* Reads records from fp until its end, writing records to stdout. */

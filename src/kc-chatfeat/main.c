@@ -52,7 +52,7 @@ static const char usage_text[] =
 "                           Kick's start_time)\n"
 "      --no-kick-chat       no chat from Kick\n"
 "      --kick-api URL       Kick's API base for the replay (default: the\n"
-"                           stream record's, from kc-fetch --kick-api, or\n"
+"                           stream record's, from kc-fetch --kick-api; else\n"
 "                           $KC_KICK_API)\n"
 "      --pusher URL         the live chat's WebSocket base (default\n"
 "                           wss://ws-us2.pusher.com, or $KC_PUSHER_URL;\n"
@@ -141,7 +141,6 @@ parse_args(int argc, char **argv, struct cf_opts *o)
 	o->lag = 5;
 	o->window = 5;
 	o->retries = 5;
-	o->kick_api = (env = getenv("KC_KICK_API")) && *env ? env : NULL;
 	o->pusher = (env = getenv("KC_PUSHER_URL")) && *env ? env :
 	    "wss://ws-us2.pusher.com";
 	o->pusher_key = (env = getenv("KC_PUSHER_KEY")) && *env ? env :

@@ -50,7 +50,8 @@ static struct {
 	char addr[256], path[1024];
 	int port, tls;
 	long long room;
-	int subscribed;		/* on this connection */
+	volatile int subscribed;	/* on this connection (read by
+				   cf_live_up from the record loop) */
 	int ever;		/* subscribed at least once */
 	double backoff, next_try, last_rx, pinged;
 	int timeout;		/* activity_timeout */
@@ -369,14 +370,31 @@ cf_live_take(struct cf_chat *c, const struct cf_opts *o)
 	}
 }
 
+int
+cf_live_up(void)
+{
+	return P.started && P.subscribed;
+}
+
 void
 cf_live_close(void)
 {
+	struct timespec ts;
+
 	if (!P.started)
 		return;
 	P.stop = 1;
 	lws_cancel_service(P.ctx);
-	pthread_join(P.th, NULL);
+	/* a connection still looking up its host's name cannot be
+	 * cancelled: it is left to the exit */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	if (pthread_timedjoin_np(P.th, NULL, &ts) != 0) {
+		kc_warn("Kick's live chat %s: still connecting; not waiting "
+		    "for it", P.url);
+		P.started = 0;
+		return;
+	}
 	lws_context_destroy(P.ctx);
 	if (!P.ever)
 		kc_warn("Kick's live chat %s: never subscribed (%ld failed "

@@ -77,7 +77,9 @@ open_kick(json_t *rec, const struct cf_opts *o, struct cf_chat *c)
 	const json_t *k = json_object_get(rec, "kick"),
 	    *pdt = json_object_get(rec, "pdt0");
 	const char *api = o->kick_api ? o->kick_api :
-	    json_string_value(json_object_get(k, "api"));
+	    json_string_value(json_object_get(k, "api")) ?
+	    json_string_value(json_object_get(k, "api")) :
+	    getenv("KC_KICK_API");
 	json_int_t chan = json_integer_value(json_object_get(k, "channel_id")),
 	    room = json_integer_value(json_object_get(k, "chatroom_id"));
 	double t0 = json_is_number(pdt) ? json_number_value(pdt) :
@@ -202,26 +204,36 @@ emit_hop(long k, const struct cf_opts *o, struct cf_chat *c)
 /*
  * Writes the hops that are due and whose chat is in: all of them, but
  * for a live chat those whose window has aired LIVE_GRACE seconds ago
- * (by the wall clock or by the segments seen) unless wait.
+ * (by the wall clock or by the segments seen).  With wait (the stream's
+ * end), the rest are waited for while the chat is connected, for at most
+ * --lag + --window + LIVE_GRACE seconds, then written with what came.
  */
 static void
 flush_hops(const struct cf_opts *o, struct cf_chat *c, int wait)
 {
-	double end, now;
+	/* waiting at the end: at most a window's worth of wall time */
+	double limit = now_wall() + o->lag + o->window + LIVE_GRACE, end;
 
 	for (; S.next < S.upto; S.next++) {
 		if (c->source == CF_LIVE) {
 			end = (double)S.next * S.hop + o->lag + o->window +
 			    S.off + LIVE_GRACE;
 			while (cf_live_take(c, o), c->source == CF_LIVE &&
-			    (now = now_wall()) < end && S.aired < end) {
-				if (!wait)
-					return;
+			    now_wall() < end && S.aired < end) {
+				/* no chat is coming while disconnected */
+				if (!wait || !cf_live_up() ||
+				    now_wall() >= limit)
+					goto out;
 				usleep(100000);
 			}
 		}
 		emit_hop(S.next, o, c);
 	}
+	return;
+out:
+	if (wait)	/* the end: the rest with what has come */
+		for (; S.next < S.upto; S.next++)
+			emit_hop(S.next, o, c);
 }
 
 static void

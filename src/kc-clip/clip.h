@@ -6,6 +6,7 @@
 #define KC_CLIP_INTERNAL_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -21,6 +22,9 @@ struct stage {
 	int status, exited;
 	int err_rd;		/* its stderr (and its children's), or -1 */
 	int said;		/* it wrote at least one line there */
+	int tap;		/* the driver copies its stdout to the next
+				   stage's stdin (through tap_rd, tap_wr) */
+	int tap_rd, tap_wr;	/* (pl_start) the driver's ends, or -1 */
 };
 
 struct pipeline {
@@ -40,7 +44,8 @@ void pl_arg(struct stage *s, const char *arg);
 void pl_opt(struct stage *s, const char *flag, const char *val);
 
 /* Starts every stage, wired stdout to stdin, with the driver in the
- * middle after stage relay_after.  Returns 0, or -1 (message printed). */
+ * middle after stage relay_after and after each stage with tap set.
+ * Returns 0, or -1 (message printed). */
 int pl_start(struct pipeline *pl);
 
 /* Waits for all stages.  Returns the index of the stage to blame (the
@@ -89,10 +94,19 @@ void journal_add(struct journal *j, const char *line, size_t n);
  * the run was a resumed one (see journal.c). */
 void journal_close(struct journal *j, int done);
 
-/* relay's show: a progress line on stderr, and/or "progress" records on
- * stdout (kc-clip --json-progress). */
+/* relay's show: progress on stderr (a line redrawn on a terminal, plain
+ * lines in a log), and/or "progress" records on stdout (kc-clip
+ * --json-progress). */
 #define RELAY_DRAW	1
 #define RELAY_RECORDS	2
+
+/* What relay saw of this run. */
+struct relay_stats {
+	double media;		/* stream seconds this run analysed (a resumed
+				   run: those after the resume point) */
+	double resumed;		/* stream time resumed from, -1: not resumed */
+	long gaps;		/* "gap" records */
+};
 
 /*
  * Copies records from rd to wr until EOF, watching "stream", "afeat",
@@ -100,11 +114,40 @@ void journal_close(struct journal *j, int done);
  * them to the journal j (may be NULL).  With a journal to resume from,
  * the journal's records go first and the new stream record is dropped (or,
  * when the stream changed, the journal is started afresh).  Returns 0, or
- * -1 on a write error (the next stage went away).  media_secs: stream
- * seconds analysed; gaps: "gap" records seen.
+ * -1 on a write error (the next stage went away); fills *rs either way.
  */
-int relay(int rd, int wr, int show, double *media_secs, long *gaps,
+int relay(int rd, int wr, int show, struct relay_stats *rs,
     struct journal *j);
+
+/*
+ * cutting.c: how far the cutting is.  Two taps copy records through
+ * unchanged: after kc-score (counting the highlights kc-cut gets) and
+ * after kc-cut (counting its clip records and its error records of failed
+ * cuts); cut_report shows "cutting N/M clips" until both taps are done.
+ */
+struct cutwatch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	long want;		/* highlights kc-cut got */
+	long done, failed;	/* clips kc-cut wrote; of them, failed cuts */
+	int want_all;		/* kc-score's output ended: want is final */
+	int open;		/* taps still copying */
+	int lost;		/* a tap could not write (a stage went away) */
+};
+
+struct cuttap {
+	struct cutwatch *cw;
+	int rd, wr;
+	int scored;		/* 1: kc-score's output; 0: kc-cut's */
+};
+
+void cut_init(struct cutwatch *cw);
+/* Copies one tap's records (arg: struct cuttap) until EOF.  Thread. */
+void *cut_tap(void *arg);
+/* Shows the cutting progress on stderr until both taps are done: on a
+ * terminal, a line redrawn at every clip; else a plain line when the
+ * highlights are known, at every clip, and each minute without one. */
+void cut_report(struct cutwatch *cw, int tty);
 
 /* Set by relay once a stream record says the stream is live (read by
  * kc-clip's signal handler: a live run stops gracefully). */

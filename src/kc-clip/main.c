@@ -135,6 +135,13 @@ static const char usage_text[] =
 "                            SECS has ended (default 60)\n"
 "      --live-threshold Z    live: how far a window must stand out\n"
 "                            (kc-score; default 2)\n"
+"progress on stderr: on a terminal, a line redrawn while analysing\n"
+"(percent, speed, ETA), then \"cutting N/M clips\"; otherwise (a log)\n"
+"plain lines: analysing at every 10% or minute, cutting at every clip\n"
+"or minute (none with --json-progress: its records say it).  The\n"
+"summary's speed is the media this run analysed over its own time; a\n"
+"resumed run says \"resumed from H:MM:SS\" and counts only what came\n"
+"after.\n"
 "Ctrl-C (SIGINT) or SIGTERM stops a file or VOD run at once: no analysis\n"
 "or cut starts after it, unfinished clip files are removed, clips already\n"
 "recorded stay, and the journal stays, so the same command resumes; exit\n"
@@ -837,15 +844,22 @@ main(int argc, char **argv)
 	struct journal jr;
 	struct sigaction sa;
 	char state[PATH_MAX], key[PATH_MAX + 64];
-	pthread_t th, eth;
+	struct relay_stats rs;
+	struct cutwatch cw;
+	struct cuttap taps[2];
+	pthread_t th, eth, tth[2];
 	char sbuf[64], hms[32];
-	double media = 0, t;
-	long n, nfailed, gaps = 0;
-	int blame, relay_rc;
+	double t;
+	long n, nfailed;
+	int blame, relay_rc, i, sc, tty = isatty(STDERR_FILENO), cutting;
+	/* progress on a terminal, and in a log unless a front end reads
+	 * --json-progress's records instead */
+	int draw;
 
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
+	draw = !o.quiet && (tty || !o.jprogress);
 	/* an analysis alone makes no output folder nobody asked for */
 	if ((o.generate || o.out_given) && kc_mkdirs(o.out) != 0)
 		kc_die(KC_EXIT_DATA, "%s:", o.out);
@@ -860,6 +874,13 @@ main(int argc, char **argv)
 		journal_open(&jr);
 	jr.announce = !o.quiet;
 	build(&pl, &o, &jr);
+	/* kc-clip sits after kc-score and kc-cut too, to count the cuts */
+	for (sc = 0; sc < pl.n && strcmp(pl.st[sc].name, "kc-score"); sc++)
+		;
+	if ((cutting = draw && o.generate && sc + 2 < pl.n)) {
+		pl.st[sc].tap = pl.st[sc + 1].tap = 1;
+		cut_init(&cw);
+	}
 	if ((sink.tmp = tmpfile()) == NULL ||
 	    fcntl(fileno(sink.tmp), F_SETFD, FD_CLOEXEC) != 0)
 		kc_die(KC_EXIT_DATA, "temporary file:");
@@ -883,9 +904,23 @@ main(int argc, char **argv)
 	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
 	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
-	relay_rc = relay(pl.relay_rd, pl.relay_wr, (!o.quiet &&
-	    isatty(STDERR_FILENO) ? RELAY_DRAW : 0) | (o.jprogress ?
-	    RELAY_RECORDS : 0), &media, &gaps, &jr);
+	for (i = 0; cutting && i < 2; i++) {
+		taps[i].cw = &cw;
+		taps[i].scored = i == 0;
+		taps[i].rd = pl.st[sc + i].tap_rd;
+		taps[i].wr = pl.st[sc + i].tap_wr;
+		if (pthread_create(&tth[i], NULL, cut_tap, &taps[i]) != 0)
+			kc_die(KC_EXIT_DATA, "thread:");
+	}
+	relay_rc = relay(pl.relay_rd, pl.relay_wr, (draw ? RELAY_DRAW : 0) |
+	    (o.jprogress ? RELAY_RECORDS : 0), &rs, &jr);
+	if (cutting) {
+		cut_report(&cw, tty);
+		for (i = 0; i < 2; i++)
+			pthread_join(tth[i], NULL);
+		if (cw.lost && relay_rc == 0)
+			relay_rc = -1;
+	}
 	pthread_join(th, NULL);
 	blame = pl_wait(&pl);
 	pthread_join(eth, NULL);
@@ -916,12 +951,17 @@ main(int argc, char **argv)
 		    "highlights");
 		if (nfailed)
 			fprintf(stderr, " (%ld more failed to cut)", nfailed);
-		fprintf(stderr, "; analysed %s of media in %.1f s (%.1fx "
-		    "realtime)", kc_fmt_hms(media, hms, sizeof(hms)), t,
-		    t > 0 ? media / t : 0);
-		if (gaps)	/* media that could not be fetched */
-			fprintf(stderr, "; %ld gap%s", gaps, gaps == 1 ? "" :
-			    "s");
+		/* a resumed run: what this run analysed, in its own time */
+		fputs("; ", stderr);
+		if (rs.resumed >= 0)
+			fprintf(stderr, "resumed from %s, ", kc_fmt_hms(
+			    rs.resumed, hms, sizeof(hms)));
+		fprintf(stderr, "analysed %s of media in %.1f s (%.1fx "
+		    "realtime)", kc_fmt_hms(rs.media, hms, sizeof(hms)), t,
+		    t > 0 ? rs.media / t : 0);
+		if (rs.gaps)	/* media that could not be fetched */
+			fprintf(stderr, "; %ld gap%s", rs.gaps, rs.gaps == 1 ?
+			    "" : "s");
 		fputc('\n', stderr);
 	}
 	fclose(sink.tmp);

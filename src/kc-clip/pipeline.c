@@ -34,7 +34,7 @@ pl_stage(struct pipeline *pl, const char *prog)
 		exedir[0] = '\0';
 	s = &pl->st[pl->n++];
 	memset(s, 0, sizeof(*s));
-	s->err_rd = -1;
+	s->err_rd = s->tap_rd = s->tap_wr = -1;
 	snprintf(s->name, sizeof(s->name), "%s", prog);
 	snprintf(path, sizeof(path), "%s/%s", exedir, prog);
 	/* stages from the same build as this kc-clip, else from PATH */
@@ -66,7 +66,7 @@ pl_opt(struct stage *s, const char *flag, const char *val)
 int
 pl_start(struct pipeline *pl)
 {
-	int p[2], e[2], in = -1, i, devnull;
+	int p[2], e[2], in = -1, i, devnull, rd;
 
 	pl->relay_rd = pl->relay_wr = pl->out_rd = -1;
 	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
@@ -100,14 +100,20 @@ pl_start(struct pipeline *pl)
 		close(e[1]);
 		pl->st[i].err_rd = e[0];
 		in = p[0];
-		if (i == pl->relay_after) {
+		if (i == pl->relay_after || pl->st[i].tap) {
 			/* the driver reads p[0] and feeds a fresh pipe */
-			pl->relay_rd = p[0];
+			rd = p[0];
 			if (pipe2(p, O_CLOEXEC) != 0) {
 				kc_warn("pipe:");
 				return -1;
 			}
-			pl->relay_wr = p[1];
+			if (i == pl->relay_after) {
+				pl->relay_rd = rd;
+				pl->relay_wr = p[1];
+			} else {
+				pl->st[i].tap_rd = rd;
+				pl->st[i].tap_wr = p[1];
+			}
 			in = p[0];
 		}
 	}

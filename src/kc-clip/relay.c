@@ -2,7 +2,8 @@
  * relay.c - kc-clip sits between the feature filters and kc-score and
  * copies records through unchanged, reading the few it needs to show how
  * far the analysis is: media seconds analysed by both feature filters,
- * speed as a multiple of real time, and the time left.
+ * speed as a multiple of real time, and the time left.  A resumed run's
+ * speed counts only what this run analysed, in this run's time.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,6 +25,7 @@ volatile sig_atomic_t relay_live;
 
 struct watch {
 	double start, end;
+	double base;		/* analysed before this run (resumed), or start */
 	int want_a, want_v;
 	double done_a, done_v;	/* stream time analysed up to */
 	long gaps;
@@ -49,7 +51,7 @@ look(struct watch *w, const char *line, size_t len)
 		;
 	else if (strcmp(type, "stream") == 0) {
 		if (kc_rec_num(j, "start", &v) == 0)
-			w->start = w->done_a = w->done_v = v;
+			w->start = w->base = w->done_a = w->done_v = v;
 		if (kc_rec_num(j, "end", &v) == 0)
 			w->end = v;
 		if (kc_rec_bool(j, "has_audio", &b) == 0)
@@ -96,7 +98,8 @@ progress_record(const struct watch *w, double t_start, double *last,
 	if (done < 0)
 		done = 0;
 	total = w->end > w->start ? w->end - w->start : 0;
-	speed = el > 0 ? done / el : 0;
+	speed = el > 0 && analysed(w) > w->base ? (analysed(w) - w->base) /
+	    el : 0;
 	if ((r = kc_rec_new("progress")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	json_object_set_new(r, "done", kc_json_num(done));
@@ -138,10 +141,9 @@ stream_id(const char *line, size_t len, char *id, size_t n, int *live)
 }
 
 int
-relay(int rd, int wr, int show, double *media_secs, long *gaps,
-    struct journal *jr)
+relay(int rd, int wr, int show, struct relay_stats *rs, struct journal *jr)
 {
-	struct watch w = { 0, -1, 1, 1, 0, 0, 0 };
+	struct watch w = { 0, -1, 0, 1, 1, 0, 0, 0 };
 	kc_progress *pg = NULL;
 	FILE *in, *out;
 	char *line = NULL, extra[64], id[64], hms[32];
@@ -156,8 +158,11 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 	/* a record is passed on whole and at once: live, kc-score must see
 	 * a hop as soon as the feature filters wrote it */
 	setvbuf(out, NULL, _IOLBF, 0);
+	rs->media = 0;
+	rs->resumed = -1;
+	rs->gaps = 0;
 	if (show & RELAY_DRAW)
-		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 0);
+		pg = kc_progress_new(stderr, "kc-clip: analysing", 0, 1);
 	while ((n = getline(&line, &cap, in)) > 0) {
 		if (first && jr && jr->resume_seq >= 0) {
 			first = 0;
@@ -176,6 +181,9 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 					rc = -1;
 					break;
 				}
+				w.base = fmax(w.start, jr->resume_t);
+				rs->resumed = w.base;
+				kc_progress_base(pg, w.base - w.start);
 				continue;
 			}
 			journal_restart(jr);
@@ -208,8 +216,7 @@ relay(int rd, int wr, int show, double *media_secs, long *gaps,
 	kc_progress_free(pg);
 	if (show & RELAY_RECORDS)
 		progress_record(&w, t_start, &last, 1);
-	done = analysed(&w);
-	*media_secs = done - w.start;
-	*gaps = w.gaps;
+	rs->media = fmax(0, analysed(&w) - w.base);
+	rs->gaps = w.gaps;
 	return rc;
 }

@@ -14,6 +14,9 @@ struct kc_progress {
 	FILE *fp;
 	char label[64];
 	double total, start, last;
+	double base;		/* done before start: not in the speed */
+	double ddone;		/* done at the last line drawn */
+	int dstep;		/* tenths of total at the last line drawn */
 	int tty, force, drawn;
 	int pending;		/* an update was skipped by the rate limit */
 	double pdone;
@@ -53,6 +56,35 @@ kc_progress_total(kc_progress *p, double total)
 		p->total = total;
 }
 
+void
+kc_progress_base(kc_progress *p, double done)
+{
+	if (p)
+		p->base = done;
+}
+
+/* Tenths of the total done, -1 when the total is unknown. */
+static int
+step(const kc_progress *p, double done)
+{
+	if (p->total <= 0)
+		return -1;
+	return done >= p->total ? 10 : done <= 0 ? 0 : (int)(10 * done /
+	    p->total);
+}
+
+/* Whether an update is due now: four a second on a terminal; in a log,
+ * one per tenth of the total, else one a minute. */
+static int
+due(const kc_progress *p, double done, double now)
+{
+	if (p->last < 0)
+		return 1;
+	if (p->tty)
+		return now - p->last >= 0.25;
+	return step(p, done) > p->dstep || now - p->last >= 60;
+}
+
 static void draw(kc_progress *p, double done, const char *extra);
 
 void
@@ -63,7 +95,7 @@ kc_progress_set(kc_progress *p, double done, const char *extra)
 	if (p == NULL || (!p->tty && !p->force))
 		return;
 	now = kc_now();
-	if (p->last >= 0 && now - p->last < (p->tty ? 0.25 : 5.0)) {
+	if (!due(p, done, now)) {
 		/* remembered, so the final state is drawn at the end */
 		p->pending = 1;
 		p->pdone = done;
@@ -84,7 +116,7 @@ draw(kc_progress *p, double done, const char *extra)
 	int n;
 
 	el = kc_now() - p->start;
-	speed = el > 0 ? done / el : 0;
+	speed = el > 0 && done > p->base ? (done - p->base) / el : 0;
 	n = snprintf(line, sizeof(line), "%s", p->label);
 	if (p->total > 0 && n >= 0 && (size_t)n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " %5.1f%%",
@@ -104,6 +136,8 @@ draw(kc_progress *p, double done, const char *extra)
 		fprintf(p->fp, "%s\n", line);
 	fflush(p->fp);
 	p->drawn = 1;
+	p->ddone = done;
+	p->dstep = step(p, done);
 }
 
 void
@@ -111,7 +145,8 @@ kc_progress_free(kc_progress *p)
 {
 	if (p == NULL)
 		return;
-	if (p->pending)
+	/* in a log, a final state already written is not written again */
+	if (p->pending && (p->tty || p->pdone != p->ddone))
 		draw(p, p->pdone, p->pextra);
 	if (p->drawn && p->tty) {
 		fputc('\n', p->fp);

@@ -52,8 +52,10 @@ printf '%s\n' "$OUT" >kick.jsonl
 is "$(sed -n '/^--end--$/q;p' yt-dlp.log | tail -1)" "https://kick.com/streamer/videos/$uuid" \
     "yt-dlp was asked first, with the page URL"
 like "$ERR" "yt-dlp: .*403.*trying Kick's API" "yt-dlp blocked: kc-fetch says it falls back to Kick's API"
-is "$(jq -r 'select(.path | test("^/api/")) | .path' "$KICK_LOG" | sort -u | tr '\n' ' ')" \
+is "$(jq -r 'select(.path | test("^/api/") and (test("/messages$") | not)) | .path' "$KICK_LOG" | sort -u | tr '\n' ' ')" \
     "/api/v2/channels/streamer/videos " "the API fallback asked for the channel's videos"
+like "$(jq -r 'select(.path | test("^/api/")) | .path' "$KICK_LOG" | sort -u)" \
+    "/api/v2/channels/[0-9]+/messages" "... and kc-chatfeat for its chat replay (the channel's id from that answer)"
 is "$(jq -r 'select(.path | test("^/api/")) | .ua' "$KICK_LOG" | head -1 | cut -c1-11)" "Mozilla/5.0" \
     "... with a browser User-Agent"
 nk=$(jq -s 'length' kick.jsonl)
