@@ -236,7 +236,6 @@ main(int argc, char **argv)
 	/* 0 makes glibc's getopt start afresh on the command's argv */
 	optind = 0;
 	c = commands[i].run(&k, argc, argv);
-	kc_config_free(k.cfg);
 	kc_out_close();
 	return c;
 }

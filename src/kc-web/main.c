@@ -220,7 +220,6 @@ main(int argc, char **argv)
 		kc_usage_error("--db and --clips want a name");
 	if (snprintf(W.db, sizeof(W.db), "%s", db) >= (int)sizeof(W.db))
 		kc_usage_error("--db: name too long");
-	kc_config_free(cfg);
 	if (kc_mkdirs(clips) != 0 || realpath(clips, W.clips) == NULL)
 		kc_die(KC_EXIT_DATA, "%s:", clips);
 	if (find_static(statics, W.statics, sizeof(W.statics)) != 0)

@@ -78,6 +78,17 @@ kc_opt_unknown(char **argv)
 
 static char conf_where[PATH_MAX + 32];
 
+/* The configs read: their values are the programs' options until exit. */
+static kc_config *held[4];
+static int nheld;
+
+static void
+free_held(void)
+{
+	while (nheld > 0)
+		kc_config_free(held[--nheld]);
+}
+
 kc_config *
 kc_opt_config(int use)
 {
@@ -91,6 +102,10 @@ kc_opt_config(int use)
 		return NULL;
 	switch (kc_config_read(&cfg, path, &line, &why)) {
 	case 0:
+		if (nheld == 0)
+			atexit(free_held);
+		if (nheld < (int)(sizeof(held) / sizeof(held[0])))
+			held[nheld++] = cfg;
 		return cfg;
 	case -2:
 		snprintf(conf_where, sizeof(conf_where), "%s:%ld", path, line);

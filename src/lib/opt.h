@@ -24,7 +24,9 @@ _Noreturn void kc_opt_unknown(char **argv);
  * The configuration file (config.h), or NULL when use is 0 (--no-config)
  * or the default file does not exist.  A bad line or an unknown key is a
  * usage error naming FILE:LINE; a file that cannot be read (one named by
- * $KC_CONFIG that does not exist, too) a usage error naming it.
+ * $KC_CONFIG that does not exist, too) a usage error naming it.  The
+ * configuration is freed at exit (its values are options until then):
+ * the caller never frees it.
  */
 kc_config *kc_opt_config(int use);
 
