@@ -129,6 +129,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBS_rec = out msg
 FUZZ_LIBS_hls = hlsparse hlspick hlslive hlswrite hash
 FUZZ_LIBS_kickchat = hls
+FUZZ_LIBS_kick = hls
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDEXPANSION:

@@ -88,6 +88,9 @@ void cf_live_take(struct cf_chat *c, const struct cf_opts *o);
 int cf_live_up(void);		/* subscribed now */
 void cf_live_close(void);
 
+/* Unix seconds, the wall clock (run.c). */
+double cf_now(void);
+
 /* Reads records from fp until its end, writing records to stdout. */
 void cf_records(FILE *fp, const char *name, const struct cf_opts *o,
     struct cf_chat *c);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -144,15 +143,12 @@ static void
 log_raw(const kc_kickmsg *m, const char *path)
 {
 	char ts[64];
-	struct tm tm;
-	time_t sec = (time_t)floor(m->t);
 	json_t *j;
 
 	if (rawlog == NULL && (rawlog = fopen(path, "we")) == NULL)
 		kc_die(KC_EXIT_DATA, "--chat-log %s:", path);
-	gmtime_r(&sec, &tm);
-	snprintf(ts + strftime(ts, sizeof(ts) - 8, "%Y-%m-%dT%H:%M:%S", &tm),
-	    8, ".%03dZ", (int)((m->t - (double)sec) * 1000) % 1000);
+	if (hls_pdt_format(m->t, ts, sizeof(ts)) != 0)
+		return;		/* not a time a log can hold */
 	if ((j = json_pack("{ss ss ss ss}", "timestamp", ts, "user", m->user,
 	    "text", m->text, "type", m->type)) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");

@@ -65,15 +65,6 @@ static struct {
 	unsigned seed;
 } P;
 
-static double
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Queues a frame made by fn for sending. */
 static void
 send_frame(int (*fn)(char *, size_t))
@@ -101,7 +92,7 @@ schedule_retry(void)
 {
 	double j = 0.75 + 0.5 * (double)rand_r(&P.seed) / RAND_MAX;
 
-	P.next_try = now_wall() + P.backoff * j;
+	P.next_try = cf_now() + P.backoff * j;
 	P.backoff = P.backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : P.backoff * 2;
 }
 
@@ -122,7 +113,7 @@ connect_now(void)
 	P.subscribed = 0;
 	P.nout = 0;
 	P.rxn = 0;
-	P.last_rx = now_wall();
+	P.last_rx = cf_now();
 	P.pinged = 0;
 	if (lws_client_connect_via_info(&ci) == NULL) {
 		P.wsi = NULL;
@@ -163,7 +154,7 @@ on_frame(const char *buf, size_t len)
 		break;
 	case KC_PUSHER_MESSAGE:
 		if (!isfinite(f.msg.t))
-			f.msg.t = now_wall();
+			f.msg.t = cf_now();
 		pthread_mutex_lock(&P.mu);
 		if (P.qn == P.qcap) {
 			size_t cap = P.qcap ? P.qcap * 2 : 256;
@@ -202,7 +193,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		schedule_retry();
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		P.last_rx = now_wall();
+		P.last_rx = cf_now();
 		P.pinged = 0;
 		if (P.rxn + len > (size_t)RX_MAX)
 			return -1;	/* drop the connection */
@@ -256,7 +247,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 static void
 on_tick(lws_sorted_usec_list_t *sul)
 {
-	double t = now_wall();
+	double t = cf_now();
 	int fatal;
 
 	(void)sul;
@@ -337,7 +328,7 @@ cf_live_open(struct cf_chat *c, long long id, const struct cf_opts *o)
 		kc_die(KC_EXIT_DATA, "cannot start the live chat's thread");
 	P.started = 1;
 	c->source = CF_LIVE;
-	c->until = now_wall();
+	c->until = cf_now();
 	return 0;
 }
 
@@ -362,7 +353,7 @@ cf_live_take(struct cf_chat *c, const struct cf_opts *o)
 	for (i = 0; i < n; i++)
 		cf_chat_add(c, &q[i], o);
 	free(q);
-	c->until = now_wall();
+	c->until = cf_now();
 	if (fatal) {
 		kc_warn("Kick's live chat %s: %s; going on without chat",
 		    P.url, P.fatal_why);

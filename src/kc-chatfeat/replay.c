@@ -12,10 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cf.h"
+#include "hls.h"
 #include "http.h"
+#include "kick.h"
 #include "msg.h"
 
 /* Seconds a page moves on when it gives no cursor and no message. */
@@ -28,29 +29,11 @@ static struct {
 	long long pages;
 } R;
 
-/* t as Kick's start_time, "2026-03-01T18:00:05.123Z". */
-static void
-iso(double t, char *buf, size_t n)
-{
-	time_t sec = (time_t)floor(t);
-	struct tm tm;
-	size_t k;
-
-	gmtime_r(&sec, &tm);
-	k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + k, n - k, ".%03dZ", (int)((t - (double)sec) * 1000 +
-	    0.5) % 1000);
-}
-
 /* One page from R.next: 0, or -1 with c->error set. */
 static int
 page(struct cf_chat *c, const struct cf_opts *o)
 {
-	static const char *const kick_headers[] = {
-	    "Accept: application/json, text/plain, */*",
-	    "Accept-Language: en-US,en;q=0.9",
-	    "Referer: https://kick.com/", "Origin: https://kick.com", NULL };
-	kc_http_req rq = { 0, 0, kick_headers };
+	kc_http_req rq = { 0, 0, kc_kick_headers };
 	kc_http_result r;
 	kc_kickpage pg;
 	char url[1300], ts[40], why[300];
@@ -59,7 +42,11 @@ page(struct cf_chat *c, const struct cf_opts *o)
 	char *body;
 	int rc;
 
-	iso(start, ts, sizeof(ts));
+	if (hls_pdt_format(start, ts, sizeof(ts)) != 0) {
+		snprintf(c->error, sizeof(c->error), "Kick's chat replay: "
+		    "start time %.0f out of range", start);
+		return -1;
+	}
 	snprintf(url, sizeof(url), "%s%s", R.base, ts);
 	if ((rc = kc_http_get_mem(R.http, url, &rq, KC_KICKCHAT_MAX_BODY, &body,
 	    &len, &r)) != KC_HTTP_OK) {

@@ -46,9 +46,8 @@ set(json_t *o, const char *k, json_t *v)
 		kc_die(KC_EXIT_DATA, "out of memory");
 }
 
-/* Unix seconds, the wall clock. */
-static double
-now_wall(void)
+double
+cf_now(void)
 {
 	struct timespec ts;
 
@@ -109,7 +108,7 @@ open_kick(json_t *rec, const struct cf_opts *o, struct cf_chat *c)
 		return NAN;
 	}
 	set(rec, "chat", json_string(live ? "kick-live" : "kick-replay"));
-	return live && !(t0 > 0) ? now_wall() : t0;
+	return live && !(t0 > 0) ? cf_now() : t0;
 }
 
 static void
@@ -212,17 +211,17 @@ static void
 flush_hops(const struct cf_opts *o, struct cf_chat *c, int wait)
 {
 	/* waiting at the end: at most a window's worth of wall time */
-	double limit = now_wall() + o->lag + o->window + LIVE_GRACE, end;
+	double limit = cf_now() + o->lag + o->window + LIVE_GRACE, end;
 
 	for (; S.next < S.upto; S.next++) {
 		if (c->source == CF_LIVE) {
 			end = (double)S.next * S.hop + o->lag + o->window +
 			    S.off + LIVE_GRACE;
 			while (cf_live_take(c, o), c->source == CF_LIVE &&
-			    now_wall() < end && S.aired < end) {
+			    cf_now() < end && S.aired < end) {
 				/* no chat is coming while disconnected */
 				if (!wait || !cf_live_up() ||
-				    now_wall() >= limit)
+				    cf_now() >= limit)
 					goto out;
 				usleep(100000);
 			}

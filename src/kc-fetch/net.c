@@ -127,10 +127,6 @@ on_progress(void *ctx, long long got, long long total)
 kc_http *
 new_http(int kick, int rot)
 {
-	static const char *const kick_headers[] = {
-	    "Accept: application/json, text/plain, */*",
-	    "Accept-Language: en-US,en;q=0.9",
-	    "Referer: https://kick.com/", "Origin: https://kick.com", NULL };
 	const char *ua[64];
 	kc_http_opts ho;
 	kc_http *h;
@@ -150,7 +146,7 @@ new_http(int kick, int rot)
 	ho.cookie_file = O.cookies;
 	ho.progress = on_progress;
 	if (kick)
-		ho.headers = kick_headers;
+		ho.headers = kc_kick_headers;
 	if ((h = kc_http_new(&ho, why, sizeof(why))) == NULL)
 		kc_die(KC_EXIT_DATA, "%s", why);
 	return h;

@@ -451,4 +451,12 @@ int kc_hls_write(const kc_hls *pl, char **text, size_t *len, char *why,
  */
 const char *hls_pdt_parse(const char *s, double *out);
 
+/*
+ * pdt (Unix seconds) as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
+ * fraction digits (3 at least) that hls_pdt_parse reads back to the
+ * same double, into buf (n bytes); 0, or -1 when outside years
+ * 0000-9999.
+ */
+int hls_pdt_format(double pdt, char *buf, size_t n);
+
 #endif

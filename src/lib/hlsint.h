@@ -58,11 +58,4 @@ const struct attr *hls_attrs_find(const struct attrs *as, const char *name);
 char *hls_resolve(const char *base, const char *ref,
     void *(*alloc)(void *, size_t), void *ctx);
 
-/*
- * hls_pdt_format: pdt as "YYYY-MM-DDThh:mm:ss.fffZ" with the fewest
- * fraction digits (3 at least) that hls_pdt_parse (hls.h) reads back to
- * the same double; 0, or -1 when outside [PDT_MIN, PDT_END).
- */
-int hls_pdt_format(double pdt, char *buf, size_t n);
-
 #endif

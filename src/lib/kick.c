@@ -11,11 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "hls.h"
 #include "kick.h"
+
+const char *const kc_kick_headers[] = {
+	"Accept: application/json, text/plain, */*",
+	"Accept-Language: en-US,en;q=0.9",
+	"Referer: https://kick.com/", "Origin: https://kick.com", NULL
+};
 
 static int
 say(char *why, size_t n, int rc, const char *fmt, ...)
@@ -89,42 +95,16 @@ id_of(const json_t *o, const char *k)
 
 /*
  * A time member as Kick writes it, "2026-03-01 18:00:00" (UTC) or ISO
- * 8601 with a 'T', a fraction and "Z": Unix seconds, NAN when absent or
- * of another form (an offset other than Z is not read).
+ * 8601 with a 'T', a fraction and a zone (hls_pdt_parse reads both):
+ * Unix seconds, NAN when absent or of another form.
  */
 static double
 time_of(const json_t *o, const char *k)
 {
 	const char *s = str(o, k);
-	struct tm tm;
-	int n = 0, y, mo, d, h, mi, se;
-	double frac = 0;
-	time_t t;
+	double t;
 
-	if (s == NULL || sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%n", &y, &mo,
-	    &d, &h, &mi, &se, &n) != 6 || n == 0)
-		return NAN;
-	if (s[n] == '.') {
-		double scale = 0.1;
-
-		for (n++; s[n] >= '0' && s[n] <= '9'; n++, scale /= 10)
-			frac += (s[n] - '0') * scale;
-	}
-	if (s[n] == 'Z' || (s[n] == '+' && strcmp(s + n, "+00:00") == 0))
-		n += s[n] == 'Z' ? 1 : 6;
-	if (s[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 60 || y < 1970)
-		return NAN;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return NAN;
-	return (double)t + frac;
+	return s != NULL && hls_pdt_parse(s, &t) == NULL ? t : NAN;
 }
 
 static char *

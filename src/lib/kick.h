@@ -35,6 +35,10 @@ enum {
 	KC_KICK_NOMEM = -2
 };
 
+/* The request headers Kick's API and chat replay are asked with, as a
+ * browser on kick.com sends them (NULL-terminated, for kc_http). */
+extern const char *const kc_kick_headers[];
+
 /* Longest answer read, in bytes (a channel's video list is ~100 kB). */
 #define KC_KICK_MAX_BODY (16L << 20)
 
