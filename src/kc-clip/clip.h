@@ -30,6 +30,8 @@ struct stage {
 struct pipeline {
 	struct stage st[MAXSTAGES];
 	int n;
+	int in_set, in_fd;	/* in_set: the first stage reads in_fd (the
+				   driver's, left open), else /dev/null */
 	int relay_after;	/* stage whose output the driver relays */
 	int relay_rd, relay_wr;	/* driver's ends around the relay point */
 	int out_rd;		/* last stage's stdout */
@@ -148,6 +150,15 @@ void *cut_tap(void *arg);
  * terminal, a line redrawn at every clip; else a plain line when the
  * highlights are known, at every clip, and each minute without one. */
 void cut_report(struct cutwatch *cw, int tty);
+
+/*
+ * from.c: checks FILE (kc-clip --json's records, "-" for stdin) for
+ * --from-highlights and writes to out what kc-cut is given: its stream
+ * record, its highlight records (*nhl of them) and an "end" record.
+ * Returns 0, or -1 with the problem in why.
+ */
+int from_prepare(const char *file, FILE *out, long *nhl, char *why,
+    size_t n);
 
 /* Set by relay once a stream record says the stream is live (read by
  * kc-clip's signal handler: a live run stops gracefully). */

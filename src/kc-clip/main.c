@@ -34,6 +34,7 @@
 static const char usage_text[] =
 "usage: kc-clip [options] SOURCE\n"
 "       kc-clip [options] --url SOURCE\n"
+"       kc-clip [cut options] --from-highlights FILE\n"
 "\n"
 "Find the best audio and video highlights of SOURCE and, with\n"
 "--generate-clips, cut them into --out and record them in the clip\n"
@@ -63,6 +64,13 @@ static const char usage_text[] =
 "      --end-minute M        analyse up to minute M (default: the end)\n"
 "  -c, --generate-clips      cut the clips and add them to the database\n"
 "      --analyse-only        only find the highlights (the default)\n"
+"      --from-highlights FILE  cut the highlights of FILE and add them\n"
+"                            to the database, without analysing: FILE\n"
+"                            (\"-\": stdin) holds what --json wrote, the\n"
+"                            stream record and the highlights wanted,\n"
+"                            their t0/t1 changed if need be (a file or\n"
+"                            VOD's; a live stream's highlights are cut\n"
+"                            while it airs).  No SOURCE then\n"
 "  -o, --out DIR             output folder for the clips and the\n"
 "                            highlights JSON (default output_clips;\n"
 "                            an analysis without -c writes nothing\n"
@@ -93,6 +101,14 @@ static const char usage_text[] =
 "                            re-encoded to H.264/AAC (kc-cut --reencode;\n"
 "                            default auto: when the source's codecs are\n"
 "                            not those, so every browser plays them)\n"
+"      --format FORMAT       landscape (the default) or vertical: also\n"
+"                            a 1080x1920 copy of each clip for TikTok,\n"
+"                            Shorts and Reels (kc-cut --format)\n"
+"      --vertical MODE       how the vertical copy is made: fit (the\n"
+"                            default), crop[:X] or stack:X,Y,W,H (the\n"
+"                            facecam rectangle above the gameplay;\n"
+"                            kc-cut --vertical)\n"
+"      --no-poster           no poster image and hover strip per clip\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
@@ -104,7 +120,9 @@ static const char usage_text[] =
 "                            run was resumed: then it stays, so the same\n"
 "                            command again makes the same clips\n"
 "      --no-resume           start over, forgetting an interrupted run\n"
-"      --json                write the records on stdout, not a table\n"
+"      --json                write the records on stdout, not a table:\n"
+"                            the stream record first, then highlights\n"
+"                            (or clips and failed cuts with -c)\n"
 "      --curve               with --json, also each kind's hop scores as\n"
 "                            \"curve\" records (kc-score --curve), for a\n"
 "                            timeline of the whole stream\n"
@@ -186,6 +204,9 @@ struct opts {
 	const char *chat, *chat_start;	/* kc-chatfeat's --chat, --chat-start */
 	const char *reencode;	/* kc-cut's --reencode, or NULL */
 	int no_chat;
+	const char *from;	/* --from-highlights FILE, or NULL */
+	const char *format, *vertical;	/* kc-cut's, or NULL */
+	int no_poster;
 };
 
 /*
@@ -291,6 +312,10 @@ static const struct option longopts[] = {
 	{ "no-chat", no_argument, NULL, 272 },
 	{ "max-chat-clips", required_argument, NULL, 273 },
 	{ "no-config", no_argument, NULL, 274 },
+	{ "from-highlights", required_argument, NULL, 276 },
+	{ "format", required_argument, NULL, 277 },
+	{ "vertical", required_argument, NULL, 278 },
+	{ "no-poster", no_argument, NULL, 279 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -380,6 +405,15 @@ option(struct opts *o, int c, const char *arg, int from_config, char **argv)
 	case 271: o->chat_start = arg; break;
 	case 272: o->no_chat = 1; break;
 	case 274: break;	/* --no-config: seen by config() */
+	case 276: o->from = arg; break;
+	case 277:
+		if (strcmp(arg, "landscape") && strcmp(arg, "vertical"))
+			kc_usage_error("--format: '%s': want landscape or "
+			    "vertical", arg);
+		o->format = arg;
+		break;
+	case 278: o->vertical = arg; break;	/* kc-cut checks it */
+	case 279: o->no_poster = 1; break;
 	case 'h': kc_opt_help(usage_text);
 	case 'V': kc_opt_version();
 	default: kc_opt_unknown(argv);
@@ -443,6 +477,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		option(o, c, optarg, 0, argv);
 	if (o->src == NULL && optind < argc)
 		o->src = argv[optind++];
+	if (o->from && o->src)
+		kc_usage_error("--from-highlights takes no SOURCE: the file's "
+		    "stream record names it");
+	if (o->from) {
+		o->generate = 1;
+		o->src = "";
+		o->no_chat = 1;
+	}
 	if (o->src == NULL)
 		kc_usage_error("no SOURCE given");
 	if (optind < argc)
@@ -462,6 +504,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		o->chat = NULL;
 	else if (o->chat == NULL)
 		o->chat = chat_beside(o->src);
+	if (o->vertical && !(o->format && strcmp(o->format, "vertical") == 0))
+		kc_usage_error("--vertical needs --format vertical");
 	if ((o->curve || o->jprogress) && !o->json)
 		kc_usage_error("%s needs --json", o->curve ? "--curve" :
 		    "--json-progress");
@@ -487,6 +531,8 @@ kick_page(const char *src)
 			return 1;
 	return 0;
 }
+
+static void build_cut(struct pipeline *, const struct opts *);
 
 static void
 build(struct pipeline *pl, const struct opts *o, const struct journal *j)
@@ -550,12 +596,26 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	if (!o->generate)
 		return;
 	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
+	build_cut(pl, o);
+}
+
+/* The stages after kc-score: kc-cut | kc-db add --print. */
+static void
+build_cut(struct pipeline *pl, const struct opts *o)
+{
+	struct stage *s;
+	int i;
+
 	s = pl_stage(pl, "kc-cut");
 	pl_arg(s, "--out"); pl_arg(s, o->out);
 	pl_arg(s, "-j"); pl_arg(s, o->jobs);
 	if (o->accurate)
 		pl_arg(s, "--accurate");
 	pl_opt(s, "--reencode", o->reencode);
+	pl_opt(s, "--format", o->format);
+	pl_opt(s, "--vertical", o->vertical);
+	if (o->no_poster)
+		pl_arg(s, "--no-poster");
 	/* kc-cut fetches the clips' HLS segments itself */
 	for (i = 0; i < o->nfetch; i += 2)
 		if (strcmp(o->fetch[i], "--cookies") == 0 || strcmp(o->fetch[i],
@@ -686,7 +746,8 @@ report(const struct opts *o, FILE *recs, long *nfailed)
 		if (rc < 0)
 			break;
 		type = kc_rec_type(rec);
-		if (o->curve && strcmp(type, "curve") == 0) {
+		if ((o->curve && strcmp(type, "curve") == 0) || (o->json &&
+		    strcmp(type, "stream") == 0)) {
 			kc_out(rec);	/* not a result: not counted */
 			json_decref(rec);
 			continue;
@@ -836,13 +897,133 @@ interrupted(struct journal *jr)
 	return 128 + aborted;
 }
 
+/* Stops on SIGINT and SIGTERM through on_stop, from now on. */
+static void
+catch_stops(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * kc-clip --from-highlights: kc-cut | kc-db add on the file's stream and
+ * highlights, with the cutting progress, the highlights JSON, the table
+ * or records and the exit status of a -c run.  Nothing is analysed, so
+ * there is no journal: the same command again stores no clip twice
+ * (kc-cut names a clip after its stream and window, and kc-db add keeps
+ * a known path).
+ */
+static int
+cut_chosen(struct opts *o)
+{
+	struct sink sink;
+	struct cutwatch cw;
+	struct cuttap tap;
+	pthread_t th, eth, tth;
+	FILE *in;
+	char why[1024], sbuf[64];
+	double t;
+	long nhl, n, nfailed;
+	int blame, tty = isatty(STDERR_FILENO), cutting;
+
+	if ((in = tmpfile()) == NULL)
+		kc_die(KC_EXIT_DATA, "temporary file:");
+	if (from_prepare(o->from, in, &nhl, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "--from-highlights: %s", why);
+	rewind(in);
+	if (kc_mkdirs(o->out) != 0)
+		kc_die(KC_EXIT_DATA, "%s:", o->out);
+	memset(&pl, 0, sizeof(pl));
+	pl.relay_after = -1;
+	pl.in_set = 1;
+	pl.in_fd = fileno(in);
+	build_cut(&pl, o);
+	if ((cutting = !o->quiet && (tty || !o->jprogress))) {
+		cut_init(&cw);
+		pl.st[0].tap = 1;
+		cw.want = nhl;
+		cw.want_all = 1;
+		cw.open = 1;
+	}
+	if ((sink.tmp = tmpfile()) == NULL ||
+	    fcntl(fileno(sink.tmp), F_SETFD, FD_CLOEXEC) != 0)
+		kc_die(KC_EXIT_DATA, "temporary file:");
+	kc_on_exit(cleanup);
+	t = kc_now();
+	catch_stops();
+	if (pl_start(&pl) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	fclose(in);
+	if (aborted)
+		pl_kill(&pl);
+	sink.fd = pl.out_rd;
+	sink.err = 0;
+	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
+	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
+		kc_die(KC_EXIT_DATA, "thread:");
+	if (cutting) {
+		tap.cw = &cw;
+		tap.scored = 0;
+		tap.rd = pl.st[0].tap_rd;
+		tap.wr = pl.st[0].tap_wr;
+		if (pthread_create(&tth, NULL, cut_tap, &tap) != 0)
+			kc_die(KC_EXIT_DATA, "thread:");
+		cut_report(&cw, tty);
+		pthread_join(tth, NULL);
+	}
+	pthread_join(th, NULL);
+	blame = pl_wait(&pl);
+	pthread_join(eth, NULL);
+	kc_on_exit(NULL);
+	if (aborted && blame >= 0) {
+		kc_warn("interrupted by %s: no cut was started after it; "
+		    "clips already recorded stay", aborted == SIGINT ?
+		    "SIGINT" : "SIGTERM");
+		return 128 + aborted;
+	}
+	if (blame >= 0) {
+		if (!pl.st[blame].said || !WIFEXITED(pl.st[blame].status))
+			kc_warn("%s failed (%s)", pl.st[blame].name,
+			    kc_status_str(pl.st[blame].status, sbuf,
+			    sizeof(sbuf)));
+		return kc_status_code(pl.st[blame].status);
+	}
+	if (sink.err || (cutting && cw.lost))
+		kc_die(KC_EXIT_DATA, "lost records between stages");
+	write_json(o, sink.tmp);
+	n = report(o, sink.tmp, &nfailed);
+	if (!o->quiet) {
+		fprintf(stderr, "kc-clip: %ld clips", n);
+		if (nfailed)
+			fprintf(stderr, " (%ld more failed to cut)", nfailed);
+		fprintf(stderr, " of the %ld highlight%s in %s, cut in %.1f "
+		    "s\n", nhl, nhl == 1 ? "" : "s", o->from, kc_now() - t);
+	}
+	fclose(sink.tmp);
+	kc_out_close();
+	if (pl.partial) {
+		kc_warn("partly done: %ld cut%s failed (marked FAILED above); "
+		    "the other clips are stored", nfailed, nfailed == 1 ? "" :
+		    "s");
+		return KC_EXIT_PARTIAL;
+	}
+	return KC_EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
 	struct sink sink;
 	struct journal jr;
-	struct sigaction sa;
 	char state[PATH_MAX], key[PATH_MAX + 64];
 	struct relay_stats rs;
 	struct cutwatch cw;
@@ -859,6 +1040,8 @@ main(int argc, char **argv)
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
+	if (o.from)
+		return cut_chosen(&o);
 	draw = !o.quiet && (tty || !o.jprogress);
 	/* an analysis alone makes no output folder nobody asked for */
 	if ((o.generate || o.out_given) && kc_mkdirs(o.out) != 0)
@@ -887,14 +1070,7 @@ main(int argc, char **argv)
 	kc_on_exit(cleanup);
 	t = kc_now();
 	/* before the stages start, so no stop finds a stage unwatched */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGINT);
-	sigaddset(&sa.sa_mask, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stops();
 	if (pl_start(&pl) != 0)
 		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
 	if (aborted)	/* a stop came while they were starting */

@@ -74,6 +74,13 @@ pl_start(struct pipeline *pl)
 		return -1;
 	}
 	in = devnull;
+	if (pl->in_set) {
+		close(devnull);
+		if ((in = fcntl(pl->in_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			kc_warn("dup:");
+			return -1;
+		}
+	}
 	for (i = 0; i < pl->n; i++) {
 		if (pipe2(p, O_CLOEXEC) != 0) {
 			kc_warn("pipe:");

@@ -31,10 +31,12 @@ static const char usage_text[] =
 "input ends before it, or a fatal \"error\" record arrives, nothing of\n"
 "that stream is stored.  A live stream's clips are stored one by one.\n"
 "Clips without a stream record are stored at the end of input.  A clip\n"
-"whose path is already stored is left as it is; if that path is stored\n"
-"for a clip of another stream, the clip is refused (not stored, the\n"
-"stored one keeps its stream and rating) and the exit status is 1.  A\n"
-"summary goes to stderr.\n"
+"whose path is already stored is left as it is, but takes the record's\n"
+"\"poster\" and \"vertical_path\" when it has them (kc-cut\n"
+"--export-vertical: one row per clip, whatever its formats); if that\n"
+"path is stored for a clip of another stream, the clip is refused (not\n"
+"stored, the stored one keeps its stream and rating) and the exit status\n"
+"is 1.  A summary goes to stderr.\n"
 "\n"
 "options:\n"
 "  -p, --print      write each stored clip record on stdout, with its\n"
@@ -71,6 +73,7 @@ struct add {
 	json_t *held;		/* clip records waiting for their commit */
 	json_t *fstats;		/* the open stream's "featstats", or NULL */
 	long added, known;	/* committed: new rows, already stored */
+	long updated;		/* already stored, new poster/vertical copy */
 	long refused;		/* paths of another stream's clips */
 	long live_kept;		/* clips of the open live stream stored */
 	int failed;		/* a stream was dropped: exit 1 at the end */
@@ -80,11 +83,15 @@ struct add {
 static void
 summary(const struct add *a)
 {
-	char more[80] = "";
+	char more[120] = "", upd[100] = "";
 
 	/* no input at all: an earlier stage failed and said so */
 	if (a->quiet || a->records == 0)
 		return;
+	if (a->updated > 0)
+		snprintf(upd, sizeof(upd), "; %ld stored clip%s took a new "
+		    "poster or vertical copy", a->updated, a->updated == 1 ?
+		    "" : "s");
 	if (a->known > 0 && a->refused > 0)
 		snprintf(more, sizeof(more), " (%ld already known, %ld refused)",
 		    a->known, a->refused);
@@ -92,8 +99,8 @@ summary(const struct add *a)
 		snprintf(more, sizeof(more), " (%ld already known)", a->known);
 	else if (a->refused > 0)
 		snprintf(more, sizeof(more), " (%ld refused)", a->refused);
-	kc_warn("added %ld clip%s%s to %s", a->added, a->added == 1 ? "" : "s",
-	    more, a->k->path);
+	kc_warn("added %ld clip%s%s to %s%s", a->added, a->added == 1 ? "" :
+	    "s", more, a->k->path, upd);
 }
 
 /*
@@ -227,8 +234,10 @@ clip_fields(const json_t *r, kc_db_clip *c, char **features, char *why,
 	    "heuristic", "model", "model_weight" };
 	double *ndst[] = { &c->want_t0, &c->want_t1, &c->score,
 	    &c->heuristic, &c->model, &c->model_weight };
-	static const char *const strs[] = { "mode", "stream", "url" };
-	const char **sdst[] = { &c->mode, &c->stream_id, &c->url };
+	static const char *const strs[] = { "mode", "stream", "url",
+	    "poster", "vertical_path" };
+	const char **sdst[] = { &c->mode, &c->stream_id, &c->url,
+	    &c->poster, &c->vertical_path };
 	json_t *f;
 	size_t i;
 
@@ -353,7 +362,7 @@ store(struct add *a, const json_t *stream, json_t *clips)
 	char why[600], *feat;
 	const char *sid = NULL, *surl = NULL;
 	long long id;
-	long added = 0, known = 0, refused = 0;
+	long added = 0, known = 0, updated = 0, refused = 0;
 	size_t i;
 	json_t *r, *stored;
 	int isknown, stats = 0, rc;
@@ -396,7 +405,9 @@ store(struct add *a, const json_t *stream, json_t *clips)
 		kcdb_set(r, "id", json_integer(id));
 		if (json_array_append(stored, r) != 0)
 			kc_die(KC_EXIT_DATA, "out of memory");
-		if (isknown)
+		if (isknown == KC_DB_UPDATED)
+			updated++;
+		if (isknown != KC_DB_NEW)
 			known++;
 		else
 			added++;
@@ -405,6 +416,7 @@ store(struct add *a, const json_t *stream, json_t *clips)
 		stop(a, "%s: %s", a->k->path, kc_db_error(a->db));
 	a->added += added;
 	a->known += known;
+	a->updated += updated;
 	a->refused += refused;
 	if (stats && kc_rec_str(stream, "channel"))
 		kcdb_write_channels(a->k, a->db);
@@ -485,13 +497,32 @@ on_stream(struct add *a, json_t *rec)
 	a->state = s.live ? S_LIVE : S_STREAM;
 }
 
+/* Makes rec's key, whose value is path (NULL: none), an absolute path. */
+static void
+absolute(json_t *rec, const char *key, const char *path)
+{
+	char *abs, *cwd;
+	size_t n;
+
+	if (path == NULL || path[0] == '/')
+		return;
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		kc_die(KC_EXIT_DATA, "getcwd:");
+	n = strlen(cwd) + strlen(path) + 2;
+	if ((abs = malloc(n)) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	snprintf(abs, n, "%s/%s", cwd, path);
+	free(cwd);
+	kcdb_set(rec, key, json_string(abs));
+	free(abs);
+}
+
 static void
 on_clip(struct add *a, json_t *rec)
 {
 	kc_db_clip c;
-	char why[600], *abs, *cwd;
+	char why[600];
 	const char *open;
-	size_t n;
 
 	if (clip_fields(rec, &c, NULL, why, sizeof(why)) != 0)
 		stop(a, "%s: %s", kc_reader_where(a->rd), why);
@@ -501,18 +532,10 @@ on_clip(struct add *a, json_t *rec)
 	if (open && c.stream_id && strcmp(open, c.stream_id) != 0)
 		stop(a, "%s: clip %s belongs to stream %s, but stream %s is "
 		    "open", kc_reader_where(a->rd), c.path, c.stream_id, open);
-	if (c.path[0] != '/') {
-		/* delete must find the file from any directory */
-		if ((cwd = getcwd(NULL, 0)) == NULL)
-			kc_die(KC_EXIT_DATA, "getcwd:");
-		n = strlen(cwd) + strlen(c.path) + 2;
-		if ((abs = malloc(n)) == NULL)
-			kc_die(KC_EXIT_DATA, "out of memory");
-		snprintf(abs, n, "%s/%s", cwd, c.path);
-		free(cwd);
-		kcdb_set(rec, "path", json_string(abs));
-		free(abs);
-	}
+	/* delete (and kc-web) must find the files from any directory */
+	absolute(rec, "path", c.path);
+	absolute(rec, "poster", c.poster);
+	absolute(rec, "vertical_path", c.vertical_path);
 	if (json_array_append(a->held, rec) != 0)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	switch (a->state) {

@@ -85,6 +85,7 @@ int kcdb_add(struct kcdb *k, int argc, char **argv);
 int kcdb_list(struct kcdb *k, int argc, char **argv);
 int kcdb_export(struct kcdb *k, int argc, char **argv);
 int kcdb_rate(struct kcdb *k, int argc, char **argv);
+int kcdb_undo(struct kcdb *k, int argc, char **argv);
 int kcdb_delete(struct kcdb *k, int argc, char **argv);
 int kcdb_stats(struct kcdb *k, int argc, char **argv);
 

@@ -28,13 +28,15 @@ static const char list_usage[] =
 "\n"
 "options:\n"
 "  -j, --json            JSON Lines: clip records with id, rating,\n"
-"                        rated_at, added, title and channel\n"
+"                        rated_at, added, title, channel, poster and\n"
+"                        vertical_path\n"
 "  -u, --unrated         only clips not rated yet\n"
 "  -r, --rated           only rated clips\n"
 "  -k, --kind KIND       only audio, video or chat clips\n"
 "  -s, --stream ID|URL   only clips of this stream\n"
 "  -m, --min-stars N     only clips rated N stars or more (1-5)\n"
 "  -n, --limit N         at most N clips\n"
+"  -i, --id ID           only clip ID (none: exit 1)\n"
 "  -S, --sort ORDER      date (newest first, default), score (best\n"
 "                        first), time (stream by stream, by start) or\n"
 "                        informative (unrated clips only: first those\n"
@@ -42,7 +44,7 @@ static const char list_usage[] =
 "                        kc-db(1)); --order is the same option\n"
 "      --db PATH         the database\n"
 "\n"
-"exit status: 0 ok, 1 database error, 2 usage error.\n";
+"exit status: 0 ok, 1 database error or no clip --id ID, 2 usage error.\n";
 
 static const char export_usage[] =
 "usage: kc-db [--db PATH] export [--kind KIND]\n"
@@ -223,6 +225,8 @@ clip_record(const kc_db_clip *c)
 	    json_null());
 	kcdb_set(r, "rated_at", kcdb_str(c->rated_at));
 	kcdb_set(r, "added", json_string(c->created));
+	kcdb_set(r, "poster", kcdb_str(c->poster));
+	kcdb_set(r, "vertical_path", kcdb_str(c->vertical_path));
 	return r;
 }
 
@@ -250,14 +254,18 @@ rated_record(const kc_db_clip *c)
 	return r;
 }
 
-/* Runs the query and hands each row to emit, after a header if any. */
-static void
+/*
+ * Runs the query and hands each row to emit, after a header if any.
+ * Returns how many rows there were.
+ */
+static long
 each_clip(const struct kcdb *k, const kc_db_filter *f, const char *header,
     void (*emit)(const kc_db_clip *))
 {
 	kc_db_iter *it;
 	kc_db_clip c;
 	kc_db *db;
+	long n = 0;
 	int rc;
 
 	db = kcdb_open(k, 0);
@@ -265,12 +273,15 @@ each_clip(const struct kcdb *k, const kc_db_filter *f, const char *header,
 		kc_out_printf("%s\n", header);
 	if (kc_db_list(db, f, &it) != KC_DB_OK)
 		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
-	while ((rc = kc_db_next(it, &c)) == 1)
+	while ((rc = kc_db_next(it, &c)) == 1) {
 		emit(&c);
+		n++;
+	}
 	if (rc < 0)
 		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
 	kc_db_iter_free(it);
 	kcdb_close(k, db);
+	return n;
 }
 
 static void
@@ -491,6 +502,7 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 		{ "stream", required_argument, NULL, 's' },
 		{ "min-stars", required_argument, NULL, 'm' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "id", required_argument, NULL, 'i' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "order", required_argument, NULL, 'S' },
 		{ "db", required_argument, NULL, 'D' },
@@ -503,7 +515,7 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 
 	memset(&f, 0, sizeof(f));
 	f.sort = KC_DB_SORT_DATE;
-	while ((c = kcdb_getopt(k, argc, argv, "jurk:s:m:n:S:",
+	while ((c = kcdb_getopt(k, argc, argv, "jurk:s:m:n:i:S:",
 	    longopts, list_usage)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
@@ -518,6 +530,7 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 		case 'n':
 			f.limit = opt_long(k, "--limit", optarg, 1, LONG_MAX);
 			break;
+		case 'i': f.id = kcdb_clip_id(k, optarg); break;
 		case 'S': f.sort = opt_sort(k, optarg); break;
 		}
 	}
@@ -535,9 +548,12 @@ kcdb_list(struct kcdb *k, int argc, char **argv)
 	if (f.sort == SORT_INFORMATIVE)
 		list_informative(k, &f, json ? NULL : header, json ? emit_clip :
 		    emit_row);
-	else
-		each_clip(k, &f, json ? NULL : header, json ? emit_clip :
-		    emit_row);
+	else if (each_clip(k, &f, json ? NULL : header, json ? emit_clip :
+	    emit_row) == 0 && f.id > 0) {
+		kc_out_flush();
+		kc_die(KC_EXIT_DATA, "%s: no clip with id %lld", k->path,
+		    f.id);
+	}
 	return KC_EXIT_OK;
 }
 

@@ -29,10 +29,11 @@ static const char usage_text[] =
 "  list             show clips: a table, or --json records\n"
 "  rate ID STARS    rate clip ID with 1-5 stars; retrains the model\n"
 "                   every 5 ratings (kc-train)\n"
+"  undo ID          take back clip ID's latest rating\n"
 "  stats            counts, rating histogram, per kind and per channel,\n"
 "                   model generations and their held-out quality\n"
 "  export           one \"rated\" record per rated clip, for training\n"
-"  delete ID        remove clip ID, its ratings and its file\n"
+"  delete ID        remove clip ID, its ratings and its files\n"
 "\n"
 "options (also accepted after COMMAND):\n"
 "      --db PATH    the database (default: $KC_DB, else the config file's\n"
@@ -54,6 +55,7 @@ static const struct command {
 	{ "add", kcdb_add },
 	{ "list", kcdb_list },
 	{ "rate", kcdb_rate },
+	{ "undo", kcdb_undo },
 	{ "stats", kcdb_stats },
 	{ "export", kcdb_export },
 	{ "delete", kcdb_delete },

@@ -1,7 +1,8 @@
 /*
  * rate.c - the commands that change one clip: "kc-db rate ID STARS", the
- * user's verdict that the model learns from, and "kc-db delete ID",
- * which removes a clip's row, its ratings and its file together.
+ * user's verdict that the model learns from, "kc-db undo ID", which takes
+ * the latest one back, and "kc-db delete ID", which removes a clip's row,
+ * its ratings and its files together.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,12 +42,28 @@ static const char rate_usage[] =
 "environment: KC_RETRAIN_EVERY, KC_MODEL, KC_TRAIN (the trainer program,\n"
 "default kc-train).\n";
 
+static const char undo_usage[] =
+"usage: kc-db [--db PATH] undo ID\n"
+"\n"
+"Take back clip ID's latest rating: it leaves the rating history, and the\n"
+"clip gets the rating before it back, or none.  Prints the rating the\n"
+"clip has now (1-5, or \"unrated\") on stdout.  The model is not\n"
+"retrained; the next retraining learns without the rating.\n"
+"\n"
+"options:\n"
+"      --db PATH     the database\n"
+"\n"
+"exit status: 0 ok, 1 no such clip, the clip has no rating or a database\n"
+"error, 2 usage error.\n";
+
 static const char delete_usage[] =
 "usage: kc-db [--db PATH] delete [--keep-file] ID\n"
 "\n"
-"Remove clip ID, its ratings and its file.  The file is removed inside\n"
-"the transaction that deletes the row, so either both go or neither\n"
-"does.  A file that is already gone is only warned about.\n"
+"Remove clip ID, its ratings and its files: the clip, its poster and\n"
+"hover strip, its vertical copy.  The files are removed inside the\n"
+"transaction that deletes the row, so either the clip and its row both\n"
+"go or neither does.  A clip file that is already gone is only warned\n"
+"about.\n"
 "\n"
 "options (before ID):\n"
 "  -k, --keep-file   leave the clip file where it is\n"
@@ -104,15 +121,40 @@ kcdb_rate(struct kcdb *k, int argc, char **argv)
 	return KC_EXIT_OK;
 }
 
-/* Called by kc_db_delete_clip inside its transaction: unlink or veto. */
-static int
-remove_file(const char *path, void *arg)
+int
+kcdb_undo(struct kcdb *k, int argc, char **argv)
 {
-	const int *keep = arg;
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long long id;
+	kc_db *db;
+	int rc, stars;
 
-	if (*keep)
-		return 0;
-	if (unlink(path) == 0)
+	while (kcdb_getopt(k, argc, argv, "+", longopts, undo_usage) != -1)
+		;
+	kcdb_operands(k, argc - optind, 1, 1);
+	id = kcdb_clip_id(k, argv[optind]);
+
+	db = kcdb_open(k, 0);
+	if ((rc = kc_db_undo(db, id, &stars)) != KC_DB_OK)
+		kc_die(KC_EXIT_DATA, "%s: %s", k->path, kc_db_error(db));
+	kcdb_close(k, db);
+	if (stars > 0)
+		kc_out_printf("%d\n", stars);
+	else
+		kc_out_printf("unrated\n");
+	kc_out_flush();
+	return KC_EXIT_OK;
+}
+
+/* Removes one of a clip's files: 0, or -1 (warned) when it stays. */
+static int
+remove_one(const char *path, int must)
+{
+	if (unlink(path) == 0 || (errno == ENOENT && !must))
 		return 0;
 	if (errno == ENOENT) {
 		kc_warn("delete: %s: file already gone", path);
@@ -120,6 +162,32 @@ remove_file(const char *path, void *arg)
 	}
 	kc_warn("delete: %s: cannot remove:", path);
 	return -1;
+}
+
+/*
+ * Called by kc_db_delete_clip inside its transaction: unlinks the clip's
+ * files or vetoes.  The poster, the strip (BASE.strip.jpg beside the
+ * clip, kc-cut(1)) and the vertical copy go first, so a veto leaves at
+ * most a picture missing, never a row without its clip.
+ */
+static int
+remove_files(const kc_db_clip *c, void *arg)
+{
+	const int *keep = arg;
+	char strip[4096];
+	size_t n = strlen(c->path);
+
+	if (*keep)
+		return 0;
+	if (n > 4 && strcmp(c->path + n - 4, ".mp4") == 0 &&
+	    (size_t)snprintf(strip, sizeof(strip), "%.*s.strip.jpg",
+	    (int)(n - 4), c->path) < sizeof(strip) &&
+	    remove_one(strip, 0) != 0)
+		return -1;
+	if ((c->poster && remove_one(c->poster, 0) != 0) ||
+	    (c->vertical_path && remove_one(c->vertical_path, 0) != 0))
+		return -1;
+	return remove_one(c->path, 1);
 }
 
 int
@@ -143,7 +211,7 @@ kcdb_delete(struct kcdb *k, int argc, char **argv)
 	id = kcdb_clip_id(k, argv[optind]);
 
 	db = kcdb_open(k, 0);
-	rc = kc_db_delete_clip(db, id, remove_file, &keep);
+	rc = kc_db_delete_clip(db, id, remove_files, &keep);
 	if (rc == KC_DB_CANCELLED)
 		kc_die(KC_EXIT_DATA, "%s: clip %lld not deleted", k->path, id);
 	if (rc != KC_DB_OK)

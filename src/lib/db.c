@@ -190,6 +190,20 @@ static const struct migration migrations[] = {
 	"  FROM stream_stats_v2;"
 	"DROP TABLE stream_stats_v2;"
 	},
+	{ "version 4 (a clip's poster and its vertical copy)",
+	/*
+	 * kc-cut's poster image of a clip and its 9:16 copy belong to the
+	 * clip's one row: a rating is never split between a clip's
+	 * formats.  Both are files kc-web may serve, so both are unique
+	 * like path (NULLs do not collide in a unique index).
+	 */
+	"ALTER TABLE clips ADD COLUMN poster TEXT"
+	"  CHECK (poster IS NULL OR length(poster) > 0);"
+	"ALTER TABLE clips ADD COLUMN vertical_path TEXT"
+	"  CHECK (vertical_path IS NULL OR length(vertical_path) > 0);"
+	"CREATE UNIQUE INDEX clips_poster ON clips(poster);"
+	"CREATE UNIQUE INDEX clips_vertical ON clips(vertical_path);"
+	},
 	/* Append new migrations here. */
 };
 
@@ -201,12 +215,16 @@ enum {
 	ST_STUB_STREAM,
 	ST_ADD_CLIP,
 	ST_CLIP_ID,
+	ST_CLIP_FILES,
 	ST_RATE,
 	ST_RATE_HISTORY,
 	ST_COUNT_RATINGS,
 	ST_CLIP_PATH,
 	ST_DEL_RATINGS,
 	ST_DEL_CLIP,
+	ST_LAST_RATING,
+	ST_DEL_RATING,
+	ST_UNRATE,
 	ST_PUT_FEATSTAT,
 	ST_COUNT
 };
@@ -229,13 +247,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" ON CONFLICT (id) DO NOTHING",
 	[ST_ADD_CLIP] =
 	"INSERT INTO clips (path, stream_id, kind, t0, t1, want_t0, want_t1,"
-	"    mode, score, heuristic, model, model_weight, features, created)"
+	"    mode, score, heuristic, model, model_weight, features, created,"
+	"    poster, vertical_path)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	"    coalesce(?13, '{}'), " NOW ")"
+	"    coalesce(?13, '{}'), " NOW ", ?14, ?15)"
 	" ON CONFLICT (path) DO NOTHING",
 	[ST_CLIP_ID] =
 	"SELECT c.id, c.stream_id, s.title FROM clips c"
 	" LEFT JOIN streams s ON s.id = c.stream_id WHERE c.path = ?1",
+	[ST_CLIP_FILES] =
+	"UPDATE clips SET poster = coalesce(?2, poster),"
+	"  vertical_path = coalesce(?3, vertical_path)"
+	" WHERE id = ?1 AND (poster IS NOT coalesce(?2, poster)"
+	"  OR vertical_path IS NOT coalesce(?3, vertical_path))",
 	[ST_RATE] =
 	"UPDATE clips SET rating = ?2, rated_at = " NOW " WHERE id = ?1",
 	[ST_RATE_HISTORY] =
@@ -244,11 +268,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COUNT_RATINGS] =
 	"SELECT count(*) FROM ratings",
 	[ST_CLIP_PATH] =
-	"SELECT path FROM clips WHERE id = ?1",
+	"SELECT path, poster, vertical_path FROM clips WHERE id = ?1",
 	[ST_DEL_RATINGS] =
 	"DELETE FROM ratings WHERE clip_id = ?1",
 	[ST_DEL_CLIP] =
 	"DELETE FROM clips WHERE id = ?1",
+	[ST_LAST_RATING] =
+	"SELECT id FROM ratings WHERE clip_id = ?1 ORDER BY id DESC LIMIT 1",
+	[ST_DEL_RATING] =
+	"DELETE FROM ratings WHERE id = ?1",
+	[ST_UNRATE] =
+	"UPDATE clips SET (rating, rated_at) = (SELECT stars, created"
+	"  FROM ratings WHERE clip_id = ?1 ORDER BY id DESC LIMIT 1)"
+	" WHERE id = ?1 RETURNING rating",
 	[ST_PUT_FEATSTAT] =
 	"INSERT INTO stream_stats (stream_id, kind, feature, hops, median,"
 	"    scale, updated)"
@@ -276,13 +308,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"SELECT c.id, c.path, c.stream_id, c.kind, c.t0, c.t1, c.want_t0," \
 	"  c.want_t1, c.mode, c.score, c.heuristic, c.model, c.model_weight," \
 	"  c.features, c.created, c.rating, c.rated_at," \
-	"  s.url, s.title, s.channel" \
+	"  s.url, s.title, s.channel, c.poster, c.vertical_path" \
 	" FROM clips c LEFT JOIN streams s ON s.id = c.stream_id" \
 	" WHERE (?1 = 0 OR (?1 = 1 AND c.rating IS NOT NULL)" \
 	"        OR (?1 = -1 AND c.rating IS NULL))" \
 	"   AND (?2 IS NULL OR c.kind = ?2)" \
 	"   AND (?3 IS NULL OR c.stream_id = ?3 OR s.url = ?3)" \
-	"   AND (?4 IS NULL OR c.rating >= ?4)"
+	"   AND (?4 IS NULL OR c.rating >= ?4)" \
+	"   AND (?6 IS NULL OR c.id = ?6)"
 
 static const char *const list_sql[] = {
 	[KC_DB_SORT_DATE] = LIST_SQL
@@ -807,9 +840,11 @@ kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 	bind_real(st, 11, c->model);
 	bind_real(st, 12, c->model_weight);
 	bind_text(st, 13, c->features);
+	bind_text(st, 14, c->poster);
+	bind_text(st, 15, c->vertical_path);
 	if (run(db, st, "storing the clip") != 0)
 		goto bad;
-	*known = sqlite3_changes(db->h) == 0;
+	*known = sqlite3_changes(db->h) == 0 ? KC_DB_KNOWN : KC_DB_NEW;
 	if ((st = stmt(db, ST_CLIP_ID)) == NULL)
 		goto bad;
 	bind_text(st, 1, c->path);
@@ -823,6 +858,18 @@ kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id, int *known)
 	sqlite3_reset(st);
 	if (rc != KC_DB_OK)
 		goto undo;
+	if (*known && (c->poster != NULL || c->vertical_path != NULL)) {
+		/* the same clip again, with files made since: its one row */
+		if ((st = stmt(db, ST_CLIP_FILES)) == NULL)
+			goto bad;
+		sqlite3_bind_int64(st, 1, *id);
+		bind_text(st, 2, c->poster);
+		bind_text(st, 3, c->vertical_path);
+		if (run(db, st, "storing the clip's files") != 0)
+			goto bad;
+		if (sqlite3_changes(db->h) > 0)
+			*known = KC_DB_UPDATED;
+	}
 	if (exec(db, "RELEASE add_clip", "adding a clip") != 0)
 		goto bad;
 	return KC_DB_OK;
@@ -890,13 +937,95 @@ bad:
 }
 
 int
-kc_db_delete_clip(kc_db *db, long long id,
-    int (*hook)(const char *path, void *arg), void *arg)
+kc_db_undo(kc_db *db, long long id, int *stars)
 {
 	sqlite3_stmt *st;
-	char *path = NULL;
+	long long rid;
+
+	if (need_autocommit(db) != KC_DB_OK || kc_db_begin(db) != KC_DB_OK)
+		return KC_DB_ERROR;
+	if ((st = stmt(db, ST_LAST_RATING)) == NULL)
+		goto bad;
+	sqlite3_bind_int64(st, 1, id);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		rid = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		break;
+	case SQLITE_DONE:
+		sqlite3_reset(st);
+		kc_db_rollback(db);
+		if ((st = stmt(db, ST_CLIP_PATH)) == NULL)
+			return KC_DB_ERROR;
+		sqlite3_bind_int64(st, 1, id);
+		rid = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rid != SQLITE_ROW && rid != SQLITE_DONE)
+			return fail(db, "finding the clip");
+		snprintf(db->err, sizeof(db->err), rid == SQLITE_ROW ?
+		    "clip %lld has no rating to take back" :
+		    "no clip with id %lld", id);
+		return KC_DB_NOTFOUND;
+	default:
+		fail(db, "finding the clip's last rating");
+		sqlite3_reset(st);
+		goto bad;
+	}
+	if ((st = stmt(db, ST_DEL_RATING)) == NULL)
+		goto bad;
+	sqlite3_bind_int64(st, 1, rid);
+	if (run(db, st, "taking back the rating") != 0)
+		goto bad;
+	if ((st = stmt(db, ST_UNRATE)) == NULL)
+		goto bad;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fail(db, "restoring the clip's rating");
+		sqlite3_reset(st);
+		goto bad;
+	}
+	if (stars)
+		*stars = sqlite3_column_int(st, 0);	/* NULL reads 0 */
+	sqlite3_reset(st);
+	if (kc_db_commit(db) != KC_DB_OK)
+		goto bad;
+	return KC_DB_OK;
+bad:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return KC_DB_ERROR;
+}
+
+/* Frees what clip_files copied. */
+static void
+free_files(kc_db_clip *c)
+{
+	free((char *)c->path);
+	free((char *)c->poster);
+	free((char *)c->vertical_path);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A copy of column i, NULL for NULL; -1 when out of memory. */
+static int
+dup_col(sqlite3_stmt *st, int i, const char **dst)
+{
+	const char *s = col_text(st, i);
+
+	*dst = NULL;
+	if (s != NULL && (*dst = strdup(s)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+kc_db_delete_clip(kc_db *db, long long id,
+    int (*hook)(const kc_db_clip *c, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	kc_db_clip c;
 	int rc = KC_DB_ERROR;
 
+	memset(&c, 0, sizeof(c));
 	if (need_autocommit(db) != KC_DB_OK || kc_db_begin(db) != KC_DB_OK)
 		return KC_DB_ERROR;
 	if ((st = stmt(db, ST_CLIP_PATH)) == NULL)
@@ -904,12 +1033,14 @@ kc_db_delete_clip(kc_db *db, long long id,
 	sqlite3_bind_int64(st, 1, id);
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
-		path = strdup(col_text(st, 0));
-		sqlite3_reset(st);
-		if (path == NULL) {
+		c.id = id;
+		if (dup_col(st, 0, &c.path) != 0 || dup_col(st, 1,
+		    &c.poster) != 0 || dup_col(st, 2, &c.vertical_path) != 0) {
+			sqlite3_reset(st);
 			failcode(db, KC_DB_ERROR, "out of memory");
 			goto out;
 		}
+		sqlite3_reset(st);
 		break;
 	case SQLITE_DONE:
 		sqlite3_reset(st);
@@ -931,7 +1062,7 @@ kc_db_delete_clip(kc_db *db, long long id,
 	sqlite3_bind_int64(st, 1, id);
 	if (run(db, st, "deleting the clip") != 0)
 		goto out;
-	if (hook && hook(path, arg) != 0) {
+	if (hook && hook(&c, arg) != 0) {
 		rc = failcode(db, KC_DB_CANCELLED, "cancelled");
 		goto out;
 	}
@@ -940,7 +1071,7 @@ kc_db_delete_clip(kc_db *db, long long id,
 out:
 	if (rc != KC_DB_OK)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	free(path);
+	free_files(&c);
 	return rc;
 }
 
@@ -985,6 +1116,8 @@ kc_db_list(kc_db *db, const kc_db_filter *f, kc_db_iter **it)
 		sqlite3_bind_int(st, 4, f->min_stars);
 	/* a negative LIMIT means none to SQLite */
 	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
+	if (f->id > 0)
+		sqlite3_bind_int64(st, 6, f->id);
 	return KC_DB_OK;
 }
 
@@ -1031,6 +1164,8 @@ kc_db_next(kc_db_iter *it, kc_db_clip *c)
 	c->url = col_text(st, 17);
 	c->title = col_text(st, 18);
 	c->channel = col_text(st, 19);
+	c->poster = col_text(st, 20);
+	c->vertical_path = col_text(st, 21);
 	return 1;
 }
 

@@ -70,6 +70,8 @@ typedef struct kc_db_clip {
 	int rating;				/* latest stars, 0: unrated */
 	const char *rated_at;			/* NULL when unrated */
 	const char *url, *title, *channel;	/* of the stream */
+	const char *poster;			/* image file, NULL: none */
+	const char *vertical_path;		/* 9:16 copy, NULL: none */
 } kc_db_clip;
 
 /* Order of kc_db_list rows. */
@@ -91,6 +93,7 @@ typedef struct kc_db_filter {
 	int min_stars;		/* 1-5: rating at least this; 0 any */
 	long limit;		/* at most this many rows; <= 0 no limit */
 	int sort;		/* KC_DB_SORT_* */
+	long long id;		/* only this clip; <= 0 any */
 } kc_db_filter;
 
 /* Grouping of kc_db_stats rows. */
@@ -150,11 +153,20 @@ int kc_db_rollback(kc_db *db);
  */
 int kc_db_put_stream(kc_db *db, const kc_db_stream *s);
 
+/* What kc_db_add_clip did with a clip. */
+enum {
+	KC_DB_NEW,		/* a row was inserted */
+	KC_DB_KNOWN,		/* the path was stored: nothing changed */
+	KC_DB_UPDATED		/* the path was stored: it took the clip's
+				 * new poster and/or vertical_path */
+};
+
 /*
- * Adds clip c, keyed by its path.  When the path is already stored
- * nothing changes (a rating is never dropped) and *known is set to 1;
- * else a row is inserted and *known set to 0.  *id receives the row id
- * either way.  A stream_id without a row gets a stub stream row (id and
+ * Adds clip c, keyed by its path.  When the path is already stored for
+ * the same stream, the row keeps everything (a rating is never dropped)
+ * but takes c's poster and vertical_path when they are not NULL, and
+ * *known is set to KC_DB_KNOWN or KC_DB_UPDATED; else a row is inserted
+ * and *known set to KC_DB_NEW.  *id receives the row id either way.  A stream_id without a row gets a stub stream row (id and
  * url only).  Atomic even outside a transaction.  INVALID when a
  * required field is missing, kind is not audio, video or chat, or t1 <
  * t0.  CONFLICT, with nothing changed, *id the stored clip's and the
@@ -176,15 +188,25 @@ int kc_db_add_clip(kc_db *db, const kc_db_clip *c, long long *id,
 int kc_db_rate(kc_db *db, long long id, int stars, long *nratings);
 
 /*
+ * Takes back clip id's latest rating: the last row of its rating history
+ * goes, and the clip gets the rating before it back, or none; *stars (may
+ * be NULL) receives that rating, 0 for none.  Must be called outside a
+ * transaction.  Returns OK, NOTFOUND (no such clip, or it has no rating;
+ * the text says which) or ERROR.
+ */
+int kc_db_undo(kc_db *db, long long id, int *stars);
+
+/*
  * Deletes clip id and its ratings in one transaction.  hook (may be NULL)
  * is called inside the transaction, after the rows are gone and before
- * the commit, with the clip's path: a non-zero return rolls everything
- * back (CANCELLED).  So a file is only removed by a hook when the row
- * deletion is about to be committed.  Must be called outside a
+ * the commit, with the clip's id, path, poster and vertical_path (the
+ * other fields zero): a non-zero return rolls everything back
+ * (CANCELLED).  So a file is only removed by a hook when the row deletion
+ * is about to be committed.  Must be called outside a
  * transaction.  Returns OK, NOTFOUND, CANCELLED or ERROR.
  */
 int kc_db_delete_clip(kc_db *db, long long id,
-    int (*hook)(const char *path, void *arg), void *arg);
+    int (*hook)(const kc_db_clip *c, void *arg), void *arg);
 
 /*
  * Starts a query for the clips matching f (NULL: all).  Returns OK and an

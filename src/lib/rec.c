@@ -392,6 +392,7 @@ static const struct ck_field ck_highlight[] = {
 	{ "rank", CK_INT, NUL, 1, KC_REC_COUNT_MAX },
 	{ "live", CK_BOOL, 0, 0, 0 },
 	TIME("decided", 0),
+	TIME("peak", 0),
 	{ "features", CK_FEATURES, 0, 0, KC_REC_FEATURES },
 	{ NULL, 0, 0, 0, 0 }
 };
@@ -413,6 +414,11 @@ static const struct ck_field ck_clip[] = {
 	{ "stream", CK_STR, NUL, 0, 0 },
 	{ "id", CK_INT, NUL, 1, KC_REC_SEQ_MAX },
 	{ "features", CK_FEATURES, NUL, 0, KC_REC_FEATURES },
+	{ "poster", CK_STR, NUL | FULL, 0, 0 },
+	{ "strip", CK_STR, NUL | FULL, 0, 0 },
+	{ "strip_frames", CK_INT, NUL, 1, 100 },
+	{ "vertical_path", CK_STR, NUL | FULL, 0, 0 },
+	{ "vertical_mode", CK_STR, NUL | FULL, 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 

@@ -480,6 +480,59 @@ like "$ERR" "delete.db: clip 4 not deleted" "delete when the file cannot be remo
 is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 4')" 1 \
     "delete when the file cannot be removed: row kept"
 
+# --- a clip's files: poster, strip, vertical copy; undo; list --id --------
+# kc-cut's poster and vertical copy belong to the clip's one row (schema
+# 4): the same clip again with them (kc-cut --export-vertical's output)
+# updates the row and keeps its rating; delete takes every file along.
+DBF=$T/files.db
+mkdir -p "$T/files"
+for f in f1.mp4 f1.jpg f1.strip.jpg f1.vertical.mp4 f2.mp4; do : >"$T/files/$f"; done
+{ stream sf "Files" eps; clip "$T/files/f1.mp4" audio 0 sf 0.5
+  clip "$T/files/f2.mp4" video 60 sf 0.4; end sf; } | kc-db --db "$DBF" add -q
+kc-db --db "$DBF" rate 1 4 2>/dev/null
+run -i <(stream sf "Files" eps
+    clip "$T/files/f1.mp4" audio 0 sf 0.5 | jq -c --arg d "$T/files" \
+        '. + {poster: ($d + "/f1.jpg"), strip: ($d + "/f1.strip.jpg"),
+              strip_frames: 8, vertical_path: ($d + "/f1.vertical.mp4"),
+              vertical_mode: "fit"}'
+    end sf) kc-db --db "$DBF" add
+is "$RC" 0 "a stored clip with its new files: exit 0"
+like "$ERR" "added 0 clips \\(1 already known\\) to .*files.db; 1 stored clip took a new poster or vertical copy" \
+    "a stored clip with its new files: the summary says so"
+is "$(q "$DBF" 'SELECT count(*) || " " || rating || " " || poster || " " || vertical_path FROM clips WHERE id = 1')" \
+    "1 4 $T/files/f1.jpg $T/files/f1.vertical.mp4" \
+    "a stored clip with its new files: one row, its rating kept, the files stored"
+run kc-db --db "$DBF" list --json --id 1
+is "$RC" 0 "list --id 1: exit 0"
+is "$(printf '%s\n' "$OUT" | jq -r '"\(.id) \(.poster) \(.vertical_path)"')" \
+    "1 $T/files/f1.jpg $T/files/f1.vertical.mp4" "list --id 1: that clip, with its poster and vertical copy"
+is "$(kc-db --db "$DBF" list --json --id 2 | jq -c '[.id, .poster, .vertical_path]')" '[2,null,null]' \
+    "list --id 2: no poster, no vertical copy: null"
+run kc-db --db "$DBF" list --id 9
+is "$RC" 1 "list --id 9 (no such clip): exit 1"
+like "$ERR" "no clip with id 9" "list --id 9: says so"
+# undo
+kc-db --db "$DBF" rate 1 2 2>/dev/null
+run kc-db --db "$DBF" undo 1
+is "$RC:$OUT" "0:4" "undo: exit 0, the clip has its earlier 4 stars back"
+run kc-db --db "$DBF" undo 1
+is "$RC:$OUT" "0:unrated" "undo the first rating: unrated"
+is "$(q "$DBF" 'SELECT count(*) FROM clips WHERE id = 1 AND rating IS NULL AND rated_at IS NULL')" 1 \
+    "undo the first rating: the row unrated"
+is "$(q "$DBF" 'SELECT count(*) FROM ratings')" 0 "undo: the history lost those ratings"
+run kc-db --db "$DBF" undo 1
+is "$RC" 1 "undo with no rating left: exit 1"
+like "$ERR" "clip 1 has no rating to take back" "undo with no rating left: says so"
+run kc-db --db "$DBF" undo 7
+is "$RC" 1 "undo an unknown clip: exit 1"
+like "$ERR" "no clip with id 7" "undo an unknown clip: says so"
+run kc-db --db "$DBF" undo one
+is "$RC" 2 "undo one: usage error"
+run kc-db --db "$DBF" delete 1
+is "$RC" 0 "delete a clip with files: exit 0"
+is "$(ls "$T/files" | paste -sd, -)" "f2.mp4" \
+    "delete: the clip, its poster, strip and vertical copy all removed"
+
 # --- chat clips ----------------------------------------------------------
 # A third kind, picked by kc-score from the chat's own scores: stored,
 # listed, rated, counted and exported like the others.
@@ -541,6 +594,11 @@ is "$(q "$DBX" 'SELECT count(*) FROM clips')" 4 "clip of kind chats: not stored"
 # were, and its ratings still refer to their clips.
 V2=$KC_ROOT/tests/data/db/kc-v2.sql
 data() { sqlite3 "$1" .dump | grep -E '^(INSERT|DELETE)'; }
+# a migrated database's rows: schema 4's new clips columns (poster and
+# vertical_path, last) must be NULL, and are cut off to compare
+migrated() {
+	data "$1" | sed -E 's/^(INSERT INTO clips VALUES\(.*),NULL,NULL\);$/\1);/'
+}
 sqlite3 v2.db <"$V2" >/dev/null || bail "cannot load $V2"
 is "$(q v2.db 'PRAGMA user_version')" 2 "kc-v2.sql: a database of schema version 2"
 data v2.db >v2.before
@@ -549,8 +607,8 @@ is "$RC" 0 "version 2: list exit 0"
 is "$ERR" "" "version 2: migrated without a word"
 is "$(printf '%s\n' "$OUT" | jq -r '"\(.id):\(.rating)"' | sort | paste -sd, -)" "1:4,2:3,3:null,4:3" \
     "version 2: its clips and ratings listed"
-is "$(q v2.db 'PRAGMA user_version')" 3 "version 2: now version 3"
-data v2.db >v2.after
+is "$(q v2.db 'PRAGMA user_version')" 4 "version 2: now version 4"
+migrated v2.db >v2.after
 ok "version 2: every row the same, the id counter too" cmp v2.before v2.after
 is "$(q v2.db 'PRAGMA foreign_key_check')" "" "version 2: every reference whole"
 is "$(q v2.db "SELECT \"table\" FROM pragma_foreign_key_list('ratings')")" clips \
@@ -579,9 +637,9 @@ is "$failed" 0 "version 2 opened by 8 processes at once: all exit 0"
 is "$(cat race*.err)" "" "version 2 opened by 8 at once: nothing on stderr"
 is "$(cat race*.out | jq -r .id | sort | uniq -c | awk '{ print $1 }' | sort -u)" 8 \
     "version 2 opened by 8 at once: each listed every clip"
-data v2race.db >v2race.after
+migrated v2race.db >v2race.after
 ok "version 2 opened by 8 at once: every row the same" cmp v2.before v2race.after
-is "$(q v2race.db 'PRAGMA user_version')" 3 "version 2 opened by 8 at once: version 3"
+is "$(q v2race.db 'PRAGMA user_version')" 4 "version 2 opened by 8 at once: version 4"
 
 # --- paths, versions, usage ----------------------------------------------
 

@@ -48,8 +48,8 @@ run kc-clip --json --out "$T/a1" "$f"
 is "$RC" 0 "analyse only: exit 0"
 cp "$T/err" a1.err
 records highlight "$T/out" >a1.hl
-is "$(jq -r .type "$T/out" | sort -u | paste -sd' ')" highlight \
-    "analyse only: --json writes highlight records only"
+is "$(jq -r .type "$T/out" | uniq | paste -sd' ')" "stream highlight" \
+    "analyse only: --json writes the stream record, then highlight records"
 kc-fetch "$f" | kc-audiofeat | kc-videofeat | kc-score 2>/dev/null |
     jq -c 'select(.type == "highlight")' >a1.want
 is "$(jq -c . a1.hl | md5sum)" "$(md5sum <a1.want)" \
@@ -174,8 +174,8 @@ is "$(snap "$sA")" "$(cat a.rows)" "two streams: and the first stream's rows sti
 # --- --curve and --json-progress (what kc-web reads) ----------------------------
 run kc-clip --generate-clips --json --curve --json-progress --db "$T/cp.db" --out "$T/cp" "$f"
 is "$RC" 0 "--curve --json-progress: exit 0"
-is "$(jq -r .type "$T/out" | uniq | paste -sd' ')" "progress curve clip" \
-    "--curve --json-progress: progress records, then curves, then clips"
+is "$(jq -r .type "$T/out" | uniq | paste -sd' ')" "progress stream curve clip" \
+    "--curve --json-progress: progress records, then the stream record, curves, clips"
 is "$(jq -s -c '[.[] | select(.type == "curve") | .kind] | sort' "$T/out")" '["audio","video"]' \
     "--curve: one curve per kind, through kc-cut and kc-db add --print"
 is "$(jq -s '[.[] | select(.type == "curve" and .kind == "audio")][0].values | length' "$T/out")" 120 \

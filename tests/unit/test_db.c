@@ -192,7 +192,10 @@ rows_text(const char *path, const char *select)
 /* What a migration must keep: each table, in a fixed order. */
 static const char *const kept[] = {
 	"SELECT * FROM streams ORDER BY id",
-	"SELECT * FROM clips ORDER BY id",
+	/* clips' columns up to schema 3; later ones are new (NULL) */
+	"SELECT id, path, stream_id, kind, t0, t1, want_t0, want_t1, mode,"
+	"  score, heuristic, model, model_weight, features, created, rating,"
+	"  rated_at FROM clips ORDER BY id",
 	"SELECT * FROM ratings ORDER BY id",
 	"SELECT * FROM stream_stats ORDER BY stream_id, kind, feature",
 	"SELECT * FROM sqlite_sequence ORDER BY name",
@@ -661,16 +664,17 @@ test_list(void **state)
 }
 
 static int
-veto(const char *path, void *arg)
+veto(const kc_db_clip *c, void *arg)
 {
-	snprintf(arg, 64, "%s", path);
+	snprintf(arg, 64, "%s %s %s", c->path, c->poster ? c->poster : "-",
+	    c->vertical_path ? c->vertical_path : "-");
 	return -1;
 }
 
 static int
-agree(const char *path, void *arg)
+agree(const kc_db_clip *c, void *arg)
 {
-	snprintf(arg, 64, "%s", path);
+	veto(c, arg);
 	return 0;
 }
 
@@ -682,25 +686,118 @@ test_delete(void **state)
 	kc_db *db;
 	long long id;
 
+	kc_db_clip c;
+
 	db = open_ok(fx->path);
-	id = add(db, clip("/c/1.mp4", "audio", NULL, 0), 0);
-	add(db, clip("/c/2.mp4", "audio", NULL, 0), 0);
+	c = clip("/c/1.mp4", "audio", NULL, 0);
+	c.poster = "/c/1.jpg";
+	id = add(db, c, KC_DB_NEW);
+	add(db, clip("/c/2.mp4", "audio", NULL, 0), KC_DB_NEW);
 	assert_int_equal(kc_db_rate(db, id, 4, NULL), KC_DB_OK);
 
 	assert_int_equal(kc_db_delete_clip(db, id, veto, seen),
 	    KC_DB_CANCELLED);
-	assert_string_equal(seen, "/c/1.mp4");
+	/* the hook is given every file of the clip */
+	assert_string_equal(seen, "/c/1.mp4 /c/1.jpg -");
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 2);
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 1);
 
 	seen[0] = '\0';
 	assert_int_equal(kc_db_delete_clip(db, id, agree, seen), KC_DB_OK);
-	assert_string_equal(seen, "/c/1.mp4");
+	assert_string_equal(seen, "/c/1.mp4 /c/1.jpg -");
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 0);
 	assert_int_equal(kc_db_delete_clip(db, id, agree, seen),
 	    KC_DB_NOTFOUND);
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips"), 1);
+	assert_int_equal(kc_db_close(db), KC_DB_OK);
+}
+
+/*
+ * A clip's poster and vertical copy (schema 4): the same clip again with
+ * its files updates its one row, rating and all kept; a clip of another
+ * stream cannot hand its files to the row; two rows cannot share a
+ * vertical copy.  Listing by id.  Undo walks the rating history back to
+ * unrated, and says which of "no clip" and "no rating" it was.
+ */
+static void
+test_files_and_undo(void **state)
+{
+	struct fixture *fx = *state;
+	kc_db_clip c;
+	kc_db_filter f;
+	kc_db_iter *it;
+	kc_db *db;
+	long long id, id2;
+	int known, stars = -1;
+
+	db = open_ok(fx->path);
+	put_stream(db, "s1", NULL);
+	put_stream(db, "s2", NULL);
+	id = add(db, clip("/c/a.mp4", "audio", "s1", 0), KC_DB_NEW);
+	id2 = add(db, clip("/c/b.mp4", "video", "s1", 60), KC_DB_NEW);
+	assert_int_equal(kc_db_rate(db, id, 3, NULL), KC_DB_OK);
+
+	c = clip("/c/a.mp4", "audio", "s1", 0);
+	c.poster = "/c/a.jpg";
+	c.vertical_path = "/c/a.vertical.mp4";
+	assert_int_equal(add(db, c, KC_DB_UPDATED), id);
+	assert_int_equal(add(db, c, KC_DB_KNOWN), id);
+	/* a record without the files leaves them */
+	assert_int_equal(add(db, clip("/c/a.mp4", "audio", "s1", 0),
+	    KC_DB_KNOWN), id);
+	/* another stream's clip of that path changes nothing */
+	c.stream_id = "s2";
+	c.poster = "/c/other.jpg";
+	assert_int_equal(kc_db_add_clip(db, &c, &id2, &known),
+	    KC_DB_CONFLICT);
+	/* b cannot take a's vertical copy */
+	c = clip("/c/b.mp4", "video", "s1", 60);
+	c.vertical_path = "/c/a.vertical.mp4";
+	assert_int_equal(kc_db_add_clip(db, &c, &id2, &known), KC_DB_ERROR);
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	assert_int_equal(kc_db_list(db, &f, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next(it, &c), 1);
+	assert_int_equal(c.id, id);
+	assert_string_equal(c.poster, "/c/a.jpg");
+	assert_string_equal(c.vertical_path, "/c/a.vertical.mp4");
+	assert_int_equal(c.rating, 3);
+	assert_int_equal(kc_db_next(it, &c), 0);
+	kc_db_iter_free(it);
+	f.id = id2;
+	assert_int_equal(kc_db_list(db, &f, &it), KC_DB_OK);
+	assert_int_equal(kc_db_next(it, &c), 1);
+	assert_null(c.poster);
+	assert_null(c.vertical_path);
+	kc_db_iter_free(it);
+
+	assert_int_equal(kc_db_rate(db, id, 5, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, id, 1, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_undo(db, id, &stars), KC_DB_OK);
+	assert_int_equal(stars, 5);
+	assert_int_equal(q(fx->path, "SELECT rating FROM clips WHERE id = 1"),
+	    5);
+	assert_int_equal(kc_db_undo(db, id, &stars), KC_DB_OK);
+	assert_int_equal(stars, 3);
+	assert_int_equal(kc_db_undo(db, id, &stars), KC_DB_OK);
+	assert_int_equal(stars, 0);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips WHERE "
+	    "rating IS NULL AND rated_at IS NULL AND id = 1"), 1);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 0);
+	assert_int_equal(kc_db_undo(db, id, &stars), KC_DB_NOTFOUND);
+	assert_string_equal(kc_db_error(db),
+	    "clip 1 has no rating to take back");
+	assert_int_equal(kc_db_undo(db, 99, &stars), KC_DB_NOTFOUND);
+	assert_string_equal(kc_db_error(db), "no clip with id 99");
+	/* only the undone clip's history is touched */
+	assert_int_equal(kc_db_rate(db, id2, 2, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_rate(db, id, 4, NULL), KC_DB_OK);
+	assert_int_equal(kc_db_undo(db, id2, &stars), KC_DB_OK);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM ratings"), 1);
+	assert_int_equal(q(fx->path, "SELECT rating FROM clips WHERE id = 1"),
+	    4);
 	assert_int_equal(kc_db_close(db), KC_DB_OK);
 }
 
@@ -900,6 +997,8 @@ test_migrate_v2(void **state)
 	assert_int_equal(q(fx->path, "PRAGMA user_version"),
 	    kc_db_schema_version());
 	assert_kept(fx->path, before);
+	assert_int_equal(q(fx->path, "SELECT count(*) FROM clips WHERE "
+	    "poster IS NULL AND vertical_path IS NULL"), 4);
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM sqlite_schema "
 	    "WHERE name LIKE '%v2%'"), 0);
 	assert_int_equal(q(fx->path, "SELECT count(*) FROM sqlite_schema "
@@ -1161,6 +1260,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_files_and_undo, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_featstats, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,

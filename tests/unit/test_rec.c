@@ -105,6 +105,24 @@ test_as_written(void **state)
 	    "\"kind\":\"audio\",\"t0\":0,\"t1\":30,\"stars\":5,\"score\":0.4,"
 	    "\"heuristic\":0.4,\"model\":null,\"model_weight\":0,\"rated_at\":"
 	    "\"2025-01-01T00:00:00.000Z\",\"features\":{\"a_z\":1}}", NULL);
+	/* the peak a poster shows; a clip's poster, strip, vertical copy */
+	expect("{\"type\":\"highlight\",\"kind\":\"video\",\"t0\":10,"
+	    "\"t1\":40,\"score\":0.5,\"peak\":17.5}", NULL);
+	expect("{\"type\":\"highlight\",\"kind\":\"video\",\"t0\":10,"
+	    "\"t1\":40,\"score\":0.5,\"peak\":\"17\"}",
+	    "highlight: \"peak\" is not a number: \"17\"");
+	expect("{\"type\":\"clip\",\"path\":\"/o/c.mp4\",\"t0\":9.5,\"t1\":40,"
+	    "\"kind\":\"video\",\"poster\":\"/o/c.jpg\",\"strip\":"
+	    "\"/o/c.strip.jpg\",\"strip_frames\":8,\"vertical_path\":"
+	    "\"/o/c.vertical.mp4\",\"vertical_mode\":\"fit\"}", NULL);
+	expect("{\"type\":\"clip\",\"path\":\"/o/c.mp4\",\"t0\":9.5,\"t1\":40,"
+	    "\"kind\":\"video\",\"poster\":null,\"vertical_path\":null}", NULL);
+	expect("{\"type\":\"clip\",\"path\":\"/o/c.mp4\",\"t0\":9.5,\"t1\":40,"
+	    "\"kind\":\"video\",\"poster\":\"\"}",
+	    "clip: \"poster\" is empty");
+	expect("{\"type\":\"clip\",\"path\":\"/o/c.mp4\",\"t0\":9.5,\"t1\":40,"
+	    "\"kind\":\"video\",\"strip_frames\":0}",
+	    "clip: \"strip_frames\" out of range 1 to 100: 0");
 	/* other types, and keys no type lists, are not looked at */
 	expect("{\"type\":\"curve\",\"t0\":-5,\"values\":\"x\"}", NULL);
 	expect("{\"type\":\"progress\",\"done\":\"x\"}", NULL);
