@@ -625,6 +625,9 @@ build_cut(struct pipeline *pl, const struct opts *o)
 	if (o->quiet)
 		pl_arg(s, "--quiet");
 	s = pl_stage(pl, "kc-db");
+	/* the database was chosen here, the config file read (or not:
+	 * --no-config) by kc-clip itself */
+	pl_arg(s, "--no-config");
 	pl_opt(s, "--db", o->db);
 	pl_arg(s, "add");
 	pl_opt(s, "--model", o->model);

@@ -40,7 +40,9 @@ kcdb_retrain(const struct kcdb *k, long nratings)
 {
 	char self[PATH_MAX + 16], train[PATH_MAX + 16], dir[PATH_MAX];
 	char s1[64], s2[64];
-	const char *exp_argv[] = { NULL, "--db", k->path, "export", NULL };
+	/* the database is given: no config file to read (or stumble on) */
+	const char *exp_argv[] = { NULL, "--no-config", "--db", k->path,
+	    "export", NULL };
 	const char *train_argv[] = { NULL, "--model", dir, NULL };
 	pid_t ep = -1, tp = -1;
 	int rd = -1, null, est = 0, tst = 0;

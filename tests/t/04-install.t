@@ -1,11 +1,12 @@
 #!/bin/bash
 # 04-install.t - `make install` and `make uninstall` (issue 13, item 5):
-# install puts the programs, their data, every man page (kc(7) and
-# kc-records(5) too) and the bash completion under DESTDIR/PREFIX, and
-# uninstall removes exactly that; kc.7 and kc-records.5 render without
-# groff warnings; docs/man/kc-records.5 is what scripts/md2man makes of
-# docs/records.md (the single source of truth), so the two cannot drift;
-# the completion loads and completes options from the programs' --help.
+# install puts the programs and the script kc-batch, their data, every
+# man page (kc(7) and kc-records(5) too) and the bash completion under
+# DESTDIR/PREFIX, and uninstall removes exactly that; kc.7 and
+# kc-records.5 render without groff warnings; docs/man/kc-records.5 is
+# what scripts/md2man makes of docs/records.md (the single source of
+# truth), so the two cannot drift; the completion loads and completes
+# options from the programs' --help.
 #
 # install runs with NOBUILD=1 and BIN=$KC_BIN: it copies the programs
 # under test and never builds (nor writes) anything in the checkout.
@@ -129,6 +130,9 @@ for p in $progs; do
 usr/local/bin/$p
 usr/local/share/bash-completion/completions/$p"
 done
+# kc-batch, a script, beside the programs
+want="$want
+usr/local/bin/kc-batch"
 for f in data/* scripts/*.jq scripts/*.mk; do
 	want="$want
 usr/local/share/kc/${f##*/}"
@@ -150,6 +154,8 @@ for f in usr/local/share/man/man7/kc.7 usr/local/share/man/man5/kc-records.5 \
 	ok "installed $f" test -s "$root/$f"
 done
 ok "installed programs are executable" test -x "$root/usr/local/bin/kc-db"
+ok "installed kc-batch is scripts/kc-batch, executable" \
+    eval 'test -x "$root/usr/local/bin/kc-batch" && cmp -s scripts/kc-batch "$root/usr/local/bin/kc-batch"'
 ok "installed kc-clip is the tested one" cmp -s "$KC_BIN/kc-clip" "$root/usr/local/bin/kc-clip"
 ok "installed kc-records.5 is the committed one" \
     cmp -s docs/man/kc-records.5 "$root/usr/local/share/man/man5/kc-records.5"

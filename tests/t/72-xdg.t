@@ -159,6 +159,18 @@ run kc-db list --help
 is "$RC" 0 "kc-db list --help despite a bad file"
 run kc-db --no-config --db "$D/kc.db" list
 is "$RC" 0 "kc-db --no-config: a bad file is not read"
+# nor by the programs they start: kc-clip's kc-db add, kc-db rate's
+# retraining (kc-db export)
+printf 'colour = blue\n' >"$CONF"
+run kc-clip -c -t audio -d 10 -g 2 -q -a 2 --no-config --db "$T/nc.db" -o "$T/nc" "$f"
+is "$RC" 0 "kc-clip -c --no-config: exit 0 (kc-db add does not read the bad file)" ||
+    diag "$(cat "$T/err")"
+is "$(sqlite3 "$T/nc.db" 'SELECT count(*) FROM clips')" 2 "kc-clip -c --no-config: its clips stored"
+kc-db --no-config --db "$T/nc.db" rate --retrain-every 2 1 4 2>/dev/null
+run kc-db --no-config --db "$T/nc.db" rate --retrain-every 2 2 1
+is "$RC" 0 "kc-db --no-config rate: exit 0"
+like "$ERR" "retrained the model after 2 ratings" \
+    "kc-db --no-config rate: the retraining's export does not read the bad file either"
 # a key another program takes is no error here
 printf 'max-audio-clips = 3\n' >"$CONF"
 run kc-db --db "$D/kc.db" list
