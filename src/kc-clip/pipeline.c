@@ -179,14 +179,19 @@ pl_stderr(void *arg)
 {
 	struct pipeline *pl = arg;
 	struct pollfd pf[MAXSTAGES];
-	char buf[4096];
+	/* each stage's text up to its last newline goes out at once, the
+	 * rest waits for its newline: a line a stage writes in pieces (or
+	 * one of its children does) is never cut by kc-clip's progress
+	 * line or another stage's */
+	static char held[MAXSTAGES][4096];
+	size_t len[MAXSTAGES], k;
 	ssize_t n;
-	int i, open_fds = 0, tty = isatty(STDERR_FILENO), bol[MAXSTAGES];
+	int i, open_fds = 0, tty = isatty(STDERR_FILENO);
 
 	for (i = 0; i < pl->n; i++) {
 		pf[i].fd = pl->st[i].err_rd;
 		pf[i].events = POLLIN;
-		bol[i] = 1;
+		len[i] = 0;
 		open_fds += pf[i].fd >= 0;
 	}
 	while (open_fds > 0) {
@@ -199,22 +204,33 @@ pl_stderr(void *arg)
 			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP |
 			    POLLERR)))
 				continue;
-			n = read(pf[i].fd, buf, sizeof(buf));
+			n = read(pf[i].fd, held[i] + len[i], sizeof(held[i]) -
+			    len[i]);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
 				close(pf[i].fd);
 				pf[i].fd = -1;
 				open_fds--;
-				continue;
+				k = len[i];	/* a last line without newline */
+			} else {
+				pl->st[i].said = 1;
+				len[i] += (size_t)n;
+				for (k = len[i]; k > 0 && held[i][k - 1] != '\n';
+				    k--)
+					;
+				if (k == 0 && len[i] == sizeof(held[i]))
+					k = len[i];	/* no newline in 4 KiB */
 			}
-			pl->st[i].said = 1;
+			if (k == 0)
+				continue;
 			/* a stage's line starts where the progress line is */
-			if (tty && bol[i])
+			if (tty)
 				fputs("\r\033[K", stderr);
-			fwrite(buf, 1, (size_t)n, stderr);
+			fwrite(held[i], 1, k, stderr);
 			fflush(stderr);
-			bol[i] = buf[n - 1] == '\n';
+			memmove(held[i], held[i] + k, len[i] - k);
+			len[i] -= k;
 		}
 	}
 	return NULL;

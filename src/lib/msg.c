@@ -40,17 +40,29 @@ kc_bad_option(char **argv)
 	return shortopt;
 }
 
+/*
+ * The message is made in one buffer and written at once: stderr is
+ * unbuffered, and a line written in pieces could be cut by another
+ * process's (kc-clip copies every stage's stderr to its own).
+ */
 static void
 vwarn(const char *fmt, va_list ap)
 {
-	int saved = errno;
-	size_t n = strlen(fmt);
+	char line[4096];
+	int saved = errno, len, m;
+	size_t n = strlen(fmt), max = sizeof(line) - 1;
 
-	fprintf(stderr, "%s: ", kc_prog);
-	vfprintf(stderr, fmt, ap);
-	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
+	len = snprintf(line, max, "%s: ", kc_prog);
+	if (len < 0 || (size_t)len >= max)
+		len = 0;
+	m = vsnprintf(line + len, max - (size_t)len, fmt, ap);
+	len = m < 0 ? len : (size_t)(len + m) >= max ? (int)max - 1 :
+	    len + m;
+	if (n > 0 && fmt[n - 1] == ':' && (m = snprintf(line + len, max -
+	    (size_t)len, " %s", strerror(saved))) > 0)
+		len = (size_t)(len + m) >= max ? (int)max - 1 : len + m;
+	line[len++] = '\n';
+	fwrite(line, 1, (size_t)len, stderr);
 	errno = saved;
 }
 

@@ -313,6 +313,26 @@ blame score-says kc-score 'echo "kc-score: failing on purpose" >&2; exit 3' 3 \
 blame videofeat-silent kc-videofeat 'exit 3' 3 "kc-clip: kc-videofeat failed.*3"
 blame score-killed kc-score 'kill -KILL $$' 137 "kc-clip: kc-score failed.*9"
 
+# --- a stage's line written in pieces stays one line ---------------------------------
+# kc-audiofeat writes half a line, then (FIFOs keep the order) kc-videofeat
+# a whole one, then kc-audiofeat the rest: kc-clip's stderr must show both
+# lines whole, never the other stage's line inside the first.
+rm -rf "$T/pieces"; mkdir -p "$T/pieces"
+cp "$KC_BIN/kc-clip" "$T/pieces/"
+for p in kc-fetch kc-score kc-cut kc-db; do ln -s "$KC_BIN/$p" "$T/pieces/$p"; done
+mkfifo "$T/pieces/f1" "$T/pieces/f2"
+printf '#!/bin/sh\nprintf "kc-audiofeat: first half, " >&2\necho >"%s"\nread x <"%s"\necho "second half" >&2\nexec "%s" "$@"\n' \
+    "$T/pieces/f1" "$T/pieces/f2" "$KC_BIN/kc-audiofeat" >"$T/pieces/kc-audiofeat"
+printf '#!/bin/sh\nread x <"%s"\necho "kc-videofeat: a whole line" >&2\necho >"%s"\nexec "%s" "$@"\n' \
+    "$T/pieces/f1" "$T/pieces/f2" "$KC_BIN/kc-videofeat" >"$T/pieces/kc-videofeat"
+chmod +x "$T/pieces/kc-audiofeat" "$T/pieces/kc-videofeat"
+run "$T/pieces/kc-clip" -t audio -a 1 --db "$T/pieces.db" "$f"
+is "$RC" 0 "a line in pieces: exit 0"
+is "$(grep -c '^kc-audiofeat: first half, second half$' "$T/err")" 1 \
+    "a line a stage wrote in two pieces reaches stderr whole" || diag "$ERR"
+is "$(grep -c '^kc-videofeat: a whole line$' "$T/err")" 1 \
+    "... and the other stage's line, written in between, after it, whole"
+
 # --- progress on a terminal; plain lines without one --------------------------------------
 # Five minutes of 640x360 (80-detect's stream, shared cache): long enough
 # that the line is redrawn mid-run on a fast machine too, where the ETA

@@ -48,7 +48,8 @@ n0=$(wc -l <"$KICK_LOG")
 run kc-clip -c -o kick --db kick.db -a 1 -v 1 -d 20 --json --kick-api "$KICK_URL" \
     "https://kick.com/streamer/videos/$uuid"
 is "$RC" 0 "Kick VOD URL: kc-clip exits 0" || diag "$ERR"
-printf '%s\n' "$OUT" >kick.jsonl
+# the clip records (kc-clip --json writes the stream record first)
+records clip "$T/out" >kick.jsonl
 is "$(sed -n '/^--end--$/q;p' yt-dlp.log | tail -1)" "https://kick.com/streamer/videos/$uuid" \
     "yt-dlp was asked first, with the page URL"
 like "$ERR" "yt-dlp: .*403.*trying Kick's API" "yt-dlp blocked: kc-fetch says it falls back to Kick's API"
@@ -82,7 +83,7 @@ is "$(sent '^/vod/.*/160p30/.*ts$' "$n0")" "$low" "... the analysis rendition on
 n0=$(wc -l <"$KICK_LOG")
 run kc-clip -c -o m3u8 --db m3u8.db -a 1 -v 1 -d 20 --json "$KICK_URL/hls/master.m3u8"
 is "$RC" 0 ".m3u8: kc-clip exits 0" || diag "$ERR"
-printf '%s\n' "$OUT" >m3u8.jsonl
+records clip "$T/out" >m3u8.jsonl
 is "$(grep -c -- '^--end--$' yt-dlp.log) $(grep -xc -- "$KICK_URL/hls/master.m3u8" yt-dlp.log)" "1 1" \
     ".m3u8: resolved by the real yt-dlp, once"
 unlike "$ERR" "yt-dlp:" "... which did not fail"
@@ -107,7 +108,7 @@ is "$RC" 1 "no cookies where the server wants them: exit 1"
 like "$ERR" "403.*try --cookies FILE" "... and the message says to try --cookies"
 run kc-clip -c -o ck --db ck.db -a 1 -v 1 -d 20 --json --no-ytdlp --cookies cookies.txt "$KICK_URL/ck/master.m3u8"
 is "$RC" 0 "--cookies: kc-clip exits 0" || diag "$ERR"
-is "$(jq -s length <<<"$OUT")" 2 "... with the clips, cut by kc-cut with the cookies too"
+is "$(records clip "$T/out" | wc -l)" 2 "... with the clips, cut by kc-cut with the cookies too"
 is "$(jq -s '[.[] | select(.path | startswith("/ck/")) | select(.status == 200) | .cookie] | unique' -c "$KICK_LOG")" \
     '["cf_clearance=ok"]' "every file was fetched with the cookie"
 

@@ -35,7 +35,7 @@ export TMPDIR=$T
 run kc-clip -c -o clips --db k.db -a 1 -v 1 -d 20 --json --no-ytdlp --kick-api "$KICK_URL" \
     "https://kick.com/streamer/videos/$uuid"
 is "$RC" 0 "a VOD under 403s, bursts, drops and stalls: kc-clip exits 0" || diag "$ERR"
-printf '%s\n' "$OUT" >clips.jsonl
+records clip "$T/out" >clips.jsonl
 flt() { jq -s --arg f "$1" --arg re "$2" '[.[] | select(.fault == $f and (.path | test($re)))] | length' "$KICK_LOG"; }
 n403=$(flt 403 .) nburst=$(flt burst .) ndrop=$(flt drop .) nstall=$(flt stall .)
 diag "server: $(jq -s length "$KICK_LOG") requests, $n403 random 403s, $nburst burst 403s, $ndrop drops, $nstall stalls"
