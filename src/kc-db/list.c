@@ -345,6 +345,8 @@ hold(struct held *h, const kc_db_clip *c)
 	d->url = dup_or_null(c->url);
 	d->title = dup_or_null(c->title);
 	d->channel = dup_or_null(c->channel);
+	d->poster = dup_or_null(c->poster);
+	d->vertical_path = dup_or_null(c->vertical_path);
 }
 
 /* What list_informative gathers, through each_clip. */
@@ -372,6 +374,8 @@ held_free(struct held *h)
 		free((char *)h->c[i].url);
 		free((char *)h->c[i].title);
 		free((char *)h->c[i].channel);
+		free((char *)h->c[i].poster);
+		free((char *)h->c[i].vertical_path);
 	}
 	free(h->c);
 }

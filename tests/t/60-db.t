@@ -520,6 +520,9 @@ is "$RC:$OUT" "0:unrated" "undo the first rating: unrated"
 is "$(q "$DBF" 'SELECT count(*) FROM clips WHERE id = 1 AND rating IS NULL AND rated_at IS NULL')" 1 \
     "undo the first rating: the row unrated"
 is "$(q "$DBF" 'SELECT count(*) FROM ratings')" 0 "undo: the history lost those ratings"
+# (unrated again, so --sort informative lists it, the one with a poster)
+is "$(kc-db --db "$DBF" list --json --sort informative | jq -r 'select(.id == 1) | .poster')" \
+    "$T/files/f1.jpg" "list --sort informative: the poster too"
 run kc-db --db "$DBF" undo 1
 is "$RC" 1 "undo with no rating left: exit 1"
 like "$ERR" "clip 1 has no rating to take back" "undo with no rating left: says so"
