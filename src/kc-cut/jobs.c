@@ -6,9 +6,12 @@
  * reaped without blocking: ffprobe finds the keyframe to start from (copy
  * mode), ffmpeg cuts into a hidden temporary file next to the final one,
  * ffprobe checks the result, and only then is the file renamed into place
- * (kc_cut_place: never over another file).
+ * (kc_cut_place: never over another file); then after.c makes the clip's
+ * poster and strip and its vertical version, as asked.  --export-vertical
+ * runs after.c's part alone, on clips already made.
  * Children write into anonymous memory files (memfd), read once they
- * exited, so no child ever blocks on a full pipe we are not reading.
+ * exited (or, for an encode's progress, while they run), so no child
+ * ever blocks on a full pipe we are not reading.
  *
  * Every running child and every temporary file is also listed in a fixed
  * table the cleanup hook can walk from a signal handler: a broken stdout,
@@ -31,35 +34,12 @@
 #include "kc-cut.h"
 #include "msg.h"
 #include "out.h"
+#include "poster.h"
 #include "rec.h"
 #include "spawn.h"
 
 /* Largest child output we read (ffprobe's JSON for ~35 s of packets). */
 #define CHILD_OUT_MAX (64L << 20)
-
-enum state { J_QUEUED, J_KEYFRAME, J_CUT, J_VERIFY, J_DONE };
-
-struct job {
-	long seq;		/* 1, 2, ... in arrival order */
-	struct source *src;
-	json_t *hl;		/* the highlight, for the fields copied */
-	double want0, want1;
-	int video;		/* cut from a keyframe of a video stream */
-	enum kc_cut_mode cmode;	/* how this clip is cut; a copy that
-				   failed is retried with the audio as AAC */
-	char name[160];		/* clip file name, "" if none could be made */
-	char path[PATH_MAX];	/* final absolute path */
-	char tmp[PATH_MAX];	/* temporary path, same folder */
-	enum state st;
-	enum kc_cut_kf_how how;
-	double start_time;	/* container start_time from the lookup */
-	double k;		/* where the cut starts, stream time */
-	int slot;		/* in the cleanup table, -1 if none */
-	pid_t pid;		/* running child, 0 if none */
-	int outfd, errfd;	/* memfds for the child's stdout / stderr */
-	json_t *rec;		/* the clip or error record, once done */
-	struct job *next;
-};
 
 /*
  * What the cleanup hook needs, in a form a signal handler may read: fixed
@@ -67,8 +47,8 @@ struct job {
  */
 static struct {
 	volatile pid_t pid;
-	volatile sig_atomic_t has_tmp;
-	char tmp[PATH_MAX];
+	volatile sig_atomic_t has_tmp[JOB_TMPS];
+	char tmp[JOB_TMPS][PATH_MAX];
 } reg[MAX_JOBS];
 static int reg_used[MAX_JOBS];
 
@@ -106,7 +86,7 @@ static void
 cleanup(void)
 {
 	sigset_t old;
-	int i;
+	int i, k;
 
 	block_fatal(&old);
 	for (i = 0; i < MAX_JOBS; i++)
@@ -118,10 +98,11 @@ cleanup(void)
 			reg[i].pid = 0;
 		}
 	for (i = 0; i < MAX_JOBS; i++)
-		if (reg[i].has_tmp) {
-			unlink(reg[i].tmp);
-			reg[i].has_tmp = 0;
-		}
+		for (k = 0; k < JOB_TMPS; k++)
+			if (reg[i].has_tmp[k]) {
+				unlink(reg[i].tmp[k]);
+				reg[i].has_tmp[k] = 0;
+			}
 }
 
 static void
@@ -161,6 +142,7 @@ jobs_init(const struct opts *o, int wakefd)
 	if ((null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		kc_die(KC_EXIT_DATA, "/dev/null:");
 	progress_tty = !o->quiet && isatty(STDERR_FILENO);
+	after_init(o);
 	kc_on_exit(cleanup);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -206,6 +188,7 @@ source_put(struct source *s)
 static void
 progress_clear(void)
 {
+	after_progress_clear();
 	if (progress_drawn) {
 		fputs("\r\033[K", stderr);
 		progress_drawn = 0;
@@ -215,7 +198,7 @@ progress_clear(void)
 static void
 progress_draw(void)
 {
-	if (!progress_tty)
+	if (after_progress(ndone, seq_next - 1) || !progress_tty)
 		return;
 	fprintf(stderr, "\r%s: %ld/%ld clips\033[K", kc_prog, ndone,
 	    seq_next - 1);
@@ -239,6 +222,7 @@ jobs_note(const char *fmt, ...)
 void
 jobs_progress_end(void)
 {
+	after_progress_end();
 	if (progress_drawn) {
 		fputc('\n', stderr);
 		progress_drawn = 0;
@@ -304,11 +288,13 @@ static void
 release(struct job *j)
 {
 	sigset_t old;
+	int k;
 
 	if (j->slot >= 0) {
 		block_fatal(&old);
 		reg[j->slot].pid = 0;
-		reg[j->slot].has_tmp = 0;
+		for (k = 0; k < JOB_TMPS; k++)
+			reg[j->slot].has_tmp[k] = 0;
 		restore(&old);
 		reg_used[j->slot] = 0;
 		j->slot = -1;
@@ -323,26 +309,48 @@ release(struct job *j)
 
 static void copy_key(json_t *dst, const json_t *src, const char *key);
 
+void
+job_tmp_hold(struct job *j, int k, const char *path)
+{
+	sigset_t old;
+
+	/* listed before a child creates it, so no exit path can miss it */
+	block_fatal(&old);
+	snprintf(reg[j->slot].tmp[k], sizeof(reg[j->slot].tmp[k]), "%s", path);
+	reg[j->slot].has_tmp[k] = 1;
+	restore(&old);
+}
+
+void
+job_tmp_drop(struct job *j, int k)
+{
+	sigset_t old;
+
+	block_fatal(&old);
+	reg[j->slot].has_tmp[k] = 0;
+	restore(&old);
+}
+
 /*
- * The job failed: remove its temporary file, warn, and make the error
+ * The job failed: remove its temporary files, warn, and make the error
  * record that takes the clip's place.
  */
-static void fail(struct job *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-fail(struct job *j, const char *fmt, ...)
+void
+job_fail(struct job *j, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	json_t *r;
+	int k;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (j->slot >= 0 && reg[j->slot].has_tmp)
-		unlink(j->tmp);
+	for (k = 0; k < JOB_TMPS && j->slot >= 0; k++)
+		if (reg[j->slot].has_tmp[k])
+			unlink(reg[j->slot].tmp[k]);
 	release(j);
+	after_forget(j);
 	progress_clear();
 	if (*j->name)
 		kc_warn("%s: %s", j->name, msg);
@@ -363,6 +371,8 @@ fail(struct job *j, const char *fmt, ...)
 	copy_key(r, j->hl, "kind");
 	copy_key(r, j->hl, "score");
 	copy_key(r, j->hl, "rank");
+	if (j->export)		/* which clip of the database it was */
+		copy_key(r, j->hl, "id");
 	set(r, "fatal", json_false());
 	finish(j, r);
 	nfailed++;
@@ -377,16 +387,50 @@ copy_key(json_t *dst, const json_t *src, const char *key)
 		set(dst, key, json_incref(v));
 }
 
-static void
-succeed(struct job *j, double t0, double dur)
+/* path's name with suffix instead of ".mp4" (BASE.jpg ...), as JSON. */
+static json_t *
+beside(const struct job *j, const char *suffix)
 {
-	json_t *r = kc_rec_new("clip");
+	char p[PATH_MAX + 32];
 
-	if (r == NULL)
+	snprintf(p, sizeof(p), "%s%s", j->base, suffix);
+	return json_string(p);
+}
+
+/* The keys of the pictures and the vertical version that were made. */
+static void
+set_extras(const struct job *j, json_t *r)
+{
+	if (j->poster) {
+		set(r, "poster", beside(j, ".jpg"));
+		set(r, "strip", beside(j, ".strip.jpg"));
+		set(r, "strip_frames", json_integer(KC_STRIP_FRAMES));
+	}
+	if (j->vertical) {
+		set(r, "vertical_path", beside(j, ".vertical.mp4"));
+		set(r, "vertical_mode", json_string(kc_vert_name(&opt->vert)));
+	}
+}
+
+void
+job_succeed(struct job *j)
+{
+	json_t *r;
+
+	if (j->export) {
+		/* the record read, the vertical version's keys added */
+		if ((r = json_copy(j->hl)) == NULL)
+			kc_die(KC_EXIT_DATA, "out of memory");
+		set_extras(j, r);
+		release(j);
+		finish(j, r);
+		return;
+	}
+	if ((r = kc_rec_new("clip")) == NULL)
 		kc_die(KC_EXIT_DATA, "out of memory");
 	set(r, "path", json_string(j->path));
-	set(r, "t0", secs(t0));
-	set(r, "t1", secs(t0 + dur));
+	set(r, "t0", secs(j->t0));
+	set(r, "t1", secs(j->t0 + j->dur));
 	set(r, "want_t0", secs(j->want0));
 	set(r, "want_t1", secs(j->want1));
 	copy_key(r, j->hl, "kind");
@@ -401,6 +445,7 @@ succeed(struct job *j, double t0, double dur)
 	set(r, "reencoded", json_boolean(j->cmode != KC_CUT_COPY));
 	set(r, "url", str_or_null(j->src->url));
 	set(r, "stream", str_or_null(j->src->id));
+	set_extras(j, r);
 	release(j);
 	finish(j, r);
 }
@@ -450,9 +495,15 @@ slurp(int fd)
 	return buf;
 }
 
+char *
+job_out(struct job *j)
+{
+	return slurp(j->outfd);
+}
+
 /* The last line of the child's stderr, tidied, into buf. */
-static const char *
-child_error(struct job *j, char *buf, size_t n)
+const char *
+job_child_error(struct job *j, char *buf, size_t n)
 {
 	char *text = slurp(j->errfd);
 
@@ -463,27 +514,40 @@ child_error(struct job *j, char *buf, size_t n)
 	return buf;
 }
 
-/* Starts argv for j with stdout to its memfd (ffprobe) or nowhere. */
-static int
-start(struct job *j, const char *const argv[], int want_out)
+int
+job_spawn(struct job *j, const char *const argv[], int want_out)
 {
 	sigset_t old;
 	pid_t pid;
-	int rc;
+	int rc, saved;
 
 	rewind_fd(j->outfd);
 	rewind_fd(j->errfd);
 	block_fatal(&old);
 	rc = kc_spawn(argv, null_fd, want_out ? j->outfd : null_fd, j->errfd,
 	    &pid);
+	saved = errno;
 	if (rc == 0) {
 		j->pid = pid;
 		reg[j->slot].pid = pid;
 	}
 	restore(&old);
-	if (rc != 0) {
-		fail(j, "cannot run %s: %s", argv[0], errno == ENOENT ?
-		    "not found (install ffmpeg)" : strerror(errno));
+	errno = saved;
+	return rc;
+}
+
+const char *
+job_spawn_error(int err)
+{
+	return err == ENOENT ? "not found (install ffmpeg)" : strerror(err);
+}
+
+int
+job_start(struct job *j, const char *const argv[], int want_out)
+{
+	if (job_spawn(j, argv, want_out) != 0) {
+		job_fail(j, "cannot run %s: %s", argv[0],
+		    job_spawn_error(errno));
 		return -1;
 	}
 	return 0;
@@ -497,24 +561,19 @@ start_keyframe(struct job *j)
 	kc_cut_keyframe_cmd(&c, j->src->cut, j->want0 - j->src->offset, j->how,
 	    j->start_time);
 	j->st = J_KEYFRAME;
-	start(j, c.argv, 1);
+	job_start(j, c.argv, 1);
 }
 
 static void
 start_cut(struct job *j)
 {
 	kc_cut_cmd c;
-	sigset_t old;
 
 	kc_cut_ffmpeg_cmd(&c, j->src->cut, j->cmode, j->video, j->k,
 	    j->want1 - j->want0, j->tmp);
-	/* listed before ffmpeg creates it, so no exit path can miss it */
-	block_fatal(&old);
-	memcpy(reg[j->slot].tmp, j->tmp, sizeof(j->tmp));
-	reg[j->slot].has_tmp = 1;
-	restore(&old);
+	job_tmp_hold(j, 0, j->tmp);
 	j->st = J_CUT;
-	start(j, c.argv, 0);
+	job_start(j, c.argv, 0);
 }
 
 static void
@@ -524,7 +583,7 @@ start_verify(struct job *j)
 
 	kc_cut_verify_cmd(&c, j->tmp);
 	j->st = J_VERIFY;
-	start(j, c.argv, 1);
+	job_start(j, c.argv, 1);
 }
 
 static void
@@ -541,6 +600,10 @@ begin(struct job *j)
 	running++;
 	j->outfd = memfd();
 	j->errfd = memfd();
+	if (j->export) {
+		after_export(j);
+		return;
+	}
 	j->k = j->want0 - j->src->offset;	/* in the source's own time */
 	j->cmode = opt->mode == KC_CUT_ACCURATE ? KC_CUT_ACCURATE :
 	    j->src->copy_as;
@@ -561,8 +624,8 @@ keyframe_done(struct job *j, int status)
 	int rc;
 
 	if (kc_status_failed(status)) {
-		fail(j, "ffprobe failed (%s): %s", kc_status_str(status, sbuf,
-		    sizeof(sbuf)), child_error(j, why, sizeof(why)));
+		job_fail(j, "ffprobe failed (%s): %s", kc_status_str(status,
+		    sbuf, sizeof(sbuf)), job_child_error(j, why, sizeof(why)));
 		return;
 	}
 	out = slurp(j->outfd);
@@ -582,7 +645,7 @@ keyframe_done(struct job *j, int status)
 		j->start_time = kf.start_time;
 		start_keyframe(j);
 	} else
-		fail(j, "%s", why);
+		job_fail(j, "%s", why);
 }
 
 static void
@@ -599,8 +662,8 @@ cut_done(struct job *j, int status)
 		return;
 	}
 	if (kc_status_failed(status)) {
-		fail(j, "ffmpeg failed (%s): %s", kc_status_str(status, sbuf,
-		    sizeof(sbuf)), child_error(j, why, sizeof(why)));
+		job_fail(j, "ffmpeg failed (%s): %s", kc_status_str(status,
+		    sbuf, sizeof(sbuf)), job_child_error(j, why, sizeof(why)));
 		return;
 	}
 	start_verify(j);
@@ -612,13 +675,12 @@ verify_done(struct job *j, int status)
 	char why[512], sbuf[64], *out, path[PATH_MAX];
 	kc_cut_expect e;
 	kc_cut_found f;
-	sigset_t old;
 	int rc;
 
 	if (kc_status_failed(status)) {
-		fail(j, "ffprobe failed on the new clip (%s): %s",
+		job_fail(j, "ffprobe failed on the new clip (%s): %s",
 		    kc_status_str(status, sbuf, sizeof(sbuf)),
-		    child_error(j, why, sizeof(why)));
+		    job_child_error(j, why, sizeof(why)));
 		return;
 	}
 	e.video = j->video;
@@ -632,31 +694,34 @@ verify_done(struct job *j, int status)
 	rc = kc_cut_verify_parse(out, &e, &f, why, sizeof(why));
 	free(out);
 	if (rc != 0) {
-		fail(j, "bad clip: %s", why);
+		job_fail(j, "bad clip: %s", why);
 		return;
 	}
 	/* an identical clip kept (a rerun) gets the same record as a new one */
 	if (kc_cut_place(j->tmp, opt->dir, j->name, path, sizeof(path),
 	    NULL) != 0) {
 		if (errno == EEXIST)
-			fail(j, "cannot move %s into place: its name and the "
-			    "%d numbered ones are all other files'", j->tmp,
+			job_fail(j, "cannot move %s into place: its name and "
+			    "the %d numbered ones are all other files'", j->tmp,
 			    KC_CUT_PLACE_TRIES - 1);
 		else
-			fail(j, "cannot move %s into place: %s", j->tmp,
+			job_fail(j, "cannot move %s into place: %s", j->tmp,
 			    strerror(errno));
 		return;
 	}
-	block_fatal(&old);
-	reg[j->slot].has_tmp = 0;
-	restore(&old);
+	job_tmp_drop(j, 0);
 	if (strcmp(path, j->path) != 0) {
 		progress_clear();
 		kc_warn("%s: another file has that name; saved as %s", j->name,
 		    strrchr(path, '/') + 1);
 		memcpy(j->path, path, sizeof(j->path));
 	}
-	succeed(j, j->k + j->src->offset, f.dur);
+	j->t0 = j->k + j->src->offset;
+	j->dur = f.dur;
+	j->width = f.width;
+	j->height = f.height;
+	j->audio = f.astart >= 0;
+	after_cut(j);
 }
 
 /* Validates a highlight (kc_rec_check); 0, or -1 with a reason. */
@@ -674,6 +739,33 @@ check_highlight(struct job *j, const json_t *hl, double *score,
 	return 0;
 }
 
+/* A new job for record rec (of source s, or NULL), queued last. */
+static struct job *
+job_new(struct source *s, const json_t *rec)
+{
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	j->seq = seq_next++;
+	j->src = s;
+	if (s != NULL)
+		s->refs++;
+	j->hl = json_incref((json_t *)rec);
+	j->video = s != NULL ? s->video : 1;
+	j->want0 = j->want1 = NAN;
+	j->slot = -1;
+	j->outfd = j->errfd = -1;
+	j->st = J_QUEUED;
+	if (tail)
+		tail->next = j;
+	else
+		head = j;
+	tail = j;
+	npending++;
+	return j;
+}
+
 void
 jobs_add(struct source *s, const char *stem, const json_t *hl,
     const char *where, const char *err)
@@ -684,26 +776,12 @@ jobs_add(struct source *s, const char *stem, const json_t *hl,
 	double score;
 	int w;
 
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		kc_die(KC_EXIT_DATA, "out of memory");
-	j->seq = seq_next++;
-	j->src = s;
-	s->refs++;
-	j->hl = json_incref((json_t *)hl);
-	j->video = s->video;
-	j->slot = -1;
-	j->outfd = j->errfd = -1;
-	j->st = J_QUEUED;
-	if (tail)
-		tail->next = j;
-	else
-		head = j;
-	tail = j;
-	npending++;
+	j = job_new(s, hl);
 	if (check_highlight(j, hl, &score, &kind, why, sizeof(why)) != 0) {
-		fail(j, "%s: %s", where, why);
+		job_fail(j, "%s: %s", where, why);
 		return;
 	}
+	after_add(j);
 	if (kc_cut_name(j->name, sizeof(j->name), stem, j->seq, j->want0,
 	    score, kind) != 0)
 		kc_die(KC_EXIT_DATA, "internal error: clip name too long");
@@ -713,14 +791,48 @@ jobs_add(struct source *s, const char *stem, const json_t *hl,
 		    opt->dir, j->name, (long)getpid());
 	if (w < 0 || (size_t)w >= sizeof(j->tmp)) {
 		*j->path = '\0';
-		fail(j, "%s: output path too long", where);
+		job_fail(j, "%s: output path too long", where);
 		return;
 	}
 	if (err)
-		fail(j, "%s", err);
+		job_fail(j, "%s", err);
 	else if (s->duration > 0 && j->want0 - s->offset >= s->duration)
-		fail(j, "highlight starts at %.3f s, at or after the end of "
-		    "the media (%.3f s)", j->want0, s->duration);
+		job_fail(j, "highlight starts at %.3f s, at or after the end "
+		    "of the media (%.3f s)", j->want0, s->duration);
+}
+
+void
+jobs_add_export(const json_t *clip, const char *where)
+{
+	char why[512], cwd[PATH_MAX];
+	const char *p, *slash;
+	struct job *j;
+	int w;
+
+	j = job_new(NULL, clip);
+	j->export = 1;
+	if (kc_rec_check(clip, why, sizeof(why)) != 0) {
+		job_fail(j, "%s: %s", where, why);
+		return;
+	}
+	kc_rec_num(clip, "t0", &j->want0);
+	kc_rec_num(clip, "t1", &j->want1);
+	p = kc_rec_str(clip, "path");
+	/* the vertical version is named after the clip, absolute */
+	if (*p == '/')
+		w = snprintf(j->path, sizeof(j->path), "%s", p);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		kc_die(KC_EXIT_DATA, "cannot tell the current folder:");
+	else
+		w = snprintf(j->path, sizeof(j->path), "%s/%s", cwd, p);
+	if (w < 0 || (size_t)w >= sizeof(j->path)) {
+		*j->path = '\0';
+		job_fail(j, "%s: clip path too long", where);
+		return;
+	}
+	slash = strrchr(j->path, '/');
+	snprintf(j->name, sizeof(j->name), "%s", slash + 1);
+	after_add(j);
 }
 
 static void
@@ -730,7 +842,7 @@ advance(struct job *j, int status)
 	case J_KEYFRAME: keyframe_done(j, status); break;
 	case J_CUT: cut_done(j, status); break;
 	case J_VERIFY: verify_done(j, status); break;
-	default: break;
+	default: after_advance(j, status); break;
 	}
 }
 
@@ -763,6 +875,8 @@ jobs_step(void)
 		if (j->pid == 0)
 			advance(j, status);
 	}
+	after_poll(head);
+	after_progress(ndone, seq_next - 1);
 	for (j = head; j && running < opt->jobs; j = j->next)
 		if (j->st == J_QUEUED)
 			begin(j);
@@ -786,6 +900,12 @@ jobs_emit(void)
 		ndone++;
 		progress_draw();
 	}
+}
+
+int
+jobs_timeout(void)
+{
+	return after_timeout();
 }
 
 int

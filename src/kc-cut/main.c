@@ -9,9 +9,12 @@
  * (HEVC, VP9, Opus ...) has its clips re-encoded to H.264/AAC from that
  * same keyframe (--reencode; its codecs are probed once per stream, at
  * its first highlight).  Up to -j cuts run at once; their records still come
- * out in the order the highlights came in.  Other records pass through
- * byte for byte, and "end" only after every clip before it is written.
- * Records are described in docs/records.md.
+ * out in the order the highlights came in.  Beside each clip go its
+ * poster and hover strip and, with --format vertical, its 9:16 version
+ * (after.c); --export-vertical makes the 9:16 version of clips already
+ * cut, from their clip records.  Other records pass through byte for
+ * byte, and "end" only after every clip before it is written.  Records
+ * are described in docs/records.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +40,7 @@
 
 static const char usage_text[] =
 "usage: kc-cut [options] < records\n"
+"       kc-cut --export-vertical [--vertical MODE] < clip-records\n"
 "\n"
 "Cut one clip per \"highlight\" record from the source of the \"stream\"\n"
 "record before it, and write a \"clip\" record for it, or an \"error\"\n"
@@ -50,6 +54,12 @@ static const char usage_text[] =
 "bytes: a rerun) is kept, and a name another file has becomes\n"
 "NAME-2.mp4, NAME-3.mp4, ...\n"
 "\n"
+"Beside each clip BASE.mp4 go its poster BASE.jpg (the frame at the\n"
+"highlight's peak, else the clip's middle) and its hover strip\n"
+"BASE.strip.jpg (8 frames of the clip side by side); the clip record\n"
+"names them (poster, strip, strip_frames).  A picture that cannot be\n"
+"made is a warning, not a failed cut.\n"
+"\n"
 "options:\n"
 "  -o, --out DIR      write clips into DIR, created if missing\n"
 "                     (default ./output_clips)\n"
@@ -62,7 +72,26 @@ static const char usage_text[] =
 "                     (H.264 with other sound: only the sound), always,\n"
 "                     or never (a stream copy of the source's codecs);\n"
 "                     --accurate always re-encodes\n"
-"  -j, --jobs N       run N cuts at once, 1-16 (default 2)\n"
+"      --no-poster    no poster and no hover strip\n"
+"      --format FORMAT  landscape (the default) or vertical: each clip\n"
+"                     also as BASE.vertical.mp4, 1080x1920 H.264/AAC\n"
+"                     (re-encoded, with progress on stderr; it takes\n"
+"                     about as long as the clip lasts), named in the clip\n"
+"                     record (vertical_path, vertical_mode)\n"
+"      --vertical MODE  how the vertical version is made (implies\n"
+"                     --format vertical): fit, the whole picture over a\n"
+"                     blurred, zoomed copy of itself (the default); crop,\n"
+"                     a full-height slice of the picture, centred; crop:X,\n"
+"                     its centre at source x = X pixels; stack:X,Y,W,H,\n"
+"                     the source rectangle X,Y,W,H (a facecam, in source\n"
+"                     pixels) on top, the picture below\n"
+"      --export-vertical  read clip records instead (as kc-db list --json\n"
+"                     writes them), make each clip's BASE.vertical.mp4\n"
+"                     from the clip file and write the record again with\n"
+"                     vertical_path and vertical_mode added (a failure:\n"
+"                     an error record in its place)\n"
+"  -j, --jobs N       run N cuts (or vertical versions) at once, 1-16\n"
+"                     (default 2)\n"
 "      --unbuffered   flush every record as soon as it is written\n"
 "      --cookies FILE browser cookies (cookies.txt) for HLS requests\n"
 "      --retries N    HLS requests: HTTP retries (default 5)\n"
@@ -76,7 +105,9 @@ static const char usage_text[] =
 "exit status: 0 ok, 1 malformed input or another failure of the run,\n"
 "2 usage error, 3 at least one cut failed (each has an \"error\" record;\n"
 "a highlight that fails the checks of docs/records.md is one; the other\n"
-"clips were cut and their records written).\n"
+"clips were cut and their records written), or a vertical version\n"
+"failed (a warning each; its clip's record has no vertical_path; with\n"
+"--export-vertical an \"error\" record in place of the clip's).\n"
 "environment: KC_FFMPEG, KC_FFPROBE (the ffmpeg and ffprobe to run).\n";
 
 /*
@@ -107,15 +138,24 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "retries", required_argument, NULL, 'r' },
 		{ "backoff", required_argument, NULL, 'b' },
 		{ "connections", required_argument, NULL, 'C' },
+		{ "no-poster", no_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "vertical", required_argument, NULL, 'W' },
+		{ "export-vertical", no_argument, NULL, 'X' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	const char *format = NULL, *out = NULL, *vspec = NULL;
+	char why[300];
+	int c, reencode = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->out = "./output_clips";
+	o->poster = 1;
+	if (kc_vert_parse("fit", &o->vert, why, sizeof(why)) != 0)
+		kc_die(KC_EXIT_DATA, "internal error: %s", why);
 	o->mode = KC_CUT_COPY;
 	o->reencode = KC_CUT_RE_AUTO;
 	o->jobs = 2;
@@ -124,7 +164,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->connections = 4;
 	while ((c = getopt_long(argc, argv, "o:j:qVh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o->out = optarg; break;
+		case 'o': o->out = out = optarg; break;
 		case 'A': o->mode = KC_CUT_ACCURATE; break;
 		case 'E':
 			if (strcmp(optarg, "auto") == 0)
@@ -136,6 +176,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			else
 				kc_usage_error("--reencode: '%s': want auto, "
 				    "always or never", optarg);
+			reencode = 1;
 			break;
 		case 'j':
 			o->jobs = (int)kc_opt_long("-j", optarg, 1, MAX_JOBS);
@@ -148,6 +189,22 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'C': o->connections = (int)kc_opt_long("--connections",
 		    optarg, 1, MAX_CONN); break;
+		case 'P': o->poster = 0; break;
+		case 'F':
+			if (strcmp(optarg, "landscape") != 0 &&
+			    strcmp(optarg, "vertical") != 0)
+				kc_usage_error("--format: '%s': want landscape "
+				    "or vertical", optarg);
+			format = optarg;
+			break;
+		case 'W':
+			if (kc_vert_parse(optarg, &o->vert, why,
+			    sizeof(why)) != 0)
+				kc_usage_error("--vertical: '%s': %s", optarg,
+				    why);
+			vspec = optarg;
+			break;
+		case 'X': o->export_vertical = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': kc_opt_help(usage_text);
 		case 'V': kc_opt_version();
@@ -162,6 +219,20 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->mode == KC_CUT_ACCURATE && o->reencode == KC_CUT_RE_NEVER)
 		kc_usage_error("--accurate re-encodes: it cannot be combined "
 		    "with --reencode never");
+	if (format != NULL && strcmp(format, "landscape") == 0 && (vspec ||
+	    o->export_vertical))
+		kc_usage_error("%s makes vertical versions: it cannot be "
+		    "combined with --format landscape", vspec ? "--vertical" :
+		    "--export-vertical");
+	o->vertical = !o->export_vertical && (vspec != NULL ||
+	    (format != NULL && strcmp(format, "vertical") == 0));
+	/* the clips are there already: nothing of the cut applies */
+	if (o->export_vertical && (o->mode == KC_CUT_ACCURATE || reencode ||
+	    out))
+		kc_usage_error("--export-vertical makes vertical versions of "
+		    "clips already cut, beside them: it cannot be combined "
+		    "with %s", out ? "--out" : o->mode == KC_CUT_ACCURATE ?
+		    "--accurate" : "--reencode");
 }
 
 /* mkdir -p o->out, then its absolute name into o->dir. */
@@ -384,11 +455,17 @@ handle(struct ctx *c, struct feed_item *it)
 		fatal(it->where, "%s", it->err);
 	type = kc_rec_type(it->rec);
 	/* a bad highlight is one failed cut (jobs_add), a bad stream or
-	 * end record breaks the run */
-	if ((strcmp(type, "stream") == 0 || strcmp(type, "end") == 0) &&
+	 * end record breaks the run; --export-vertical reads clip records
+	 * alone (a bad one is one failed export) */
+	if (((strcmp(type, "stream") == 0 && !opts->export_vertical) ||
+	    strcmp(type, "end") == 0) &&
 	    kc_rec_check(it->rec, why, sizeof(why)) != 0)
 		fatal(it->where, "%s", why);
-	if (strcmp(type, "stream") == 0)
+	if (opts->export_vertical && strcmp(type, "clip") == 0)
+		jobs_add_export(it->rec, it->where);
+	else if (opts->export_vertical && strcmp(type, "end") != 0)
+		kc_out_raw(it->raw, it->len);
+	else if (strcmp(type, "stream") == 0)
 		on_stream(c, it);
 	else if (strcmp(type, "highlight") == 0) {
 		if (c->src == NULL)
@@ -403,7 +480,8 @@ handle(struct ctx *c, struct feed_item *it)
 		kc_out_raw(it->raw, it->len);
 }
 
-/* Sleeps until the reader queued something or a child exited. */
+/* Sleeps until the reader queued something or a child exited, or
+ * until progress is due. */
 static void
 wait_wake(int fd)
 {
@@ -411,7 +489,7 @@ wait_wake(int fd)
 	char buf[256];
 
 	kc_out_flush();		/* what is done is worth passing on now */
-	while (poll(&pf, 1, -1) < 0)
+	while (poll(&pf, 1, jobs_timeout()) < 0)
 		if (errno != EINTR)
 			kc_die(KC_EXIT_DATA, "poll:");
 	while (read(fd, buf, sizeof(buf)) > 0)
@@ -454,9 +532,11 @@ main(int argc, char **argv)
 	kc_setprog(argv[0]);
 	kc_out_init();
 	parse_args(argc, argv, &o);
-	make_outdir(&o);
-	sweep_stale(o.dir);
 	opts = &o;
+	if (!o.export_vertical) {
+		make_outdir(&o);
+		sweep_stale(o.dir);
+	}
 	hls_init(&o);
 	kc_out_unbuffered(o.unbuffered);
 	memset(&c, 0, sizeof(c));
@@ -474,8 +554,13 @@ main(int argc, char **argv)
 		hls_cleanup(hlsdir);
 	source_put(c.src);
 	if (jobs_failed())
-		kc_warn("%d cut%s failed (see the error records)",
-		    jobs_failed(), jobs_failed() == 1 ? "" : "s");
+		kc_warn("%d %s%s failed (see the error records)",
+		    jobs_failed(), o.export_vertical ? "vertical export" :
+		    "cut", jobs_failed() == 1 ? "" : "s");
+	if (after_failed())
+		kc_warn("%d vertical version%s failed", after_failed(),
+		    after_failed() == 1 ? "" : "s");
 	kc_out_close();
-	return jobs_failed() ? KC_EXIT_PARTIAL : KC_EXIT_OK;
+	return jobs_failed() || after_failed() ? KC_EXIT_PARTIAL :
+	    KC_EXIT_OK;
 }

@@ -411,7 +411,7 @@ emit(int k, const struct params *p, long w, long now)
 {
 	const struct kc_weightset *ws = weights_of(p, k);
 	struct lkind *lk = &L.k[k], *ok;
-	long s = lk->pend, h, slot;
+	long s = lk->pend, h, slot, best = -1;
 	double sum, mx, t0, z;
 	size_t i, n;
 	char key[64];
@@ -453,10 +453,18 @@ emit(int k, const struct params *p, long w, long now)
 			}
 		}
 	}
+	/* the peak: the middle of the window's best hop, as in a VOD */
+	for (h = s < 0 ? 0 : s; h < s + w; h++)
+		if (lk->at[h % RING] == h && isfinite(lk->score[h % RING]) &&
+		    (best < 0 || lk->score[h % RING] > lk->score[best % RING]))
+			best = h;
 	t0 = L.origin + (double)s * L.hop;
 	set(r, "kind", json_string(k == KIND_AUDIO ? "audio" : "video"));
 	set(r, "t0", json_real(round(t0 * 1000) / 1000));
 	set(r, "t1", json_real(round((t0 + (double)w * L.hop) * 1000) / 1000));
+	if (best >= 0)
+		set(r, "peak", json_real(round((L.origin + ((double)best +
+		    0.5) * L.hop) * 1000) / 1000));
 	set(r, "score", kc_json_num(lk->pend_b));
 	set(r, "heuristic", kc_json_num(kc_squash(lk->pend_z)));
 	set(r, "model", isnan(lk->pend_m) ? json_null() :

@@ -22,6 +22,7 @@ struct hl {
 	int kind;
 	long rank;
 	double t0, t1, heur, model, score;	/* model: NAN without one */
+	double peak;		/* middle of its best hop, NAN: none */
 	double *sum, *max;	/* per column of each kind: [audio | video |
 				   chat] */
 	long *cnt;
@@ -473,6 +474,8 @@ emit(struct stream *s, const struct params *p, const struct hl *h)
 	set(r, "kind", json_string(kind_name(h->kind)));
 	set(r, "t0", json_real(round(h->t0 * 1000) / 1000));
 	set(r, "t1", json_real(round(h->t1 * 1000) / 1000));
+	if (isfinite(h->peak))
+		set(r, "peak", json_real(round(h->peak * 1000) / 1000));
 	set(r, "score", kc_json_num(h->score));
 	set(r, "heuristic", kc_json_num(h->heur));
 	set(r, "model", isnan(h->model) ? json_null() : kc_json_num(h->model));
@@ -888,6 +891,28 @@ pick_placed(const float *win, size_t nw, size_t sep, size_t k,
 }
 #undef LANDED
 
+/*
+ * The stream time of the window's highest hop score (the middle of that
+ * hop; the first of equals): what its clip's poster shows.  The window
+ * is hops [a, a + w) ending by t1; NAN when none of them has a score.
+ */
+static double
+peak_of(const float *hsc, size_t nh, size_t a, size_t w, double origin,
+    double hop, double t1)
+{
+	size_t j, best = 0;
+	int found = 0;
+
+	for (j = a; j < a + w && j < nh && origin + (double)j * hop < t1; j++)
+		if (isfinite(hsc[j]) && (!found || hsc[j] > hsc[best])) {
+			best = j;
+			found = 1;
+		}
+	if (!found)
+		return NAN;
+	return fmin(origin + ((double)best + 0.5) * hop, t1);
+}
+
 static int model_off;		/* the model failed: heuristic from now on */
 
 /* The chat's extra lag searched, seconds after kc-chatfeat's --lag. */
@@ -1032,7 +1057,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	}
 	/*
 	 * Per-hop arrays live only while needed.  Without a model the peak
-	 * is about 18 bytes per hop, 30 with onset placement (--pre-roll);
+	 * is about 22 bytes per hop, 30 with onset placement (--pre-roll);
 	 * a model adds 4 bytes per hop and model feature for its input
 	 * matrix (and as much again while it is built), and 20 more per
 	 * hop; a chat 4 bytes per hop, 12 while its lag is estimated.
@@ -1040,8 +1065,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	hs = malloc(nh * sizeof(float));
 	hz = malloc(nh * sizeof(float));
 	sorted = malloc((size_t)maxrows * sizeof(float));
-	if (!hs || !hz || !sorted || (p->pre_roll >= 0 &&
-	    (hsc = malloc(nh * sizeof(float))) == NULL))
+	hsc = malloc(nh * sizeof(float));
+	if (!hs || !hz || !sorted || !hsc)
 		goto nomem;
 	for (k = 0; k < NKIND; k++) {
 		if (s->k[k].rows == 0)
@@ -1162,8 +1187,9 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			goto out;
 		if (p->curve)
 			emit_curve(k, origin, hop, hs, nh);
-		if (p->pre_roll >= 0) {	/* the hop scores, for place_onset */
-			memcpy(hsc, hs, nh * sizeof(float));
+		/* the hop scores, for the peaks and place_onset */
+		memcpy(hsc, hs, nh * sizeof(float));
+		if (p->pre_roll >= 0) {
 			memcpy(hz, hs, nh * sizeof(float));
 			kc_robust(hz, nh, &hmed, &wscale);
 		}
@@ -1226,6 +1252,8 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;
+			h[nhl].peak = peak_of(hsc, nh, picked[i], w, origin,
+			    hop, h[nhl].t1);
 			h[nhl].heur = hs[picked[i]];
 			h[nhl].score = win[picked[i]];
 			h[nhl].model = model ? ms[picked[i]] : NAN;

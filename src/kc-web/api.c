@@ -1,10 +1,11 @@
 /*
  * api.c - kc-web's JSON API over the clip database: the clips (filtered
- * and sorted), rating, deleting and the statistics.  Every change goes
- * through a kc-db child (argv, never a shell), so kc-db's own rules hold:
- * a rating is one committed row, a delete takes the file and the row
- * together, and concurrent writers wait on SQLite's busy timeout.
- * Every input is checked here first; a bad one is a 400 and no child runs.
+ * and sorted, or one), rating, taking a rating back, deleting and the
+ * statistics.  Every change goes through a kc-db child (argv, never a
+ * shell), so kc-db's own rules hold: a rating is one committed row, a
+ * delete takes the file and the row together, and concurrent writers wait
+ * on SQLite's busy timeout.  Every input is checked here first; a bad one
+ * is a 400 and no child runs.
  */
 #include <errno.h>
 #include <limits.h>
@@ -49,15 +50,10 @@ api_body(struct MHD_Connection *c, struct req *r, enum MHD_Result *res)
 	return j;
 }
 
-/*
- * Runs kc-db with args after "--db DB".  Returns the exit code (0 ok,
- * 1 data, 2 usage, 128+N signal) with stdout in *out (malloc'd) and the
- * tail of stderr in err, or -1 when it could not run.
- */
-static int
-kcdb(const char *const *args, char **out, char *err, size_t errlen)
+int
+api_kcdb(const char *const *args, char **out, char *err, size_t errlen)
 {
-	const char *argv[16];
+	const char *argv[20];
 	int n = 0, st;
 
 	argv[n++] = web_tool("kc-db");
@@ -65,7 +61,7 @@ kcdb(const char *const *args, char **out, char *err, size_t errlen)
 		argv[n++] = "--no-config";
 	argv[n++] = "--db";
 	argv[n++] = W.db;
-	while (*args && n < 15)
+	while (*args && n < 19)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	*out = NULL;
@@ -75,6 +71,49 @@ kcdb(const char *const *args, char **out, char *err, size_t errlen)
 	}
 	kc_last_line(err);
 	return kc_status_code(st);
+}
+
+/* Does clip id exist?  1 yes, 0 no, -1 cannot tell (why in err). */
+static int
+exists(long id, int *rating, char *err, size_t errlen)
+{
+	struct web_row *row;
+	int rc;
+
+	if ((row = malloc(sizeof(*row))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = rows_get(id, row, err, errlen);
+	if (rating)
+		*rating = rc == 0 ? row->rating : 0;
+	free(row);
+	return rc < 0 ? -1 : rc == 0;
+}
+
+int
+api_clip(long id, json_t **rec, char *err, size_t errlen)
+{
+	const char *args[5];
+	char ids[32], *out = NULL;
+	int rc;
+
+	snprintf(ids, sizeof(ids), "%ld", id);
+	args[0] = "list";
+	args[1] = "--json";
+	args[2] = "--id";
+	args[3] = ids;
+	args[4] = NULL;
+	*rec = NULL;
+	rc = api_kcdb(args, &out, err, errlen);
+	if (rc == 0 && (*rec = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL))
+	    == NULL)
+		snprintf(err, errlen, "kc-db list --id %ld: not a record", id);
+	free(out);
+	if (rc == 0)
+		return *rec ? 0 : -1;
+	/* no clip, or a failure: the database says which */
+	return rc == 1 && exists(id, NULL, err, errlen) == 0 ? 1 : -1;
 }
 
 static const char *
@@ -91,7 +130,7 @@ static enum MHD_Result
 list_clips(struct MHD_Connection *c)
 {
 	const char *args[16], *kind, *rating, *stream, *sort, *limit;
-	char err[1024], *out = NULL, *line, *nl, *src;
+	char err[1024], *out = NULL, *line, *nl;
 	json_t *arr, *rec;
 	long v;
 	int n = 0, rc;
@@ -148,7 +187,7 @@ list_clips(struct MHD_Connection *c)
 		args[n++] = limit;
 	}
 	args[n] = NULL;
-	if ((rc = kcdb(args, &out, err, sizeof(err))) != 0) {
+	if ((rc = api_kcdb(args, &out, err, sizeof(err))) != 0) {
 		free(out);
 		return web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
 	}
@@ -158,26 +197,66 @@ list_clips(struct MHD_Connection *c)
 			*nl++ = '\0';
 		if ((rec = json_loads(line, 0, NULL)) == NULL)
 			continue;
-		json_object_del(rec, "features");	/* not shown; large */
-		if ((src = web_clip_src(json_string_value(json_object_get(rec,
-		    "path")))) != NULL) {
-			json_object_set_new(rec, "src", json_string(src));
-			free(src);
-		} else
-			json_object_set_new(rec, "src", json_null());
+		media_urls(rec);
 		json_array_append_new(arr, rec);
 	}
 	free(out);
 	return web_json(c, MHD_HTTP_OK, json_pack("{s:o}", "clips", arr));
 }
 
-/* A kc-db failure as an answer: "no clip" is a 404. */
+/* A kc-db failure about clip id as an answer: a clip that is not there
+ * is a 404 (the database says so, not kc-db's message). */
 static enum MHD_Result
-db_failed(struct MHD_Connection *c, int rc, const char *err)
+db_failed(struct MHD_Connection *c, long id, int rc, const char *err)
 {
-	if (rc == 1 && strstr(err, "no clip"))
-		return web_error(c, MHD_HTTP_NOT_FOUND, "%s", err);
+	char why[1024];
+
+	if (rc == 1 && exists(id, NULL, why, sizeof(why)) == 0)
+		return web_error(c, MHD_HTTP_NOT_FOUND, "no clip %ld", id);
 	return web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+}
+
+/* GET /api/clips/ID: the clip as GET /api/clips lists it. */
+static enum MHD_Result
+one_clip(struct MHD_Connection *c, long id)
+{
+	char err[2048];
+	json_t *rec;
+	int rc;
+
+	if ((rc = api_clip(id, &rec, err, sizeof(err))) != 0)
+		return rc > 0 ? web_error(c, MHD_HTTP_NOT_FOUND, "no clip %ld",
+		    id) : web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+	media_urls(rec);
+	return web_json(c, MHD_HTTP_OK, rec);
+}
+
+/* POST /api/clips/ID/undo: kc-db undo ID; answers the clip with the
+ * rating it has now.  A clip without a rating to take back is a 409. */
+static enum MHD_Result
+undo(struct MHD_Connection *c, long id)
+{
+	const char *args[3];
+	char ids[32], err[2048], why[1024], *out = NULL;
+	int rc, rating, there;
+
+	snprintf(ids, sizeof(ids), "%ld", id);
+	args[0] = "undo";
+	args[1] = ids;
+	args[2] = NULL;
+	rc = api_kcdb(args, &out, err, sizeof(err));
+	free(out);
+	if (rc == 1 && (there = exists(id, &rating, why, sizeof(why))) >= 0) {
+		if (there == 0)
+			return web_error(c, MHD_HTTP_NOT_FOUND, "no clip %ld",
+			    id);
+		if (rating == 0)
+			return web_error(c, MHD_HTTP_CONFLICT, "clip %ld has no "
+			    "rating to take back", id);
+	}
+	if (rc != 0)
+		return web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+	return one_clip(c, id);
 }
 
 /* POST /api/clips/ID/rate {"stars": 1-5} */
@@ -207,10 +286,10 @@ rate(struct MHD_Connection *c, long id, struct req *r)
 	args[1] = ids;
 	args[2] = ss;
 	args[3] = NULL;
-	rc = kcdb(args, &out, err, sizeof(err));
+	rc = api_kcdb(args, &out, err, sizeof(err));
 	free(out);
 	if (rc != 0)
-		return db_failed(c, rc, err);
+		return db_failed(c, id, rc, err);
 	/* kc-db rate says on stderr when the rating retrained the model
 	 * ("retrained the model after N ratings"; a failed retraining says
 	 * "retraining ... failed" and is only a note) */
@@ -231,10 +310,10 @@ delete(struct MHD_Connection *c, long id)
 	args[0] = "delete";
 	args[1] = ids;
 	args[2] = NULL;
-	rc = kcdb(args, &out, err, sizeof(err));
+	rc = api_kcdb(args, &out, err, sizeof(err));
 	free(out);
 	if (rc != 0)
-		return db_failed(c, rc, err);
+		return db_failed(c, id, rc, err);
 	return web_json(c, MHD_HTTP_OK, json_pack("{s:i, s:s?}", "deleted",
 	    (json_int_t)id, "note", *err ? err : NULL));
 }
@@ -248,7 +327,7 @@ stats(struct MHD_Connection *c)
 	json_t *j;
 	int rc;
 
-	if ((rc = kcdb(args, &out, err, sizeof(err))) != 0) {
+	if ((rc = api_kcdb(args, &out, err, sizeof(err))) != 0) {
 		free(out);
 		return web_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
 	}
@@ -288,12 +367,19 @@ api_route(struct MHD_Connection *c, const char *method, const char *path,
 	if (api_id(idbuf, &id) != 0)
 		return web_error(c, MHD_HTTP_BAD_REQUEST, "bad clip id '%s'",
 		    idbuf);
-	if (rest == NULL && strcmp(method, "DELETE") == 0)
-		return delete(c, id);
-	if (rest && strcmp(rest, "/rate") == 0 && strcmp(method, "POST") == 0)
-		return rate(c, id, r);
-	if (rest == NULL || strcmp(rest, "/rate") == 0)
+	if (rest == NULL)
+		return get ? one_clip(c, id) : strcmp(method, "DELETE") == 0 ?
+		    delete(c, id) : web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "%s not allowed", method);
+	if (strcmp(rest, "/rate") && strcmp(rest, "/undo") && strcmp(rest,
+	    "/vertical"))
+		return web_error(c, MHD_HTTP_NOT_FOUND, "no such API");
+	if (strcmp(method, "POST") != 0)
 		return web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s not allowed", method);
-	return web_error(c, MHD_HTTP_NOT_FOUND, "no such API");
+	if (strcmp(rest, "/rate") == 0)
+		return rate(c, id, r);
+	if (strcmp(rest, "/undo") == 0)
+		return undo(c, id);
+	return jobs_vertical(c, id, r);
 }

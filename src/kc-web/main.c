@@ -1,10 +1,12 @@
 /*
  * kc-web - the kc clip database and pipeline in a browser: generate clips
  * from a stream (kc-clip in the background, with progress and a timeline),
- * rate them with the keyboard, browse, download and delete them, and see
- * the statistics.  A small libmicrohttpd server over the same database and
- * programs as the command line; the page is static HTML/CSS/JS shipped with
- * kc and works offline.  Listens on 127.0.0.1 only unless told otherwise.
+ * or analyse it, pick and nudge the highlights and cut those; rate clips
+ * with the keyboard; browse, re-rate, download, delete and export them as
+ * 9:16; see the statistics.  A small libmicrohttpd server over the same
+ * database and programs as the command line; the page is static
+ * HTML/CSS/JS shipped with kc and works offline.  Listens on 127.0.0.1
+ * only unless told otherwise.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,9 +36,11 @@ static const char usage_text[] =
 "\n"
 "Serve kc's web interface: Generate (run kc-clip on a stream URL or media\n"
 "file with live progress, a timeline of audio and video excitement and the\n"
-"clips), Rate (the unrated clips, 1-5 stars by mouse or keys 1-5, auto-\n"
-"advance), Browse (filter, sort, play, download, delete) and Stats.  The\n"
-"JSON API under /api/ is described in kc-web(1).  Stop with Ctrl-C.\n"
+"clips; or analyse only, tick the highlights wanted, nudge their start and\n"
+"end, and cut those), Rate (the unrated clips, 1-5 stars by mouse or keys\n"
+"1-5, auto-advance), Browse (filter, sort, play, re-rate, undo a rating,\n"
+"download, delete, export as 9:16) and Stats.  The JSON API under /api/\n"
+"is described in kc-web(1).  Stop with Ctrl-C.\n"
 "\n"
 "options:\n"
 "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:7860; a\n"
@@ -46,9 +50,8 @@ static const char usage_text[] =
 "      --db PATH           clip database (default $KC_DB, else the config\n"
 "                          file's db, else $XDG_DATA_HOME/kc/kc.db or\n"
 "                          ~/.local/share/kc/kc.db)\n"
-"      --clips DIR         clips folder: where Generate cuts clips and the\n"
-"                          only folder whose files are served (default\n"
-"                          output_clips; created when missing)\n"
+"      --clips DIR         where Generate cuts clips (default output_clips;\n"
+"                          created when missing)\n"
 "      --static DIR        the page's files (default: $KC_WEBDIR, else\n"
 "                          found beside the program or in PREFIX/share/kc/web)\n"
 "      --no-config         do not read the config file (nor do the\n"
@@ -56,17 +59,20 @@ static const char usage_text[] =
 "  -h, --help              show this help\n"
 "  -V, --version           show the version\n"
 "\n"
-"The config file ($KC_CONFIG, else $XDG_CONFIG_HOME/kc/config or\n"
-"~/.config/kc/config) gives kc-web its db; kc-db rate reads its\n"
-"retrain-every.\n"
+"Files served: the page's, and those of the clips in the database, each at\n"
+"exactly the path its row names (the clip, its poster, hover strip and 9:16\n"
+"copy), wherever it is.  The config file ($KC_CONFIG, else\n"
+"$XDG_CONFIG_HOME/kc/config or ~/.config/kc/config) gives kc-web its db;\n"
+"kc-db rate reads its retrain-every.\n"
 "\n"
-"One generate job runs at a time; jobs are kept in memory only (the last\n"
-"16).  Not implemented: showing a live stream's clips before its run ends,\n"
-"user accounts, TLS (kc-web is meant for your own machine).\n"
+"One job runs at a time; jobs are kept in memory only (the last 16).\n"
+"Not implemented: user accounts, TLS (kc-web is meant for your own\n"
+"machine).\n"
 "\n"
 "exit status: 0 stopped by SIGINT/SIGTERM, 1 cannot listen or a folder is\n"
 "missing, 2 usage error.\n"
-"environment: KC_DB, KC_CONFIG, KC_WEBDIR, and those of kc-clip and kc-db.\n";
+"environment: KC_DB, KC_CONFIG, KC_WEBDIR, and those of kc-clip, kc-cut\n"
+"and kc-db.\n";
 
 /* The page's folder: the one holding index.html. */
 static int
@@ -229,6 +235,7 @@ main(int argc, char **argv)
 	/* the programs we run, found before any thread starts */
 	(void)web_tool("kc-db");
 	(void)web_tool("kc-clip");
+	(void)web_tool("kc-cut");
 	fd = listen_on(listen_spec);
 
 	/* the threads inherit this: only sigwait below sees the signals */

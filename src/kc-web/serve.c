@@ -1,12 +1,16 @@
 /*
  * serve.c - kc-web's HTTP plumbing: routing a request to the API, the
- * page's static files or a clip file, bodies collected as they arrive,
+ * page's static files or a clip's files, bodies collected as they arrive,
  * JSON answers, and files served with Range so a video can seek.
  *
- * Nothing outside the static folder and the clips folder is ever served:
- * a path with an empty, "." or ".." element or a hidden name is refused,
- * and the file actually opened is checked, through /proc/self/fd, to lie
- * under its folder (a symlink pointing outside is caught there, race-free).
+ * Two kinds of file are served, and nothing else.  The page's files lie
+ * under the static folder: a path with an empty, "." or ".." element or a
+ * hidden name is refused, and the file actually opened is checked,
+ * through /proc/self/fd, to lie under that folder (a symlink pointing
+ * outside is caught there, race-free).  A clip's files (media.c) are
+ * named by a database row: the path opened must be the row's path
+ * exactly, again as /proc/self/fd sees the file opened, so a symlink
+ * anywhere on it (one swapped in for the clip, or a folder's) is refused.
  * Only regular files are opened for reading: a FIFO (or a symlink to one)
  * would block the opening thread until a writer came, and a device could
  * act on being opened.
@@ -111,6 +115,9 @@ mime_type(const char *name)
 		{ ".json", "application/json" },
 		{ ".svg", "image/svg+xml" },
 		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" },
+		{ ".webp", "image/webp" },
 		{ ".ico", "image/x-icon" },
 		{ ".mp4", "video/mp4" },
 		{ ".m4v", "video/mp4" },
@@ -147,29 +154,37 @@ safe_rel(const char *rel)
 	return strchr(rel, '\\') == NULL;
 }
 
-/* The file fd is open on lies under root (its real path). */
+/*
+ * Where the file fd is open on may be served from: under root (its real
+ * path) when root is not NULL, else exactly at exact.
+ */
 static int
-under(int fd, const char *root)
+placed(int fd, const char *root, const char *exact)
 {
 	char link[64], real[PATH_MAX];
 	ssize_t n;
-	size_t rl = strlen(root);
+	size_t rl;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	if ((n = readlink(link, real, sizeof(real) - 1)) < 0)
 		return 0;
 	real[n] = '\0';
+	if (root == NULL)
+		return strcmp(real, exact) == 0;
+	rl = strlen(root);
 	return strncmp(real, root, rl) == 0 && real[rl] == '/';
 }
 
 /*
- * Opens path for reading if it is a regular file under root: the fd, and
- * its stat in *st; -1 when there is no such regular file (missing, a
- * directory, FIFO, socket or device), -2 when it lies outside root.
- * The name is first resolved with O_PATH, which opens nothing (no
- * blocking on a FIFO, no device acting on an open); only after the
- * checks is that same inode, pinned by the O_PATH descriptor, opened
- * through /proc/self/fd, and O_NONBLOCK guards even that.
+ * Opens path for reading if it is a regular file where placed() allows:
+ * the fd, and its stat in *st; -1 when there is no such regular file
+ * (missing, a directory, FIFO, socket or device), -2 when it lies
+ * elsewhere.  The name is first resolved with O_PATH, which opens nothing
+ * (no blocking on a FIFO, no device acting on an open); for an exact
+ * path also with O_NOFOLLOW, so a symlink in the last place is the link
+ * itself (not a regular file).  Only after the checks is that same inode,
+ * pinned by the O_PATH descriptor, opened through /proc/self/fd, and
+ * O_NONBLOCK guards even that.
  */
 static int
 open_regular(const char *path, const char *root, struct stat *st)
@@ -178,9 +193,10 @@ open_regular(const char *path, const char *root, struct stat *st)
 	struct stat again;
 	int pfd, fd, fl;
 
-	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0)
+	if ((pfd = open(path, O_PATH | O_CLOEXEC | (root ? 0 : O_NOFOLLOW)))
+	    < 0)
 		return -1;
-	if (!under(pfd, root)) {
+	if (!placed(pfd, root, path)) {
 		close(pfd);
 		return -2;
 	}
@@ -255,41 +271,36 @@ parse_range(const char *h, uint64_t size, uint64_t *a, uint64_t *b)
 	return 1;
 }
 
-enum MHD_Result
-web_file(struct MHD_Connection *c, const char *root, const char *rel,
-    int download)
+/* The open file fd (taken), named name, with Range. */
+static enum MHD_Result
+send_fd(struct MHD_Connection *c, int fd, const struct stat *st,
+    const char *name, int download)
 {
 	struct MHD_Response *resp;
-	struct stat st;
-	char path[PATH_MAX * 2], hdr[128], disp[PATH_MAX];
+	char hdr[128], disp[PATH_MAX];
 	const char *range, *base;
 	uint64_t a = 0, b = 0;
-	int fd, rc = 0;
+	int rc = 0;
 	unsigned status = MHD_HTTP_OK;
 
-	if (!safe_rel(rel))
-		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	if ((fd = open_regular(path, root, &st)) < 0)
-		return fd == -2 ? web_error(c, MHD_HTTP_FORBIDDEN, "forbidden") :
-		    web_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
 	if (range)
-		rc = parse_range(range, (uint64_t)st.st_size, &a, &b);
+		rc = parse_range(range, (uint64_t)st->st_size, &a, &b);
 	if (rc < 0) {
 		close(fd);
 		resp = MHD_create_response_from_buffer(0, NULL,
 		    MHD_RESPMEM_PERSISTENT);
-		snprintf(hdr, sizeof(hdr), "bytes */%jd", (intmax_t)st.st_size);
+		snprintf(hdr, sizeof(hdr), "bytes */%jd",
+		    (intmax_t)st->st_size);
 		MHD_add_response_header(resp, "Content-Range", hdr);
 		return queue(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp);
 	}
 	if (rc == 0) {
 		a = 0;
-		b = st.st_size ? (uint64_t)st.st_size - 1 : 0;
+		b = st->st_size ? (uint64_t)st->st_size - 1 : 0;
 	} else
 		status = MHD_HTTP_PARTIAL_CONTENT;
-	resp = MHD_create_response_from_fd_at_offset64(st.st_size ? b - a + 1
+	resp = MHD_create_response_from_fd_at_offset64(st->st_size ? b - a + 1
 	    : 0, fd, a);
 	if (resp == NULL) {
 		close(fd);
@@ -297,16 +308,17 @@ web_file(struct MHD_Connection *c, const char *root, const char *rel,
 	}
 	if (status == MHD_HTTP_PARTIAL_CONTENT) {
 		snprintf(hdr, sizeof(hdr), "bytes %" PRIu64 "-%" PRIu64 "/%jd",
-		    a, b, (intmax_t)st.st_size);
+		    a, b, (intmax_t)st->st_size);
 		MHD_add_response_header(resp, "Content-Range", hdr);
 	}
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
-	MHD_add_response_header(resp, "Content-Type", mime_type(rel));
+	MHD_add_response_header(resp, "Content-Type", mime_type(name));
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	if (download) {
-		base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+		base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
 		/* a clip's name is ours ([A-Za-z0-9_.-]); quote anything else */
-		if (strpbrk(base, "\"\\\r\n;") == NULL) {
+		if (strpbrk(base, "\"\\\r\n;") == NULL && strlen(base) <
+		    sizeof(disp) - 32) {
 			snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
 			    base);
 			MHD_add_response_header(resp, "Content-Disposition", disp);
@@ -317,30 +329,35 @@ web_file(struct MHD_Connection *c, const char *root, const char *rel,
 	return queue(c, status, resp);
 }
 
-char *
-web_clip_src(const char *path)
+enum MHD_Result
+web_file(struct MHD_Connection *c, const char *root, const char *rel)
 {
-	static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/";
-	size_t rl = strlen(W.clips), i, n;
-	const char *rel;
-	char *out, *o;
+	struct stat st;
+	char path[PATH_MAX * 2];
+	int fd;
 
-	if (path == NULL || strncmp(path, W.clips, rl) != 0 || path[rl] != '/')
-		return NULL;
-	rel = path + rl + 1;
-	n = strlen(rel);
-	if ((out = malloc(sizeof("/clips/") + 3 * n)) == NULL)
-		return NULL;
-	o = out + snprintf(out, 8, "/clips/");
-	for (i = 0; i < n; i++) {
-		if (strchr(keep, rel[i]) && rel[i] != '\0')
-			*o++ = rel[i];
-		else
-			o += snprintf(o, 4, "%%%02X", (unsigned char)rel[i]);
-	}
-	*o = '\0';
-	return out;
+	if (!safe_rel(rel))
+		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if ((fd = open_regular(path, root, &st)) < 0)
+		return fd == -2 ? web_error(c, MHD_HTTP_FORBIDDEN, "forbidden") :
+		    web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	return send_fd(c, fd, &st, rel, 0);
+}
+
+enum MHD_Result
+web_path(struct MHD_Connection *c, const char *path, int download)
+{
+	struct stat st;
+	int fd;
+
+	if (path == NULL || path[0] != '/' || strlen(path) >= PATH_MAX)
+		return web_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	if ((fd = open_regular(path, NULL, &st)) < 0)
+		return fd == -2 ? web_error(c, MHD_HTTP_FORBIDDEN, "forbidden: "
+		    "the file is not at its recorded path") : web_error(c,
+		    MHD_HTTP_NOT_FOUND, "not found");
+	return send_fd(c, fd, &st, path, download);
 }
 
 const char *
@@ -415,7 +432,6 @@ route(struct MHD_Connection *c, const char *url, const char *method,
 {
 	const char *why = "";
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	const char *dl;
 
 	if (!allowed(c, method, &why))
 		return web_error(c, MHD_HTTP_FORBIDDEN, "%s", why);
@@ -430,14 +446,11 @@ route(struct MHD_Connection *c, const char *url, const char *method,
 	if (!get)
 		return web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "%s not allowed here", method);
-	if (strncmp(url, "/clips/", 7) == 0) {
-		dl = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-		    "download");
-		return web_file(c, W.clips, url + 7, dl != NULL);
-	}
+	if (strncmp(url, "/media/", 7) == 0)
+		return media_route(c, url + 6);
 	if (strcmp(url, "/") == 0)
 		url = "/index.html";
-	return web_file(c, W.statics, url + 1, 0);
+	return web_file(c, W.statics, url + 1);
 }
 
 /*

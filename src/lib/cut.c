@@ -256,10 +256,20 @@ kc_cut_verify_cmd(kc_cut_cmd *c, const char *path)
 {
 	const char *args[] = { kc_tool("KC_FFPROBE", "ffprobe"), "-v", "error",
 	    "-show_entries",
-	    "stream=codec_type,start_time,duration:format=duration",
+	    "stream=codec_type,start_time,duration,width,height:"
+	    "format=duration",
 	    "-of", "json", "-i", path, NULL };
 
 	push(c, 0, args);
+}
+
+/* A picture's width or height as ffprobe gives it; 0 if absent or odd. */
+static int
+dimension(json_t *v)
+{
+	json_int_t d = json_integer_value(v);
+
+	return d > 0 && d <= 100000 ? (int)d : 0;
 }
 
 int
@@ -275,6 +285,7 @@ kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
 
 	f->dur = -1;
 	f->vstart = f->astart = -1;
+	f->width = f->height = 0;
 	if ((root = json_loads(json, 0, &jerr)) == NULL) {
 		snprintf(why, whylen, "unreadable ffprobe output: %s",
 		    jerr.text);
@@ -293,8 +304,11 @@ kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
 			st = 0;
 		if (!isfinite(d))
 			d = fdur;
-		if (strcmp(type, "video") == 0 && f->vstart < 0)
+		if (strcmp(type, "video") == 0 && f->vstart < 0) {
 			f->vstart = st;
+			f->width = dimension(json_object_get(s, "width"));
+			f->height = dimension(json_object_get(s, "height"));
+		}
 		else if (strcmp(type, "audio") == 0 && f->astart < 0)
 			f->astart = st;
 		else

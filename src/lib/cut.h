@@ -112,7 +112,7 @@ int kc_cut_keyframe_parse(const char *json, double t0, int from_start,
 void kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
     int video, double start, double dur, const char *tmp);
 
-/* ffprobe listing the streams of a finished clip. */
+/* ffprobe listing the streams of a finished clip (or any media file). */
 void kc_cut_verify_cmd(kc_cut_cmd *c, const char *path);
 
 /* What a clip is checked against. */
@@ -127,6 +127,7 @@ typedef struct kc_cut_expect {
 typedef struct kc_cut_found {
 	double dur;		/* first stream start to last stream end */
 	double vstart, astart;	/* stream start_time, < 0 if no such stream */
+	int width, height;	/* the first video stream's, 0 if unknown */
 } kc_cut_found;
 
 /*

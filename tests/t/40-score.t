@@ -86,6 +86,8 @@ check() {
 	        | "\(.kind) window \(.t0)-\(.t1) is not \($d) s"),
 	    ($h[] | select((.rank | type) != "number" or .rank != (.rank | floor))
 	        | "rank \(.rank)"),
+	    ($h[] | select((.peak | type) != "number" or .peak < .t0 or .peak > .t1)
+	        | "\(.kind) peak \(.peak) outside its window \(.t0)-\(.t1)"),
 	    (["audio", "video"][] as $k
 	      | [$h[] | select(.kind == $k)] as $x
 	      | (if ($x | length) > (if $k == "audio" then $na else $nv end)
@@ -336,6 +338,9 @@ is "$(jq -s '[.[] | select(.type == "curve") | .values[] | select(type != "numbe
 is "$(jq -s -r '[.[] | select(.type == "curve" and .kind == "audio") | .values]
     | .[0] | indices(max)[0] | . >= 300 and . < 310' "$T/out")" true \
     "--curve: the audio curve peaks in the loud stretch"
+is "$(jq -r 'select(.type == "highlight" and .kind == "audio" and .rank == 1)
+    | .peak >= 300 and .peak <= 310 and (.peak - 0.5 | . == floor)' "$T/out")" true \
+    "the best audio highlight's peak is in the loud stretch, in the middle of a hop"
 is "$(jq -r .type "$T/out" | grep -v -e afeat -e vfeat | uniq | paste -sd' ')" \
     "stream curve highlight end" "--curve: curves before the highlights, end last"
 is "$(jq -c 'select(.type == "highlight")' "$T/out")" "$(hls d.out)" \

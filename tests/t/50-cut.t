@@ -165,7 +165,7 @@ cmp_ok "$(abs "$match" $W0)" "<=" 0.1 \
 # x264 encodes the same frames to the same bytes: a rerun keeps the file
 ino=$(stat -c %i "$path")
 run -i "$T/in" kc-cut --accurate --out "$T/acc"
-is "$(records clip "$T/out" | jq -r .path) $(stat -c %i "$path") $(find "$T/acc" -type f | wc -l)" \
+is "$(records clip "$T/out" | jq -r .path) $(stat -c %i "$path") $(find "$T/acc" -name '*.mp4' | wc -l)" \
     "$path $ino 1" "accurate rerun: the same bytes again, so the file there is kept"
 
 # --- -j 3, order, pass-through, end ---------------------------------------------
@@ -222,7 +222,7 @@ records clip "$T/out" >"$T/par.recs"
 run -i "$T/in" kc-cut -j 3 --out "$T/par"
 is "$RC" 0 "rerun: exit 0"
 is "$(find "$T/par" -type f -printf '%f %i\n' | sort)" "$(cat "$T/par.before")" \
-    "rerun: the same six files, kept (same inodes), none added"
+    "rerun: the same six clips and their pictures, kept (same inodes), none added"
 is "$(records clip "$T/out")" "$(cat "$T/par.recs")" "rerun: the same clip records"
 is "$ERR" "" "rerun: nothing to say"
 
@@ -246,7 +246,7 @@ is "${p2##*/}" "$(stem g2-mp4 "$T/sother")_001_00m20s_085_audio.mp4" \
 is "$(md5sum <"$p1") $(stat -c %i "$p1")" "$before" \
     "shared folder: the first stream's clip is untouched"
 isnt "$(md5sum <"$p2")" "${before% *}" "shared folder: the two clips differ"
-is "$(find "$T/shared" -type f | wc -l)" 2 "shared folder: two files"
+is "$(find "$T/shared" -name '*.mp4' | wc -l)" 2 "shared folder: two clip files"
 
 # another file under the clip's name: left alone, the clip numbered
 name=$(stem g2-mp4 "$T/s2")_001_00m40s_085_audio.mp4
@@ -263,7 +263,7 @@ ok "name taken: the clip plays" decodes "$T/clash/${name%.mp4}-2.mp4"
 run -i <({ cat "$T/s2"; hl 40 50; }) kc-cut --out "$T/clash"
 is "$(records clip "$T/out" | jq -r '.path | sub(".*/"; "")')" "${name%.mp4}-2.mp4" \
     "name taken, rerun: NAME-2.mp4 again"
-is "$(find "$T/clash" -type f | wc -l)" 2 "name taken, rerun: no third file"
+is "$(find "$T/clash" -type f ! -name '*.jpg' | wc -l)" 2 "name taken, rerun: no third file"
 
 # --- failures ----------------------------------------------------------------
 jq -c '.cut = "file:'"$T"'/missing.mp4"' "$T/s2" >"$T/smissing"
@@ -302,7 +302,7 @@ like "$ERR" "kc-cut: ${SF}_005_00m01s_090_video\\.mp4: ffmpeg failed \\(exit sta
 like "$ERR" 'kc-cut: 3 cuts failed' "failed cuts are counted at the end"
 is "$(tail -n 1 "$T/out")" '{"type":"end","stream":"x"}' "end still comes last"
 ok "failed cuts: no temporary file left" no_tmp "$T/fail"
-is "$(find "$T/fail" -type f | wc -l)" 3 "failed cuts: only the good clips exist"
+is "$(find "$T/fail" -type f ! -name '*.jpg' | wc -l)" 3 "failed cuts: only the good clips exist"
 
 # a highlight outside the records' bounds (docs/records.md) is one failed
 # cut, refused before any child runs: the highlights around it are cut
@@ -314,7 +314,7 @@ is "$(jq -s -c '[.[] | select(.type == "clip" or .type == "error") |
     "a highlight at 1.8e302 s: an error record, the others are cut"
 like "$ERR" '^kc-cut: <stdin>:3: highlight: "t0" out of range 0 to 1000000: 1\.8e302' \
     "a highlight at 1.8e302 s: the message names the line and the value"
-is "$(find "$T/bound" -type f | wc -l)" 2 "a highlight at 1.8e302 s: two clips"
+is "$(find "$T/bound" -type f ! -name '*.jpg' | wc -l)" 2 "a highlight at 1.8e302 s: two clips"
 
 # a chat highlight (kc-score --type chat) is cut like the others
 { cat "$T/s2"; hl 30 34 chat 0.6; } >"$T/inchat"

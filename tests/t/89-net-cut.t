@@ -108,7 +108,7 @@ is "$(ffprobe -v error -select_streams v -show_entries packet=flags -of csv=p=0 
 run kc-clip -c -a 3 -v 3 -o kc --db kc.db --json --no-ytdlp "$KICK_URL/kick/master.m3u8"
 is "$RC" 0 "Kick-like ladder: kc-clip -c -a 3 -v 3 exits 0" || diag "$ERR"
 printf '%s\n' "$OUT" >kc.jsonl
-mapfile -t clips < <(jq -r '.path' kc.jsonl)
+mapfile -t clips < <(jq -r 'select(.type == "clip") | .path' kc.jsonl)
 is "${#clips[@]}" 6 "... 6 clips" || diag "$OUT"
 unlike "$ERR" "bad clip|cuts? failed" "... no cut failed"
 is "$(synced 30 "${clips[@]}")" 6 "... each 29-31 s, its audio and video starting within 50 ms" ||
@@ -121,7 +121,7 @@ is "$(sqlite3 kc.db 'select count(*) from clips')" 6 "... and all 6 are in the d
 run kc-clip -c -a 3 -v 3 -o h4clips --db h4.db --json --no-ytdlp "$KICK_URL/h4/playlist.m3u8"
 is "$RC" 0 "-hls_time 4 from a B-frame stream: kc-clip exits 0" || diag "$ERR"
 printf '%s\n' "$OUT" >h4.jsonl
-mapfile -t clips < <(jq -r '.path' h4.jsonl)
+mapfile -t clips < <(jq -r 'select(.type == "clip") | .path' h4.jsonl)
 is "${#clips[@]}" 6 "... 6 clips" || diag "$OUT"
 is "$(synced 30 "${clips[@]}")" 6 "... each 29-31 s, audio and video within 50 ms" || clip_diag "${clips[@]}"
 

@@ -3,13 +3,18 @@
 # driven by playwright-core (tests/web/browser.mjs, installed by
 # scripts/deps).  Generates clips from a generated stream through the page
 # (form defaults, progress, timeline and its axis, table), plays a clip and
-# seeks (currentTime advances), rates 5 clips with the keyboard
-# (auto-advance, stored), reads Stats (readable labels), filters, downloads
-# and deletes in Browse, then loads each tab 420 px wide (nothing wider than
-# the window).  Screenshots of each tab, and of each at 420 px (TAB-420.png),
-# are kept in the test's scratch folder, screenshots/ (tests/.tmp/CONFIG/
-# 92-web-browser.t/screenshots/ under tests/run).  Skipped only when
-# chromium is not installed.
+# seeks (currentTime advances); analyses the stream, ticks 3 of its 6
+# highlights, moves a start with its button, an end with the keyboard on
+# the timeline's handle and a start by dragging it, and cuts only those
+# (3 clips stored, at the moved times); rates 5 clips with the keyboard
+# (auto-advance, stored, a poster on the player); reads Stats (readable
+# labels); in Browse sees every poster load, scrubs a hover strip, filters,
+# re-rates a clip and takes it back, exports a clip as 9:16 (1080x1920, by
+# ffprobe), downloads and deletes; then loads each tab 420 px wide
+# (nothing wider than the window).  A screenshot of each step, and of each
+# tab at 420 px (TAB-420.png), is kept in the test's scratch folder,
+# screenshots/ (tests/.tmp/CONFIG/92-web-browser.t/screenshots/ under
+# tests/run).  Skipped only when chromium is not installed.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
 
@@ -41,8 +46,8 @@ for i in $(seq 600); do
 done
 [ -n "$PORT" ] || bail "kc-web did not start: $(cat web.log)"
 
-rm -rf out
-timeout 300 node "$KC_ROOT/tests/web/browser.mjs" "http://127.0.0.1:$PORT" "$T/stream.mp4" "$T/out" \
+rm -rf screenshots profile
+timeout 600 node "$KC_ROOT/tests/web/browser.mjs" "http://127.0.0.1:$PORT" "$T/stream.mp4" "$T" \
     >facts.json 2>node.err
 is "$?" 0 "the browser script ran (node exit 0)" || diag "$(tail -n 20 node.err)"
 F=$T/facts.json
@@ -56,11 +61,15 @@ is "$(fact '.form_defaults | [.clip_duration, .min_gap, .max_audio_clips, .max_v
     '["30","10","10","10","10","both"]' "the form's defaults are kc-clip's (30 s, gap 10, 10/10/10 clips, both)"
 like "$(fact .status_texts)" 'Analysing: N% · N× realtime · ETA' "progress shown while analysing (percent, speed, ETA)"
 is "$(fact .generate_status)" '"status done"' "the job finished (done)"
-# the clips the job stored: those left plus the one Browse deleted
-db_clips=$(($(sqlite3 "$T/kc.db" 'SELECT count(*) FROM clips') + 1))
-cmp_ok "$db_clips" ">=" 6 "the job stored clips in the database ($db_clips)"
-is "$(fact .table_rows)" "$db_clips" "the highlights table has a row per clip"
-is "$(fact .timeline_marks)" "$db_clips" "the timeline marks every clip"
+# the clips Generate stored; then the 3 cut from the picked highlights;
+# the database holds them but the one Browse deleted
+gen_clips=$(fact .generate_job.clips_n)
+db_clips=$((gen_clips + 3))
+cmp_ok "$gen_clips" ">=" 6 "the job stored clips in the database ($gen_clips)"
+is "$(sqlite3 "$T/kc.db" 'SELECT count(*) FROM clips')" "$((db_clips - 1))" \
+    "the database holds them and the 3 cut, less the one deleted"
+is "$(fact .table_rows)" "$gen_clips" "the highlights table has a row per clip"
+is "$(fact .timeline_marks)" "$gen_clips" "the timeline marks every clip"
 is "$(fact '.curve_kinds | sort')" '["audio","video"]' "the timeline plots audio and video excitement"
 is "$(fact .curve_points)" '[120,120]' "over the whole 120 s stream (a point per second)"
 is "$(fact .timeline_axis_title)" '"× typical"' "the timeline's y-axis is labelled in × typical"
@@ -74,7 +83,33 @@ cmp_ok "$(fact .video_duration)" ">" 19 "the clip's duration is known (Range req
 cmp_ok "$(fact .time_after_seek)" ">=" 7.9 "seeking to 8 s lands there"
 cmp_ok "$(fact .time_later)" ">" "$(fact '.time_after_seek + 0.5')" "currentTime advances after the seek"
 
+# Analyse, pick, nudge, cut
+is "$(fact .analyse_status)" '"status done"' "the analysis finished"
+is "$(fact .pick_rows)" 6 "it lists 6 highlights to pick from"
+is "$(fact .pick_cut_disabled)" true "Cut is disabled while none is ticked"
+is "$(fact .pick_count_text)" '"3 of 6 ticked"' "3 ticked"
+is "$(fact .pick_handles)" 6 "each ticked one has a start and an end handle on the timeline"
+is "$(fact '[.picked[0].t0 - .pick_before[0].t0, .picked[0].t1 - .pick_before[0].t1]')" '[1,0]' \
+    "the +1 s button moved a start a second later"
+is "$(fact '[.picked[1].t0 - .pick_before[1].t0, .picked[1].t1 - .pick_before[1].t1]')" '[0,-1]' \
+    "the left arrow on an end's handle moved it a second earlier"
+like "$(fact .handle_valuetext)" '^"[0-9]+:[0-9]{2}\.[0-9]"$' "the handle says its time (aria-valuetext)"
+cmp_ok "$(fact '.pick_before[2].t0 - .picked[2].t0')" ">" 0.5 "dragging a start's handle moved it earlier"
+is "$(fact '.picked[2].t1 - .pick_before[2].t1')" 0 "... and left its end"
+is "$(fact .cut_post_status)" 202 "Cut selected started a cut"
+is "$(fact .cut_status)" '"status done"' "the cut finished" || diag "$(fact .cut_text)"
+is "$(fact '.cut_clips | length')" 3 "it made exactly 3 clips"
+is "$(fact .cut_table_rows)" 3 "the table shows those 3"
+ids=$(fact '.cut_clips | map(.id) | join(",")' | tr -d '"')
+is "$(sqlite3 "$T/kc.db" "SELECT count(*) FROM clips WHERE id IN ($ids)")" 3 "all 3 are in the database"
+is "$(sqlite3 -json "$T/kc.db" "SELECT want_t0, want_t1 FROM clips WHERE id IN ($ids)" |
+    jq -c 'map([.want_t0, .want_t1]) | sort')" "$(fact '.picked | map([.t0, .t1]) | sort')" \
+    "stored at the moved times"
+like "$(fact .generate_poster)" '^"/media/[0-9]+/poster"$' "the Generate player shows the clip's poster"
+
 # Rate
+like "$(fact .rate_poster)" '^"/media/[0-9]+/poster"$' "the Rate player has the clip's poster"
+cmp_ok "$(fact .rate_poster_loaded)" ">" 0 "... an image that loads"
 is "$(fact '.rated | length')" 5 "5 clips rated with keys 1-5, each advancing to the next"
 is "$(fact '[.rated[].id] | unique | length')" 5 "five different clips"
 is "$(fact '.rated | sort_by(.id)')" "$(fact '.api_rated | sort_by(.id)')" "the API lists exactly those ratings"
@@ -103,8 +138,32 @@ is "$(fact .stats_snake_case)" '[]' "no snake_case field name shown in the Stats
 
 # Browse
 is "$(fact .browse_cards)" "$db_clips" "Browse shows every clip"
+is "$(fact '.posters | length')" "$db_clips" "each with its poster"
+is "$(fact '[.posters[] | select(. > 0)] | length')" "$db_clips" "every poster loaded (naturalWidth > 0)"
+is "$(fact .strip_status)" 200 "the pointer on a card loads its hover strip"
+is "$(fact '[.strip_tiles[] | .tile]')" '[0,4,7]' "across the card it shows the strip's first, middle and last of 8 tiles"
+is "$(fact '[.strip_tiles[] | .size] | unique')" '["800% 100%"]' "... each tile the card's width"
+is "$(fact '[.strip_tiles[] | .position] | unique | length')" 3 "... three positions"
+is "$(fact .strip_hidden_after)" true "the strip goes when the pointer leaves"
 is "$(fact '.browse_audio | unique')" '["audio"]' "the kind filter shows audio clips only"
 is "$(fact .browse_unrated)" "$((db_clips - 5))" "the rating filter shows the unrated ones"
+is "$(fact '[.rerate.api, .rerate.pressed]')" "[$(fact .rerate.to),\"$(fact .rerate.to)\"]" \
+    "a star on a card re-rates the clip (stored, shown pressed)"
+is "$(fact .undo.api)" "$(fact .rerate.from)" "Undo takes the new rating back: the one before it again"
+like "$(fact .undo.note)" 'Back to ★' "... and the card says so"
+rr=$(fact .rerate.id)
+is "$(sqlite3 "$T/kc.db" "SELECT group_concat(stars) FROM ratings WHERE clip_id = $rr")" "$(fact .rerate.from)" \
+    "the rating history is as before the re-rating"
+is "$(fact .vertical_post_status)" 202 "Export 9:16 started a job"
+like "$(fact .vertical_note)" 'Exported as 9:16' "the card says the 9:16 copy is made" || diag "$(fact .vertical_note)"
+vp=$(sqlite3 "$T/kc.db" "SELECT vertical_path FROM clips WHERE id = $(fact .vertical_id)")
+like "$vp" '\.vertical\.mp4$' "the database has the clip's vertical_path"
+is "$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height,codec_name -of csv=p=0 "$vp")" \
+    "h264,1080,1920" "the 9:16 copy is 1080x1920 H.264 (ffprobe)"
+is "$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name -of csv=p=0 "$vp")" aac "... with AAC sound"
+is "$(fact '[.vertical_player.width, .vertical_player.height]')" '[1080,1920]' "the card plays it (1080x1920)"
+is "$(fact .vertical_player.src)" "$(fact .vertical_src)" "... from its own URL"
+is "$(fact .vertical_download)" "\"$(fact .vertical_src | tr -d '"')?download=1\"" "and offers it for download"
 is "$(fact .download_status)" 200 "Download fetches the clip"
 like "$(fact .download_disposition)" 'attachment; filename=' "as an attachment"
 is "$(fact .deleted_src_status)" 404 "Delete removes the clip's file"
@@ -119,12 +178,14 @@ for tab in generate rate browse stats; do
 	is "$(fact ".narrow.$tab.nav_in_view")" true "$tab at 420 px: every tab button in view"
 done
 
-for tab in generate rate stats browse; do
-	ok "screenshot of $tab saved (out/screenshots/$tab.png)" test -s "out/screenshots/$tab.png"
-	ok "screenshot of $tab at 420 px saved (out/screenshots/$tab-420.png)" \
-	    test -s "out/screenshots/$tab-420.png"
+for step in generate analyse pick cut rate rate-after stats browse browse-strip browse-rerate \
+    browse-undo vertical; do
+	ok "screenshot of $step saved (screenshots/$step.png)" test -s "screenshots/$step.png"
 done
-diag "screenshots: $T/out/screenshots/"
+for tab in generate rate stats browse; do
+	ok "screenshot of $tab at 420 px saved (screenshots/$tab-420.png)" test -s "screenshots/$tab-420.png"
+done
+diag "screenshots: $T/screenshots/"
 
 kill -TERM "$WPID"
 wait "$WPID"

@@ -4,9 +4,10 @@
 //
 //   node browser.mjs BASE_URL MEDIA_FILE OUT_DIR
 //
-// OUT_DIR gets the screenshots (OUT_DIR/screenshots/TAB.png) and the
-// browser profile (a fresh --user-data-dir).  Only BASE_URL (loopback) is
-// ever contacted.
+// OUT_DIR gets the screenshots of each step (OUT_DIR/screenshots/STEP.png)
+// and the browser profile (a fresh OUT_DIR/profile).  Only BASE_URL
+// (loopback) is ever contacted.  Every wait is on an event (a selector, a
+// response, a state of the page), never on wall time.
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,6 +90,71 @@ try {
   facts.time_later = await page.$eval(v, e => e.currentTime);
   await page.$eval(v, e => e.pause());
 
+  // ---- Analyse, then pick 3 of 6, nudge them, cut only those --------------
+  facts.generate_job = await (await page.request.get(base + '/api/jobs')).json()
+    .then(r => r.jobs.find(j => j.kind === 'generate'));
+  await page.fill('#g-clip-duration', '8');
+  await page.fill('#g-min-gap', '5');
+  await page.fill('#g-max-audio', '3');
+  await page.fill('#g-max-video', '3');
+  await page.click('#g-analyse');
+  await page.waitForSelector('#g-pick:not([hidden]) #g-picks tbody tr', { timeout: T });
+  facts.analyse_status = await page.getAttribute('#g-status', 'class');
+  facts.pick_rows = await page.locator('#g-picks tbody tr').count();
+  facts.pick_cut_disabled = await page.isDisabled('#g-cut');
+  await shot('analyse');
+  const row = i => page.locator(`#g-picks tbody tr[data-i="${i}"]`);
+  const times = async i => ({ i, t0: Number(await row(i).getAttribute('data-t0')),
+                              t1: Number(await row(i).getAttribute('data-t1')) });
+  const chosen = [1, 3, 4];
+  facts.pick_before = [];
+  for (const i of chosen) {
+    facts.pick_before.push(await times(i));
+    await row(i).locator('input[type=checkbox]').check();
+  }
+  facts.pick_count_text = await page.textContent('#g-pick-count');
+  facts.pick_handles = await page.locator('#pick-timeline .handle').count();
+  // a start one second later with its button
+  await row(1).locator('[data-nudge="t0+"]').click();
+  await page.waitForFunction(([i, t]) => Number(document.querySelector(
+    `#g-picks tr[data-i="${i}"]`).dataset.t0) === t, [1, facts.pick_before[0].t0 + 1]);
+  // an end one second earlier with the keyboard, on its timeline handle
+  const endHandle = page.locator('#pick-timeline g.pick[data-i="3"] .handle.t1');
+  await endHandle.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(([i, t]) => Number(document.querySelector(
+    `#g-picks tr[data-i="${i}"]`).dataset.t1) === t, [3, facts.pick_before[1].t1 - 1]);
+  facts.handle_valuetext = await endHandle.getAttribute('aria-valuetext');
+  // a start dragged earlier on the timeline
+  const startHandle = page.locator('#pick-timeline g.pick[data-i="4"] .handle.t0');
+  const box = await startHandle.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 15, box.y + box.height / 2, { steps: 3 });
+  await page.mouse.move(box.x + box.width / 2 - 30, box.y + box.height / 2, { steps: 3 });
+  await page.mouse.up();
+  await page.waitForFunction(([i, t]) => Number(document.querySelector(
+    `#g-picks tr[data-i="${i}"]`).dataset.t0) < t, [4, facts.pick_before[2].t0]);
+  facts.picked = [];
+  for (const i of chosen) facts.picked.push(await times(i));
+  await shot('pick');
+  const cutDone = page.waitForResponse(r => /\/api\/jobs\/\d+\/cut$/.test(r.url()));
+  await page.click('#g-cut');
+  facts.cut_post_status = (await cutDone).status();
+  await page.waitForFunction(() => /Done|Failed|Partly|Cancelled/.test(
+    document.querySelector('#g-status').textContent) &&
+    !document.querySelector('#g-status').classList.contains('running'), null, { timeout: T });
+  facts.cut_status = await page.getAttribute('#g-status', 'class');
+  facts.cut_text = await page.textContent('#g-status');
+  await page.waitForSelector('#g-results:not([hidden]) #g-table tbody tr');
+  facts.cut_table_rows = await page.locator('#g-table tbody tr').count();
+  const jobs = (await (await page.request.get(base + '/api/jobs')).json()).jobs;
+  const cutJob = await (await page.request.get(base + '/api/jobs/' + jobs.find(j => j.kind === 'cut').id)).json();
+  facts.cut_clips = cutJob.clips.map(c => ({ id: c.id, want_t0: c.want_t0, want_t1: c.want_t1,
+    poster_src: c.poster_src, t0: c.t0, t1: c.t1 }));
+  facts.generate_poster = await page.getAttribute('#g-video', 'poster');
+  await shot('cut');
+
   // ---- Rate: five clips with the keyboard ----------------------------------
   const before = await (await page.request.get(base + '/api/stats')).json();
   const gens = st => Array.isArray(st.models) ? st.models.length :
@@ -96,6 +162,14 @@ try {
   facts.generations_before = gens(before);
   await page.click('#tab-rate');
   await page.waitForSelector('#r-main:not([hidden])');
+  // the poster frame, and that it is an image the page can load
+  facts.rate_poster = await page.getAttribute('#r-video', 'poster');
+  facts.rate_poster_loaded = facts.rate_poster ? await page.evaluate(src => new Promise(res => {
+    const i = new Image();
+    i.onload = () => res(i.naturalWidth);
+    i.onerror = () => res(0);
+    i.src = src;
+  }), facts.rate_poster) : 0;
   await shot('rate');
   facts.rated = [];
   facts.notes = [];
@@ -133,11 +207,46 @@ try {
     e.innerText.match(/\b[A-Za-z0-9]+(_[A-Za-z0-9]+)+\b/g) || []);
   await shot('stats');
 
-  // ---- Browse: filter, download link, delete ------------------------------
+  // ---- Browse: posters, the hover strip, filters, re-rate and undo, a 9:16
+  // export, download link, delete -----------------------------------------
   await page.click('#tab-browse');
   await page.waitForSelector('#b-grid .card');
   facts.browse_cards = await page.locator('#b-grid .card').count();
+  // every poster loaded (an <img> says when: complete, with a size)
+  await page.waitForFunction(() => [...document.querySelectorAll('#b-grid img.poster')]
+    .every(i => i.complete), null, { timeout: T });
+  facts.posters = await page.$$eval('#b-grid img.poster', is => is.map(i => i.naturalWidth));
   await shot('browse');
+  // the strip: the pointer across the first card shows its tiles in turn
+  const first = page.locator('#b-grid .card').first();
+  const thumb = first.locator('.thumb');
+  const stripSrc = await page.evaluate(id => fetch('/api/clips/' + id).then(r => r.json())
+    .then(c => c.strip_src), Number(await first.getAttribute('data-id')));
+  facts.strip_src = stripSrc;
+  const tb = await thumb.boundingBox();
+  if (!stripSrc) throw new Error('the first card has no strip_src');
+  const stripLoaded = page.waitForResponse(r => r.url().endsWith(stripSrc));
+  await page.mouse.move(tb.x + 2, tb.y + tb.height / 4);
+  facts.strip_status = (await stripLoaded).status();
+  await page.waitForFunction(el => el.kcImage && el.kcImage.complete,
+    await first.locator('.strip').elementHandle());
+  facts.strip_natural = await first.locator('.strip').evaluate(e => [e.kcImage.naturalWidth, e.kcImage.naturalHeight]);
+  facts.strip_tiles = [];
+  const strip = await first.locator('.strip').elementHandle();
+  for (const fx of [0.05, 0.5, 0.95]) {
+    await page.mouse.move(tb.x + tb.width * fx, tb.y + tb.height / 4);
+    // the tile under the pointer: as many tiles as the background is wide
+    await page.waitForFunction(([el, f]) => {
+      const k = parseFloat(el.style.backgroundSize) / 100;
+      return !el.hidden && k >= 1 && Number(el.dataset.tile) === Math.min(k - 1, Math.floor(f * k));
+    }, [strip, fx]);
+    facts.strip_tiles.push(await first.locator('.strip').evaluate(e => ({
+      tile: Number(e.dataset.tile), position: e.style.backgroundPosition, size: e.style.backgroundSize })));
+    if (fx === 0.5) await shot('browse-strip');
+  }
+  await page.mouse.move(0, 0);
+  facts.strip_hidden_after = await first.locator('.strip').evaluate(e => e.hidden);
+
   await page.selectOption('#b-kind', 'audio');
   await page.waitForFunction(() => [...document.querySelectorAll('#b-grid .card .kind')]
     .every(k => k.textContent === 'audio'));
@@ -147,10 +256,62 @@ try {
   await page.waitForFunction(() => !document.querySelector('#b-grid .card .stars-text') ||
     [...document.querySelectorAll('#b-grid .card .stars-text')].every(s => s.textContent === 'unrated'));
   facts.browse_unrated = await page.locator('#b-grid .card').count();
-  const delId = await page.locator('#b-grid .card').first().getAttribute('data-id');
+  await page.selectOption('#b-rating', '');
+  await page.waitForFunction(n => document.querySelectorAll('#b-grid .card').length === n,
+    facts.browse_cards);
+
+  // re-rate a clip rated in Rate, then take that back
+  const rr = facts.rated[0];
+  const rcard = () => page.locator(`#b-grid .card[data-id="${rr.id}"]`);
+  const newStars = rr.stars === 2 ? 4 : 2;
+  await rcard().locator(`.star[data-stars="${newStars}"]`).click();
+  await page.waitForFunction(([id, n]) => {
+    const c = document.querySelector(`#b-grid .card[data-id="${id}"] .stars-text`);
+    return c && c.textContent === '★'.repeat(n) + '☆'.repeat(5 - n);
+  }, [rr.id, newStars]);
+  facts.rerate = { id: rr.id, from: rr.stars, to: newStars,
+    api: (await (await page.request.get(base + '/api/clips/' + rr.id)).json()).rating,
+    pressed: await rcard().locator('.star[aria-pressed="true"]').getAttribute('data-stars') };
+  await shot('browse-rerate');
+  await rcard().locator('button.undo').click();
+  await page.waitForFunction(([id, n]) => {
+    const c = document.querySelector(`#b-grid .card[data-id="${id}"] .stars-text`);
+    return c && c.textContent === '★'.repeat(n) + '☆'.repeat(5 - n);
+  }, [rr.id, rr.stars]);
+  facts.undo = { api: (await (await page.request.get(base + '/api/clips/' + rr.id)).json()).rating,
+    note: await rcard().locator('.vstatus').textContent() };
+  await shot('browse-undo');
+
+  // a 9:16 copy of one of the clips just cut (8 s or so: quick to encode)
+  const vid = facts.cut_clips[0].id;
+  const vcard = () => page.locator(`#b-grid .card[data-id="${vid}"]`);
+  await page.selectOption('#b-vmode', 'fit');
+  const vpost = page.waitForResponse(r => r.url().endsWith(`/api/clips/${vid}/vertical`));
+  await vcard().locator('button.v-make').click();
+  facts.vertical_post_status = (await vpost).status();
+  await page.waitForSelector(`#b-grid .card[data-id="${vid}"] button.v-play, ` +
+    `#b-grid .card[data-id="${vid}"] .vstatus.error`, { timeout: T });
+  facts.vertical_note = await vcard().locator('.vstatus').textContent();
+  facts.vertical_src = (await (await page.request.get(base + '/api/clips/' + vid)).json()).vertical_src;
+  facts.vertical_id = vid;
+  await vcard().locator('button.v-play').click();
+  await page.waitForFunction(id => {
+    const v = document.querySelector(`#b-grid .card[data-id="${id}"] video.vertical`);
+    return v && v.readyState >= 1;
+  }, vid, { timeout: T });
+  facts.vertical_player = await vcard().locator('video.vertical').evaluate(v => ({
+    width: v.videoWidth, height: v.videoHeight, src: v.getAttribute('src') }));
+  facts.vertical_download = await vcard().locator('a.v-dl').getAttribute('href');
+  await shot('vertical');
+
+  // download and delete: an unrated clip that is not the 9:16 one
+  await page.selectOption('#b-rating', 'unrated');
+  await page.waitForFunction(() => !document.querySelector('#b-grid .card .stars-text') ||
+    [...document.querySelectorAll('#b-grid .card .stars-text')].every(s => s.textContent === 'unrated'));
+  const delId = await page.locator(`#b-grid .card:not([data-id="${vid}"])`).first().getAttribute('data-id');
   const card = page.locator(`#b-grid .card[data-id="${delId}"]`);
-  const delSrc = await card.locator('video').getAttribute('src');
-  facts.download_href = await card.locator('a.button').getAttribute('href');
+  facts.download_href = await card.locator('a.button').first().getAttribute('href');
+  const delSrc = facts.download_href.replace(/\?download=1$/, '');
   const dl = await page.request.get(base + facts.download_href);
   facts.download_status = dl.status();
   facts.download_disposition = dl.headers()['content-disposition'] || null;
