@@ -43,10 +43,18 @@ want=$(jq -r 'select(.type == "highlight") | "\(.t0) \(.t1)"' pick.jsonl | sort 
 # a bin folder with the cutting stages only: nothing can be analysed
 mkdir -p cutbin
 cp "$KC_BIN/kc-clip" "$KC_BIN/kc-cut" "$KC_BIN/kc-db" cutbin/
-# (kc-clip's highlights.jq, found beside the bin folder as in the build)
+# (kc-clip's highlights.jq, found beside the bin folder as kc_datafile
+# looks for it: ../share/kc, ../data, ../../data, ../scripts, ../../scripts)
 for d in data scripts share; do
-	[ -d "$KC_BIN/../$d" ] && ln -sfn "$(cd "$KC_BIN/../$d" && pwd)" "$d"
+	for up in .. ../..; do
+		if [ -d "$KC_BIN/$up/$d" ]; then
+			ln -sfn "$(cd "$KC_BIN/$up/$d" && pwd)" "$d"
+			break
+		fi
+	done
 done
+ok "the cutting stages' folder has highlights.jq beside it" \
+    test -n "$(ls data/highlights.jq scripts/highlights.jq share/kc/highlights.jq 2>/dev/null)"
 run env PATH="$T/cutbin:/usr/bin:/bin" "$T/cutbin/kc-clip" --from-highlights pick.jsonl \
     --db "$T/k.db" --out "$T/clips" --json
 is "$RC" 0 "from-highlights: exit 0" || diag "$(cat "$T/err")"
