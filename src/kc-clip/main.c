@@ -917,6 +917,47 @@ catch_stops(void)
 }
 
 /*
+ * Starts the pipeline pl, watched for stops, with the threads that
+ * collect its output into sink (a fresh temporary file) and copy its
+ * stages' stderr to ours.  Dies when it cannot.
+ */
+static void
+start(struct sink *sink, pthread_t *th, pthread_t *eth)
+{
+	if ((sink->tmp = tmpfile()) == NULL ||
+	    fcntl(fileno(sink->tmp), F_SETFD, FD_CLOEXEC) != 0)
+		kc_die(KC_EXIT_DATA, "temporary file:");
+	kc_on_exit(cleanup);
+	/* before the stages start, so no stop finds a stage unwatched */
+	catch_stops();
+	if (pl_start(&pl) != 0)
+		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
+	if (aborted)	/* a stop came while they were starting */
+		pl_kill(&pl);
+	sink->fd = pl.out_rd;
+	sink->err = 0;
+	if (pthread_create(th, NULL, drain, sink) != 0 ||
+	    pthread_create(eth, NULL, pl_stderr, &pl) != 0)
+		kc_die(KC_EXIT_DATA, "thread:");
+}
+
+/*
+ * The exit status of a run whose stage blame failed.  A stage that
+ * exited with a status said why itself, under its own name; only a
+ * silent or killed one needs naming.
+ */
+static int
+blamed(int blame)
+{
+	char sbuf[64];
+
+	if (!pl.st[blame].said || !WIFEXITED(pl.st[blame].status))
+		kc_warn("%s failed (%s)", pl.st[blame].name,
+		    kc_status_str(pl.st[blame].status, sbuf, sizeof(sbuf)));
+	return kc_status_code(pl.st[blame].status);
+}
+
+/*
  * kc-clip --from-highlights: kc-cut | kc-db add on the file's stream and
  * highlights, with the cutting progress, the highlights JSON, the table
  * or records and the exit status of a -c run.  Nothing is analysed, so
@@ -932,7 +973,7 @@ cut_chosen(struct opts *o)
 	struct cuttap tap;
 	pthread_t th, eth, tth;
 	FILE *in;
-	char why[1024], sbuf[64];
+	char why[1024];
 	double t;
 	long nhl, n, nfailed;
 	int blame, tty = isatty(STDERR_FILENO), cutting;
@@ -956,22 +997,9 @@ cut_chosen(struct opts *o)
 		cw.want_all = 1;
 		cw.open = 1;
 	}
-	if ((sink.tmp = tmpfile()) == NULL ||
-	    fcntl(fileno(sink.tmp), F_SETFD, FD_CLOEXEC) != 0)
-		kc_die(KC_EXIT_DATA, "temporary file:");
-	kc_on_exit(cleanup);
 	t = kc_now();
-	catch_stops();
-	if (pl_start(&pl) != 0)
-		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
-	fclose(in);
-	if (aborted)
-		pl_kill(&pl);
-	sink.fd = pl.out_rd;
-	sink.err = 0;
-	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
-	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
-		kc_die(KC_EXIT_DATA, "thread:");
+	start(&sink, &th, &eth);
+	fclose(in);	/* kc-cut has its own copy */
 	if (cutting) {
 		tap.cw = &cw;
 		tap.scored = 0;
@@ -992,13 +1020,8 @@ cut_chosen(struct opts *o)
 		    "SIGINT" : "SIGTERM");
 		return 128 + aborted;
 	}
-	if (blame >= 0) {
-		if (!pl.st[blame].said || !WIFEXITED(pl.st[blame].status))
-			kc_warn("%s failed (%s)", pl.st[blame].name,
-			    kc_status_str(pl.st[blame].status, sbuf,
-			    sizeof(sbuf)));
-		return kc_status_code(pl.st[blame].status);
-	}
+	if (blame >= 0)
+		return blamed(blame);
 	if (sink.err || (cutting && cw.lost))
 		kc_die(KC_EXIT_DATA, "lost records between stages");
 	write_json(o, sink.tmp);
@@ -1032,10 +1055,10 @@ main(int argc, char **argv)
 	struct cutwatch cw;
 	struct cuttap taps[2];
 	pthread_t th, eth, tth[2];
-	char sbuf[64], hms[32];
+	char hms[32];
 	double t;
 	long n, nfailed;
-	int blame, relay_rc, i, sc, tty = isatty(STDERR_FILENO), cutting;
+	int blame, relay_rc, rc, i, sc, tty = isatty(STDERR_FILENO), cutting;
 	/* progress on a terminal, and in a log unless a front end reads
 	 * --json-progress's records instead */
 	int draw;
@@ -1067,22 +1090,8 @@ main(int argc, char **argv)
 		pl.st[sc].tap = pl.st[sc + 1].tap = 1;
 		cut_init(&cw);
 	}
-	if ((sink.tmp = tmpfile()) == NULL ||
-	    fcntl(fileno(sink.tmp), F_SETFD, FD_CLOEXEC) != 0)
-		kc_die(KC_EXIT_DATA, "temporary file:");
-	kc_on_exit(cleanup);
 	t = kc_now();
-	/* before the stages start, so no stop finds a stage unwatched */
-	catch_stops();
-	if (pl_start(&pl) != 0)
-		kc_die(KC_EXIT_DATA, "cannot start the pipeline");
-	if (aborted)	/* a stop came while they were starting */
-		pl_kill(&pl);
-	sink.fd = pl.out_rd;
-	sink.err = 0;
-	if (pthread_create(&th, NULL, drain, &sink) != 0 ||
-	    pthread_create(&eth, NULL, pl_stderr, &pl) != 0)
-		kc_die(KC_EXIT_DATA, "thread:");
+	start(&sink, &th, &eth);
 	for (i = 0; cutting && i < 2; i++) {
 		taps[i].cw = &cw;
 		taps[i].scored = i == 0;
@@ -1107,14 +1116,9 @@ main(int argc, char **argv)
 	if (aborted && blame >= 0)
 		return interrupted(&jr);
 	if (blame >= 0) {
-		/* a stage that exited with a status said why itself, under
-		 * its own name; only a silent or killed one needs naming */
-		if (!pl.st[blame].said || !WIFEXITED(pl.st[blame].status))
-			kc_warn("%s failed (%s)", pl.st[blame].name,
-			    kc_status_str(pl.st[blame].status, sbuf,
-			    sizeof(sbuf)));
+		rc = blamed(blame);
 		journal_close(&jr, 0);
-		return kc_status_code(pl.st[blame].status);
+		return rc;
 	}
 	/* partly done: the journal stays, so the same command again cuts
 	 * the failed ones without analysing again */
