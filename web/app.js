@@ -152,7 +152,7 @@ function runningText(j) {
   const p = j.progress, live = j.stream ? j.stream.live : p && p.total === null;
   if (j.kind === 'cut')
     return `Cutting ${plural((j.options.highlights || []).length, 'highlight')} and storing them… ` +
-      `${j.clips_n} done`;
+      `${j.clips_n}/${(j.options.highlights || []).length} done`;
   if (live)
     return `Following the live stream: ${hms(p ? p.done : 0)} analysed · ` +
       `${plural(j.clips_n, 'clip')} cut so far`;
@@ -174,9 +174,12 @@ function renderJob(j) {
     if (running) $('#g-cut').disabled = true;
     else countPicks();
   }
-  const pct = p && p.percent !== null && j.kind !== 'cut' ? p.percent : null;
+  // a cut of picked highlights: the share of them stored so far
+  const nh = j.kind === 'cut' ? (j.options.highlights || []).length : 0;
+  const pct = nh ? 100 * Math.min(j.clips_n, nh) / nh :
+    p && p.percent !== null && j.kind !== 'cut' ? p.percent : null;
   $('#g-bar').style.width = (running ? pct ?? 0 : 100) + '%';
-  // no percent known (a cut, a live stream): the bar says "busy"
+  // no percent known (a live stream): the bar says "busy"
   $('#g-bar').className = j.status + (running && pct === null ? ' busy' : '');
   let text;
   if (running) {
@@ -237,7 +240,9 @@ function renderResults(j) {
       el('td', { text: fmt(c.score) }),
       el('td', { text: c.rank ?? '–' }),
       el('td', {}, c.failed ? el('span', { class: 'cut-failed', title: c.failed, text: 'cut failed: ' + c.failed })
-        : c.src ? el('button', { class: 'small', text: '▶ play', onclick: () => playResult(c, tr) }) : ''));
+        : c.src ? el('button', { class: 'small', text: '▶ play', onclick: () => playResult(c, tr) }) : '',
+        c.vertical_src && !c.failed ? el('button', { class: 'small v-play', text: '▶ 9:16',
+          title: 'the 1080×1920 copy', onclick: () => playResult(c, tr, true, true) }) : ''));
     tb.append(tr);
   });
   // the first clip in the player, once per job (not again at each new one)
@@ -248,11 +253,12 @@ function renderResults(j) {
   }
 }
 
-function playResult(c, tr, autoplay = true) {
+function playResult(c, tr, autoplay = true, vertical = false) {
   const v = $('#g-video');
   v.poster = c.poster_src || '';
-  v.src = c.src;
-  $('#g-now').textContent = `${c.kind} clip at ${hms(c.t0)} · score ${fmt(c.score)}`;
+  v.src = vertical ? c.vertical_src : c.src;
+  v.classList.toggle('vertical', vertical);
+  $('#g-now').textContent = `${c.kind} clip at ${hms(c.t0)}${vertical ? ' (9:16)' : ''} · score ${fmt(c.score)}`;
   for (const r of document.querySelectorAll('#g-table tr.sel')) r.classList.remove('sel');
   if (tr) tr.classList.add('sel');
   if (autoplay) v.play().catch(() => {});

@@ -6,17 +6,21 @@
 # seeks (currentTime advances); analyses the stream, ticks 3 of its 6
 # highlights, moves a start with its button, an end with the keyboard on
 # the timeline's handle and a start by dragging it, and cuts only those
-# (3 clips stored, at the moved times); rates 5 clips with the keyboard
-# (auto-advance, stored, a poster on the player); reads Stats (readable
-# labels); in Browse sees every poster load, scrubs a hover strip, filters,
-# re-rates a clip and takes it back, exports a clip as 9:16 (1080x1920, by
-# ffprobe), downloads and deletes; then loads each tab 420 px wide
-# (nothing wider than the window).  A screenshot of each step, and of each
+# (3 clips stored, at the moved times, counted as they are stored); rates
+# 5 clips with the keyboard (auto-advance, stored, a poster on the player);
+# reads Stats (readable labels); in Browse sees every poster load, scrubs a
+# hover strip, plays a clip stored outside --clips, filters, re-rates a
+# clip and takes it back, exports a clip as 9:16 (1080x1920, by ffprobe),
+# downloads and deletes; loads each tab 420 px wide (nothing wider than the
+# window); and last follows a live channel of the local Kick imitation with
+# the form's 9:16 choice: clips listed one by one while it airs, each with
+# a 1080x1920 copy that plays.  A screenshot of each step, and of each
 # tab at 420 px (TAB-420.png), is kept in the test's scratch folder,
 # screenshots/ (tests/.tmp/CONFIG/92-web-browser.t/screenshots/ under
 # tests/run).  Skipped only when chromium is not installed.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 . "$KC_ROOT/tests/lib/media.sh"
+. "$KC_ROOT/tests/lib/hls.sh"
 
 CHROMIUM=${KC_CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || skip_all "chromium not installed ($CHROMIUM)"
@@ -35,8 +39,30 @@ f=$(media short -d 120 -n 3 --size 320x180 --preset ultrafast) ||
 # the source as the page sees it: a copy of our own, so its path is plain
 cp "$f" "$T/stream.mp4"
 
+# a clip of the database that lies outside --clips: Browse plays it too
+mkdir -p elsewhere
+ffmpeg -nostdin -v error -ss 30 -i "$T/stream.mp4" -t 10 -c copy "$T/elsewhere/far.mp4" &&
+    ffmpeg -nostdin -v error -ss 2 -i "$T/elsewhere/far.mp4" -frames:v 1 "$T/elsewhere/far.jpg" ||
+    bail "cannot make the clip outside --clips"
+printf '{"type":"clip","path":"%s","kind":"audio","t0":30,"t1":40,"score":0.5,"poster":"%s"}\n' \
+    "$T/elsewhere/far.mp4" "$T/elsewhere/far.jpg" | kc-db --db "$T/kc.db" add --quiet ||
+    bail "cannot add the clip outside --clips"
+far=$(sqlite3 "$T/kc.db" "SELECT id FROM clips WHERE path = '$T/elsewhere/far.mp4'")
+
+# a live Kick channel (the tests' imitation, yt-dlp blocked as Kick's API
+# is what kc reads): a 2-minute stream with events at 20, 38, 71 and 98 s,
+# aired at 4x from the first request, the whole of it in the window
+fl=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the live stream"
+live=$(make_live_hls "$fl" "$T/live") || bail "make_live_hls failed"
+printf '{"channels": {"airing": {"live": {"dir": "%s", "speed": 4, "window": 60}}}}\n' \
+    "$live" >kick.json
+kick_start "$T/kick.log" --config kick.json || bail "kickserver did not start"
+printf '#!/bin/sh\necho "ERROR: [kick] blocked (the test)" >&2\nexit 1\n' >no-ytdlp
+chmod +x no-ytdlp
+export KC_KICK_API=$KICK_URL KC_YTDLP=$T/no-ytdlp KC_PUSHER_URL=${KC_PUSHER_URL:-ws://127.0.0.1:9}
+
 WPID=
-trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null' EXIT
+trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null; kick_stop' EXIT
 kc-web --listen 127.0.0.1:0 --db "$T/kc.db" --clips "$T/clips" </dev/null 2>web.log &
 WPID=$!
 for i in $(seq 600); do
@@ -47,8 +73,8 @@ done
 [ -n "$PORT" ] || bail "kc-web did not start: $(cat web.log)"
 
 rm -rf screenshots profile
-timeout 600 node "$KC_ROOT/tests/web/browser.mjs" "http://127.0.0.1:$PORT" "$T/stream.mp4" "$T" \
-    >facts.json 2>node.err
+timeout 1200 node "$KC_ROOT/tests/web/browser.mjs" "http://127.0.0.1:$PORT" "$T/stream.mp4" "$T" \
+    "$far" https://kick.com/airing >facts.json 2>node.err
 is "$?" 0 "the browser script ran (node exit 0)" || diag "$(tail -n 20 node.err)"
 F=$T/facts.json
 fact() { jq -c "$1" "$F" 2>/dev/null; }
@@ -61,13 +87,15 @@ is "$(fact '.form_defaults | [.clip_duration, .min_gap, .max_audio_clips, .max_v
     '["30","10","10","10","10","both"]' "the form's defaults are kc-clip's (30 s, gap 10, 10/10/10 clips, both)"
 like "$(fact .status_texts)" 'Analysing: N% · N× realtime · ETA' "progress shown while analysing (percent, speed, ETA)"
 is "$(fact .generate_status)" '"status done"' "the job finished (done)"
-# the clips Generate stored; then the 3 cut from the picked highlights;
-# the database holds them but the one Browse deleted
+# the clip from elsewhere, the clips Generate stored, then the 3 cut from
+# the picked highlights; the database holds them but the one Browse
+# deleted, and the live job's
 gen_clips=$(fact .generate_job.clips_n)
-db_clips=$((gen_clips + 3))
+db_clips=$((1 + gen_clips + 3))
+live_clips=$(fact .live_job.clips_n)
 cmp_ok "$gen_clips" ">=" 6 "the job stored clips in the database ($gen_clips)"
-is "$(sqlite3 "$T/kc.db" 'SELECT count(*) FROM clips')" "$((db_clips - 1))" \
-    "the database holds them and the 3 cut, less the one deleted"
+is "$(sqlite3 "$T/kc.db" 'SELECT count(*) FROM clips')" "$((db_clips - 1 + live_clips))" \
+    "the database holds them, the 3 cut and the live job's, less the one deleted"
 is "$(fact .table_rows)" "$gen_clips" "the highlights table has a row per clip"
 is "$(fact .timeline_marks)" "$gen_clips" "the timeline marks every clip"
 is "$(fact '.curve_kinds | sort')" '["audio","video"]' "the timeline plots audio and video excitement"
@@ -97,6 +125,8 @@ like "$(fact .handle_valuetext)" '^"[0-9]+:[0-9]{2}\.[0-9]"$' "the handle says i
 cmp_ok "$(fact '.pick_before[2].t0 - .picked[2].t0')" ">" 0.5 "dragging a start's handle moved it earlier"
 is "$(fact '.picked[2].t1 - .pick_before[2].t1')" 0 "... and left its end"
 is "$(fact .cut_post_status)" 202 "Cut selected started a cut"
+like "$(fact .cut_status_texts)" 'Cutting 3 highlights and storing them… [0-3]/3 done' \
+    "while it cuts the page counts the clips stored of the 3"
 is "$(fact .cut_status)" '"status done"' "the cut finished" || diag "$(fact .cut_text)"
 is "$(fact '.cut_clips | length')" 3 "it made exactly 3 clips"
 is "$(fact .cut_table_rows)" 3 "the table shows those 3"
@@ -145,6 +175,9 @@ is "$(fact '[.strip_tiles[] | .tile]')" '[0,4,7]' "across the card it shows the 
 is "$(fact '[.strip_tiles[] | .size] | unique')" '["800% 100%"]' "... each tile the card's width"
 is "$(fact '[.strip_tiles[] | .position] | unique | length')" 3 "... three positions"
 is "$(fact .strip_hidden_after)" true "the strip goes when the pointer leaves"
+is "$(fact .elsewhere_player.src)" "\"/media/$far/clip\"" "a clip stored outside --clips plays from its own URL"
+cmp_ok "$(fact .elsewhere_player.duration)" ">" 9 "... and the browser reads it (its 10 s)"
+cmp_ok "$(fact .elsewhere_player.width)" ">" 0 "... a picture"
 is "$(fact '.browse_audio | unique')" '["audio"]' "the kind filter shows audio clips only"
 is "$(fact .browse_unrated)" "$((db_clips - 5))" "the rating filter shows the unrated ones"
 is "$(fact '[.rerate.api, .rerate.pressed]')" "[$(fact .rerate.to),\"$(fact .rerate.to)\"]" \
@@ -178,8 +211,27 @@ for tab in generate rate browse stats; do
 	is "$(fact ".narrow.$tab.nav_in_view")" true "$tab at 420 px: every tab button in view"
 done
 
-for step in generate analyse pick cut rate rate-after stats browse browse-strip browse-rerate \
-    browse-undo vertical; do
+# Generate on a live channel, as 9:16 too
+is "$(fact .live_vmode_enabled)" true "choosing 9:16 in the form enables its mode"
+is "$(fact '.live_post_options | [.format, .vertical]')" '["vertical","crop"]' "the job asks for 9:16 copies, cropped"
+is "$(fact .live_status)" '"status done"' "the live job is done when the stream ends" ||
+    diag "$(fact .live_job.log)"
+cmp_ok "$live_clips" ">=" 2 "it stored clips ($live_clips)"
+like "$(fact '[.live_looks[] | select(.status | test("running")) | .text]')" 'Following the live stream' \
+    "while it runs the page says it follows the live stream"
+cmp_ok "$(fact '[.live_looks[] | select((.status | test("running")) and .rows > 0)] | length')" ">" 0 \
+    "a clip was listed while the stream still aired" || diag "$(fact '.live_looks | map("\(.status) \(.rows)") | unique')"
+cmp_ok "$(fact '[.live_looks[] | select(.status | test("running")) | .rows] | max')" "<" "$live_clips" \
+    "... before the last one was stored (they came one by one)"
+is "$(fact .live_table_rows)" "$live_clips" "at the end the table lists each clip once"
+is "$(fact .live_vplay)" "$live_clips" "each with its 9:16 copy to play"
+is "$(sqlite3 "$T/kc.db" "SELECT count(*) FROM clips WHERE id IN ($(fact '.live_job.clips | map(.id) | join(",")' | tr -d '"')) AND vertical_path LIKE '%.vertical.mp4'")" \
+    "$live_clips" "the database has each one's vertical_path"
+is "$(fact '[.live_player.width, .live_player.height]')" '[1080,1920]' "the player plays a 9:16 copy (1080x1920)"
+like "$(fact .live_player.src)" '^"/media/[0-9]+/vertical"$' "... from its URL"
+
+for step in generate analyse pick cut rate rate-after stats browse browse-strip browse-elsewhere \
+    browse-rerate browse-undo vertical live; do
 	ok "screenshot of $step saved (screenshots/$step.png)" test -s "screenshots/$step.png"
 done
 for tab in generate rate stats browse; do
@@ -191,4 +243,5 @@ kill -TERM "$WPID"
 wait "$WPID"
 is "$?" 0 "kc-web stops cleanly"
 WPID=
+kick_stop
 done_testing

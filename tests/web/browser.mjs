@@ -2,7 +2,11 @@
 // playwright-core and writes what it saw as one JSON object on stdout; the
 // TAP test tests/t/92-web-browser.t makes the assertions.
 //
-//   node browser.mjs BASE_URL MEDIA_FILE OUT_DIR
+//   node browser.mjs BASE_URL MEDIA_FILE OUT_DIR [ELSEWHERE_ID [LIVE_URL]]
+//
+// ELSEWHERE_ID is a clip stored outside kc-web's --clips (Browse plays it);
+// LIVE_URL a live channel (of the tests' Kick imitation) that Generate
+// follows last, with 9:16 copies.
 //
 // OUT_DIR gets the screenshots of each step (OUT_DIR/screenshots/STEP.png)
 // and the browser profile (a fresh OUT_DIR/profile).  Only BASE_URL
@@ -12,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, media, out] = process.argv.slice(2);
+const [base, media, out, elsewhere, liveUrl] = process.argv.slice(2);
 const shots = join(out, 'screenshots');
 mkdirSync(shots, { recursive: true });
 const facts = { screenshots: [], console_errors: [], requests_elsewhere: [] };
@@ -139,6 +143,7 @@ try {
   for (const i of chosen) facts.picked.push(await times(i));
   await shot('pick');
   const cutDone = page.waitForResponse(r => /\/api\/jobs\/\d+\/cut$/.test(r.url()));
+  await page.evaluate(() => { window.kcStatusTexts = []; });
   await page.click('#g-cut');
   facts.cut_post_status = (await cutDone).status();
   await page.waitForFunction(() => /Done|Failed|Partly|Cancelled/.test(
@@ -146,6 +151,8 @@ try {
     !document.querySelector('#g-status').classList.contains('running'), null, { timeout: T });
   facts.cut_status = await page.getAttribute('#g-status', 'class');
   facts.cut_text = await page.textContent('#g-status');
+  facts.cut_status_texts = [...new Set(await page.evaluate(() => window.kcStatusTexts))]
+    .filter(t => /^Cutting/.test(t));
   await page.waitForSelector('#g-results:not([hidden]) #g-table tbody tr');
   facts.cut_table_rows = await page.locator('#g-table tbody tr').count();
   const jobs = (await (await page.request.get(base + '/api/jobs')).json()).jobs;
@@ -247,6 +254,19 @@ try {
   await page.mouse.move(0, 0);
   facts.strip_hidden_after = await first.locator('.strip').evaluate(e => e.hidden);
 
+  // a clip stored outside --clips plays like the others
+  if (elsewhere) {
+    const ec = page.locator(`#b-grid .card[data-id="${elsewhere}"]`);
+    await ec.locator('button.play').click();
+    await page.waitForFunction(id => {
+      const v = document.querySelector(`#b-grid .card[data-id="${id}"] video`);
+      return v && v.readyState >= 1;
+    }, elsewhere, { timeout: T });
+    facts.elsewhere_player = await ec.locator('video').evaluate(v => ({
+      src: v.getAttribute('src'), duration: v.duration, width: v.videoWidth }));
+    await shot('browse-elsewhere');
+  }
+
   await page.selectOption('#b-kind', 'audio');
   await page.waitForFunction(() => [...document.querySelectorAll('#b-grid .card .kind')]
     .every(k => k.textContent === 'audio'));
@@ -304,11 +324,13 @@ try {
   facts.vertical_download = await vcard().locator('a.v-dl').getAttribute('href');
   await shot('vertical');
 
-  // download and delete: an unrated clip that is not the 9:16 one
+  // download and delete: an unrated clip
   await page.selectOption('#b-rating', 'unrated');
   await page.waitForFunction(() => !document.querySelector('#b-grid .card .stars-text') ||
     [...document.querySelectorAll('#b-grid .card .stars-text')].every(s => s.textContent === 'unrated'));
-  const delId = await page.locator(`#b-grid .card:not([data-id="${vid}"])`).first().getAttribute('data-id');
+  // (one of Generate's: the picked ones and the one from elsewhere stay)
+  const keep = [...facts.cut_clips.map(c => c.id), elsewhere].map(i => `:not([data-id="${i}"])`).join('');
+  const delId = await page.locator(`#b-grid .card${keep}`).first().getAttribute('data-id');
   const card = page.locator(`#b-grid .card[data-id="${delId}"]`);
   facts.download_href = await card.locator('a.button').first().getAttribute('href');
   const delSrc = facts.download_href.replace(/\?download=1$/, '');
@@ -344,6 +366,49 @@ try {
         .every(b => b.getBoundingClientRect().right <= document.documentElement.clientWidth),
     }));
     await shot(tab + '-420');
+  }
+
+  // ---- Generate on a live channel, with 9:16 copies: each clip is listed as
+  // it is stored, while the stream still airs ------------------------------
+  if (liveUrl) {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(base + '/#generate');
+    await page.waitForSelector('#generate:not([hidden])');
+    await page.fill('#g-url', liveUrl);
+    await page.fill('#g-clip-duration', '6');
+    await page.fill('#g-min-gap', '5');
+    await page.selectOption('#g-format', 'vertical');
+    await page.selectOption('#g-vmode', 'crop');
+    facts.live_vmode_enabled = await page.isEnabled('#g-vmode');
+    // each change of the status line or of the table, as the page makes it
+    await page.$eval('#g-status', s => {
+      const tb = document.querySelector('#g-table tbody');
+      window.kcLive = [];
+      const look = () => window.kcLive.push({ status: s.className, text: s.textContent,
+        rows: document.querySelector('#g-results').hidden ? 0 : tb.querySelectorAll('tr').length });
+      new MutationObserver(look).observe(s, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(look).observe(tb, { childList: true });
+    });
+    const posted = page.waitForResponse(r => /\/api\/jobs$/.test(r.url()) && r.request().method() === 'POST');
+    await page.click('#g-start');
+    const lj = await (await posted).json();
+    facts.live_post_options = lj.options || null;
+    await page.waitForFunction(() => window.kcLive.some(l => /running/.test(l.status)));
+    await page.waitForFunction(() => !document.querySelector('#g-status').classList.contains('running'),
+      null, { timeout: 480000 });
+    facts.live_looks = await page.evaluate(() => window.kcLive);
+    facts.live_status = await page.getAttribute('#g-status', 'class');
+    facts.live_job = await (await page.request.get(base + '/api/jobs/' + lj.id)).json();
+    facts.live_table_rows = await page.locator('#g-table tbody tr').count();
+    facts.live_vplay = await page.locator('#g-table tbody button.v-play').count();
+    await page.locator('#g-table tbody button.v-play').first().click();
+    await page.waitForFunction(() => {
+      const v = document.querySelector('#g-video');
+      return v.classList.contains('vertical') && v.readyState >= 1;
+    }, null, { timeout: T });
+    facts.live_player = await page.$eval('#g-video', v => ({ src: v.getAttribute('src'),
+      width: v.videoWidth, height: v.videoHeight }));
+    await shot('live');
   }
 } catch (e) {
   facts.error = String(e && e.stack || e);
