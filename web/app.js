@@ -469,8 +469,26 @@ function yAxis(s, values, lo, hi, y, x0, x1) {
 // as far above the quietest as the median one.  With opts.pick the
 // highlights are not drawn: the caller draws them, with handles, into the
 // layer returned (with the scale: x(t), time(clientX), top, height).
+// A live job's curves come in pieces (kc-score --live --curve): one curve
+// per kind, the pieces in their places, null where none was.
+function joinCurves(curves) {
+  const by = new Map();
+  for (const c of curves) {
+    if (!by.has(c.kind)) by.set(c.kind, []);
+    by.get(c.kind).push(c);
+  }
+  return [...by.values()].map(cs => {
+    if (cs.length === 1) return cs[0];
+    const hop = cs[0].hop, t0 = Math.min(...cs.map(c => c.t0)), values = [];
+    for (const c of cs)
+      c.values.forEach((v, i) => { values[Math.round((c.t0 - t0) / hop) + i] = v; });
+    return { kind: cs[0].kind, t0, hop, values: Array.from(values, v => v ?? null) };
+  });
+}
+
 function drawTimeline(box, curves, clips, opts = {}) {
   box.replaceChildren();
+  curves = joinCurves(curves);
   const W = 960, H = 220, L = 58, R = 20, T = 14, B = 28;
   const s = svg('svg', opts.pick ?
     { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-label': 'the highlights over the stream: tick one to move its start and end' } :

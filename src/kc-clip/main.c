@@ -125,7 +125,8 @@ static const char usage_text[] =
 "                            (or clips and failed cuts with -c)\n"
 "      --curve               with --json, also each kind's hop scores as\n"
 "                            \"curve\" records (kc-score --curve), for a\n"
-"                            timeline of the whole stream\n"
+"                            timeline of the whole stream (live: in\n"
+"                            pieces, as it airs)\n"
 "      --json-progress       with --json, also \"progress\" records on\n"
 "                            stdout while the analysis runs (flushed; for\n"
 "                            front ends such as kc-web)\n"
@@ -636,20 +637,83 @@ build_cut(struct pipeline *pl, const struct opts *o)
 		pl_arg(s, "--quiet");
 }
 
-/* The last stage's output, collected by a thread so no pipe ever fills. */
+/*
+ * The last stage's output, collected by a thread so no pipe ever fills.
+ * With live_curve, the pieces of a live stream's curve (curve records
+ * that say "live": true) go to stdout as they come, for a page that
+ * draws the stream as it airs, and not into tmp; the stream record,
+ * which must come before them, goes to stdout at once too (and into tmp,
+ * for the highlights JSON) and stream_sent says so.
+ */
 struct sink {
 	int fd;
 	FILE *tmp;
 	int err;
+	int live_curve;
 };
+
+static int stream_sent;
+
+/* 1: line is a curve record of a live stream; 2: the first stream
+ * record; 0: anything else. */
+static int
+forwarded(const char *line, size_t len)
+{
+	json_t *j;
+	const char *type;
+	int what = 0;
+
+	if ((!memmem(line, len, "\"curve\"", 7) && (stream_sent ||
+	    !memmem(line, len, "\"stream\"", 8))) || (j = json_loadb(line,
+	    len, 0, NULL)) == NULL)
+		return 0;
+	type = kc_rec_type(j);
+	if (type && strcmp(type, "curve") == 0 && json_is_true(
+	    json_object_get(j, "live")))
+		what = 1;
+	else if (type && strcmp(type, "stream") == 0 && !stream_sent)
+		what = 2;
+	json_decref(j);
+	return what;
+}
 
 static void *
 drain(void *arg)
 {
 	struct sink *k = arg;
-	char buf[65536];
+	char buf[65536], *line = NULL;
+	size_t cap = 0;
 	ssize_t n;
+	FILE *in;
+	int what;
 
+	if (k->live_curve) {
+		if ((in = fdopen(k->fd, "r")) == NULL) {
+			k->err = errno ? errno : EIO;
+			close(k->fd);
+			return NULL;
+		}
+		while ((n = getline(&line, &cap, in)) > 0) {
+			if ((what = forwarded(line, (size_t)n)) != 0) {
+				flockfile(stdout);
+				kc_out_raw(line, (size_t)n - (line[n - 1] ==
+				    '\n'));
+				kc_out_flush();
+				funlockfile(stdout);
+				stream_sent |= what == 2;
+			}
+			if (what != 1 && fwrite(line, 1, (size_t)n, k->tmp) !=
+			    (size_t)n) {
+				k->err = errno ? errno : EIO;
+				break;
+			}
+		}
+		if (ferror(in) && !k->err)
+			k->err = errno ? errno : EIO;
+		free(line);
+		fclose(in);
+		return NULL;
+	}
 	while ((n = read(k->fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -751,7 +815,10 @@ report(const struct opts *o, FILE *recs, long *nfailed)
 		type = kc_rec_type(rec);
 		if ((o->curve && strcmp(type, "curve") == 0) || (o->json &&
 		    strcmp(type, "stream") == 0)) {
-			kc_out(rec);	/* not a result: not counted */
+			/* not a result: not counted; a stream record
+			 * already on stdout (live_curve) not twice */
+			if (strcmp(type, "stream") || !stream_sent)
+				kc_out(rec);
 			json_decref(rec);
 			continue;
 		}
@@ -918,11 +985,12 @@ catch_stops(void)
 
 /*
  * Starts the pipeline pl, watched for stops, with the threads that
- * collect its output into sink (a fresh temporary file) and copy its
- * stages' stderr to ours.  Dies when it cannot.
+ * collect its output into sink (a fresh temporary file; live_curve: a
+ * live stream's curve pieces to stdout) and copy its stages' stderr to
+ * ours.  Dies when it cannot.
  */
 static void
-start(struct sink *sink, pthread_t *th, pthread_t *eth)
+start(struct sink *sink, int live_curve, pthread_t *th, pthread_t *eth)
 {
 	if ((sink->tmp = tmpfile()) == NULL ||
 	    fcntl(fileno(sink->tmp), F_SETFD, FD_CLOEXEC) != 0)
@@ -936,6 +1004,7 @@ start(struct sink *sink, pthread_t *th, pthread_t *eth)
 		pl_kill(&pl);
 	sink->fd = pl.out_rd;
 	sink->err = 0;
+	sink->live_curve = live_curve;
 	if (pthread_create(th, NULL, drain, sink) != 0 ||
 	    pthread_create(eth, NULL, pl_stderr, &pl) != 0)
 		kc_die(KC_EXIT_DATA, "thread:");
@@ -998,7 +1067,7 @@ cut_chosen(struct opts *o)
 		cw.open = 1;
 	}
 	t = kc_now();
-	start(&sink, &th, &eth);
+	start(&sink, 0, &th, &eth);
 	fclose(in);	/* kc-cut has its own copy */
 	if (cutting) {
 		tap.cw = &cw;
@@ -1091,7 +1160,7 @@ main(int argc, char **argv)
 		cut_init(&cw);
 	}
 	t = kc_now();
-	start(&sink, &th, &eth);
+	start(&sink, o.curve && o.json, &th, &eth);
 	for (i = 0; cutting && i < 2; i++) {
 		taps[i].cw = &cw;
 		taps[i].scored = i == 0;

@@ -109,8 +109,11 @@ progress_record(const struct watch *w, double t_start, double *last,
 	json_object_set_new(r, "eta", total > 0 && speed > 0 ? kc_json_num(
 	    fmax(0, total - done) / speed) : json_null());
 	json_object_set_new(r, "gaps", json_integer(w->gaps));
+	/* whole, between the live curve pieces the drain thread writes */
+	flockfile(stdout);
 	kc_out_new(r);
 	kc_out_flush();
+	funlockfile(stdout);
 }
 
 static void

@@ -41,6 +41,7 @@
 #define MAXLAG 90		/* hops one kind waits for the other */
 #define STATS_EVERY 10		/* hops between refreshes of the z stats */
 #define STATS_WARM 60		/* ... refreshed every hop before this many */
+#define CURVE_EVERY 10		/* hops in a --curve piece */
 
 /* A feature's centre and spread over the ring, for its hop z. */
 struct zstat {
@@ -73,6 +74,7 @@ struct lkind {
 	long emitted;		/* start of the last decided window (the
 				   later of where it was and where it was
 				   placed), or a value far enough back */
+	long curve_next;	/* first hop not yet in a --curve piece */
 	long count;		/* highlights written */
 	long left_out;		/* decided ones under --min-score */
 	double best_left;	/* the best score among them */
@@ -403,6 +405,45 @@ set(json_t *o, const char *k, json_t *v)
 }
 
 /*
+ * With --curve, for a kind asked for: kind k's hop scores from the last
+ * piece up to hop upto (at most a ring of them) as a "curve" record, once
+ * CURVE_EVERY hops are there or, at the end (all), whatever is there.  A
+ * hop not analysed (a gap) is null.
+ */
+static void
+curve_piece(int k, const struct params *p, long upto, int all)
+{
+	struct lkind *lk = &L.k[k];
+	json_t *r, *v;
+	long h;
+
+	if (!p->curve || p->max_n[k] == 0 || upto < 0 ||
+	    upto + 1 - lk->curve_next <
+	    (all ? 1 : CURVE_EVERY))
+		return;
+	if (lk->curve_next < upto + 1 - RING)
+		lk->curve_next = upto + 1 - RING;
+	r = kc_rec_new("curve");
+	v = json_array();
+	if (r == NULL || v == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
+	for (h = lk->curve_next; h <= upto; h++)
+		if (json_array_append_new(v, lk->at[h % RING] == h &&
+		    isfinite(lk->score[h % RING]) ? json_real(round(
+		    lk->score[h % RING] * 1000) / 1000) : json_null()) != 0)
+			kc_die(KC_EXIT_DATA, "out of memory");
+	set(r, "kind", json_string(k == KIND_AUDIO ? "audio" : k ==
+	    KIND_VIDEO ? "video" : "chat"));
+	set(r, "t0", json_real(L.origin + (double)lk->curve_next * L.hop));
+	set(r, "hop", json_real(L.hop));
+	set(r, "values", v);
+	set(r, "live", json_true());
+	kc_out_new(r);
+	kc_out_flush();
+	lk->curve_next = upto + 1;
+}
+
+/*
  * Writes the pending window of kind k, hops [pend, pend + w), as a
  * highlight at hop now.
  */
@@ -722,6 +763,8 @@ live_add(int kind, const json_t *rec, const struct params *p, char *err,
 	lk->last = idx;
 	lk->score[slot] = (float)hop_score(lk, ws, slot);
 	hop_zrow(lk, ws, slot, idx);
+	if (kind != KIND_CHAT)
+		curve_piece(kind, p, idx, 0);
 	if (kind != KIND_CHAT)	/* the chat is evidence, never waited for */
 		advance(p, 0);
 	return 0;
@@ -754,6 +797,7 @@ live_finish(const struct params *p)
 			    "under --min-score %g (best left out: %.3f)", k ==
 			    KIND_AUDIO ? "audio" : "video", lk->left_out,
 			    p->min_score, lk->best_left);
+		curve_piece(k, p, lk->last, 1);
 	}
 	live_reset();
 }

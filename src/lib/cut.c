@@ -186,9 +186,15 @@ kc_cut_keyframe_parse(const char *json, double t0, int from_start,
 	}
 	if (best < 0 && from_start && first >= 0 && first - want_us <= 1000000)
 		best = first;	/* the video starts after t0 */
-	if (best < 0) {
-		snprintf(why, whylen, "no video keyframe at or before %.3f s",
-		    t0);
+	if (best < 0 && first < 0) {
+		snprintf(why, whylen, "the media has no video keyframe");
+		goto out;
+	}
+	if (best < 0) {	/* the first is after t0 */
+		snprintf(why, whylen, "the clip starts at %.3f s, before the "
+		    "media's first video keyframe (%.3f s): that part of the "
+		    "stream is not there (not kept, or lost)", t0,
+		    (double)(first - start_us) / 1e6);
 		goto out;
 	}
 	r->k = (double)(best - start_us) / 1e6;

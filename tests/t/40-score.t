@@ -197,6 +197,24 @@ is "$(awk '$1 == "video" && (($2 >= 96 && $2 <= 98) || ($2 >= 446 && $2 <= 448))
     "--live: so are the motion spikes at 100 and 450, as video"
 is "$(awk '$4 < $3 || $5 != "true" || $6 != "null"' live.txt)" "" \
     "--live: each written once its placed window has closed (decided >= t1), live, no rank"
+# --curve live: each kind's curve in pieces as it airs, joined end to end
+run -i a.jsonl kc-score --curve
+vod_hops=$(jq -s -c '[.[] | select(.type == "curve") | {(.kind): (.values | length)}] | add' "$T/out")
+run -i a.jsonl kc-score --live --curve
+is "$RC" 0 "--live --curve: exit 0"
+is "$(jq -s -c '[.[] | select(.type == "curve")] | group_by(.kind)
+    | map({(.[0].kind): (map(.values | length) | add)}) | add' "$T/out")" "$vod_hops" \
+    "--live --curve: each kind's pieces hold every hop, as many as a VOD's curve ($vod_hops)"
+is "$(jq -s '[.[] | select(.type == "curve")] | group_by(.kind) | map(. as $c |
+    [range(1; $c | length) as $i | $c[$i - 1] as $p | select($c[$i].t0 != $p.t0 + $p.hop * ($p.values | length))]
+    | length) | add' "$T/out")" 0 "... each piece starting where the one before ended"
+is "$(jq -s -c '[.[] | select(.type == "curve") | [(.live == true), (.values | length <= 10)]] | unique' "$T/out")" \
+    '[[true,true]]' "... pieces of at most 10 hops, marked live"
+cmp_ok "$(jq -s '[.[] | .type] | index("curve")' "$T/out")" "<" \
+    "$(jq -s '[.[] | .type] | index("highlight")' "$T/out")" "... written as the stream goes, before its first highlight"
+run -i a.jsonl kc-score --live --curve -t audio
+is "$(jq -s -c '[.[] | select(.type == "curve") | .kind] | unique' "$T/out")" '["audio"]' \
+    "--live --curve -t audio: the audio curve only"
 run -i a.jsonl kc-score --live --pre-roll off
 lhl "$T/out" >off.txt
 is "$(awk '$1 == "audio" && $2 >= 280 && $2 <= 290' off.txt | wc -l)" 1 \

@@ -57,13 +57,25 @@ mkdir -p clips
 WATCH=$!
 
 t0=$(now)
-run kc-clip -c -o clips --db k.db -d 20 --json --kick-api "$KICK_URL" https://kick.com/streamer
+run kc-clip -c -o clips --db k.db -d 20 --json --curve --kick-api "$KICK_URL" https://kick.com/streamer
 t1=$(now)
 kill "$WATCH" 2>/dev/null
 WATCH=
 is "$RC" 0 "live Kick channel: kc-clip exits 0 when the stream ends" || diag "$ERR"
 records clip "$T/out" >clips.jsonl
 like "$ERR" "trying Kick's API" "yt-dlp blocked: resolved through Kick's API"
+# --curve: the stream record first and once, then the curve in pieces
+# as the stream aired (written as they came), each kind's end to end
+is "$(jq -s -c '[.[0].type, ([.[] | select(.type == "stream")] | length)]' "$T/out")" '["stream",1]' \
+    "--json --curve: the stream record first, once"
+is "$(jq -s -c '[.[] | select(.type == "curve") | .kind] | unique' "$T/out")" '["audio","video"]' \
+    "... then each kind's curve"
+cmp_ok "$(jq -s '[.[] | select(.type == "curve" and .live == true)] | length' "$T/out")" ">" 10 \
+    "... in pieces, each marked live"
+is "$(jq -s '[.[] | select(.type == "curve")] | group_by(.kind) | map(. as $c |
+    [range(1; $c | length) as $i | $c[$i - 1] as $p
+     | select(($c[$i].t0 - ($p.t0 + $p.hop * ($p.values | length))) | fabs > 0.001)] | length) | add' "$T/out")" 0 \
+    "... each piece starting where the one before ended"
 cmp_ok "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" ">" 60 \
     "it followed the stream in real time until its end (the stream airs for 90 s)"
 started=$(state /live/streamer started)

@@ -13,8 +13,8 @@
 # clip and takes it back, exports a clip as 9:16 (1080x1920, by ffprobe),
 # downloads and deletes; loads each tab 420 px wide (nothing wider than the
 # window); and last follows a live channel of the local Kick imitation with
-# the form's 9:16 choice: clips listed one by one while it airs, each with
-# a 1080x1920 copy that plays.  A screenshot of each step, and of each
+# the form's 9:16 choice: clips listed one by one and the excitement drawn
+# while it airs, each clip with a 1080x1920 copy that plays.  A screenshot of each step, and of each
 # tab at 420 px (TAB-420.png), is kept in the test's scratch folder,
 # screenshots/ (tests/.tmp/CONFIG/92-web-browser.t/screenshots/ under
 # tests/run).  Skipped only when chromium is not installed.
@@ -223,6 +223,11 @@ cmp_ok "$(fact '[.live_looks[] | select((.status | test("running")) and .rows > 
     "a clip was listed while the stream still aired" || diag "$(fact '.live_looks | map("\(.status) \(.rows)") | unique')"
 cmp_ok "$(fact '[.live_looks[] | select(.status | test("running")) | .rows] | max')" "<" "$live_clips" \
     "... before the last one was stored (they came one by one)"
+cmp_ok "$(fact '[.live_looks[] | select((.status | test("running")) and .curves > 0)] | length')" ">" 0 \
+    "the timeline drew the excitement while the stream still aired"
+is "$(fact '.live_curve_kinds | sort')" '["audio","video"]' "at the end it plots audio and video, one line each"
+is "$(fact '.live_curve_points | map(. >= 115 and . <= 120) | unique')" '[true]' \
+    "... over the whole 2-minute stream (a point per second)" || diag "$(fact .live_curve_points)"
 is "$(fact .live_table_rows)" "$live_clips" "at the end the table lists each clip once"
 is "$(fact .live_vplay)" "$live_clips" "each with its 9:16 copy to play"
 is "$(sqlite3 "$T/kc.db" "SELECT count(*) FROM clips WHERE id IN ($(fact '.live_job.clips | map(.id) | join(",")' | tr -d '"')) AND vertical_path LIKE '%.vertical.mp4'")" \

@@ -1,6 +1,7 @@
 /*
  * test_cut.c - unit tests of how kc-cut names a clip and puts it in place
- * (src/lib/cut.c: kc_cut_stem, kc_cut_name, kc_cut_place) and of the file
+ * (src/lib/cut.c: kc_cut_stem, kc_cut_name, kc_cut_place), how it reads
+ * ffprobe's keyframe listing (kc_cut_keyframe_parse), and of the file
  * helpers under them (src/lib/paths.c: kc_rename_noreplace,
  * kc_same_content), on real files in a scratch folder: clips of two
  * streams never share a name, a finished clip never replaces a file, the
@@ -277,6 +278,43 @@ test_place(void **state)
 	remove_dir(dir);
 }
 
+/* A listing of ffprobe -show_packets -show_streams -show_format: video
+ * keyframes at 2, 4 and 6 s (time base 1/1000), start_time 0. */
+#define KF_LISTING "{\"streams\": [{\"time_base\": \"1/1000\"}], " \
+	"\"format\": {\"start_time\": \"0.000000\"}, \"packets\": [" \
+	"{\"pts\": 2000, \"flags\": \"K__\"}, {\"pts\": 3000, " \
+	"\"flags\": \"___\"}, {\"pts\": 4000, \"flags\": \"K__\"}, " \
+	"{\"pts\": 6000, \"flags\": \"K__\"}]}"
+
+static void
+test_keyframe(void **state)
+{
+	kc_cut_kf r;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(kc_cut_keyframe_parse(KF_LISTING, 5, 0, &r, why,
+	    sizeof(why)), 0);
+	assert_true(fabs(r.k - 4) < 1e-9);
+	/* a clip that starts before the media's first keyframe (a live
+	 * stream's part that was not kept): said so, with both times */
+	why[0] = '\0';
+	assert_int_equal(kc_cut_keyframe_parse(KF_LISTING, -3.681, 0, &r,
+	    why, sizeof(why)), -1);
+	assert_string_equal(why, "the clip starts at -3.681 s, before the "
+	    "media's first video keyframe (2.000 s): that part of the stream "
+	    "is not there (not kept, or lost)");
+	/* within a second of the first and listed from the start: that one */
+	assert_int_equal(kc_cut_keyframe_parse(KF_LISTING, 1.5, 1, &r, why,
+	    sizeof(why)), 0);
+	assert_true(fabs(r.k - 2) < 1e-9);
+	/* no keyframe at all */
+	assert_int_equal(kc_cut_keyframe_parse("{\"streams\": [{\"time_base"
+	    "\": \"1/1000\"}], \"packets\": [{\"pts\": 0, \"flags\": \"__\"}]}",
+	    1, 0, &r, why, sizeof(why)), -1);
+	assert_string_equal(why, "the media has no video keyframe");
+}
+
 static void
 test_rename_noreplace(void **state)
 {
@@ -317,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_stem),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_place),
+		cmocka_unit_test(test_keyframe),
 		cmocka_unit_test(test_rename_noreplace),
 	};
 

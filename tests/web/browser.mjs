@@ -384,8 +384,10 @@ try {
     await page.$eval('#g-status', s => {
       const tb = document.querySelector('#g-table tbody');
       window.kcLive = [];
+      const hidden = () => document.querySelector('#g-results').hidden;
       const look = () => window.kcLive.push({ status: s.className, text: s.textContent,
-        rows: document.querySelector('#g-results').hidden ? 0 : tb.querySelectorAll('tr').length });
+        rows: hidden() ? 0 : tb.querySelectorAll('tr').length,
+        curves: hidden() ? 0 : document.querySelectorAll('#timeline path.curve').length });
       new MutationObserver(look).observe(s, { childList: true, characterData: true, subtree: true });
       new MutationObserver(look).observe(tb, { childList: true });
     });
@@ -400,6 +402,8 @@ try {
     facts.live_status = await page.getAttribute('#g-status', 'class');
     facts.live_job = await (await page.request.get(base + '/api/jobs/' + lj.id)).json();
     facts.live_table_rows = await page.locator('#g-table tbody tr').count();
+    facts.live_curve_kinds = await page.$$eval('#timeline path.curve', ps => ps.map(p => p.classList[1]));
+    facts.live_curve_points = await page.$$eval('#timeline path.curve', ps => ps.map(p => p.getAttribute('d').split('L').length));
     facts.live_vplay = await page.locator('#g-table tbody button.v-play').count();
     await page.locator('#g-table tbody button.v-play').first().click();
     await page.waitForFunction(() => {
