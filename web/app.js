@@ -87,6 +87,9 @@ function jobOptions(analyse) {
     const v = f[k].value.trim();
     if (v !== '') o[k] = Number(v);
   }
+  // the chat: a log file, none at all, or (neither) what kc-clip finds
+  if (f.no_chat.checked) o.no_chat = true;
+  else if (f.chat.value.trim() !== '') o.chat = f.chat.value.trim();
   return analyse ? { ...o, analyse: true } : formatOptions(o);
 }
 
@@ -984,6 +987,8 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const id of ['#g-format', '#g-vmode', '#g-vrect'])
     $(id).addEventListener('input', checkFormat);
   checkFormat();
+  // "No chat" leaves no chat log to name
+  $('#g-no-chat').addEventListener('change', e => { $('#g-chat').disabled = e.target.checked; });
   $('#g-cut').addEventListener('click', cutPicks);
   $('#g-pick-all').addEventListener('click', () => picks.forEach(p => tickPick(p, true)));
   $('#g-pick-none').addEventListener('click', () => picks.forEach(p => tickPick(p, false)));

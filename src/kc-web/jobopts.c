@@ -5,6 +5,7 @@
  * shows (a 400).
  *
  *   generate  kc-clip --generate-clips --json --json-progress --curve ...
+ *             (--chat FILE or --no-chat when asked)
  *   analyse   kc-clip --json --json-progress --curve ... (no cuts: the
  *             stream record and the highlights, for the page to pick from)
  *   cut       kc-clip --from-highlights - ..., stdin: the analysis's
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "num.h"
@@ -156,6 +158,58 @@ format_opts(const json_t *o, const char **argv, int *a, int vertical_only,
 	return 0;
 }
 
+/*
+ * The chat of a generate or analyse job, into argv at *a: "chat", a chat
+ * log file on this machine (kc-clip --chat; "" is none), or "no_chat":
+ * true (--no-chat); neither: what kc-clip finds (Kick's chat, a log
+ * beside a local file).
+ */
+static int
+chat_opts(const json_t *o, const char **argv, int *a, char *why, size_t n)
+{
+	json_t *nc = json_object_get(o, "no_chat");
+	const char *chat, *p;
+	struct stat st;
+
+	if (str_opt(o, "chat", &chat, why, n) != 0)
+		return -1;
+	if (nc && !json_is_boolean(nc) && !json_is_null(nc)) {
+		snprintf(why, n, "no_chat: want true or false");
+		return -1;
+	}
+	if (chat && *chat == '\0')
+		chat = NULL;
+	if (chat && json_is_true(nc)) {
+		snprintf(why, n, "chat, no_chat: a chat log or no chat, not "
+		    "both");
+		return -1;
+	}
+	if (json_is_true(nc))
+		argv[(*a)++] = "--no-chat";
+	if (chat == NULL)
+		return 0;
+	for (p = chat; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(why, n, "chat: control characters");
+			return -1;
+		}
+	if (strlen(chat) > 4096 || *chat == '-') {
+		snprintf(why, n, "chat: want a chat log file");
+		return -1;
+	}
+	if (stat(chat, &st) != 0 || access(chat, R_OK) != 0) {
+		snprintf(why, n, "chat: %.200s: %s", chat, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, n, "chat: %.200s: not a file", chat);
+		return -1;
+	}
+	argv[(*a)++] = "--chat";
+	argv[(*a)++] = chat;
+	return 0;
+}
+
 /* The number options of a generate or analyse job (spec's num[]), and
  * the places of the two checked against each other. */
 enum { JOB_NUMS = 7, JOB_START_MINUTE = 5, JOB_END_MINUTE = 6 };
@@ -245,6 +299,8 @@ jobopts_generate(const json_t *o, struct jobspec *s, char *why, size_t n)
 		snprintf(why, n, "end_minute: must be after start_minute");
 		return -1;
 	}
+	if (chat_opts(o, argv, &a, why, n) != 0)
+		return -1;
 	if (analyse) {
 		/* the cut that follows takes its own format */
 		if (given(o, "format") || given(o, "vertical")) {

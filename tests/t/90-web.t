@@ -8,8 +8,9 @@
 # then a normal one); requests with two Host or Content-Length headers
 # refused (400); every input checked (a rating of 0, 6 or x is a 400 and
 # changes nothing); 20 concurrent raters plus the CLI (every rating
-# stored once); undo; delete; stats; jobs (bad options, cancel, a
-# Generate in 9:16 too, an analysis and a cut of picked, edited
+# stored once); undo; delete; stats; jobs (bad options, cancel, the
+# chat (a log beside the file, one named, none), a Generate in 9:16 too,
+# an analysis and a cut of picked, edited
 # highlights, the 9:16 export's checks); a live stream's clips shown
 # while it airs (tests/lib/kickserver.py); requests from elsewhere
 # refused; and the listen address (127.0.0.1 only without --listen).
@@ -404,6 +405,15 @@ done
 is "$(job "{\"url\":\"$f\",\"format\":\"vertical\",\"vertical\":7}")" 400 "vertical mode 7 (a number): 400"
 is "$(job "{\"url\":\"$f\",\"analyse\":\"yes\"}")" 400 "analyse \"yes\": 400"
 is "$(job "{\"url\":\"$f\",\"analyse\":true,\"format\":\"vertical\"}")" 400 "an analysis with a format: 400"
+is "$(job "{\"url\":\"$f\",\"chat\":\"$T/no-such.chat.jsonl\"}")" 400 "a chat log that is not there: 400"
+is "$(jq -r .error body)" "chat: $T/no-such.chat.jsonl: No such file or directory" "... saying so"
+is "$(job "{\"url\":\"$f\",\"chat\":\"$T\"}")" 400 "a folder as the chat log: 400"
+is "$(jq -r .error body)" "chat: $T: not a file" "... saying so"
+is "$(job "{\"url\":\"$f\",\"chat\":\"-x\"}")" 400 "a chat log starting with -: 400"
+is "$(job "{\"url\":\"$f\",\"chat\":7}")" 400 "a chat log that is a number: 400"
+is "$(job "{\"url\":\"$f\",\"no_chat\":\"yes\"}")" 400 "no_chat \"yes\": 400"
+is "$(job "{\"url\":\"$f\",\"chat\":\"$f\",\"no_chat\":true}")" 400 "a chat log and no chat: 400"
+is "$(jq -r .error body)" "chat, no_chat: a chat log or no chat, not both" "... one or the other"
 is "$(post /api/clips/999/vertical '{"vertical":"fit"}')" 404 "a 9:16 export of no clip: 404"
 is "$(post /api/clips/1/vertical '{"vertical":"stack:1,2"}')" 400 "a 9:16 export in mode stack:1,2: 400"
 is "$(post /api/clips/1/vertical '{"vertical":["fit"]}')" 400 "a 9:16 export in mode [\"fit\"]: 400"
@@ -581,6 +591,25 @@ is "$(post "/api/jobs/$A/cut" "{\"highlights\":$picks}")" 202 "the same cut agai
 wait_job "$(jq -r .id body)"
 is "$(jq -r .status body)" done "... done"
 is "$(sqlite3 "$DB" 'SELECT count(*) FROM clips')" "$((before + 3))" "... no clip stored twice"
+
+# --- the chat: the log beside the file, one named, or none ----------------------------------
+mkdir -p chatty
+cp "$f" chatty/talk.mp4
+for t in 5 6 7 8 9 40 41 42; do printf '{"t": %d, "user": "u%d", "text": "KEKW"}\n' "$t" "$t"; done \
+    >chatty/talk.chat.jsonl
+cp chatty/talk.chat.jsonl chatty/named.jsonl
+chat_of() {	# OPTIONS: "HTTP-CODE STATUS CHAT" of an analysis (CHAT: the stream
+		# record's "chat", empty when no kc-chatfeat ran)
+	local code
+	code=$(job "{\"url\":\"$T/chatty/talk.mp4\",\"analyse\":true,\"type\":\"audio\",\"max_audio_clips\":1$1}")
+	[ "$code" = 202 ] && wait_job "$(jq -r .id body)"
+	printf '%s %s\n' "$code" "$(jq -r '[.status, .stream.chat] | join(" ")' body)"
+}
+is "$(chat_of '')" "202 done file" "an analysis reads the chat log beside the file"
+is "$(chat_of ',"no_chat":true')" "202 done " "with no_chat none (kc-clip --no-chat)"
+rm chatty/talk.chat.jsonl
+is "$(chat_of '')" "202 done " "no log beside it: no chat"
+is "$(chat_of ",\"chat\":\"$T/chatty/named.jsonl\"")" "202 done file" "with chat naming a log: that one (kc-clip --chat)"
 
 # --- Generate in 9:16 too ------------------------------------------------------------------
 is "$(job "{\"url\":\"$f\",\"type\":\"video\",\"max_video_clips\":1,\"clip_duration\":5,\"end_minute\":1,\"format\":\"vertical\",\"vertical\":\"crop\"}")" \
