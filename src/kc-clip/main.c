@@ -681,48 +681,36 @@ static void *
 drain(void *arg)
 {
 	struct sink *k = arg;
-	char buf[65536], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *in;
 	int what;
 
-	if (k->live_curve) {
-		if ((in = fdopen(k->fd, "r")) == NULL) {
-			k->err = errno ? errno : EIO;
-			close(k->fd);
-			return NULL;
-		}
-		while ((n = getline(&line, &cap, in)) > 0) {
-			if ((what = forwarded(line, (size_t)n)) != 0) {
-				flockfile(stdout);
-				kc_out_raw(line, (size_t)n - (line[n - 1] ==
-				    '\n'));
-				kc_out_flush();
-				funlockfile(stdout);
-				stream_sent |= what == 2;
-			}
-			if (what != 1 && fwrite(line, 1, (size_t)n, k->tmp) !=
-			    (size_t)n) {
-				k->err = errno ? errno : EIO;
-				break;
-			}
-		}
-		if (ferror(in) && !k->err)
-			k->err = errno ? errno : EIO;
-		free(line);
-		fclose(in);
+	if ((in = fdopen(k->fd, "r")) == NULL) {
+		k->err = errno ? errno : EIO;
+		close(k->fd);
 		return NULL;
 	}
-	while ((n = read(k->fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || fwrite(buf, 1, (size_t)n, k->tmp) != (size_t)n) {
+	while ((n = getline(&line, &cap, in)) > 0) {
+		if (k->live_curve && (what = forwarded(line, (size_t)n)) != 0) {
+			flockfile(stdout);
+			kc_out_raw(line, (size_t)n - (line[n - 1] == '\n'));
+			kc_out_flush();
+			funlockfile(stdout);
+			stream_sent |= what == 2;
+			if (what == 1)
+				continue;	/* on stdout only */
+		}
+		if (fwrite(line, 1, (size_t)n, k->tmp) != (size_t)n) {
 			k->err = errno ? errno : EIO;
 			break;
 		}
 	}
-	close(k->fd);
+	if (ferror(in) && !k->err)
+		k->err = errno ? errno : EIO;
+	free(line);
+	fclose(in);
 	return NULL;
 }
 
