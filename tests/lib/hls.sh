@@ -349,6 +349,7 @@ EOF
 #                                           (its stderr: LOG.stderr); call
 #                                           it directly, not in $(...)
 #   kick_stop                               SIGTERM it and wait
+#   kick_airing DIR SPEED                   a live channel "airing" (below)
 #   kick_bytes LOG [PATH-ERE]               body bytes sent (of matching paths)
 #
 # Call kick_stop on exit (trap kick_stop EXIT) so no server outlives a test.
@@ -383,6 +384,28 @@ kick_stop() {
 	kill -TERM "$KICK_PID" 2>/dev/null
 	wait "$KICK_PID" 2>/dev/null
 	KICK_PID=
+}
+
+# kick_airing DIR SPEED : a live Kick channel, https://kick.com/airing, on
+# the test server: the 2-minute stream with events at 20, 38, 71 and 98 s
+# (media net120 --seed 7), aired at SPEED x from the first request, the
+# whole of it in the window (a loaded machine that fetches late loses
+# none).  yt-dlp is blocked (DIR/no-ytdlp), so kc reads Kick's API, and
+# Kick's live chat stays on loopback.  Exports KC_KICK_API, KC_YTDLP and
+# KC_PUSHER_URL; call it directly, not in $(...), and kick_stop at the end.
+kick_airing() {
+	local dir=${1:?kick_airing: give DIR} speed=${2:?kick_airing: give SPEED} src live
+	src=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) ||
+	    { echo "kick_airing: cannot generate the live stream" >&2; return 1; }
+	live=$(make_live_hls "$src" "$dir/live") ||
+	    { echo "kick_airing: make_live_hls failed" >&2; return 1; }
+	printf '{"channels": {"airing": {"live": {"dir": "%s", "speed": %s, "window": 60}}}}\n' \
+	    "$live" "$speed" >"$dir/kick.json"
+	kick_start "$dir/kick.log" --config "$dir/kick.json" || return 1
+	printf '#!/bin/sh\necho "ERROR: [kick] blocked (the test)" >&2\nexit 1\n' >"$dir/no-ytdlp"
+	chmod +x "$dir/no-ytdlp"
+	export KC_KICK_API=$KICK_URL KC_YTDLP=$dir/no-ytdlp \
+	    KC_PUSHER_URL=${KC_PUSHER_URL:-ws://127.0.0.1:9}
 }
 
 kick_bytes() {

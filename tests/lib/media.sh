@@ -8,6 +8,9 @@
 # The cache key covers the arguments and the generator itself, so a change
 # to scripts/kc-genstream regenerates.  Parallel tests wait on a lock
 # instead of generating the same stream twice.
+#
+#   boxes FILE        an MP4's top-level boxes in file order ("ftyp moov mdat")
+#   faststart FILE    true when its moov box comes before its mdat box
 
 media() {
 	local name=$1; shift
@@ -26,4 +29,33 @@ media() {
 	) 9>"$KC_MEDIA/.$name.lock"
 	[ -s "$f" ] || return 1
 	printf '%s\n' "$f"
+}
+
+# boxes FILE: the MP4's top-level boxes in file order ("ftyp moov mdat")
+boxes() {
+	python3 - "$1" <<'EOF'
+import struct, sys
+f = open(sys.argv[1], 'rb')
+out = []
+while True:
+    h = f.read(8)
+    if len(h) < 8:
+        break
+    size, kind = struct.unpack('>I4s', h)
+    if size == 1:
+        size = struct.unpack('>Q', f.read(8))[0]
+        f.seek(size - 16, 1)
+    elif size == 0:
+        out.append(kind.decode('latin-1'))
+        break
+    else:
+        f.seek(size - 8, 1)
+    out.append(kind.decode('latin-1'))
+print(' '.join(out))
+EOF
+}
+# faststart FILE: its moov box comes before its mdat box
+faststart() {
+	boxes "$1" | awk '{ for (i = 1; i <= NF; i++) { if ($i == "moov" &&
+	    !d) m = 1; if ($i == "mdat") d = 1 } } END { exit !(m && d) }'
 }

@@ -12,6 +12,7 @@
 # playwright-core, tests/web/play.mjs) plays the VP9 and HEVC sources'
 # clips: currentTime advances and a picture is decoded.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+. "$KC_ROOT/tests/lib/media.sh"
 
 need ffmpeg ffprobe jq python3 kc-fetch kc-audiofeat kc-videofeat kc-score \
     kc-cut
@@ -78,34 +79,6 @@ probe() {
 	    [(map(select(.t == "video") | .s)[0] // "none"),
 	    (map(select(.t == "audio") | .s)[0] // "none"),
 	    ((map(.e) | max) - (map(.s) | min))] | map(tostring) | join(" ")'
-}
-# boxes FILE: the MP4's top-level boxes in file order ("ftyp moov mdat")
-boxes() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-f = open(sys.argv[1], 'rb')
-out = []
-while True:
-    h = f.read(8)
-    if len(h) < 8:
-        break
-    size, kind = struct.unpack('>I4s', h)
-    if size == 1:
-        size = struct.unpack('>Q', f.read(8))[0]
-        f.seek(size - 16, 1)
-    elif size == 0:
-        out.append(kind.decode('latin-1'))
-        break
-    else:
-        f.seek(size - 8, 1)
-    out.append(kind.decode('latin-1'))
-print(' '.join(out))
-EOF
-}
-# faststart FILE: its moov box comes before its mdat box
-faststart() {
-	boxes "$1" | awk '{ for (i = 1; i <= NF; i++) { if ($i == "moov" &&
-	    !d) m = 1; if ($i == "mdat") d = 1 } } END { exit !(m && d) }'
 }
 # last_key SRC T: the last video keyframe at or before stream time T (from
 # the container's start_time: a WebM with Opus starts at 0.007), by ffprobe

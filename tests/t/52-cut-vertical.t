@@ -18,6 +18,7 @@
 # silence; a rectangle outside the picture, or a killed run, leaves no
 # vertical file and no temporary file.
 . "${KC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+. "$KC_ROOT/tests/lib/media.sh"
 
 need ffmpeg ffprobe jq python3 kc-fetch kc-cut
 
@@ -57,29 +58,6 @@ span() {
 	    "$1" | jq '[.streams[] | {s: (.start_time | tonumber),
 	    e: ((.start_time | tonumber) + (.duration | tonumber))}] |
 	    (map(.e) | max) - (map(.s) | min)'
-}
-# faststart FILE: the moov box comes before the mdat box
-faststart() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-f = open(sys.argv[1], 'rb')
-seen = []
-while True:
-    h = f.read(8)
-    if len(h) < 8:
-        break
-    size, kind = struct.unpack('>I4s', h)
-    if size == 1:
-        size = struct.unpack('>Q', f.read(8))[0]
-        f.seek(size - 16, 1)
-    else:
-        f.seek(size - 8, 1)
-    seen.append(kind)
-    if size == 0:
-        break
-sys.exit(0 if b'moov' in seen and b'mdat' in seen and
-         seen.index(b'moov') < seen.index(b'mdat') else 1)
-EOF
 }
 # flash FILE: stream time of the first bright frame (mean luma > 128)
 flash() {

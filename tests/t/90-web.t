@@ -632,20 +632,11 @@ is "$WRC" 0 "SIGTERM: kc-web stops with exit 0"
 
 # --- a live stream's clips, shown while it airs ---------------------------------------------
 # kickserver.py airs a 2-minute stream with events at 20, 38, 71 and 98 s
-# as a Kick channel (yt-dlp blocked: Kick's API), at 6x speed, the whole
-# stream in its window (a loaded machine that fetches late loses none).
-# kc-clip reports its clips when the run ends; the job shows each as soon
-# as kc-db add has stored it, while the later events still air.
-fl=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the live stream"
-live=$(make_live_hls "$fl" "$T/live") || bail "make_live_hls failed"
-printf '{"channels": {"airing": {"live": {"dir": "%s", "speed": 6, "window": 60}}}}\n' \
-    "$live" >kick.json
-kick_start "$T/kick.log" --config kick.json || bail "kickserver did not start"
-printf '#!/bin/sh\necho "ERROR: [kick] blocked (the test)" >&2\nexit 1\n' >no-ytdlp
-chmod +x no-ytdlp
-# (Kick's live chat stays on loopback too, as tests/run has it)
+# as a Kick channel (kick_airing: yt-dlp blocked, Kick's API), at 6x
+# speed.  kc-clip reports its clips when the run ends; the job shows each
+# as soon as kc-db add has stored it, while the later events still air.
 saved_api=${KC_KICK_API-}
-export KC_KICK_API=$KICK_URL KC_YTDLP=$T/no-ytdlp KC_PUSHER_URL=${KC_PUSHER_URL:-ws://127.0.0.1:9}
+kick_airing "$T" 6 || bail "cannot air the live channel"
 ok "a kc-web for the live stream starts" web_start live-web.log --listen 127.0.0.1:0 --db "$T/live.db" \
     --clips "$T/live-clips" || bail "kc-web did not start: $(cat live-web.log)"
 is "$(job '{"url":"https://kick.com/airing","clip_duration":10}')" 202 "a job on the live channel: 202"

@@ -49,17 +49,10 @@ printf '{"type":"clip","path":"%s","kind":"audio","t0":30,"t1":40,"score":0.5,"p
     bail "cannot add the clip outside --clips"
 far=$(sqlite3 "$T/kc.db" "SELECT id FROM clips WHERE path = '$T/elsewhere/far.mp4'")
 
-# a live Kick channel (the tests' imitation, yt-dlp blocked as Kick's API
-# is what kc reads): a 2-minute stream with events at 20, 38, 71 and 98 s,
-# aired at 4x from the first request, the whole of it in the window
-fl=$(media net120 -d 120 -n 4 --seed 7 --preset ultrafast) || bail "cannot generate the live stream"
-live=$(make_live_hls "$fl" "$T/live") || bail "make_live_hls failed"
-printf '{"channels": {"airing": {"live": {"dir": "%s", "speed": 4, "window": 60}}}}\n' \
-    "$live" >kick.json
-kick_start "$T/kick.log" --config kick.json || bail "kickserver did not start"
-printf '#!/bin/sh\necho "ERROR: [kick] blocked (the test)" >&2\nexit 1\n' >no-ytdlp
-chmod +x no-ytdlp
-export KC_KICK_API=$KICK_URL KC_YTDLP=$T/no-ytdlp KC_PUSHER_URL=${KC_PUSHER_URL:-ws://127.0.0.1:9}
+# a live Kick channel (the tests' imitation, kick_airing): a 2-minute
+# stream with events at 20, 38, 71 and 98 s, aired at 4x from the first
+# request
+kick_airing "$T" 4 || bail "cannot air the live channel"
 
 WPID=
 trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null; kick_stop' EXIT
