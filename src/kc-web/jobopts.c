@@ -159,6 +159,29 @@ format_opts(const json_t *o, const char **argv, int *a, int vertical_only,
 }
 
 /*
+ * A file name or URL option that goes on kc-clip's command line: 0, or
+ * -1 with why ("KEY: want WANT" when it is missing, empty, longer than
+ * 4096 bytes or would read as an option; "KEY: control characters").
+ */
+static int
+arg_ok(const char *key, const char *v, const char *want, char *why,
+    size_t n)
+{
+	const char *p;
+
+	if (v == NULL || *v == '\0' || strlen(v) > 4096 || *v == '-') {
+		snprintf(why, n, "%s: want %s", key, want);
+		return -1;
+	}
+	for (p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(why, n, "%s: control characters", key);
+			return -1;
+		}
+	return 0;
+}
+
+/*
  * The chat of a generate or analyse job, into argv at *a: "chat", a chat
  * log file on this machine (kc-clip --chat; "" is none), or "no_chat":
  * true (--no-chat); neither: what kc-clip finds (Kick's chat, a log
@@ -168,7 +191,7 @@ static int
 chat_opts(const json_t *o, const char **argv, int *a, char *why, size_t n)
 {
 	json_t *nc = json_object_get(o, "no_chat");
-	const char *chat, *p;
+	const char *chat;
 	struct stat st;
 
 	if (str_opt(o, "chat", &chat, why, n) != 0)
@@ -188,15 +211,8 @@ chat_opts(const json_t *o, const char **argv, int *a, char *why, size_t n)
 		argv[(*a)++] = "--no-chat";
 	if (chat == NULL)
 		return 0;
-	for (p = chat; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			snprintf(why, n, "chat: control characters");
-			return -1;
-		}
-	if (strlen(chat) > 4096 || *chat == '-') {
-		snprintf(why, n, "chat: want a chat log file");
+	if (arg_ok("chat", chat, "a chat log file", why, n) != 0)
 		return -1;
-	}
 	if (stat(chat, &st) != 0 || access(chat, R_OK) != 0) {
 		snprintf(why, n, "chat: %.200s: %s", chat, strerror(errno));
 		return -1;
@@ -230,7 +246,7 @@ jobopts_generate(const json_t *o, struct jobspec *s, char *why, size_t n)
 		{ "start_minute", "--start-minute", 0, 6000, -1, 0 },
 		{ "end_minute", "--end-minute", 0, 6000, -1, 0 },
 	};
-	const char *url, *type, *p, **argv = s->argv[0];
+	const char *url, *type, **argv = s->argv[0];
 	json_t *an = json_object_get(o, "analyse");
 	double v[JOB_NUMS];
 	int a = 0, i, analyse;
@@ -240,15 +256,8 @@ jobopts_generate(const json_t *o, struct jobspec *s, char *why, size_t n)
 	_Static_assert(JOB_NUMS <= sizeof(s->num) / sizeof(s->num[0]),
 	    "num[] holds the numbers");
 	url = json_string_value(json_object_get(o, "url"));
-	if (url == NULL || *url == '\0' || strlen(url) > 4096 || *url == '-') {
-		snprintf(why, n, "url: want the stream's URL or a media file");
+	if (arg_ok("url", url, "the stream's URL or a media file", why, n) != 0)
 		return -1;
-	}
-	for (p = url; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			snprintf(why, n, "url: control characters");
-			return -1;
-		}
 	if (str_opt(o, "type", &type, why, n) != 0)
 		return -1;
 	if (type == NULL)
