@@ -714,11 +714,49 @@ drain(void *arg)
 	return NULL;
 }
 
-/* Writes OUT/highlights_YYYYMMDD_HHMMSS.json with scripts/highlights.jq. */
+/*
+ * Moves the finished tmp to OUT/highlights_STAMP.json, or _2, _3... when
+ * that name is taken (another run in the same second): link() never
+ * replaces a file.  Returns 0 with the name in path, or -1.
+ */
+static int
+place_json(const char *tmp, const char *out, const char *stamp, char *path,
+    size_t pathlen)
+{
+	int i;
+
+	for (i = 1; i < 1000; i++) {
+		if (i == 1)
+			snprintf(path, pathlen, "%s/highlights_%s.json", out,
+			    stamp);
+		else
+			snprintf(path, pathlen, "%s/highlights_%s_%d.json",
+			    out, stamp, i);
+		if (link(tmp, path) == 0) {
+			unlink(tmp);
+			return 0;
+		}
+		if (errno == EEXIST)
+			continue;
+		/* a filesystem without hard links: the name is free now */
+		if ((errno == EPERM || errno == ENOTSUP) &&
+		    access(path, F_OK) != 0 && rename(tmp, path) == 0)
+			return 0;
+		kc_warn("%s:", path);
+		return -1;
+	}
+	kc_warn("%s: every name taken", path);
+	return -1;
+}
+
+/*
+ * Writes OUT/highlights_YYYYMMDD_HHMMSS.json with scripts/highlights.jq;
+ * runs sharing OUT never write into one file.
+ */
 static void
 write_json(const struct opts *o, FILE *recs)
 {
-	char script[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], stamp[32];
+	char script[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], stamp[32];
 	char iso[32], sbuf[64];
 	const char *argv[] = { kc_tool("KC_JQ", "jq"), "-s", "-f", script,
 	    "--arg", "generated", iso, NULL };
@@ -734,8 +772,9 @@ write_json(const struct opts *o, FILE *recs)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
 	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S%z", &tm);
-	snprintf(path, sizeof(path), "%s/highlights_%s.json", o->out, stamp);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* a name of this process's own, so two runs never share one */
+	snprintf(tmp, sizeof(tmp), "%s/.highlights_%s.%ld.tmp", o->out, stamp,
+	    (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666))
 	    < 0) {
 		kc_warn("%s:", tmp);
@@ -750,13 +789,12 @@ write_json(const struct opts *o, FILE *recs)
 	}
 	close(fd);
 	if (kc_wait(pid, &st) != 0 || kc_status_failed(st)) {
-		kc_warn("%s: jq failed (%s)", path, kc_status_str(st, sbuf,
+		kc_warn("%s: jq failed (%s)", tmp, kc_status_str(st, sbuf,
 		    sizeof(sbuf)));
 		unlink(tmp);
 		return;
 	}
-	if (rename(tmp, path) != 0) {
-		kc_warn("%s:", path);
+	if (place_json(tmp, o->out, stamp, path, sizeof(path)) != 0) {
 		unlink(tmp);
 		return;
 	}

@@ -74,6 +74,29 @@ for k in audio video; do
 done
 like "$(jq -r .generated "$J")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "highlights JSON: generated time"
 
+# the highlights JSON never replaces a file: a name taken (another run's
+# in the same second; here every second of the next 30 minutes) gets _2
+mkdir a2
+now=$(date +%s)
+for i in $(seq 0 1800); do
+	echo keep >"a2/highlights_$(date -d "@$((now + i))" +%Y%m%d_%H%M%S).json"
+done
+run kc-clip --out "$T/a2" "$f"
+is "$RC" 0 "analyse only, the name taken: exit 0"
+w=$(printf '%s\n' "$ERR" | sed -n 's|^kc-clip: wrote ||p')
+like "$w" "^$T/a2/highlights_[0-9]{8}_[0-9]{6}_2\.json\$" "the name taken: written as NAME_2.json"
+ok "the name taken: NAME_2.json is the highlights JSON" is_object "$w"
+is "$(cat a2/highlights_*_??????.json | sort -u)" keep "the name taken: no file replaced"
+is "$(find a2 -name '.highlights*' | wc -l)" 0 "the name taken: no temporary file left"
+# runs into one folder at once: each its own JSON, whole
+for i in 1 2 3 4; do kc-clip --out "$T/a3" "$f" 2>a3.err$i & done
+wait
+is "$(ls a3 | grep -c '^highlights_.*\.json$')" 4 "4 runs at once: 4 highlights JSONs"
+is "$(cat a3.err? | sed -n 's|^kc-clip: wrote ||p' | sort -u | wc -l)" 4 "4 runs at once: 4 names"
+bad=0
+for j in a3/highlights_*.json; do is_object "$j" || bad=$((bad + 1)); done
+is "$bad" 0 "4 runs at once: every JSON whole"
+
 # --- cutting clips ---------------------------------------------------------------
 DB=$T/c.db
 run kc-clip --generate-clips --json --db "$DB" --out "$T/c1" "$f"
