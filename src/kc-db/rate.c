@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "kcdb.h"
 #include "msg.h"
@@ -150,44 +151,87 @@ kcdb_undo(struct kcdb *k, int argc, char **argv)
 	return KC_EXIT_OK;
 }
 
-/* Removes one of a clip's files: 0, or -1 (warned) when it stays. */
+/*
+ * A clip's files on their way out: each is first renamed to a hidden name
+ * beside it (.NAME.kc-deleting), removed once the row's deletion is
+ * committed and renamed back if it is not, so the row and its files go
+ * together or not at all (a full disk can fail the commit).
+ */
+struct doomed {
+	int keep;		/* --keep-file */
+	int n;
+	char from[4][4096], to[4][4096];
+};
+
+/* Moves path aside: 0, or -1 (warned) when it cannot go. */
 static int
-remove_one(const char *path, int must)
+doom_one(struct doomed *d, const char *path, int must)
 {
-	if (unlink(path) == 0 || (errno == ENOENT && !must))
+	const char *slash = strrchr(path, '/');
+	int dir = slash ? (int)(slash - path + 1) : 0;
+	char *to = d->to[d->n];
+	struct stat sb;
+
+	if (strlen(path) >= sizeof(d->from[0]) ||
+	    (size_t)snprintf(to, sizeof(d->to[0]), "%.*s.%s.kc-deleting", dir,
+	    path, path + dir) >= sizeof(d->to[0])) {
+		kc_warn("delete: %s: name too long", path);
+		return -1;
+	}
+	/* what unlink() would refuse stays */
+	if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		errno = EISDIR;
+	else if (rename(path, to) == 0) {
+		strcpy(d->from[d->n++], path);
 		return 0;
+	}
 	if (errno == ENOENT) {
-		kc_warn("delete: %s: file already gone", path);
+		if (must)
+			kc_warn("delete: %s: file already gone", path);
 		return 0;
 	}
 	kc_warn("delete: %s: cannot remove:", path);
 	return -1;
 }
 
+/* The files moved aside go back (the deletion was not committed). */
+static void
+undoom(struct doomed *d)
+{
+	while (d->n > 0) {
+		d->n--;
+		if (rename(d->to[d->n], d->from[d->n]) != 0)
+			kc_warn("delete: %s: cannot put it back from %s:",
+			    d->from[d->n], d->to[d->n]);
+	}
+}
+
 /*
- * Called by kc_db_delete_clip inside its transaction: unlinks the clip's
- * files or vetoes.  The poster, the strip (BASE.strip.jpg beside the
- * clip, kc-cut(1)) and the vertical copy go first, so a veto leaves at
- * most a picture missing, never a row without its clip.
+ * Called by kc_db_delete_clip inside its transaction: moves the clip's
+ * files aside or vetoes (and puts back what it moved).  The poster, the
+ * strip (BASE.strip.jpg beside the clip, kc-cut(1)) and the vertical copy
+ * are the clip's too.
  */
 static int
 remove_files(const kc_db_clip *c, void *arg)
 {
-	const int *keep = arg;
+	struct doomed *d = arg;
 	char strip[4096];
 	size_t n = strlen(c->path);
 
-	if (*keep)
+	if (d->keep)
 		return 0;
-	if (n > 4 && strcmp(c->path + n - 4, ".mp4") == 0 &&
+	if ((n > 4 && strcmp(c->path + n - 4, ".mp4") == 0 &&
 	    (size_t)snprintf(strip, sizeof(strip), "%.*s.strip.jpg",
 	    (int)(n - 4), c->path) < sizeof(strip) &&
-	    remove_one(strip, 0) != 0)
+	    doom_one(d, strip, 0) != 0) ||
+	    (c->poster && doom_one(d, c->poster, 0) != 0) ||
+	    (c->vertical_path && doom_one(d, c->vertical_path, 0) != 0) ||
+	    doom_one(d, c->path, 1) != 0) {
+		undoom(d);
 		return -1;
-	if ((c->poster && remove_one(c->poster, 0) != 0) ||
-	    (c->vertical_path && remove_one(c->vertical_path, 0) != 0))
-		return -1;
-	return remove_one(c->path, 1);
+	}
+	return 0;
 }
 
 int
@@ -199,19 +243,30 @@ kcdb_delete(struct kcdb *k, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct doomed *d;
 	long long id;
 	kc_db *db;
-	int c, keep = 0, rc;
+	int c, rc, i;
 
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		kc_die(KC_EXIT_DATA, "out of memory");
 	while ((c = kcdb_getopt(k, argc, argv, "+k", longopts,
 	    delete_usage)) != -1)
 		if (c == 'k')
-			keep = 1;
+			d->keep = 1;
 	kcdb_operands(k, argc - optind, 1, 1);
 	id = kcdb_clip_id(k, argv[optind]);
 
 	db = kcdb_open(k, 0);
-	rc = kc_db_delete_clip(db, id, remove_files, &keep);
+	rc = kc_db_delete_clip(db, id, remove_files, d);
+	if (rc == KC_DB_OK) {
+		for (i = 0; i < d->n; i++)
+			if (unlink(d->to[i]) != 0)
+				kc_warn("delete: %s (was %s): cannot remove:",
+				    d->to[i], d->from[i]);
+	} else
+		undoom(d);
+	free(d);
 	if (rc == KC_DB_CANCELLED)
 		kc_die(KC_EXIT_DATA, "%s: clip %lld not deleted", k->path, id);
 	if (rc != KC_DB_OK)

@@ -479,6 +479,24 @@ like "$ERR" "d4.mp4: cannot remove: " "delete when the file cannot be removed: s
 like "$ERR" "delete.db: clip 4 not deleted" "delete when the file cannot be removed: says so"
 is "$(q "$DBD" 'SELECT count(*) FROM clips WHERE id = 4')" 1 \
     "delete when the file cannot be removed: row kept"
+# a commit that fails (here a deferred foreign key of the test's own; a
+# full disk in life) after the files were taken: they come back, whole
+echo clip5 >"$T/clips/d5.mp4"; echo strip5 >"$T/clips/d5.strip.jpg"
+clip "$T/clips/d5.mp4" audio 120 sd 0.5 | kc-db --db "$DBD" add -q
+kc-db --db "$DBD" rate 5 4 >/dev/null
+q "$DBD" 'CREATE TABLE pin (c INTEGER REFERENCES clips (id) DEFERRABLE INITIALLY DEFERRED);
+    INSERT INTO pin VALUES (5)'
+run kc-db --db "$DBD" delete 5
+is "$RC" 1 "delete whose commit fails: exit 1"
+like "$ERR" "delete.db: .*FOREIGN KEY" "delete whose commit fails: says why"
+is "$(cat "$T/clips/d5.mp4" "$T/clips/d5.strip.jpg" | paste -sd' ')" "clip5 strip5" \
+    "delete whose commit fails: the clip and its strip are back, whole"
+is "$(find "$T/clips" -name '*kc-deleting*' | wc -l)" 0 "delete whose commit fails: nothing left aside"
+is "$(q "$DBD" 'SELECT rating FROM clips WHERE id = 5')" 4 "delete whose commit fails: the row and its rating kept"
+q "$DBD" 'DROP TABLE pin'
+run kc-db --db "$DBD" delete 5
+is "$RC" 0 "delete once the commit can succeed: exit 0"
+is "$(ls "$T/clips" | grep -c '^d5\|kc-deleting')" 0 "delete: the clip, its strip, nothing aside"
 
 # --- a clip's files: poster, strip, vertical copy; undo; list --id --------
 # kc-cut's poster and vertical copy belong to the clip's one row (schema
