@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,10 +36,47 @@ sibling(const char *name, char *buf, size_t n)
 	return name;
 }
 
+static int train(const struct kcdb *, long, const char *);
+
 int
 kcdb_retrain(const struct kcdb *k, long nratings)
 {
-	char self[PATH_MAX + 16], train[PATH_MAX + 16], dir[PATH_MAX];
+	char dir[PATH_MAX], lock[PATH_MAX + 16];
+	int lfd, rc;
+
+	kcdb_model_dir(k, dir, sizeof(dir));
+	/*
+	 * One retraining at a time per model directory: two raters at once
+	 * (kc-web and the shell) would each export, and the slower training,
+	 * of the older export, would be saved last and stay current.  The
+	 * one that waits exports after the other's save, so it learns from
+	 * both ratings.  The lock goes with the process (kill -9 too).
+	 */
+	if ((mkdir(dir, 0777) != 0 && errno != EEXIST) ||
+	    (size_t)snprintf(lock, sizeof(lock), "%s/.retrain.lock", dir) >=
+	    sizeof(lock) || (lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0666)) < 0) {
+		kc_warn("%s: the rating is stored; cannot retrain: %s:",
+		    k->cmd, dir);
+		return -1;
+	}
+	while (flock(lfd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			kc_warn("%s: the rating is stored; cannot retrain: "
+			    "%s:", k->cmd, lock);
+			close(lfd);
+			return -1;
+		}
+	rc = train(k, nratings, dir);
+	close(lfd);
+	return rc;
+}
+
+/* kcdb_retrain's work, the lock held. */
+static int
+train(const struct kcdb *k, long nratings, const char *dir)
+{
+	char self[PATH_MAX + 16], train_path[PATH_MAX + 16];
 	char s1[64], s2[64];
 	/* the database is given: no config file to read (or stumble on) */
 	const char *exp_argv[] = { NULL, "--no-config", "--db", k->path,
@@ -47,10 +85,9 @@ kcdb_retrain(const struct kcdb *k, long nratings)
 	pid_t ep = -1, tp = -1;
 	int rd = -1, null, est = 0, tst = 0;
 
-	kcdb_model_dir(k, dir, sizeof(dir));
 	exp_argv[0] = sibling("kc-db", self, sizeof(self));
-	train_argv[0] = kc_tool("KC_TRAIN", sibling("kc-train", train,
-	    sizeof(train)));
+	train_argv[0] = kc_tool("KC_TRAIN", sibling("kc-train", train_path,
+	    sizeof(train_path)));
 	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
 		kc_die(KC_EXIT_DATA, "/dev/null:");
 	if (kc_spawn_reader(exp_argv, -1, &ep, &rd) != 0) {

@@ -196,4 +196,23 @@ z() { jq -s '[.[] | select(.type == "highlight") | .features.loudness_db_z] | mi
 cmp_ok "$(z s5.jsonl.out)" ">" "$(z s5o.jsonl.out)" \
     "a stream louder than its channel's usual stands out more against the channel"
 
+# --- two raters at once: the model learns from both ratings ----------------
+# (the first's training is slowed and the second rates while it runs:
+# unless the second waits, the first's training, of one rating fewer, is
+# saved last and stays current)
+sqlite3 "$db" 'DELETE FROM ratings WHERE clip_id IN (SELECT id FROM clips WHERE id % 2 = 0);
+    UPDATE clips SET rating = NULL, rated_at = NULL WHERE id % 2 = 0'
+read -r id1 t1 < <(sed -n 2p clips)
+read -r id2 t2 < <(sed -n 4p clips)
+KC_TRAIN_PAUSE=3 kc-db --db "$db" rate --retrain-every 1 "$id1" "$(stars_of "$t1")" 2>two1.err &
+pid=$!
+for i in $(seq 600); do pgrep -P "$pid" -x kc-train >/dev/null && break; sleep 0.1; done
+if pgrep -P "$pid" -x kc-train >/dev/null; then pass "two raters: the first one's training runs"; else fail "two raters: the first one's training runs"; fi
+kc-db --db "$db" rate --retrain-every 1 "$id2" "$(stars_of "$t2")" 2>two2.err
+wait "$pid"
+nrated=$(sqlite3 "$db" 'SELECT count(*) FROM clips WHERE rating IS NOT NULL')
+is "$(jq .train_size "$model/model.json")" "$nrated" \
+    "two raters: the current model learned from every rated clip ($nrated)"
+like "$(cat two2.err)" "from $nrated rated clips" "two raters: the second trained after the first"
+
 done_testing
