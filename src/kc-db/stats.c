@@ -181,8 +181,8 @@ text_models(json_t *gens)
 	size_t i, n = json_array_size(gens);
 
 	if (n == 0)
-		kc_out_printf("\nno model yet (kc-db rate retrains every 5 "
-		    "ratings)\n");
+		kc_out_printf("\nno model yet (kc-db rate trains one every "
+		    "--retrain-every ratings, 5 unless set)\n");
 	else {
 		kc_out_printf("\n  %-4s %-20s %7s %8s %8s %8s %8s %6s\n",
 		    "gen", "created", "trained", "spearman", "ndcg@10",
