@@ -2,7 +2,9 @@
  * cutting.c - how far the cutting is.  Once the analysis is over, kc-score
  * hands its highlights to kc-cut, which may take minutes to cut them; the
  * clip records only reach kc-clip's output once kc-db add has committed
- * them all.  So kc-clip also sits after kc-score and after kc-cut, copying
+ * them all.  So kc-clip also sits before kc-cut (after kc-score, or kc-db
+ * fresh: a highlight stored already comes as its clip record) and after
+ * kc-cut, copying
  * records through unchanged, and counts the highlights going in and the
  * clip (or failed cut) records coming out: "cutting N/M clips".
  */
@@ -46,15 +48,18 @@ seen(const char *line, size_t len, int scored)
 
 	/* only these are worth parsing (a curve record is long) */
 	if (scored ? !memmem(line, len, "\"highlight\"", 11) &&
-	    !memmem(line, len, "\"end\"", 5) : !memmem(line, len,
+	    !memmem(line, len, "\"end\"", 5) && !memmem(line, len,
+	    "\"clip\"", 6) : !memmem(line, len,
 	    "\"clip\"", 6) && !memmem(line, len, "\"error\"", 7))
 		return SEEN_NONE;
 	if ((j = json_loadb(line, len, 0, NULL)) == NULL)
 		return SEEN_NONE;	/* the next stage will report it */
 	if ((type = kc_rec_type(j)) == NULL)
 		;
-	else if (scored && strcmp(type, "highlight") == 0)
-		r = SEEN_HIGHLIGHT;
+	else if (scored && (strcmp(type, "highlight") == 0 ||
+	    strcmp(type, "clip") == 0))
+		r = SEEN_HIGHLIGHT;	/* a clip: stored already (kc-db fresh),
+					   kc-cut passes it on */
 	else if (scored && strcmp(type, "end") == 0)
 		r = SEEN_END;
 	else if (!scored && strcmp(type, "clip") == 0)

@@ -109,6 +109,10 @@ static const char usage_text[] =
 "                            facecam rectangle above the gameplay;\n"
 "                            kc-cut --vertical)\n"
 "      --no-poster           no poster image and hover strip per clip\n"
+"      --again               cut highlights the database has a clip of\n"
+"                            already (the same stream, kind and window;\n"
+"                            by default they are listed with that clip,\n"
+"                            not cut again: kc-db fresh)\n"
 "  -j, --jobs N              cuts run N at a time (default 2)\n"
 "      --state DIR           where the journal of a run is kept, so an\n"
 "                            interrupted run resumes when started again\n"
@@ -208,6 +212,7 @@ struct opts {
 	const char *from;	/* --from-highlights FILE, or NULL */
 	const char *format, *vertical;	/* kc-cut's, or NULL */
 	int no_poster;
+	int again;		/* --again: no kc-db fresh stage */
 };
 
 /*
@@ -317,6 +322,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 277 },
 	{ "vertical", required_argument, NULL, 278 },
 	{ "no-poster", no_argument, NULL, 279 },
+	{ "again", no_argument, NULL, 280 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -415,6 +421,7 @@ option(struct opts *o, int c, const char *arg, int from_config, char **argv)
 		break;
 	case 278: o->vertical = arg; break;	/* kc-cut checks it */
 	case 279: o->no_poster = 1; break;
+	case 280: o->again = 1; break;
 	case 'h': kc_opt_help(usage_text);
 	case 'V': kc_opt_version();
 	default: kc_opt_unknown(argv);
@@ -597,6 +604,15 @@ build(struct pipeline *pl, const struct opts *o, const struct journal *j)
 	if (!o->generate)
 		return;
 	pl_arg(s, "--featstats");	/* for kc-db add's channel statistics */
+	if (!o->again) {
+		/* what the database has a clip of already is not cut again */
+		s = pl_stage(pl, "kc-db");
+		pl_arg(s, "--no-config");
+		pl_opt(s, "--db", o->db);
+		pl_arg(s, "fresh");
+		if (o->quiet)
+			pl_arg(s, "--quiet");
+	}
 	build_cut(pl, o);
 }
 
@@ -1178,9 +1194,10 @@ main(int argc, char **argv)
 		journal_open(&jr);
 	jr.announce = !o.quiet;
 	build(&pl, &o, &jr);
-	/* kc-clip sits after kc-score and kc-cut too, to count the cuts */
-	for (sc = 0; sc < pl.n && strcmp(pl.st[sc].name, "kc-score"); sc++)
+	/* kc-clip sits before and after kc-cut too, to count the cuts */
+	for (sc = 1; sc < pl.n && strcmp(pl.st[sc].name, "kc-cut"); sc++)
 		;
+	sc--;			/* the stage that feeds kc-cut */
 	if ((cutting = draw && o.generate && sc + 2 < pl.n)) {
 		pl.st[sc].tap = pl.st[sc + 1].tap = 1;
 		cut_init(&cw);

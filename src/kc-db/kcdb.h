@@ -77,6 +77,10 @@ int kcdb_retrain(const struct kcdb *k, long nratings);
  */
 int kcdb_write_channels(const struct kcdb *k, kc_db *db);
 
+/* list.c: a clip record (docs/records.md) plus what the database knows,
+ * as list --json writes it. */
+json_t *kcdb_clip_record(const kc_db_clip *c);
+
 /* learn.c: the model generations in the model directory, for stats. */
 json_t *kcdb_generations(const struct kcdb *k, int text);
 
@@ -87,6 +91,7 @@ int kcdb_export(struct kcdb *k, int argc, char **argv);
 int kcdb_rate(struct kcdb *k, int argc, char **argv);
 int kcdb_undo(struct kcdb *k, int argc, char **argv);
 int kcdb_delete(struct kcdb *k, int argc, char **argv);
+int kcdb_fresh(struct kcdb *k, int argc, char **argv);
 int kcdb_stats(struct kcdb *k, int argc, char **argv);
 
 #endif

@@ -193,9 +193,8 @@ features(const kc_db_clip *c)
 	return f;
 }
 
-/* A clip record (docs/records.md) plus what the database knows. */
-static json_t *
-clip_record(const kc_db_clip *c)
+json_t *
+kcdb_clip_record(const kc_db_clip *c)
 {
 	json_t *r = kc_rec_new("clip");
 
@@ -293,7 +292,7 @@ emit_row(const kc_db_clip *c)
 static void
 emit_clip(const kc_db_clip *c)
 {
-	kc_out_new(clip_record(c));
+	kc_out_new(kcdb_clip_record(c));
 }
 
 static void

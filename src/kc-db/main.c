@@ -34,6 +34,8 @@ static const char usage_text[] =
 "                   model generations and their held-out quality\n"
 "  export           one \"rated\" record per rated clip, for training\n"
 "  delete ID        remove clip ID, its ratings and its files\n"
+"  fresh            a filter before kc-cut: a highlight stored already\n"
+"                   becomes its stored clip's record (not cut again)\n"
 "\n"
 "options (also accepted after COMMAND):\n"
 "      --db PATH    the database (default: $KC_DB, else the config file's\n"
@@ -59,6 +61,7 @@ static const struct command {
 	{ "stats", kcdb_stats },
 	{ "export", kcdb_export },
 	{ "delete", kcdb_delete },
+	{ "fresh", kcdb_fresh },
 };
 
 int
@@ -220,8 +223,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind == argc)
-		kc_usage_error("no command given (add, list, rate, stats, "
-		    "export, delete)");
+		kc_usage_error("no command given (add, list, rate, undo, "
+		    "stats, export, delete, fresh)");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			break;

@@ -773,4 +773,58 @@ run kc-db --db "$DBI" list --sort worst
 is "$RC" 2 "--sort worst: usage error, exit 2"
 like "$ERR" "informative" "... naming the orders there are"
 
+# --- fresh: a highlight stored already becomes its clip's record ------------
+# hl KIND T0 T1 : a highlight record as kc-score writes it
+hl() {
+	jq -nc --arg k "$1" --argjson t0 "$2" --argjson t1 "$3" \
+	    '{type:"highlight", kind:$k, t0:$t0, t1:$t1, score:0.5,
+	      heuristic:0.5, model:null, model_weight:0, rank:1, features:{}}'
+}
+DBR=$T/fresh.db
+{
+	stream s1 "First stream" alpha
+	clip "$T/clips/f1.mp4" audio 10 s1 0.9	# window 11-40
+	clip "$T/clips/f2.mp4" video 100 s1 0.4	# window 101-130
+	end s1
+} | kc-db --db "$DBR" add -q
+id1=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/f1.mp4'")
+id2=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/f2.mp4'")
+{
+	stream s1 "First stream" alpha
+	hl audio 12 42		# 28 s of 30 in common with f1: stored
+	hl audio 26 56		# 14 s of 30: not half, a moment of its own
+	hl video 12 42		# f1's window, another kind
+	hl video 101 131	# f2
+	end s1
+	stream s3 "Third stream" alpha
+	hl audio 11 40		# f1's window, another stream
+	end s3
+} >fresh.in
+run -i fresh.in kc-db --db "$DBR" fresh
+is "$RC" 0 "fresh: exit 0"
+is "$(jq -r '.type' "$T/out" | paste -sd' ')" \
+    "stream clip highlight highlight clip end stream highlight end" \
+    "fresh: the stored moments replaced by clips, everything else passed on"
+is "$(grep '^{"type":"clip"' "$T/out")" \
+    "$(kc-db --db "$DBR" list --json --id "$id1"; kc-db --db "$DBR" list --json --id "$id2")" \
+    "fresh: each the stored clip's record, as list --json writes it"
+is "$(grep -v '"type":"clip"' "$T/out")" "$(sed -n '1p;3p;4p;6,9p' fresh.in)" \
+    "fresh: the other records byte for byte"
+is "$ERR" "kc-db: fresh: 2 of 4 highlights stored already (clips $id1, $id2): not cut again" \
+    "fresh: one line says which"
+run -i fresh.in kc-db --db "$DBR" fresh --quiet
+is "$RC/$ERR" "0/" "fresh --quiet: no line"
+run -i fresh.in kc-db --db "$T/nodb.db" fresh
+is "$RC" 0 "fresh without a database yet: exit 0"
+is "$(cat "$T/out")" "$(cat fresh.in)" "fresh without a database yet: everything passed on"
+ok "fresh without a database yet: none made" test ! -e "$T/nodb.db"
+{ stream s1 "First stream" alpha; echo '{"type":"highlight",'; } >fresh.bad
+run -i fresh.bad kc-db --db "$DBR" fresh
+is "$RC" 1 "fresh, a broken line: exit 1"
+like "$ERR" "<stdin>:2: " "fresh, a broken line: says where"
+is "$(tail -n 1 "$T/out" | jq -c '[.type, .fatal]')" '["error",true]' \
+    "fresh, a broken line: a fatal error record for the stages after it"
+run kc-db --db "$DBR" fresh extra
+is "$RC" 2 "fresh with an operand: usage error"
+
 done_testing

@@ -137,6 +137,43 @@ is "$RC" 0 "rerun: exit 0"
 is "$(rows "$DB")" "$n" "rerun: no duplicate rows"
 is "$(find c1 -name '*.mp4' | wc -l)" "$n" "rerun: no extra clip files"
 
+# A model moves the scores, and so kc-cut's names: the same stream again
+# gets no second clip of a moment stored already (kc-db fresh lists the
+# stored clip instead), only clips of its new highlights; --again cuts
+# every highlight anew.
+cp "$DB" f.db
+stars=5
+for id in $(sqlite3 f.db 'SELECT id FROM clips ORDER BY id LIMIT 4'); do
+	kc-db --db f.db rate --retrain-every 2 "$id" "$stars" >/dev/null 2>&1
+	stars=$((stars == 5 ? 1 : 5))
+done
+ok "a model was trained" test -f f.db.model/model.json
+run kc-clip --generate-clips --json --db "$T/f.db" --out "$T/f1" "$f"
+is "$RC" 0 "rerun with a model: exit 0"
+records clip "$T/out" >f1.clips
+old=$(jq -r .id c1.clips | sort -n | tail -n 1)
+nold=$(jq --argjson old "$old" 'select(.id <= $old)' f1.clips | jq -s length)
+nnew=$(jq --argjson old "$old" 'select(.id > $old)' f1.clips | jq -s length)
+cmp_ok "$nold" ">" 0 "rerun with a model: highlights stored already ($nold), listed with their clips"
+like "$ERR" "kc-db: fresh: $nold of $((nold + nnew)) highlights stored already \\(clips [0-9, ]+\\): not cut again" \
+    "rerun with a model: one line says how many were stored already"
+is "$(jq -r 'select(.score != null) | (.score * 100 | round | tostring) as $s | .path | test("_0*" + $s + "_(audio|video)\\.mp4$")' \
+    <(jq --argjson old "$old" 'select(.id <= $old)' f1.clips) | sort -u)" true \
+    "rerun with a model: the stored clips keep their names and scores"
+is "$(sqlite3 f.db 'SELECT count(*) FROM clips')" "$((n + nnew))" \
+    "rerun with a model: rows only for the new highlights ($nnew)"
+is "$(find f1 -name '*.mp4' | wc -l)" "$nnew" "rerun with a model: files only for them"
+is "$(sqlite3 f.db 'SELECT count(*) FROM clips a JOIN clips b ON a.id < b.id
+    AND a.stream_id = b.stream_id AND a.kind = b.kind
+    AND min(a.want_t1, b.want_t1) - max(a.want_t0, b.want_t0) >
+        0.5 * max(a.want_t1 - a.want_t0, b.want_t1 - b.want_t0)')" 0 \
+    "rerun with a model: no moment stored twice"
+run kc-clip --generate-clips --json --again --db "$T/f.db" --out "$T/f2" "$f"
+is "$RC" 0 "--again: exit 0"
+nh=$(records clip "$T/out" | wc -l)
+unlike "$ERR" "stored already" "--again: nothing taken for stored"
+is "$(find f2 -name '*.mp4' | wc -l)" "$nh" "--again: every highlight cut anew"
+
 # --- two streams, one folder, one database ----------------------------------------
 # The same pictures and sound under another title: the very same
 # highlights, and other bytes in every clip (its title tag).  Named in the

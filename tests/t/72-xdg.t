@@ -64,7 +64,8 @@ like "$ERR" "^kc-db: note: using $D/kc\\.db; \\./kc\\.db here is not used \\(giv
     "the note names both databases and what to do"
 run kc-db list
 unlike "$ERR" "note:" "the note comes once"
-run kc-clip -c "${clip[@]}" -a 1 --out "$T/clips3" "$f"
+# (--again: the stream's best audio moment is stored already, from w1)
+run kc-clip -c "${clip[@]}" -a 1 --again --out "$T/clips3" "$f"
 is "$RC" 0 "kc-clip beside ./kc.db: exit 0"
 unlike "$ERR" "note:" "... and once per user, not per program"
 is "$(wc -c <kc.db)" 0 "./kc.db untouched"
