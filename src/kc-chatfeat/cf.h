@@ -43,14 +43,19 @@ struct cf_chat {
 	int source;		/* CF_* */
 	double until;		/* every message before this time is in */
 	size_t skipped;		/* messages without text, or malformed */
-	char error[400];	/* why there is no chat (source CF_NONE
-				   after a Kick source failed), or "" */
+	char error[1600];	/* why there is no chat (source CF_NONE
+				   after a Kick source failed, or a log
+				   none of whose lines could be read), or "" */
+	int broken;		/* a log without one usable message */
 };
 
 /*
  * Reads the chat log at path (JSON Lines of {"t" | "timestamp", "user",
- * "text", "type"}) into c.  A line that is not such an object is fatal
- * (exit 1, naming the file and line).
+ * "text", "type"}) into c.  A line that is not such a message is left
+ * out (one warning names how many and the first); a log of which no line
+ * can be read has c->broken and c->error set: no chat.  A message before
+ * the stream's start ("t" below 0) is left out too.  A log that cannot
+ * be opened is fatal.
  */
 void cf_chat_load(const char *path, const struct cf_opts *o,
     struct cf_chat *c);

@@ -50,46 +50,64 @@ by_time(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* The time of message o (line where); *wall: 1 for a Unix time. */
+/*
+ * The time of message o; *wall: 1 for a Unix time.  NAN with why set
+ * when it has none that can be used.
+ */
 static double
-msg_time(const json_t *o, const char *where, int *wall)
+msg_time(const json_t *o, int *wall, char *why, size_t whylen)
 {
 	const json_t *t = json_object_get(o, "t"),
 	    *ts = json_object_get(o, "timestamp");
-	const char *why;
+	const char *err;
 	double v;
 
 	if (json_is_number(t)) {
 		v = json_number_value(t);
-		if (!(v >= 0 && v <= KC_REC_TIME_MAX))
-			kc_die(KC_EXIT_DATA, "%s: \"t\" %g is not a stream time "
-			    "(0 to %g s)", where, v, KC_REC_TIME_MAX);
+		if (!(v <= KC_REC_TIME_MAX)) {
+			snprintf(why, whylen, "\"t\" %g is not a stream time "
+			    "(at most %g s)", v, KC_REC_TIME_MAX);
+			return NAN;
+		}
 		*wall = 0;
 		return v;
 	}
 	if (json_is_string(ts)) {
-		if ((why = hls_pdt_parse(json_string_value(ts), &v)) != NULL)
-			kc_die(KC_EXIT_DATA, "%s: \"timestamp\" \"%s\": %s",
-			    where, json_string_value(ts), why);
+		if ((err = hls_pdt_parse(json_string_value(ts), &v)) != NULL) {
+			snprintf(why, whylen, "\"timestamp\" \"%.60s\": %s",
+			    json_string_value(ts), err);
+			return NAN;
+		}
 		*wall = 1;
 		return v;
 	}
-	kc_die(KC_EXIT_DATA, "%s: a message needs \"t\" (seconds from the "
-	    "stream's start) or \"timestamp\" (ISO 8601)", where);
+	snprintf(why, whylen, "a message needs \"t\" (seconds from the "
+	    "stream's start, a number) or \"timestamp\" (ISO 8601)");
+	return NAN;
+}
+
+/* A line that cannot be used: counted, the first one's reason kept. */
+static void
+bad_line(long *nbad, char *first, size_t firstlen, const char *where,
+    const char *why)
+{
+	if ((*nbad)++ == 0)
+		snprintf(first, firstlen, "%s: %s", where, why);
 }
 
 void
 cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 {
 	FILE *fp;
-	char *line = NULL, where[1100];
+	char *line = NULL, where[1100], why[300], first[1500] = "";
 	size_t cap = 0;
 	ssize_t len;
-	long lineno = 0;
+	long lineno = 0, nbad = 0, before = 0;
 	json_t *j;
 	json_error_t je;
 	const char *user, *text, *type;
-	int wall, seen = 0;
+	double t;
+	int wall = 0, seen = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->source = CF_FILE;
@@ -99,36 +117,59 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 	while ((len = getline(&line, &cap, fp)) != -1) {
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%ld", path, lineno);
-		if (len > MAX_LINE)
-			kc_die(KC_EXIT_DATA, "%s: line longer than %ld bytes",
-			    where, MAX_LINE);
+		if (len > MAX_LINE) {
+			snprintf(why, sizeof(why), "line longer than %ld bytes",
+			    MAX_LINE);
+			bad_line(&nbad, first, sizeof(first), where, why);
+			continue;
+		}
 		if (strspn(line, " \t\r\n") == (size_t)len)
 			continue;
 		if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES,
-		    &je)) == NULL || !json_is_object(j))
-			kc_die(KC_EXIT_DATA, "%s: not a JSON object%s%s", where,
+		    &je)) == NULL || !json_is_object(j)) {
+			snprintf(why, sizeof(why), "not a JSON object%s%s",
 			    j ? "" : ": ", j ? "" : je.text);
+			bad_line(&nbad, first, sizeof(first), where, why);
+			json_decref(j);
+			continue;
+		}
 		user = json_string_value(json_object_get(j, "user"));
 		text = json_string_value(json_object_get(j, "text"));
 		type = json_string_value(json_object_get(j, "type"));
-		if (json_object_get(j, "text") && text == NULL)
-			kc_die(KC_EXIT_DATA, "%s: \"text\" is not a string",
-			    where);
+		if (json_object_get(j, "text") && text == NULL) {
+			bad_line(&nbad, first, sizeof(first), where,
+			    "\"text\" is not a string");
+			json_decref(j);
+			continue;
+		}
 		if (text == NULL && (type == NULL || strcmp(type, "message") ==
 		    0)) {
 			c->skipped++;	/* nothing said */
 			json_decref(j);
 			continue;
 		}
-		kc_chat_classify(grow(c), user, text, type, o->bots[0] ?
-		    o->bots : NULL);
-		c->m[c->n].t = msg_time(j, where, &wall);
-		if (seen && wall != c->wall)
-			kc_die(KC_EXIT_DATA, "%s: \"t\" and \"timestamp\" mixed "
-			    "in one log", where);
+		if (isnan(t = msg_time(j, &wall, why, sizeof(why)))) {
+			bad_line(&nbad, first, sizeof(first), where, why);
+			json_decref(j);
+			continue;
+		}
+		if (seen && wall != c->wall) {
+			bad_line(&nbad, first, sizeof(first), where, c->wall ?
+			    "\"t\" in a log of \"timestamp\"s" :
+			    "\"timestamp\" in a log of \"t\"s");
+			json_decref(j);
+			continue;
+		}
 		c->wall = wall;
 		seen = 1;
-		c->n++;
+		if (!wall && t < 0) {
+			before++;	/* said before the stream began */
+			json_decref(j);
+			continue;
+		}
+		kc_chat_classify(grow(c), user, text, type, o->bots[0] ?
+		    o->bots : NULL);
+		c->m[c->n++].t = t;
 		json_decref(j);
 	}
 	if (ferror(fp))
@@ -136,6 +177,16 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 	free(line);
 	fclose(fp);
 	qsort(c->m, c->n, sizeof(*c->m), by_time);
+	/* a log cut short or with odd lines is read for what it has */
+	if (nbad > 0 && c->n == 0 && before == 0) {
+		snprintf(c->error, sizeof(c->error), "%s: no message could be "
+		    "read (%ld line%s; the first, %s)", path, nbad, nbad == 1 ?
+		    "" : "s", first);
+		c->broken = 1;
+	} else if (nbad > 0)
+		kc_warn("%s: %ld line%s not used (the first, %s); the chat is "
+		    "read without %s", path, nbad, nbad == 1 ? "" : "s", first,
+		    nbad == 1 ? "it" : "them");
 }
 
 /* Writes m to --chat-log as a chat log line. */

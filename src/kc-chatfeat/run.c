@@ -136,6 +136,12 @@ on_stream(json_t *rec, const struct cf_opts *o, struct cf_chat *c)
 				set(rec, "chat", json_string("none"));
 		} else
 			S.off = o->have_start ? o->start : t0;
+	} else if (c->broken) {
+		kc_warn("no chat: %s; going on without it", c->error);
+		if (rec) {
+			set(rec, "chat", json_string("none"));
+			set(rec, "chat_error", json_string(c->error));
+		}
 	} else if (c->wall) {
 		if (rec)
 			set(rec, "chat", json_string("file"));
@@ -179,7 +185,7 @@ emit_hop(long k, const struct cf_opts *o, struct cf_chat *c)
 
 	if (c->source == CF_REPLAY)
 		cf_replay_need(c, a, a + o->window, o);
-	if (c->source == CF_NONE)
+	if (c->source == CF_NONE || c->broken)
 		return;		/* no chat, or no more */
 	i = first_at(c, a);
 	j = first_at(c, a + o->window);

@@ -99,18 +99,30 @@ run -i "$T/f" kc-chatfeat --chat "$T/wall.jsonl" --chat-start 2020-01-01T00:00:0
 is "$RC" 0 "a start far from the chat: exit 0"
 like "$ERR" "none of the 165 chat messages falls within" "... with a warning"
 
-# bad logs and usage
-printf '{"t": 1, "user": "a", "text": "ok"}\n{"t": 2, "user": "b", "text": 5}\n' >"$T/bad.jsonl"
+# bad logs and usage: a line that cannot be used is left out, with one
+# warning; a log of which nothing can be read is no chat (one warning,
+# "chat_error"); the run goes on either way
+{
+	cat "$T/chat.jsonl"
+	printf '{"t": 2, "user": "b", "text": 5}\n{"user": "a", "text": "no time"}\n'
+	printf '{"t": -3, "user": "c", "text": "before the stream"}\n'
+	printf '{"t": 4, "user": "d", "text": "cut sh'
+} >"$T/bad.jsonl"
+n=$(wc -l <"$T/chat.jsonl")
 run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
-is "$RC" 1 "a text that is not a string: exit 1"
-like "$ERR" "bad.jsonl:2" "... naming the file and line"
-printf '{"user": "a", "text": "no time"}\n' >"$T/bad.jsonl"
+is "$RC" 0 "a log with bad lines: exit 0"
+is "$ERR" "kc-chatfeat: $T/bad.jsonl: 3 lines not used (the first, $T/bad.jsonl:$((n + 1)): \"text\" is not a string); the chat is read without them" \
+    "... one warning: how many, the first with its line and reason"
+is "$(cf | md5sum)" "$(md5sum <"$T/cf")" "... the good lines' features, as without the bad ones"
+is "$(jq -r 'select(.type == "stream") | .chat' <<<"$OUT")" file '... "chat": "file"'
+printf '{"user": "a", "text": "no time"}\nnot json\n' >"$T/bad.jsonl"
 run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
-is "$RC" 1 "a message without a time: exit 1"
-like "$ERR" 'needs "t"' "... which says what it needs"
-printf 'not json\n' >"$T/bad.jsonl"
-run -i "$T/f" kc-chatfeat --chat "$T/bad.jsonl"
-is "$RC" 1 "not JSON: exit 1"
+is "$RC" 0 "a log with no usable line: exit 0"
+like "$ERR" "no chat: $T/bad.jsonl: no message could be read \\(2 lines; the first, $T/bad.jsonl:1: a message needs \"t\"" \
+    "... one warning saying why, naming the first line"
+is "$(grep -c '"type":"cfeat"' <<<"$OUT")" 0 "... no cfeat records"
+is "$(jq -r 'select(.type == "stream") | "\(.chat) \(.chat_error | test("no message could be read"))"' <<<"$OUT")" \
+    "none true" '... "chat": "none" and "chat_error" in the stream record'
 run -i "$T/f" kc-chatfeat --chat "$T/none.jsonl"
 is "$RC" 1 "a missing log: exit 1"
 like "$ERR" "none.jsonl" "... named"
