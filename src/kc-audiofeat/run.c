@@ -57,6 +57,7 @@ static struct {
 	double seg_b;		/* file time the last segment ends */
 	double seg_t1;		/* stream time the last segment ends */
 	int ended;		/* the media ran out: later segments are gaps */
+	int failed;		/* ... because ffmpeg failed */
 	double tend;		/* stream time it ran out */
 	int warned;		/* the user was told */
 	char endwhy[720];	/* why, for their gap records */
@@ -229,6 +230,7 @@ media_ended(double tend, double t1, int failed, const char *why)
 
 	run.ended = 1;
 	run.tend = tend;
+	run.failed = failed;
 	if (failed) {
 		snprintf(reason, sizeof(reason), "ffmpeg failed: %s", why);
 		kc_warn("%s: %s", run.src, reason);
@@ -252,7 +254,9 @@ after_end(double t0, double t1)
 {
 	double from = t0 > run.tend ? t0 : run.tend;
 
-	if (t1 - from <= LOST_MIN)
+	/* media that just ends, up to a hop before a stream's probed
+	 * duration (a last segment of 21 ms), loses nothing worth a word */
+	if (t1 - from <= (run.failed ? LOST_MIN : strm.hop))
 		return;
 	if (!run.warned)
 		kc_warn("%s: %s, before the segment %.3f-%.3f s", run.src,
@@ -301,6 +305,7 @@ seg_range(const char *file, double a, double b, double t0, double t1)
 		if (stop_decoder(why, sizeof(why)) == 1) {
 			kc_warn("%s: ffmpeg failed: %s", run.src, why);
 			run.warned = 1;
+			run.failed = 1;
 		}
 	} else if (kc_afeat_on_boundary(run.af)) {
 		push(run.hold, run.nhold);

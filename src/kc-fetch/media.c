@@ -81,14 +81,19 @@ media_run(const char *canon, const char *media, int local)
 	kc_probe p;
 	char why[1200], id[17], hms[32];
 	double start, end;
+	int rc = 0;
 
 	if (kc_probe_media(media, &p, why, sizeof(why)) != 0)
 		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, why);
 	if (p.duration <= 0)
 		kc_die(KC_EXIT_DATA, "%s: media duration unknown (a still "
 		    "image, or a live stream that is not HLS)", O.arg);
-	if (local && kc_probe_tail(media, &p, why, sizeof(why)) != 0)
+	if (local && (rc = kc_probe_tail(media, &p, why, sizeof(why))) < 0)
 		kc_die(KC_EXIT_DATA, "%s: %s", O.arg, why);
+	/* a crashed recording (an MKV is made to survive one): what it
+	 * has is analysed, the rest becomes the feature stages' gap */
+	if (rc > 0)
+		kc_warn("%s: %s; analysing what it holds", O.arg, why);
 
 	start = floor(O.start / O.hop) * O.hop;
 	end = O.end >= 0 && O.end < p.duration ? O.end : p.duration;

@@ -107,6 +107,35 @@ run_probe(const char *const argv[], const char *src, char **out, char *why,
 	return 0;
 }
 
+/*
+ * Where the audio and video streams end (the latest start_time +
+ * duration), NAN unless every one of them says.
+ */
+static double
+streams_end(const json_t *streams)
+{
+	const json_t *s;
+	const char *type;
+	double end = NAN, st, du;
+	size_t i;
+
+	json_array_foreach(streams, i, s) {
+		type = json_string_value(json_object_get(s, "codec_type"));
+		if (type == NULL || (strcmp(type, "audio") != 0 &&
+		    strcmp(type, "video") != 0) ||
+		    json_integer_value(json_object_get(json_object_get(s,
+		    "disposition"), "attached_pic")) == 1)
+			continue;
+		st = numstr(json_object_get(s, "start_time"));
+		du = numstr(json_object_get(s, "duration"));
+		if (!isfinite(st) || !isfinite(du) || du <= 0)
+			return NAN;
+		if (!(st + du <= end))
+			end = isnan(end) || st + du > end ? st + du : end;
+	}
+	return end;
+}
+
 int
 kc_probe_media(const char *src, kc_probe *p, char *why, size_t whylen)
 {
@@ -180,6 +209,13 @@ kc_probe_media(const char *src, kc_probe *p, char *why, size_t whylen)
 				    "r_frame_rate"));
 		}
 	}
+	/*
+	 * An MP4 whose media starts late (cut with -copyts) can state its
+	 * format duration from 0: its streams say where it really ends.
+	 */
+	if (p->duration > 0 && (d = streams_end(streams)) > p->start_time &&
+	    d - p->start_time < p->duration - 1)
+		p->duration = d - p->start_time;
 	json_decref(root);
 	if (!p->has_audio && !p->has_video) {
 		snprintf(why, whylen, "not a media file (no audio or video)");
@@ -219,7 +255,7 @@ kc_probe_tail(const char *src, const kc_probe *p, char *why, size_t whylen)
 		snprintf(why, whylen, "file is cut short: media data ends "
 		    "before its stated duration of %.1f s (truncated or still "
 		    "being written?)", p->duration);
-		return -1;
+		return 1;
 	}
 	return 0;
 }

@@ -35,7 +35,9 @@ int kc_probe_media(const char *src, kc_probe *p, char *why, size_t whylen);
 /*
  * Checks that a seekable source really has media near its end (a file cut
  * short keeps a full duration in its header).  Returns 0 when packets
- * exist in the last seconds, -1 with a reason otherwise.
+ * exist in the last seconds, 1 with a reason when they do not (a crashed
+ * or unfinished recording: what it has can still be read), -1 with a
+ * reason when the source cannot be probed.
  */
 int kc_probe_tail(const char *src, const kc_probe *p, char *why,
     size_t whylen);
