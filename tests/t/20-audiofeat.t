@@ -272,4 +272,16 @@ is "$(cat "$T/err-head")" "" "with no message"
 for _ in $(seq 600); do pgrep -f -- "-i file:$T/a.mp4" >/dev/null || break; sleep 0.1; done
 is "$(pgrep -f -- "-i file:$T/a.mp4" | wc -l)" 0 "and no ffmpeg left running"
 
+# --- a probed duration a little past the media: no gap ----------------------
+# An MKV states 10.021 s where its sound ends at 10.000 s: with 5 s
+# segments the last, 10.000-10.021 s, starts where the sound ends; that is
+# the media's end, not media lost (it was reported as "1 gap").
+ff -f lavfi -i "testsrc2=s=160x120:r=25:d=10" -f lavfi -i "sine=d=10:sample_rate=48000" \
+    -c:v mpeg4 -c:a aac -shortest "$T/end.mkv" || bail "cannot generate end.mkv"
+kc-fetch --segment 5 "$T/end.mkv" >"$T/fend" || bail "kc-fetch end.mkv failed"
+diag "end.mkv: segments $(jq -r 'select(.type == "segment") | "\(.t0)-\(.t1)"' "$T/fend" | paste -sd' ')"
+run -i "$T/fend" kc-audiofeat
+is "$RC/$ERR" "0/" "media ending just before the probed duration: exit 0, no warning"
+is "$(grep -c '"type":"gap"' "$T/out")" 0 "... and no gap"
+
 done_testing
