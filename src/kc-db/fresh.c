@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kcdb.h"
 #include "msg.h"
@@ -29,7 +30,8 @@ static const char usage_text[] =
 "on and 'kc-db add' keeps as it is: a stream analysed again gets no\n"
 "second clip of a moment it has, though its score (and so kc-cut's file\n"
 "name) moved with the model or the channel's statistics.  A database that\n"
-"does not exist yet stores nothing (it is not created).  How many\n"
+"does not exist yet stores nothing (it is not created); a clip whose\n"
+"file is gone does not count.  How many\n"
 "highlights were stored already goes to stderr.\n"
 "\n"
 "options:\n"
@@ -96,8 +98,10 @@ load(struct fresh *f, const char *sid)
 	while ((rc = kc_db_next(it, &c)) == 1) {
 		struct stored *s;
 
-		/* the stream's id, not a url that happens to match */
-		if (c.stream_id == NULL || strcmp(c.stream_id, sid) != 0)
+		/* the stream's id, not a url that happens to match; a clip
+		 * whose file is gone is cut again */
+		if (c.stream_id == NULL || strcmp(c.stream_id, sid) != 0 ||
+		    access(c.path, F_OK) != 0)
 			continue;
 		if ((f->s = realloc(f->s, (f->n + 1) * sizeof(*f->s))) == NULL)
 			kc_die(KC_EXIT_DATA, "out of memory");

@@ -119,6 +119,20 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n,
 	return pl;
 }
 
+/* Is group's audio a playlist of its own (not in the variants' stream)? */
+static int
+separate_audio(const kc_hls *master, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < master->nmedia; i++)
+		if (master->media[i].type == KC_HLS_AUDIO &&
+		    master->media[i].uri != NULL &&
+		    strcmp(master->media[i].group, group) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 gap(struct run *r, double t0, double t1, const char *reason)
 {
@@ -962,6 +976,16 @@ hls_run(struct target *t)
 	}
 	if (pl->iframes)
 		kc_die(KC_EXIT_DATA, "%s: an I-frames-only playlist", O.arg);
+	/* not read yet: said at once, not found out segment by segment */
+	if (pl->nseg > 0 && pl->seg[0].map != NULL)
+		kc_die(KC_EXIT_DATA, "%s: %s: fragmented MP4 segments "
+		    "(EXT-X-MAP), which kc cannot analyse yet: it reads MPEG-TS "
+		    "segments (Kick's and Twitch's)", O.arg, r.aurl);
+	if (t->master && r.av->audio && separate_audio(t->master,
+	    r.av->audio))
+		kc_warn("%s: the sound is a rendition of its own (EXT-X-MEDIA "
+		    "TYPE=AUDIO), which kc does not read yet: the picture "
+		    "alone is analysed and cut", O.arg);
 	islive = !pl->endlist && pl->type != KC_HLS_TYPE_VOD;
 	stream_id(t->canon, r.id);
 	resume_check(r.id);

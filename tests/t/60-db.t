@@ -781,14 +781,15 @@ hl() {
 	      heuristic:0.5, model:null, model_weight:0, rank:1, features:{}}'
 }
 DBR=$T/fresh.db
+: >"$T/clips/fr1.mp4"; : >"$T/clips/fr2.mp4"
 {
 	stream s1 "First stream" alpha
-	clip "$T/clips/f1.mp4" audio 10 s1 0.9	# window 11-40
-	clip "$T/clips/f2.mp4" video 100 s1 0.4	# window 101-130
+	clip "$T/clips/fr1.mp4" audio 10 s1 0.9	# window 11-40
+	clip "$T/clips/fr2.mp4" video 100 s1 0.4	# window 101-130
 	end s1
 } | kc-db --db "$DBR" add -q
-id1=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/f1.mp4'")
-id2=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/f2.mp4'")
+id1=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/fr1.mp4'")
+id2=$(q "$DBR" "SELECT id FROM clips WHERE path LIKE '%/fr2.mp4'")
 {
 	stream s1 "First stream" alpha
 	hl audio 12 42		# 28 s of 30 in common with f1: stored
@@ -812,6 +813,12 @@ is "$(grep -v '"type":"clip"' "$T/out")" "$(sed -n '1p;3p;4p;6,9p' fresh.in)" \
     "fresh: the other records byte for byte"
 is "$ERR" "kc-db: fresh: 2 of 4 highlights stored already (clips $id1, $id2): not cut again" \
     "fresh: one line says which"
+rm "$T/clips/fr2.mp4"
+run -i fresh.in kc-db --db "$DBR" fresh -q
+is "$(jq -r '.type' "$T/out" | paste -sd' ')" \
+    "stream clip highlight highlight highlight end stream highlight end" \
+    "fresh: a clip whose file is gone does not count"
+: >"$T/clips/fr2.mp4"
 run -i fresh.in kc-db --db "$DBR" fresh --quiet
 is "$RC/$ERR" "0/" "fresh --quiet: no line"
 run -i fresh.in kc-db --db "$T/nodb.db" fresh
