@@ -119,16 +119,19 @@ fetch_playlist(struct run *r, const char *url, char *why, size_t n,
 	return pl;
 }
 
-/* Is group's audio a playlist of its own (not in the variants' stream)? */
+/* Does the master offer sound apart from the picture (an audio
+ * rendition with a playlist, or an audio-only variant)? */
 static int
-separate_audio(const kc_hls *master, const char *group)
+audio_elsewhere(const kc_hls *master)
 {
 	size_t i;
 
-	for (i = 0; i < master->nmedia; i++)
+	for (i = 0; master && i < master->nmedia; i++)
 		if (master->media[i].type == KC_HLS_AUDIO &&
-		    master->media[i].uri != NULL &&
-		    strcmp(master->media[i].group, group) == 0)
+		    master->media[i].uri != NULL)
+			return 1;
+	for (i = 0; master && i < master->nvar; i++)
+		if (!master->var[i].has_video)
 			return 1;
 	return 0;
 }
@@ -426,6 +429,12 @@ stream_record(struct run *r, const char *first, double start, double end,
 		if (kc_probe_media(media, &p, why, sizeof(why)) == 0) {
 			has_a = p.has_audio;
 			has_v = p.has_video;
+			if (!has_a && has_v && audio_elsewhere(r->t->master))
+				kc_warn("%s: the picture's segments have no "
+				    "sound, which is a rendition of its own "
+				    "(EXT-X-MEDIA TYPE=AUDIO, or an audio-only "
+				    "format): kc does not read it yet, so the "
+				    "picture alone is analysed and cut", O.arg);
 		} else
 			kc_warn("%s: first segment: %s", O.arg, why);
 	}
@@ -981,11 +990,7 @@ hls_run(struct target *t)
 		kc_die(KC_EXIT_DATA, "%s: %s: fragmented MP4 segments "
 		    "(EXT-X-MAP), which kc cannot analyse yet: it reads MPEG-TS "
 		    "segments (Kick's and Twitch's)", O.arg, r.aurl);
-	if (t->master && r.av->audio && separate_audio(t->master,
-	    r.av->audio))
-		kc_warn("%s: the sound is a rendition of its own (EXT-X-MEDIA "
-		    "TYPE=AUDIO), which kc does not read yet: the picture "
-		    "alone is analysed and cut", O.arg);
+
 	islive = !pl->endlist && pl->type != KC_HLS_TYPE_VOD;
 	stream_id(t->canon, r.id);
 	resume_check(r.id);

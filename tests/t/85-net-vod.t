@@ -186,4 +186,26 @@ for u in ftp://127.0.0.1:1/a.m3u8 'gopher://127.0.0.1/;id' rtmp://127.0.0.1/live
 	like "$ERR" "\"${u%%:*}\"" "kc-clip $u: the message names the scheme"
 	unlike "$ERR" "failed \\(" "kc-clip $u: a clear message, not a crashed stage"
 done
+# ---------------------------------------------------------------- what kc does not read yet
+# fragmented MP4 segments (EXT-X-MAP): said at once, exit 1 (it analysed
+# nothing and said "0 clips, 2 gaps", exit 0); a master whose sound is a
+# rendition of its own: the picture alone, and a warning saying why
+mkdir -p fmp4 alt
+ffmpeg -nostdin -v error -y -i "$f" -t 30 -c copy -f hls -hls_time 10 -hls_playlist_type vod \
+    -hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 -hls_segment_filename 'fmp4/s%03d.m4s' \
+    fmp4/index.m3u8 || bail "cannot make the fMP4 HLS"
+(cd alt && ffmpeg -nostdin -v error -y -i "$f" -t 30 -map 0:v -map 0:a -c copy -f hls -hls_time 10 \
+    -hls_playlist_type vod -hls_segment_filename 'r%v/s%03d.ts' -master_pl_name master.m3u8 \
+    -var_stream_map "a:0,agroup:aud v:0,agroup:aud" 'r%v/index.m3u8') || bail "cannot make the HLS with its own sound"
+kick_stop
+printf '{"mounts": {"/fmp4": "%s", "/alt": "%s"}}\n' "$T/fmp4" "$T/alt" >more.json
+kick_start "$T/logm.jsonl" --config more.json || bail "kickserver did not restart"
+run kc-clip --no-ytdlp "$KICK_URL/fmp4/index.m3u8"
+is "$RC" 1 "fMP4 segments: exit 1"
+like "$ERR" "fragmented MP4 segments \\(EXT-X-MAP\\), which kc cannot analyse yet" "fMP4 segments: says so at once"
+unlike "$ERR" "gap" "fMP4 segments: no segment tried for nothing"
+run kc-clip --no-ytdlp -d 10 "$KICK_URL/alt/master.m3u8"
+is "$RC" 0 "sound in a rendition of its own: exit 0"
+like "$ERR" "the picture's segments have no sound, which is a rendition of its own" \
+    "sound in a rendition of its own: a warning says why there is no sound"
 done_testing
