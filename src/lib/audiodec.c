@@ -87,9 +87,11 @@ kc_audiodec_open(const char *ffmpeg, const char *src, double ss, int rate)
 	argv[i++] = "1";
 	argv[i++] = "-ar";
 	argv[i++] = ratebuf;
-	/* fill timestamp holes with silence so sample n stays at time n */
+	/* fill timestamp holes with silence so sample n stays at time n,
+	 * from the start too: sound that begins after the picture (or after
+	 * the seek point) is preceded by silence, not moved to time 0 */
 	argv[i++] = "-af";
-	argv[i++] = "aresample=async=1";
+	argv[i++] = "aresample=async=1:first_pts=0";
 	argv[i++] = "-c:a";
 	argv[i++] = "pcm_f32be";
 	argv[i++] = "-f";

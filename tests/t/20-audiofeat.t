@@ -284,4 +284,15 @@ run -i "$T/fend" kc-audiofeat
 is "$RC/$ERR" "0/" "media ending just before the probed duration: exit 0, no warning"
 is "$(grep -c '"type":"gap"' "$T/out")" 0 "... and no gap"
 
+# --- sound that begins after the picture ---------------------------------------
+# The same sound 5 s late: the burst is at 25-30 s of the stream, and its
+# hops must say so (the decoder put the first sample at 0, moving every
+# audio highlight 5 s early, onto picture without the event).
+ff -i "$T/a.mp4" -itsoffset 5 -i "$T/a.mp4" -map 0:v -map 1:a -c copy -t 40 "$T/late.mp4" ||
+    bail "cannot make late.mp4"
+kc-fetch "$T/late.mp4" | kc-audiofeat >"$T/late.out" 2>"$T/late.err" || fail "kc-audiofeat late.mp4"
+loud() { jq -s -r '(map(.features.loudness_db // empty) | sort | .[length / 2 | floor]) as $m
+    | [.[] | select(.type == "afeat" and .features.loudness_db > $m + 20) | .t] | "\(min) \(max)"' "$T/late.out"; }
+is "$(loud)" "25 29" "sound 5 s late: the burst's hops are 25-29 s, where it plays"
+
 done_testing
