@@ -264,6 +264,45 @@ column_stats(struct kindstore *ks, const struct kc_weightset *ws,
 }
 
 /*
+ * How many hops of a kind's [j, j + w) have a row, for every window j:
+ * into have[0..nh-w] (a window mostly in a gap, where the picture or the
+ * sound ended or was lost, has nothing to show).  0, or -1 on a read
+ * error.
+ */
+static int
+hops_present(struct kindstore *ks, double origin, double hop, size_t nh,
+    size_t w, long *have)
+{
+	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
+	    sizeof(float)] __attribute__((aligned(8)));
+	unsigned char *seen;
+	float *v;
+	double t;
+	long r, idx, run = 0;
+	size_t j;
+
+	if ((seen = calloc(nh, 1)) == NULL)
+		return -1;
+	rewind(ks->fp);
+	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++)
+		if ((idx = lround((t - origin) / hop)) >= 0 && (size_t)idx < nh)
+			seen[idx] = 1;
+	if (r != ks->rows) {
+		free(seen);
+		return -1;
+	}
+	for (j = 0; j < nh; j++) {
+		run += seen[j];
+		if (j >= w)
+			run -= seen[j - w];
+		if (j + 1 >= w)
+			have[j + 1 - w] = run;
+	}
+	free(seen);
+	return 0;
+}
+
+/*
  * Hop scores of one kind into hs[0..nh) (0 where a hop is missing): the
  * weighted mean of the soft-clipped normalised features.  One feature at
  * a time and one or two reads of the rows per feature, so the only
@@ -996,7 +1035,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	float *zs = NULL, *cwin = NULL, *chs = NULL, *khs[2] = { NULL, NULL };
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
-	long *cnt = NULL, kcol = -1, hcol = -1, maxrows = 0;
+	long *cnt = NULL, *have = NULL, kcol = -1, hcol = -1, maxrows = 0;
 	double origin, hop, tmax, lo, hi, t0, mw = 0;
 	double wmed, wscale, z;
 	unsigned char *mark = NULL;
@@ -1209,10 +1248,19 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    (land = malloc(nh * sizeof(*land))) == NULL))
 			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
+		if (k != KIND_CHAT && (have == NULL && (have = malloc(nh *
+		    sizeof(long))) == NULL))
+			goto nomem;
+		if (k != KIND_CHAT && hops_present(&s->k[k], origin, hop, nh,
+		    w, have) != 0)
+			goto ioerr;
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
 			if (t0 < lo - 1e-6 || t0 + (double)w * hop > hi +
 			    hop / 2)
+				win[j] = NAN;
+			/* no highlight of a kind where it is mostly missing */
+			if (k != KIND_CHAT && 2 * have[j] < (long)w)
 				win[j] = NAN;
 		}
 		window_scale(win, nw, hs, &wmed, &wscale);
@@ -1333,6 +1381,7 @@ out:
 	free(x);
 	free(ms);
 	free(win);
+	free(have);
 	free(mark);
 	free(land);
 	return ret;

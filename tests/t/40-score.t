@@ -442,4 +442,24 @@ is "$(kc-score -a 5 -v 5 <long.jsonl | jq -r \
     'select(.type == "highlight" and .kind == "audio" and .rank == 1) | .t0 <= 1500 and .t1 >= 1510')" \
     true "2400 hops: the loud stretch is still rank 1 audio"
 
+# --- a kind that ends early: no highlight of it where it is missing ---------
+# The picture stops at 200 s, the sound goes on to 600 s (a video track
+# shorter than the audio, or a lost stretch): asked for 5 video
+# highlights, kc-score gives those it has, all where there is video (it
+# filled the count with windows in the gap, cut from the last keyframe).
+{
+	stream vend 0 600
+	feats n=600 seed=31 loud=400-405 kinds=a
+	feats n=200 seed=32 spikes=50-53,150-153 kinds=v
+	end vend
+} | jq -c 'select(.type != "vfeat" or .t < 200)' >vend.jsonl
+run kc-score -d 30 -g 10 -a 2 -v 5 vend.jsonl
+is "$RC" 0 "video ends early: exit 0"
+is "$(jq -r 'select(.type == "highlight" and .kind == "video" and .t0 + 15 > 200) | .t0' "$T/out")" "" \
+    "video ends early: no video highlight mostly past its end"
+cmp_ok "$(jq -r 'select(.type == "highlight" and .kind == "video") | .t0' "$T/out" | wc -l)" ">=" 2 \
+    "video ends early: the video highlights there are (the spikes)"
+is "$(jq -r 'select(.type == "highlight" and .kind == "audio" and .t0 <= 400 and .t1 >= 405) | .kind' "$T/out")" \
+    audio "video ends early: the loud stretch past it still has its audio highlight"
+
 done_testing
