@@ -1167,7 +1167,7 @@ main(int argc, char **argv)
 	struct cuttap taps[2];
 	pthread_t th, eth, tth[2];
 	char hms[32];
-	double t;
+	double t, ta;
 	long n, nfailed;
 	int blame, relay_rc, rc, i, sc, tty = isatty(STDERR_FILENO), cutting;
 	/* progress on a terminal, and in a log unless a front end reads
@@ -1214,6 +1214,7 @@ main(int argc, char **argv)
 	}
 	relay_rc = relay(pl.relay_rd, pl.relay_wr, (draw ? RELAY_DRAW : 0) |
 	    (o.jprogress ? RELAY_RECORDS : 0), &rs, &jr);
+	ta = kc_now() - t;	/* the analysis is over; cutting may not be */
 	if (cutting) {
 		cut_report(&cw, tty);
 		for (i = 0; i < 2; i++)
@@ -1251,9 +1252,12 @@ main(int argc, char **argv)
 		if (rs.resumed >= 0)
 			fprintf(stderr, "resumed from %s, ", kc_fmt_hms(
 			    rs.resumed, hms, sizeof(hms)));
+		/* the analysis's own speed; the cutting after it apart */
 		fprintf(stderr, "analysed %s of media in %.1f s (%.1fx "
-		    "realtime)", kc_fmt_hms(rs.media, hms, sizeof(hms)), t,
-		    t > 0 ? rs.media / t : 0);
+		    "realtime)", kc_fmt_hms(rs.media, hms, sizeof(hms)), ta,
+		    ta > 0 ? rs.media / ta : 0);
+		if (o.generate && n + nfailed > 0)
+			fprintf(stderr, ", cut in %.1f s", t - ta);
 		if (rs.gaps)	/* media that could not be fetched */
 			fprintf(stderr, "; %ld gap%s", rs.gaps, rs.gaps == 1 ?
 			    "" : "s");

@@ -48,8 +48,13 @@ is "$(tail -n 1 c1.cut)" "kc-clip: cutting $m/$m clips" "cutting: the last line 
 cmp_ok "$(sort -u c1.cut | wc -l)" "<=" "$((m + 1))" "cutting: a line per clip, no more"
 ok "... counting up" awk '{ split($3, a, "/"); if (a[1] + 0 < last) exit 1; last = a[1] + 0 }' c1.cut
 ok "cutting lines come after the analysis" awk '/analysing/ { if (c) exit 1 } /cutting/ { c = 1 }' c1.err
-like "$(tail -n 1 c1.err)" "^kc-clip: $m clips; analysed 2:00 of media in [0-9.]+ s \\([0-9.]+x realtime\\)\$" \
-    "the summary (not resumed: no resume point)"
+like "$(tail -n 1 c1.err)" "^kc-clip: $m clips; analysed 2:00 of media in [0-9.]+ s \\([0-9.]+x realtime\\), cut in [0-9.]+ s\$" \
+    "the summary (not resumed: no resume point): the analysis's speed, then the cutting's time"
+an1=$(sed -n 's/.* of media in \([0-9.]*\) s (.*/\1/p' c1.err)
+cut1=$(sed -n 's/.*, cut in \([0-9.]*\) s$/\1/p' c1.err)
+ok "... both times there, the cutting's apart (${an1} s analysing, ${cut1} s cutting)" \
+    awk -v a="$an1" -v c="$cut1" 'BEGIN { exit !(a > 0 && c > 0) }'
+
 
 # --- --quiet and --json-progress: no lines --------------------------------------
 run kc-clip -c -q -a 2 -v 2 --db k.db -o c2 "$f"
