@@ -254,7 +254,7 @@ pass(struct opts *o, const char *flag, const char *val)
  * when it exists; NULL for a URL or without one.
  */
 static const char *
-chat_beside(const char *src)
+chat_beside(const char *src, int quiet)
 {
 	static char path[PATH_MAX];
 	const char *slash = strrchr(src, '/'), *dot = strrchr(src, '.');
@@ -270,7 +270,9 @@ chat_beside(const char *src)
 	memcpy(path + n, ".chat.jsonl", sizeof(".chat.jsonl"));
 	if (access(path, R_OK) != 0)
 		return NULL;
-	kc_warn("note: using the chat log %s (--no-chat: without it)", path);
+	if (!quiet)
+		kc_warn("note: using the chat log %s (--no-chat: without it)",
+		    path);
 	return path;
 }
 
@@ -511,7 +513,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->no_chat)
 		o->chat = NULL;
 	else if (o->chat == NULL)
-		o->chat = chat_beside(o->src);
+		o->chat = chat_beside(o->src, o->quiet);
 	if (o->vertical && !(o->format && strcmp(o->format, "vertical") == 0))
 		kc_usage_error("--vertical needs --format vertical");
 	if ((o->curve || o->jprogress) && !o->json)
