@@ -245,6 +245,10 @@ is "$RC" 0 "kc-clip with a chat log beside the file: exit 0"
 like "$ERR" "using the chat log .*bursts.chat.jsonl" "... which it names"
 is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z != null] | all')" \
     true "... and uses"
+run kc-clip --json -q -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" "$T/bursts.m4a"
+unlike "$ERR" "using the chat log" "... which -q does not say"
+is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z != null] | all')" \
+    true "... though it uses it"
 run kc-clip --json -t audio -d 10 -g 2 -a 2 --db "$T/clip.db" --no-chat "$T/bursts.m4a"
 is "$(printf '%s\n' "$OUT" | jq -s -r '[.[] | select(.type == "highlight") | .features.msg_rate_z == null] | all')" \
     true "... unless --no-chat"
