@@ -569,8 +569,12 @@ start_cut(struct job *j)
 {
 	kc_cut_cmd c;
 
-	kc_cut_ffmpeg_cmd(&c, j->src->cut, j->cmode, j->video, j->k,
-	    j->want1 - j->want0, j->tmp);
+	if (j->seek >= 0 && j->seek <= j->k)
+		kc_cut_ffmpeg_cmd(&c, j->src->cut, j->cmode, j->video, j->seek,
+		    j->k - j->seek, j->want1 - j->want0, j->tmp);
+	else
+		kc_cut_ffmpeg_cmd(&c, j->src->cut, j->cmode, j->video, j->k, 0,
+		    j->want1 - j->want0, j->tmp);
 	job_tmp_hold(j, 0, j->tmp);
 	j->st = J_CUT;
 	job_start(j, c.argv, 0);
@@ -605,10 +609,13 @@ begin(struct job *j)
 		return;
 	}
 	j->k = j->want0 - j->src->offset;	/* in the source's own time */
+	j->seek = -1;
 	j->cmode = opt->mode == KC_CUT_ACCURATE ? KC_CUT_ACCURATE :
 	    j->src->copy_as;
-	/* a re-encode that is not --accurate keeps a copy's bounds */
-	if (j->video && opt->mode == KC_CUT_COPY) {
+	/* a re-encode that is not --accurate keeps a copy's bounds; an
+	 * accurate cut decodes from the keyframe before it */
+	if (j->video && (opt->mode == KC_CUT_COPY || opt->mode ==
+	    KC_CUT_ACCURATE)) {
 		j->how = KC_CUT_KF_NEAR;
 		start_keyframe(j);
 	} else
@@ -635,6 +642,12 @@ keyframe_done(struct job *j, int status)
 	free(out);
 	if (rc == 1) {
 		j->video = 0;	/* no video after all: audio frames are all key */
+		start_cut(j);
+	} else if (j->cmode == KC_CUT_ACCURATE) {
+		/* the keyframe is only where decoding starts: without one
+		 * near, the input is opened at the cut itself, as before */
+		if (rc == 0 && kf.reached)
+			j->seek = kf.k;
 		start_cut(j);
 	} else if (rc == 0 && (kf.reached || j->how != KC_CUT_KF_NEAR)) {
 		j->k = kf.k;

@@ -162,6 +162,8 @@ struct job {
 	enum kc_cut_kf_how how;
 	double start_time;	/* container start_time from the lookup */
 	double k;		/* where the cut starts, stream time */
+	double seek;		/* --accurate: the keyframe before k the
+				   input is opened at, or -1: at k */
 	int slot;		/* in the cleanup table, -1 if none */
 	pid_t pid;		/* running child, 0 if none */
 	int outfd, errfd;	/* memfds for the child's stdout / stderr */

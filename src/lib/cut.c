@@ -208,11 +208,12 @@ out:
 
 void
 kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
-    int video, double start, double dur, const char *tmp)
+    int video, double start, double pre, double dur, const char *tmp)
 {
 	const char *head[] = { kc_tool("KC_FFMPEG", "ffmpeg"), "-nostdin",
 	    "-v", "error", "-y", "-ss", c->num[0], "-i", src, "-t", c->num[1],
 	    NULL };
+	const char *skip[] = { "-ss", c->num[2], NULL };
 	const char *vmap[] = { "-map", "0:v:0?", NULL };
 	const char *amap[] = { "-map", "0:a:0?", NULL };
 	const char *copy[] = { "-c", "copy", "-copypriorss", "0", NULL };
@@ -230,7 +231,12 @@ kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
 
 	snprintf(c->num[0], sizeof(c->num[0]), "%.6f", start);
 	snprintf(c->num[1], sizeof(c->num[1]), "%.6f", dur);
+	snprintf(c->num[2], sizeof(c->num[2]), "%.6f", pre);
 	n = push(c, 0, head);
+	/* an output -ss: decoded from the keyframe, dropped up to start +
+	 * pre; the output's -t counts from the first frame kept */
+	if (pre > 0)
+		n = push(c, n, skip);
 	/* cover art is a video stream too: map it only for real video */
 	if (video)
 		n = push(c, n, vmap);

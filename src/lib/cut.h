@@ -100,7 +100,11 @@ int kc_cut_keyframe_parse(const char *json, double t0, int from_start,
     kc_cut_kf *r, char *why, size_t whylen);
 
 /*
- * ffmpeg writing the clip [start, start + dur) of src to tmp as MP4: the
+ * ffmpeg writing the clip [start + pre, start + pre + dur) of src to tmp
+ * as MP4 (pre > 0: the input is opened at start, a keyframe, and decoded
+ * and dropped for pre seconds: accurate cuts of sources whose input seek
+ * lands between keyframes, such as MPEG-TS, which began with a frozen
+ * picture up to a GOP long; 0: opened at start itself): the
  * first audio stream and, if video, the first video stream.  Copy mode
  * expects start to be a keyframe from kc_cut_keyframe_parse; it drops
  * audio from before the keyframe so both streams begin together.
@@ -110,7 +114,7 @@ int kc_cut_keyframe_parse(const char *json, double t0, int from_start,
  * start playing before the whole file has arrived.
  */
 void kc_cut_ffmpeg_cmd(kc_cut_cmd *c, const char *src, enum kc_cut_mode mode,
-    int video, double start, double dur, const char *tmp);
+    int video, double start, double pre, double dur, const char *tmp);
 
 /* ffprobe listing the streams of a finished clip (or any media file). */
 void kc_cut_verify_cmd(kc_cut_cmd *c, const char *path);

@@ -168,6 +168,31 @@ run -i "$T/in" kc-cut --accurate --out "$T/acc"
 is "$(records clip "$T/out" | jq -r .path) $(stat -c %i "$path") $(find "$T/acc" -name '*.mp4' | wc -l)" \
     "$path $ino 1" "accurate rerun: the same bytes again, so the file there is kept"
 
+# An MPEG-TS source (no index: an input seek lands between keyframes): the
+# accurate clip starts moving at once.  It began with a frozen picture up
+# to a GOP long (the frames before the next keyframe dropped, the first
+# kept repeated); now it is decoded from the keyframe before.
+ff -i "$T/g5.mp4" -c copy -f mpegts "$T/g5.ts" || bail "cannot remux g5.ts"
+{ kc-fetch "$T/g5.ts" | head -n 1; hl $W0 $W1 video 0.5; } >"$T/ints"
+run -i "$T/ints" kc-cut --accurate --out "$T/accts"
+is "$RC" 0 "accurate from MPEG-TS: exit 0"
+path=$(records clip "$T/out" | jq -r .path)
+is "$(ff -i "$path" -map 0:v:0 -frames:v 30 -f framemd5 - | awk -F, '!/^#/ { print $NF }' | sort -u | wc -l)" 30 \
+    "accurate from MPEG-TS: its first 30 frames all differ (testsrc2 moves every frame)"
+ff -i "$path" -frames:v 1 -f rawvideo -pix_fmt gray "$T/c.raw"
+match=$(python3 - "$T/c.raw" "$T/s.raw" <<'EOF'
+import sys
+n = 320 * 180
+c = open(sys.argv[1], 'rb').read()[:n]
+s = open(sys.argv[2], 'rb').read()
+d = [sum(abs(a - b) for a, b in zip(c[::5], s[i * n:(i + 1) * n:5]))
+     for i in range(len(s) // n)]
+print("%.4f" % (13.2 + d.index(min(d)) / 30.0))
+EOF
+)
+cmp_ok "$(abs "$match" $W0)" "<=" 0.1 \
+    "accurate from MPEG-TS: first frame is the source frame at $match s (want $W0)"
+
 # --- -j 3, order, pass-through, end ---------------------------------------------
 # A wrapper that logs how many ffmpeg cuts run at once; it slows each cut
 # down so that they overlap.
