@@ -264,33 +264,29 @@ column_stats(struct kindstore *ks, const struct kc_weightset *ws,
 }
 
 /*
- * How many hops of a kind's [j, j + w) have a row, for every window j:
- * into have[0..nh-w] (a window mostly in a gap, where the picture or the
- * sound ended or was lost, has nothing to show).  0, or -1 on a read
- * error.
+ * Which hops of a kind have a row, into seen[0..nh), and how many of
+ * [j, j + w) do, for every window j, into have[0..nh-w] (a window mostly
+ * in a gap, where the picture or the sound ended or was lost, has nothing
+ * to show).  0, or -1 on a read error.
  */
 static int
 hops_present(struct kindstore *ks, double origin, double hop, size_t nh,
-    size_t w, long *have)
+    size_t w, unsigned char *seen, long *have)
 {
 	unsigned char buf[sizeof(double) + sizeof(float) + MAXF *
 	    sizeof(float)] __attribute__((aligned(8)));
-	unsigned char *seen;
 	float *v;
 	double t;
 	long r, idx, run = 0;
 	size_t j;
 
-	if ((seen = calloc(nh, 1)) == NULL)
-		return -1;
+	memset(seen, 0, nh);
 	rewind(ks->fp);
 	for (r = 0; r < ks->rows && next_row(ks, buf, &t, &v) == 1; r++)
 		if ((idx = lround((t - origin) / hop)) >= 0 && (size_t)idx < nh)
 			seen[idx] = 1;
-	if (r != ks->rows) {
-		free(seen);
+	if (r != ks->rows)
 		return -1;
-	}
 	for (j = 0; j < nh; j++) {
 		run += seen[j];
 		if (j >= w)
@@ -298,7 +294,6 @@ hops_present(struct kindstore *ks, double origin, double hop, size_t nh,
 		if (j + 1 >= w)
 			have[j + 1 - w] = run;
 	}
-	free(seen);
 	return 0;
 }
 
@@ -1036,6 +1031,7 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	float *ms = NULL, *hsc = NULL;
 	double *acc = NULL, hmed = 0;
 	long *cnt = NULL, *have = NULL, kcol = -1, hcol = -1, maxrows = 0;
+	unsigned char *seen = NULL;	/* a kind's hops that have a row */
 	double origin, hop, tmax, lo, hi, t0, mw = 0;
 	double wmed, wscale, z;
 	unsigned char *mark = NULL;
@@ -1248,11 +1244,11 @@ stream_select(struct stream *s, const struct params *p, char *err,
 		    (land = malloc(nh * sizeof(*land))) == NULL))
 			goto nomem;
 		nw = kc_window_means(hs, nh, w, win);
-		if (k != KIND_CHAT && (have == NULL && (have = malloc(nh *
-		    sizeof(long))) == NULL))
+		if (k != KIND_CHAT && have == NULL && ((have = malloc(nh *
+		    sizeof(long))) == NULL || (seen = malloc(nh)) == NULL))
 			goto nomem;
 		if (k != KIND_CHAT && hops_present(&s->k[k], origin, hop, nh,
-		    w, have) != 0)
+		    w, seen, have) != 0)
 			goto ioerr;
 		for (j = 0; j < nw; j++) {
 			t0 = origin + (double)j * hop;
@@ -1311,6 +1307,12 @@ stream_select(struct stream *s, const struct params *p, char *err,
 			h[nhl].t1 = h[nhl].t0 + (double)w * hop;
 			if (h[nhl].t1 > hi)
 				h[nhl].t1 = hi;
+			/* a window placed so it begins in a gap (its onset
+			 * where the media comes back) starts where it does:
+			 * what is lost cannot be cut */
+			for (j = picked[i]; k != KIND_CHAT && j + 1 < picked[i] +
+			    w && j < nh && !seen[j]; j++)
+				h[nhl].t0 += hop;
 			h[nhl].peak = peak_of(hsc, nh, picked[i], w, origin,
 			    hop, h[nhl].t1);
 			h[nhl].heur = hs[picked[i]];
@@ -1382,6 +1384,7 @@ out:
 	free(ms);
 	free(win);
 	free(have);
+	free(seen);
 	free(mark);
 	free(land);
 	return ret;

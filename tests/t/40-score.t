@@ -462,4 +462,22 @@ cmp_ok "$(jq -r 'select(.type == "highlight" and .kind == "video") | .t0' "$T/ou
 is "$(jq -r 'select(.type == "highlight" and .kind == "audio" and .t0 <= 400 and .t1 >= 405) | .kind' "$T/out")" \
     audio "video ends early: the loud stretch past it still has its audio highlight"
 
+# --- an event right after a gap: the highlight starts where media is -------
+# Hops 100-109 were lost (a 404 segment); the sound comes back loud at
+# 110.  Placed by its onset the window would begin at 107, in the gap,
+# and its cut would fail on every run (the segment is gone): it begins
+# at 110.
+{
+	stream gapd 0 300
+	feats n=300 seed=41 loud=110-114 kinds=a
+	printf '{"type":"gap","t0":100,"t1":110,"reason":"HTTP 404"}\n'
+	end gapd
+} | jq -c 'select(.type != "afeat" or .t < 100 or .t >= 110)' >gapd.jsonl
+run kc-score -t audio -d 20 -g 10 -a 3 gapd.jsonl
+is "$RC" 0 "an event after a gap: exit 0"
+is "$(jq -r 'select(.type == "highlight" and .t1 > 110 and .t0 < 114) | .t0' "$T/out")" 110 \
+    "an event after a gap: its highlight starts at 110, where the sound is back"
+is "$(jq -r 'select(.type == "highlight" and .t0 >= 100 and .t0 < 110) | .t0' "$T/out")" "" \
+    "an event after a gap: no highlight starts in it"
+
 done_testing
