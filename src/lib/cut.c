@@ -132,11 +132,11 @@ kc_cut_keyframe_parse(const char *json, double t0, int from_start,
 {
 	json_error_t jerr;
 	json_t *root, *streams, *p;
-	long long num, den, start_us, want_us, best = -1, first = -1, us;
+	long long num, den, start_us, want_us, best = 0, first = 0, us;
 	const char *flags;
 	double st;
 	size_t i;
-	int rc = -1;
+	int rc = -1, has_best = 0, has_first = 0;
 
 	r->k = -1;
 	r->start_time = 0;
@@ -179,18 +179,26 @@ kc_cut_keyframe_parse(const char *json, double t0, int from_start,
 		flags = json_string_value(json_object_get(p, "flags"));
 		if (flags == NULL || flags[0] != 'K' || strchr(flags, 'D'))
 			continue;
-		if (us <= want_us && us > best)
+		/* found-flags, not -1: an MPEG-TS whose 33-bit clock wrapped
+		 * has times below 0 (ffmpeg's wrap correction) */
+		if (us <= want_us && (!has_best || us > best)) {
 			best = us;
-		if (first < 0 || us < first)
+			has_best = 1;
+		}
+		if (!has_first || us < first) {
 			first = us;
+			has_first = 1;
+		}
 	}
-	if (best < 0 && from_start && first >= 0 && first - want_us <= 1000000)
+	if (!has_best && from_start && has_first && first - want_us <= 1000000) {
 		best = first;	/* the video starts after t0 */
-	if (best < 0 && first < 0) {
+		has_best = 1;
+	}
+	if (!has_best && !has_first) {
 		snprintf(why, whylen, "the media has no video keyframe");
 		goto out;
 	}
-	if (best < 0) {	/* the first is after t0 */
+	if (!has_best) {	/* the first is after t0 */
 		snprintf(why, whylen, "the clip starts at %.3f s, before the "
 		    "media's first video keyframe (%.3f s): that part of the "
 		    "stream is not there (not kept, or lost)", t0,

@@ -313,6 +313,18 @@ test_keyframe(void **state)
 	    "\": \"1/1000\"}], \"packets\": [{\"pts\": 0, \"flags\": \"__\"}]}",
 	    1, 0, &r, why, sizeof(why)), -1);
 	assert_string_equal(why, "the media has no video keyframe");
+	/* an MPEG-TS whose clock wrapped: ffmpeg's times start below 0
+	 * (start_time -42.339); keyframes at -42.318 and -40.318 s, so at
+	 * 0.021 and 2.021 s of the stream (they were all missed: "no video
+	 * keyframe") */
+	assert_int_equal(kc_cut_keyframe_parse("{\"streams\": [{\"time_base"
+	    "\": \"1/90000\"}], \"format\": {\"start_time\": \"-42.339022\"},"
+	    " \"packets\": [{\"pts\": -3808592, \"flags\": \"K_\"}, "
+	    "{\"pts\": -3700592, \"flags\": \"__\"}, {\"pts\": -3628592, "
+	    "\"flags\": \"K_\"}, {\"pts\": -3448592, \"flags\": \"__\"}]}", 3,
+	    0, &r, why, sizeof(why)), 0);
+	assert_true(fabs(r.k - 2.021333) < 1e-5);
+	assert_int_equal(r.reached, 1);
 }
 
 static void
