@@ -282,6 +282,7 @@ load_model(struct opts *o)
 static struct stream cur;
 static kc_model *loaded;
 static int live_now;		/* the current stream is judged live */
+static int broken;		/* streams dropped after a fatal error */
 
 static void
 cleanup(void)
@@ -356,7 +357,7 @@ run(kc_reader *r, const struct params *p)
 	char err[512];
 	const char *type;
 	json_t *rec;
-	int rc, kind;
+	int rc, kind, fatal;
 
 	while ((rc = kc_reader_next(r, &rec)) != 0) {
 		if (rc < 0)
@@ -386,6 +387,24 @@ run(kc_reader *r, const struct params *p)
 			finish(p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 			kc_out_flush();	/* at once, as kc-audiofeat */
+		} else if (strcmp(type, "error") == 0 && kc_rec_bool(rec,
+		    "fatal", &fatal) == 0 && fatal) {
+			/* an earlier stage broke the run: a VOD's highlights
+			 * of what came would be cut and then dropped by kc-db
+			 * add, leaving clip files without rows */
+			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
+			kc_out_flush();
+			if (live_now)
+				finish(p);	/* what was written stays */
+			else if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
+			    cur.k[KIND_CHAT].rows) {
+				stream_clear(&cur);
+				broken++;
+				kc_warn("%s: %s failed: no highlights for a "
+				    "broken stream", kc_reader_where(r),
+				    kc_rec_str(rec, "stage") ? kc_rec_str(rec,
+				    "stage") : "an earlier stage");
+			}
 		} else
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 		json_decref(rec);
@@ -435,5 +454,5 @@ main(int argc, char **argv)
 	}
 	cleanup();
 	kc_out_close();
-	return KC_EXIT_OK;
+	return broken ? KC_EXIT_DATA : KC_EXIT_OK;
 }

@@ -480,4 +480,18 @@ is "$(jq -r 'select(.type == "highlight" and .t1 > 110 and .t0 < 114) | .t0' "$T
 is "$(jq -r 'select(.type == "highlight" and .t0 >= 100 and .t0 < 110) | .t0' "$T/out")" "" \
     "an event after a gap: no highlight starts in it"
 
+# --- a fatal error upstream: no highlights of the broken stream ------------
+# (a hand-made pipeline without --require-end: its highlights were cut,
+# then dropped by kc-db add, leaving clip files without rows)
+{
+	stream brk 0 300
+	feats n=120 seed=51 loud=60-65
+	printf '{"type":"error","stage":"kc-videofeat","message":"<stdin>:46: malformed record","fatal":true}\n'
+} >brk.jsonl
+run kc-score -d 20 -g 10 -a 2 -v 2 brk.jsonl
+is "$RC" 1 "a fatal error upstream: exit 1"
+is "$(jq -r .type "$T/out" | paste -sd' ')" "stream error" \
+    "a fatal error upstream: the stream and the error passed on, no highlight"
+like "$ERR" "kc-videofeat failed: no highlights for a broken stream" "a fatal error upstream: says so"
+
 done_testing
