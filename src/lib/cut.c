@@ -367,6 +367,38 @@ alnum(char c)
 	    (c >= '0' && c <= '9');
 }
 
+/*
+ * Latin letters with marks, U+00C0 to U+017F, as the ASCII a slug keeps
+ * ("Día de juegos" is "dia-de-juegos", not "d-a-de-juegos"); "" for the
+ * two signs among them.
+ */
+static const char *const latin[192] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c",	/* U+00C0 */
+	"e", "e", "e", "e", "i", "i", "i", "i",	/* U+00C8 */
+	"d", "n", "o", "o", "o", "o", "o", "",	/* U+00D0 */
+	"o", "u", "u", "u", "u", "y", "th", "ss",	/* U+00D8 */
+	"a", "a", "a", "a", "a", "a", "ae", "c",	/* U+00E0 */
+	"e", "e", "e", "e", "i", "i", "i", "i",	/* U+00E8 */
+	"d", "n", "o", "o", "o", "o", "o", "",	/* U+00F0 */
+	"o", "u", "u", "u", "u", "y", "th", "y",	/* U+00F8 */
+	"a", "a", "a", "a", "a", "a", "c", "c",	/* U+0100 */
+	"c", "c", "c", "c", "c", "c", "d", "d",	/* U+0108 */
+	"d", "d", "e", "e", "e", "e", "e", "e",	/* U+0110 */
+	"e", "e", "e", "e", "g", "g", "g", "g",	/* U+0118 */
+	"g", "g", "g", "g", "h", "h", "h", "h",	/* U+0120 */
+	"i", "i", "i", "i", "i", "i", "i", "i",	/* U+0128 */
+	"i", "i", "ij", "ij", "j", "j", "k", "k",	/* U+0130 */
+	"k", "l", "l", "l", "l", "l", "l", "l",	/* U+0138 */
+	"l", "l", "l", "n", "n", "n", "n", "n",	/* U+0140 */
+	"n", "n", "n", "n", "o", "o", "o", "o",	/* U+0148 */
+	"o", "o", "oe", "oe", "r", "r", "r", "r",	/* U+0150 */
+	"r", "r", "s", "s", "s", "s", "s", "s",	/* U+0158 */
+	"s", "s", "t", "t", "t", "t", "t", "t",	/* U+0160 */
+	"u", "u", "u", "u", "u", "u", "u", "u",	/* U+0168 */
+	"u", "u", "u", "u", "w", "w", "y", "y",	/* U+0170 */
+	"y", "z", "z", "z", "z", "z", "z", "s",	/* U+0178 */
+};
+
 /* A character that may stand in a file name as it is. */
 static int
 name_char(char c)
@@ -377,24 +409,43 @@ name_char(char c)
 int
 kc_cut_stem(char *buf, size_t n, const char *title, const char *id)
 {
-	char slug[33], idp[9];
+	char slug[33], idp[9], one[2] = "";
+	const char *tr;
 	size_t k = 0, i;
+	unsigned u, cp;
 	int w, sep = 0;
 	char c;
 
 	for (i = 0; title != NULL && title[i] != '\0'; i++) {
 		c = title[i];
-		if (!alnum(c)) {
+		u = (unsigned char)c;
+		tr = NULL;
+		/* a two-byte UTF-8 letter of latin[]: its ASCII */
+		if (u >= 0xC3 && u <= 0xC5 && ((unsigned char)title[i + 1] &
+		    0xC0) == 0x80) {
+			cp = ((u & 0x1F) << 6) | ((unsigned char)title[i + 1] &
+			    0x3F);
+			if (cp >= 0xC0 && cp < 0x180 && *latin[cp - 0xC0]) {
+				tr = latin[cp - 0xC0];
+				i++;
+			}
+		}
+		if (tr == NULL && !alnum(c)) {
 			sep = k > 0;	/* none at the start */
 			continue;
 		}
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
-		if (k + (size_t)sep + 1 > sizeof(slug) - 1)
+		if (tr == NULL) {
+			one[0] = c;
+			tr = one;
+		}
+		if (k + (size_t)sep + strlen(tr) > sizeof(slug) - 1)
 			break;
 		if (sep)
 			slug[k++] = '-';
-		slug[k++] = c;
+		for (; *tr; tr++)
+			slug[k++] = *tr;
 		sep = 0;
 	}
 	slug[k] = '\0';

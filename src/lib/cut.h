@@ -150,9 +150,11 @@ int kc_cut_verify_parse(const char *json, const kc_cut_expect *e,
 /*
  * What names a stream's clips, so that clips of different streams cut
  * into one folder never share a name: "my-stream-title-89fa840a".  The
- * title as a slug (ASCII letters lowered and digits; every other run of
- * characters, non-ASCII ones too, one '-'; at most 32 characters, no '-'
- * at either end; "clip" when nothing is left), then '-' and the first 8
+ * title as a slug (ASCII letters lowered and digits, Latin letters with
+ * marks as their ASCII letters, "Día" "dia", "Straße" "strasse"; every
+ * other run of characters, other non-ASCII ones too, one '-'; at most 32
+ * characters, no '-' at either end; "clip" when nothing is left), then
+ * '-' and the first 8
  * letters and digits of the stream's id.  title and id may be NULL; a
  * stream without an id gets the slug alone.  Always fits in
  * KC_CUT_STEM_MAX.  Returns 0, or -1 if buf is too small.

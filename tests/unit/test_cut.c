@@ -69,9 +69,15 @@ test_stem(void **state)
 	assert_string_equal(stem("", NULL), "clip");
 	assert_string_equal(stem("\xe6\x97\xa5\xe6\x9c\xac \xe8\xaa\x9e",
 	    "00ff00ff00"), "clip-00ff00ff");
-	/* non-ASCII between words is one separator; shell characters too */
+	/* Latin letters with marks are their ASCII letters; other
+	 * non-ASCII between words is one separator; shell characters too */
 	assert_string_equal(stem("Caf\xc3\xa9 \xe2\x80\x94 live", "1"),
-	    "caf-live-1");
+	    "cafe-live-1");
+	assert_string_equal(stem("\xc2\xa1" "D\xc3\xad" "a de juegos! "
+	    "Stra\xc3\x9f" "e \xc5\x81\xc3\xb3" "d\xc5\xba \xc3\x97 "
+	    "G\xc3\xbc" "l", "2"), "dia-de-juegos-strasse-lodz-gul-2");
+	/* a lone lead byte or one at the end is no letter */
+	assert_string_equal(stem("a\xc3 b\xc3", "3"), "a-b-3");
 	assert_string_equal(stem("s p'a\"c;e $(touch pwned).mp4", "x"),
 	    "s-p-a-c-e-touch-pwned-mp4-x");
 	/* an id only gives letters and digits, at most 8 */
