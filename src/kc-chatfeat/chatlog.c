@@ -176,7 +176,10 @@ cf_chat_load(const char *path, const struct cf_opts *o, struct cf_chat *c)
 		kc_die(KC_EXIT_DATA, "%s:", path);
 	free(line);
 	fclose(fp);
-	qsort(c->m, c->n, sizeof(*c->m), by_time);
+	/* qsort's pointer must never be NULL, even for 0 elements (a log
+	 * with no usable line has no array) */
+	if (c->n > 1)
+		qsort(c->m, c->n, sizeof(*c->m), by_time);
 	/* a log cut short or with odd lines is read for what it has */
 	if (nbad > 0 && c->n == 0 && before == 0) {
 		snprintf(c->error, sizeof(c->error), "%s: no message could be "
