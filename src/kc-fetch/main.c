@@ -244,6 +244,8 @@ local_run(const char *arg, size_t n)
 		kc_die(KC_EXIT_DATA, "%s:", path);
 	if (!S_ISREG(st.st_mode))
 		kc_die(KC_EXIT_DATA, "%s: not a regular file", path);
+	if (st.st_size == 0)	/* ffprobe would say "moov atom not found" */
+		kc_die(KC_EXIT_DATA, "%s: empty file (0 bytes)", path);
 	/* "file:" keeps ffmpeg from reading "a:b.mp4" as protocol "a" */
 	snprintf(media, sizeof(media), "file:%s", real);
 	media_run(real, media, 1);

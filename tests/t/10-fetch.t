@@ -227,6 +227,7 @@ for f in missing.mp4 dir.mp4 text.mp4 empty.mp4 cut-moovend.mp4; do
 	case $f in
 	missing.mp4) like "$ERR" "No such file" "missing file: says so" ;;
 	dir.mp4) like "$ERR" "not a regular file" "directory: says so" ;;
+	empty.mp4) like "$ERR" "empty file \\(0 bytes\\)" "empty file: says so" ;;
 	esac
 done
 # a crashed or unfinished recording: its index is whole, its data is not;
