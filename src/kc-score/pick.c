@@ -1078,9 +1078,14 @@ stream_select(struct stream *s, const struct params *p, char *err,
 	if (w < 1)
 		w = 1;
 	if (hi - lo < hop - 1e-9) {
-		snprintf(err, errlen, "the analysed range [%.1f, %.1f) holds no "
-		    "whole hop (is --start past the end of the stream?)", lo,
-		    hi);
+		if (p->start >= 0)
+			snprintf(err, errlen, "the analysed range [%.1f, %.1f) "
+			    "holds no whole hop (is --start past the end of the "
+			    "stream?)", lo, hi);
+		else
+			snprintf(err, errlen, "the stream is shorter than one "
+			    "hop (%.2f s of features, hops of %.2f s): nothing "
+			    "to score", hi - lo, hop);
 		return -1;
 	}
 	if ((double)w * hop > hi - lo)	/* range shorter than a clip */
