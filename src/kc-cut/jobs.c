@@ -630,6 +630,10 @@ keyframe_done(struct job *j, int status)
 	kc_cut_kf kf;
 	int rc;
 
+	if (kc_status_failed(status) && j->cmode == KC_CUT_ACCURATE) {
+		start_cut(j);	/* the keyframe was only where to decode from */
+		return;
+	}
 	if (kc_status_failed(status)) {
 		job_fail(j, "ffprobe failed (%s): %s", kc_status_str(status,
 		    sbuf, sizeof(sbuf)), job_child_error(j, why, sizeof(why)));

@@ -218,6 +218,7 @@ kcdb_fresh(struct kcdb *k, int argc, char **argv)
 			if (kc_rec_check(rec, why, sizeof(why)) != 0)
 				kc_out_fatal("%s: %s", kc_reader_where(rd), why);
 			summary(&f);
+			forget(&f);	/* no id: nothing of it is known */
 			if ((sid = kc_rec_str(rec, "id")) != NULL)
 				load(&f, sid);
 			kc_out_raw(kc_reader_raw(rd), kc_reader_rawlen(rd));

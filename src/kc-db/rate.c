@@ -182,7 +182,7 @@ doom_one(struct doomed *d, const char *path, int must)
 	if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		errno = EISDIR;
 	else if (rename(path, to) == 0) {
-		strcpy(d->from[d->n++], path);
+		snprintf(d->from[d->n++], sizeof(d->from[0]), "%s", path);
 		return 0;
 	}
 	if (errno == ENOENT) {

@@ -130,8 +130,10 @@ audio_elsewhere(const kc_hls *master)
 		if (master->media[i].type == KC_HLS_AUDIO &&
 		    master->media[i].uri != NULL)
 			return 1;
+	/* audio-only as the master says it (CODECS without a video codec),
+	 * not merely a variant it says nothing of */
 	for (i = 0; master && i < master->nvar; i++)
-		if (!master->var[i].has_video)
+		if (!master->var[i].has_video && master->var[i].codecs != NULL)
 			return 1;
 	return 0;
 }

@@ -254,6 +254,9 @@ master_from_formats(json_t *formats)
 		    "fps"));
 		m->var[n].name = xstrdup(jstr(f, "format_id"));
 		m->var[n].has_video = vc == NULL || strcmp(vc, "none") != 0;
+		/* yt-dlp says it is sound alone: as a master's CODECS would */
+		if (!m->var[n].has_video)
+			m->var[n].codecs = "mp4a";
 		n++;
 	}
 	m->nvar = n;

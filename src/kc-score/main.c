@@ -283,6 +283,7 @@ static struct stream cur;
 static kc_model *loaded;
 static int live_now;		/* the current stream is judged live */
 static int broken;		/* streams dropped after a fatal error */
+static int dropping;		/* ... the current one: its records ignored */
 
 static void
 cleanup(void)
@@ -371,16 +372,19 @@ run(kc_reader *r, const struct params *p)
 		    strcmp(type, "end") == 0) &&
 		    kc_rec_check(rec, err, sizeof(err)) != 0)
 			kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r), err);
-		if (kind >= 0) {
+		if (kind >= 0 && dropping)
+			;	/* a broken stream's last hops (flushed at EOF) */
+		else if (kind >= 0) {
 			if ((live_now ? live_add(kind, rec, p, err,
 			    sizeof(err)) : stream_add(&cur, kind, rec,
 			    kc_reader_where(r), err, sizeof(err))) != 0)
 				kc_die(KC_EXIT_DATA, "%s: %s", kc_reader_where(r),
 				    err);
 		} else if (strcmp(type, "stream") == 0) {
-			if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
-			    cur.k[KIND_CHAT].rows)
+			if (!dropping && (cur.rec || cur.k[0].rows ||
+			    cur.k[1].rows || cur.k[KIND_CHAT].rows))
 				finish(p);
+			dropping = 0;
 			begin(rec, kc_reader_where(r), p);
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 		} else if (strcmp(type, "end") == 0) {
@@ -394,12 +398,18 @@ run(kc_reader *r, const struct params *p)
 			 * add, leaving clip files without rows */
 			kc_out_raw(kc_reader_raw(r), kc_reader_rawlen(r));
 			kc_out_flush();
-			if (live_now)
-				finish(p);	/* what was written stays */
-			else if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
-			    cur.k[KIND_CHAT].rows) {
+			if (!dropping && (live_now || cur.rec ||
+			    cur.k[0].rows || cur.k[1].rows ||
+			    cur.k[KIND_CHAT].rows)) {
+				/* live: what was written stays, what is
+				 * pending goes */
+				if (live_now) {
+					live_reset();
+					live_now = 0;
+				}
 				stream_clear(&cur);
 				broken++;
+				dropping = 1;
 				kc_warn("%s: %s failed: no highlights for a "
 				    "broken stream", kc_reader_where(r),
 				    kc_rec_str(rec, "stage") ? kc_rec_str(rec,
@@ -442,8 +452,8 @@ main(int argc, char **argv)
 		if (fp != stdin)
 			fclose(fp);
 	}
-	if (cur.rec || cur.k[0].rows || cur.k[1].rows ||
-	    cur.k[KIND_CHAT].rows) {
+	if (!dropping && (cur.rec || cur.k[0].rows || cur.k[1].rows ||
+	    cur.k[KIND_CHAT].rows)) {
 		/* kc-clip killed: what came is a torn part of the stream, and
 		 * highlights of it would be cut and kept as if they were the
 		 * stream's */

@@ -87,11 +87,14 @@ kc_audiodec_open(const char *ffmpeg, const char *src, double ss, int rate)
 	argv[i++] = "1";
 	argv[i++] = "-ar";
 	argv[i++] = ratebuf;
-	/* fill timestamp holes with silence so sample n stays at time n,
-	 * from the start too: sound that begins after the picture (or after
-	 * the seek point) is preceded by silence, not moved to time 0 */
+	/* fill timestamp holes with silence so sample n stays at time n;
+	 * from a seek point, from the start too: sound that begins after
+	 * the picture (or after the point) is preceded by silence, not moved
+	 * to time 0.  Not for a file decoded whole (an HLS segment): its
+	 * sound runs on from the last segment's, whatever its own start */
 	argv[i++] = "-af";
-	argv[i++] = "aresample=async=1:first_pts=0";
+	argv[i++] = ss >= 0 ? "aresample=async=1:first_pts=0" :
+	    "aresample=async=1";
 	argv[i++] = "-c:a";
 	argv[i++] = "pcm_f32be";
 	argv[i++] = "-f";

@@ -487,6 +487,8 @@ is "$(jq -r 'select(.type == "highlight" and .t0 >= 100 and .t0 < 110) | .t0' "$
 	stream brk 0 300
 	feats n=120 seed=51 loud=60-65
 	printf '{"type":"error","stage":"kc-videofeat","message":"<stdin>:46: malformed record","fatal":true}\n'
+	# the other feature stage's last hops, flushed after it at EOF
+	feats n=3 seed=52 off=120 kinds=a
 } >brk.jsonl
 run kc-score -d 20 -g 10 -a 2 -v 2 brk.jsonl
 is "$RC" 1 "a fatal error upstream: exit 1"
