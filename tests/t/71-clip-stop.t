@@ -122,9 +122,11 @@ is "$(results c)" "$n" "one clip record per stored clip"
 
 # --- one SIGINT while cutting: no half file, the recorded clips stay ----------------------
 # The journal of a resumed run stays, so this run replays the analysis and
-# goes on to cut again (re-encoding, slower, so a cut is caught in flight).
+# goes on to cut again (re-encoding, slower, so a cut is caught in flight;
+# --again: every highlight is stored already, and kc-db fresh would leave
+# nothing to cut).
 cutting() { [ -n "$(find out -name '.*.part*' -print -quit)" ]; }
-start d "${args[@]}" --accurate
+start d "${args[@]}" --accurate --again
 if until_ok cutting && kill -0 "$CPID" 2>/dev/null; then
 	kill -INT "$CPID"
 	finish

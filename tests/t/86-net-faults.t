@@ -48,7 +48,7 @@ is "$(jq -s '[.[] | select(.path | test("/160p30/[0-9]+\\.ts$")) | select(.statu
 like "$ERR" 'kc-fetch: [0-9]+ requests, [1-9][0-9]* retries, [1-9][0-9]* answered 403 \([1-9][0-9]* by Cloudflare\).*, 0 gaps' \
     "kc-fetch's summary: retries, 403s, 0 gaps" || diag "$ERR"
 unlike "$ERR" "lost " "no gap on the way"
-like "$ERR" "kc-clip: 2 clips; .*realtime\)$" "kc-clip: two clips, no gap in its summary"
+like "$ERR" "kc-clip: 2 clips; .*realtime\), cut in [0-9.]+ s$" "kc-clip: two clips, no gap in its summary"
 is "$(jq -r .path clips.jsonl | while read -r p; do ffprobe -v error -show_entries format=duration -of csv=p=0 "$p"; done |
     awk '$1 > 19 && $1 < 22' | wc -l)" 2 "both clip files are whole (about 20 s)"
 is "$(sqlite3 k.db 'select count(*) from clips')" 2 "both are in the database"
