@@ -147,10 +147,12 @@ read -r vs as span <<<"$(probe "$path")"
 cmp_ok "$(abs "$span" 10)" "<=" 0.1 "accurate: lasts $span s, 10 +/- 0.1"
 cmp_ok "$(abs "$(jq .t0 "$T/clip")" $W0)" "<=" 0.1 "accurate: t0 is want_t0"
 cmp_ok "$(abs "$vs" "$as")" "<=" 0.05 "accurate: audio and video start together"
-# which source frame near want_t0 is the clip's first frame most like?
-ff -i "$path" -frames:v 1 -f rawvideo -pix_fmt gray "$T/c.raw"
-ff -ss 13.2 -i "$T/g5.mp4" -frames:v 13 -f rawvideo -pix_fmt gray "$T/s.raw"
-match=$(python3 - "$T/c.raw" "$T/s.raw" <<'EOF'
+# first_at CLIP: the time of the source frame (g5.mp4, 13.2-13.6 s) the
+# clip's first frame is most like
+first_at() {
+	ff -i "$1" -frames:v 1 -f rawvideo -pix_fmt gray "$T/c.raw"
+	ff -ss 13.2 -i "$T/g5.mp4" -frames:v 13 -f rawvideo -pix_fmt gray "$T/s.raw"
+	python3 - "$T/c.raw" "$T/s.raw" <<'EOF'
 import sys
 n = 320 * 180
 c = open(sys.argv[1], 'rb').read()[:n]
@@ -159,7 +161,8 @@ d = [sum(abs(a - b) for a, b in zip(c[::5], s[i * n:(i + 1) * n:5]))
      for i in range(len(s) // n)]
 print("%.4f" % (13.2 + d.index(min(d)) / 30.0))
 EOF
-)
+}
+match=$(first_at "$path")
 cmp_ok "$(abs "$match" $W0)" "<=" 0.1 \
     "accurate: first frame is the source frame at $match s (want $W0)"
 # x264 encodes the same frames to the same bytes: a rerun keeps the file
@@ -179,17 +182,7 @@ is "$RC" 0 "accurate from MPEG-TS: exit 0"
 path=$(records clip "$T/out" | jq -r .path)
 is "$(ff -i "$path" -map 0:v:0 -frames:v 30 -f framemd5 - | awk -F, '!/^#/ { print $NF }' | sort -u | wc -l)" 30 \
     "accurate from MPEG-TS: its first 30 frames all differ (testsrc2 moves every frame)"
-ff -i "$path" -frames:v 1 -f rawvideo -pix_fmt gray "$T/c.raw"
-match=$(python3 - "$T/c.raw" "$T/s.raw" <<'EOF'
-import sys
-n = 320 * 180
-c = open(sys.argv[1], 'rb').read()[:n]
-s = open(sys.argv[2], 'rb').read()
-d = [sum(abs(a - b) for a, b in zip(c[::5], s[i * n:(i + 1) * n:5]))
-     for i in range(len(s) // n)]
-print("%.4f" % (13.2 + d.index(min(d)) / 30.0))
-EOF
-)
+match=$(first_at "$path")
 cmp_ok "$(abs "$match" $W0)" "<=" 0.1 \
     "accurate from MPEG-TS: first frame is the source frame at $match s (want $W0)"
 
